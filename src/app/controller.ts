@@ -1,0 +1,252 @@
+/**
+ * Carries intents from the store to the engine worker and its answers back: UI -> store -> worker ->
+ * store -> panels. Owns the EngineClient; nothing else talks to the worker.
+ */
+import { ALGORITHM_IDS, ALGORITHMS, type AlgorithmId } from '../meta/algorithms';
+import { CheckpointError, parseCheckpoint } from '../meta/checkpoint';
+import { CURVE_GRID, usePlayground, type Settings } from '../state/store';
+import { parseUrl, serializeSettings } from '../state/url';
+import { EngineClient } from '../worker/client';
+import type { WorkerResponse } from '../worker/protocol';
+
+/** Test tasks behind the live "average over tasks" curves (the shipped tables use 600). */
+export const LIVE_EVAL_TASKS = 100;
+export const LIVE_EVAL_SEED = 2024;
+/** While training, the averaged curves are refreshed this often. */
+const EVAL_DURING_TRAINING_MS = 4000;
+
+let client: EngineClient | null = null;
+const store = usePlayground;
+
+/**
+ * Runs `send` so that at most one call is in flight; calls made meanwhile collapse into one more run after
+ * it. Clicks and drags therefore never queue stale work.
+ */
+function latestOnly(send: () => Promise<void>): () => void {
+  let busy = false;
+  let again = false;
+  const run = async () => {
+    busy = true;
+    again = false;
+    try {
+      await send();
+    } catch (e) {
+      store.getState().notify('error', (e as Error).message);
+    }
+    busy = false;
+    if (again) void run();
+  };
+  return () => {
+    if (busy) again = true;
+    else void run();
+  };
+}
+
+const requestAdaptation = latestOnly(async () => {
+  if (!client || store.getState().status.worker !== 'ready') return;
+  const s = store.getState().settings;
+  const msg = await client.request<'adapted'>({
+    type: 'adapt',
+    methods: s.methods,
+    points: s.points,
+    grid: CURVE_GRID,
+    steps: s.steps,
+    alpha: s.alpha,
+    task: s.task,
+  });
+  store.getState().setAdaptation(msg.results);
+  const diverged = s.methods.filter((m) => msg.results[m]?.divergedAt != null);
+  if (diverged.length)
+    store.getState().notify('warning', `Adaptation diverged for ${diverged.map((m) => ALGORITHMS[m].label).join(', ')} at alpha = ${s.alpha}: try a smaller test-time learning rate.`);
+});
+
+let lastEval = 0;
+const requestEvaluation = latestOnly(async () => {
+  if (!client || store.getState().status.worker !== 'ready') return;
+  const s = store.getState().settings;
+  lastEval = performance.now();
+  const msg = await client.request<'evaluated'>({
+    type: 'evaluate',
+    methods: s.methods,
+    kShot: s.kShot,
+    steps: 10,
+    tasks: LIVE_EVAL_TASKS,
+    alpha: s.alpha,
+    seed: LIVE_EVAL_SEED,
+  });
+  store.getState().setEvaluation(msg.results, { kShot: s.kShot, alpha: s.alpha });
+});
+
+function refreshAll(): void {
+  requestAdaptation();
+  requestEvaluation();
+}
+
+const sourceBeforeTraining = new Map<AlgorithmId, string>();
+
+function onEvent(msg: WorkerResponse): void {
+  const st = store.getState();
+  switch (msg.type) {
+    case 'ready':
+      st.setStatus({ worker: 'ready', backend: msg.backend, fallbacks: msg.fallbacks });
+      refreshAll();
+      return;
+    case 'progress':
+      st.pushProgress(msg);
+      st.setSource(msg.method, `trained in this page: iteration ${msg.iteration} of ${msg.iterations}`);
+      requestAdaptation();
+      if (performance.now() - lastEval > EVAL_DURING_TRAINING_MS) requestEvaluation();
+      return;
+    case 'trainState': {
+      st.setStatus({ trainState: msg.state, trainMethod: msg.method });
+      if (msg.message) st.notify(msg.state === 'diverged' ? 'error' : 'info', msg.message);
+      if (msg.state === 'idle' && msg.method) {
+        const before = sourceBeforeTraining.get(msg.method);
+        if (before) st.setSource(msg.method, before);
+      }
+      if (msg.state !== 'running') refreshAll();
+      return;
+    }
+    case 'error':
+      st.notify('error', msg.message);
+      return;
+    default:
+      return;
+  }
+}
+
+async function loadShippedCheckpoints(): Promise<void> {
+  await Promise.all(
+    ALGORITHM_IDS.map(async (id) => {
+      const url = `${import.meta.env.BASE_URL}checkpoints/${id}.json`;
+      try {
+        const res = await fetch(url);
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        const ckpt = parseCheckpoint(await res.text());
+        if (ckpt.algorithm !== id) throw new CheckpointError(`it holds ${ckpt.algorithm}, not ${id}`);
+        await client!.load(ckpt, `shipped checkpoint (${ckpt.training.iterations} iterations)`);
+        store.getState().setSource(id, `shipped checkpoint (${ckpt.training.iterations} iterations)`);
+      } catch (e) {
+        store.getState().setSource(id, 'random initialisation (no checkpoint)');
+        store.getState().notify('warning', `The shipped checkpoint for ${ALGORITHMS[id].label} could not be loaded (${(e as Error).message}); it starts from a random initialisation.`);
+      }
+    }),
+  );
+  refreshAll();
+}
+
+// ---- commands the panels call ----
+
+export function startTraining(): void {
+  if (!client) return;
+  const { train } = store.getState().settings;
+  const st = store.getState();
+  const current = st.status.sources[train.algorithm];
+  if (st.status.trainState === 'idle' || !sourceBeforeTraining.has(train.algorithm)) sourceBeforeTraining.set(train.algorithm, current ?? '');
+  st.setStatus({ lossHistory: [], progress: null, trainMethod: train.algorithm });
+  client.post({ type: 'train', config: { ...train } });
+}
+
+export function pauseTraining(): void {
+  client?.post({ type: 'pause' });
+}
+
+export function resumeTraining(): void {
+  client?.post({ type: 'resume' });
+}
+
+export function resetTraining(): void {
+  client?.post({ type: 'reset' });
+}
+
+export async function uploadCheckpoint(file: File): Promise<void> {
+  const st = store.getState();
+  try {
+    const ckpt = parseCheckpoint(await file.text());
+    if (!client) throw new Error('the engine is not running');
+    await client.load(ckpt, `uploaded file ${file.name}`);
+    st.setSource(ckpt.algorithm, `uploaded file ${file.name}`);
+    st.notify('info', `Loaded ${file.name} into ${ALGORITHMS[ckpt.algorithm].label}.`);
+    refreshAll();
+  } catch (e) {
+    st.notify('error', `Checkpoint ${file.name} was not loaded: ${(e as Error).message} The current model is unchanged.`);
+  }
+}
+
+export async function downloadCheckpoint(method: AlgorithmId): Promise<void> {
+  if (!client) return;
+  const msg = await client.request<'snapshot'>({ type: 'export', method });
+  const blob = new Blob([JSON.stringify(msg.checkpoint)], { type: 'application/json' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `${method}-checkpoint.json`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/** What the adaptation and the averaged curves depend on. */
+const adaptKey = (s: Settings) => [s.task, s.points, s.steps, s.alpha, s.methods];
+const evalKey = (s: Settings) => [s.kShot, s.alpha, s.methods];
+const changed = (a: unknown[], b: unknown[]) => a.some((v, i) => v !== b[i]);
+
+/** Starts the engine and wires the store to it. Returns a function that stops everything. */
+export function startController(): () => void {
+  const parsed = parseUrl(window.location.search);
+  const st = store.getState();
+  st.setSettings(parsed.settings);
+  if (parsed.problems.length)
+    st.notify('warning', `Some link parameters were not understood and defaults were used instead: ${parsed.problems.join('; ')}.`);
+
+  client = new EngineClient({
+    backend: parsed.backend,
+    onEvent,
+    onRestart: (reason) => {
+      const s = store.getState();
+      s.setStatus({ worker: 'restarting', trainState: 'idle' });
+      s.notify('error', `The engine worker stopped (${reason}) and was restarted with the last parameters of every method. Training, if any, was stopped.`);
+    },
+    onFatal: (message) => {
+      store.getState().setStatus({ worker: 'failed', trainState: 'idle' });
+      store.getState().notify('error', message);
+    },
+  });
+
+  let urlTimer: ReturnType<typeof setTimeout> | undefined;
+  const unsubscribe = store.subscribe((s, prev) => {
+    if (changed(adaptKey(s.settings), adaptKey(prev.settings))) requestAdaptation();
+    if (changed(evalKey(s.settings), evalKey(prev.settings))) requestEvaluation();
+    if (s.settings !== prev.settings) {
+      clearTimeout(urlTimer);
+      urlTimer = setTimeout(() => {
+        const q = serializeSettings(store.getState().settings);
+        const backend = new URLSearchParams(window.location.search).get('backend');
+        window.history.replaceState(null, '', `?${q}${backend ? `&backend=${encodeURIComponent(backend)}` : ''}`);
+      }, 250);
+    }
+  });
+
+  // The first 'ready' triggers the shipped checkpoints; after a restart the client reloads the latest ones.
+  let loaded = false;
+  const unsubReady = store.subscribe((s) => {
+    if (s.status.worker === 'ready' && !loaded) {
+      loaded = true;
+      void loadShippedCheckpoints();
+    }
+  });
+
+  // Hooks for the browser tests and the benchmark.
+  (window as unknown as Record<string, unknown>).__playground = {
+    store,
+    crashWorker: () => client?.crash(),
+    memory: () => client?.request<'memory'>({ type: 'memory' }),
+    bench: (algorithms: AlgorithmId[], iterations: number) => client?.request<'benchResult'>({ type: 'bench', algorithms, iterations }),
+    restarts: () => client?.restarts ?? 0,
+  };
+
+  return () => {
+    unsubscribe();
+    unsubReady();
+    client?.dispose();
+    client = null;
+  };
+}

@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs';
+import { adaptSteps } from './inner';
+import { forward, mseByTask } from './model';
+import type { Params } from './params';
+import { sinusoid, type Point, type SinusoidTask } from './tasks/sinusoid';
+
+/** One method adapted to the user's points: what the task panel and the loss panel draw. */
+export interface AdaptationCurves {
+  /** predictions[step][i] at grid[i], steps 0..k. */
+  predictions: number[][];
+  /** MSE on the support points at each step. */
+  supportLoss: number[];
+  /** MSE against the true function on the grid (held-out points) at each step; null without a true task. */
+  taskLoss: number[] | null;
+  /** First step whose output is not finite (alpha too large), or null. */
+  divergedAt: number | null;
+}
+
+/**
+ * Adapts to the given support points for steps 0..k and predicts on the grid at every step. Several
+ * parameter sets (methods) are adapted at once: they are stacked on the task axis, one batched pass.
+ */
+export async function adaptToPoints(
+  methods: Params[],
+  points: Point[],
+  grid: number[],
+  steps: number,
+  alpha: number,
+  task: SinusoidTask | null,
+): Promise<AdaptationCurves[]> {
+  const M = methods.length;
+  if (M === 0) return [];
+  const K = points.length;
+  const G = grid.length;
+  // Without points there is nothing to adapt to: every step shows the initial model.
+  const run = K > 0 ? steps : 0;
+  const out = tf.tidy(() => {
+    const stacked: Params = {};
+    for (const name of Object.keys(methods[0])) stacked[name] = tf.stack(methods.map((p) => p[name]));
+    const gx = tf.broadcastTo(tf.tensor3d(grid, [1, G, 1]), [M, G, 1]) as tf.Tensor3D;
+    const sx = tf.broadcastTo(tf.tensor3d(points.map((p) => p.x), [1, K, 1]), [M, K, 1]) as tf.Tensor3D;
+    const sy = tf.broadcastTo(tf.tensor3d(points.map((p) => p.y), [1, K, 1]), [M, K, 1]) as tf.Tensor3D;
+    // Each step: M x (G predictions + 1 support loss), so one readback carries everything.
+    const rows = adaptSteps(stacked, sx, sy, { steps: run, alpha }, (p) => {
+      const pred = tf.reshape(forward(p, gx), [M, G]);
+      const loss = K > 0 ? tf.reshape(mseByTask(forward(p, sx), sy), [M, 1]) : tf.zeros([M, 1]);
+      return tf.concat([pred, loss], 1);
+    });
+    return tf.stack(rows); // [steps + 1, M, G + 1]
+  });
+  const values = await out.data();
+  out.dispose();
+  const truth = task ? grid.map((x) => sinusoid(task, x)) : null;
+  return methods.map((_, m) => {
+    const predictions: number[][] = [];
+    const supportLoss: number[] = [];
+    const taskLoss: number[] = [];
+    let divergedAt: number | null = null;
+    for (let s = 0; s <= steps; s++) {
+      const base = (Math.min(s, run) * M + m) * (G + 1);
+      const row = Array.from(values.subarray(base, base + G));
+      predictions.push(row);
+      supportLoss.push(K > 0 ? values[base + G] : NaN);
+      if (truth) taskLoss.push(row.reduce((acc, v, i) => acc + (v - truth[i]) ** 2, 0) / G);
+      if (divergedAt === null && !row.every(Number.isFinite)) divergedAt = s;
+    }
+    return { predictions, supportLoss, taskLoss: truth ? taskLoss : null, divergedAt };
+  });
+}

@@ -1,0 +1,23 @@
+import * as tf from '@tensorflow/tfjs';
+import { adapt, meanTaskLoss, zipParams } from '../inner';
+import type { Algorithm } from './types';
+
+/**
+ * First-order MAML: d(adapted)/d(theta) is taken as the identity, so the meta-gradient is the query gradient
+ * at the adapted parameters, summed over tasks. TF.js has no stopGradient: the inner loop simply runs outside
+ * the tape that takes the query gradient.
+ */
+export const fomaml: Algorithm = {
+  id: 'fomaml',
+  label: 'First-order MAML',
+  gradientOrder: 'first',
+  description: 'MAML with the first-order approximation: no gradient through the inner steps.',
+  metaGradient(params, batch, inner) {
+    const names = Object.keys(params);
+    const adapted = adapt(params, batch.supportX, batch.supportY, inner);
+    const { value, grads } = tf.valueAndGrads((...phi: tf.Tensor[]) =>
+      meanTaskLoss(zipParams(names, phi), batch.queryX, batch.queryY),
+    )(names.map((n) => adapted[n]));
+    return { loss: value, grads: zipParams(names, grads.map((g) => tf.sum(g, 0))) };
+  },
+};

@@ -1,0 +1,23 @@
+import * as tf from '@tensorflow/tfjs';
+import { meanTaskLoss, zipParams } from '../inner';
+import type { Algorithm } from './types';
+
+/**
+ * The paper's "pretrained on all tasks" baseline: one network trained jointly on every point of every task
+ * (support and query alike), no inner loop. It is fine-tuned on the K points at test time like the others.
+ */
+export const pretrained: Algorithm = {
+  id: 'pretrained',
+  label: 'Pretrained (joint training)',
+  gradientOrder: 'none',
+  description: 'Ordinary training on the data of all tasks at once, then fine-tuned at test time.',
+  metaGradient(params, batch) {
+    const names = Object.keys(params);
+    const x = tf.concat([batch.supportX, batch.queryX], 1) as tf.Tensor3D;
+    const y = tf.concat([batch.supportY, batch.queryY], 1) as tf.Tensor3D;
+    const { value, grads } = tf.valueAndGrads((...theta: tf.Tensor[]) => meanTaskLoss(zipParams(names, theta), x, y))(
+      names.map((n) => params[n]),
+    );
+    return { loss: value, grads: zipParams(names, grads) };
+  },
+};

@@ -1,0 +1,104 @@
+import { ALGORITHMS, isAlgorithmId, type AlgorithmId } from './algorithms';
+import type { EvalCurve } from './evaluate';
+import { paramShapes, SINUSOID_MLP, type MlpSpec } from './model';
+import type { ParamArrays } from './params';
+import type { TrainConfig } from './trainer';
+
+export const CHECKPOINT_FORMAT = 'maml-playground/checkpoint';
+export const CHECKPOINT_VERSION = 1;
+
+/** A saved set of meta-parameters with everything needed to reproduce and judge it. */
+export interface Checkpoint {
+  format: typeof CHECKPOINT_FORMAT;
+  version: typeof CHECKPOINT_VERSION;
+  algorithm: AlgorithmId;
+  task: 'sinusoid';
+  architecture: { sizes: number[]; activation: 'relu' };
+  /** The run's settings and seed; iterations is the number actually done. */
+  training: TrainConfig;
+  createdAt: string;
+  params: Record<string, { shape: number[]; values: number[] }>;
+  /** Evaluation curves (MSE at steps 0..10) by K, where one was run. */
+  evaluation?: EvalCurve[];
+}
+
+export class CheckpointError extends Error {
+  override name = 'CheckpointError';
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Checks an untrusted checkpoint (an uploaded file, a fetched one) and returns it typed, or throws a
+ * CheckpointError whose message says what is wrong. Nothing is loaded until this passes.
+ */
+export function validateCheckpoint(raw: unknown, spec: MlpSpec = SINUSOID_MLP): Checkpoint {
+  if (!isObject(raw)) throw new CheckpointError('The file is not a checkpoint: expected a JSON object.');
+  if (raw.format !== CHECKPOINT_FORMAT)
+    throw new CheckpointError(`The file is not a MAML Playground checkpoint (format is ${JSON.stringify(raw.format)}).`);
+  if (raw.version !== CHECKPOINT_VERSION)
+    throw new CheckpointError(`Unsupported checkpoint version ${JSON.stringify(raw.version)}; this app reads version ${CHECKPOINT_VERSION}.`);
+  if (!isAlgorithmId(raw.algorithm))
+    throw new CheckpointError(`Unknown algorithm ${JSON.stringify(raw.algorithm)}; known: ${Object.keys(ALGORITHMS).join(', ')}.`);
+  if (raw.task !== 'sinusoid') throw new CheckpointError(`Unsupported task ${JSON.stringify(raw.task)}; expected "sinusoid".`);
+  const arch = raw.architecture;
+  if (!isObject(arch) || !Array.isArray(arch.sizes) || arch.sizes.join(',') !== spec.sizes.join(','))
+    throw new CheckpointError(`Architecture mismatch: expected layer sizes ${spec.sizes.join('-')}.`);
+  if (!isObject(raw.training)) throw new CheckpointError('The checkpoint has no training settings.');
+  if (!isObject(raw.params)) throw new CheckpointError('The checkpoint has no parameters.');
+  const shapes = paramShapes(spec);
+  for (const [name, shape] of Object.entries(shapes)) {
+    const p = raw.params[name];
+    if (!isObject(p)) throw new CheckpointError(`Parameter "${name}" is missing.`);
+    if (!Array.isArray(p.shape) || p.shape.join(',') !== shape.join(','))
+      throw new CheckpointError(`Parameter "${name}" has shape [${String(p.shape)}], expected [${shape.join(', ')}].`);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (!Array.isArray(p.values) || p.values.length !== size)
+      throw new CheckpointError(`Parameter "${name}" should have ${size} values.`);
+    const bad = p.values.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+    if (bad >= 0) throw new CheckpointError(`Parameter "${name}" has a non-finite value at index ${bad}.`);
+  }
+  const extra = Object.keys(raw.params).filter((n) => !(n in shapes));
+  if (extra.length) throw new CheckpointError(`Unexpected parameters: ${extra.join(', ')}.`);
+  return raw as unknown as Checkpoint;
+}
+
+/** Parses checkpoint text (JSON) and validates it. */
+export function parseCheckpoint(text: string, spec: MlpSpec = SINUSOID_MLP): Checkpoint {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new CheckpointError(`The file is not valid JSON (${(e as Error).message}).`);
+  }
+  return validateCheckpoint(raw, spec);
+}
+
+export function checkpointArrays(ckpt: Checkpoint): ParamArrays {
+  const out: ParamArrays = {};
+  for (const [name, p] of Object.entries(ckpt.params)) out[name] = { shape: p.shape, values: Float32Array.from(p.values) };
+  return out;
+}
+
+export function makeCheckpoint(
+  algorithm: AlgorithmId,
+  params: ParamArrays,
+  training: TrainConfig,
+  evaluation?: EvalCurve[],
+): Checkpoint {
+  const out: Checkpoint['params'] = {};
+  for (const [name, p] of Object.entries(params)) out[name] = { shape: p.shape, values: Array.from(p.values) };
+  return {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    algorithm,
+    task: 'sinusoid',
+    architecture: { sizes: SINUSOID_MLP.sizes.slice(), activation: 'relu' },
+    training,
+    createdAt: new Date().toISOString(),
+    params: out,
+    ...(evaluation ? { evaluation } : {}),
+  };
+}

@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs';
+import { adaptSteps } from './inner';
+import { forward, mseByTask } from './model';
+import type { Params } from './params';
+import { Rng } from './random';
+import { meanCi95 } from './stats';
+import { disposeBatch, sampleMetaBatch } from './tasks/sinusoid';
+
+export interface EvalConfig {
+  kShot: number;
+  /** Test-time gradient steps: curves have steps + 1 points (step 0 = before adaptation). */
+  steps: number;
+  tasks: number;
+  alpha: number;
+  /** Held-out points per task where the MSE is measured. */
+  queryPoints: number;
+  /** The same seed gives every method the same test tasks and points: a paired comparison. */
+  seed: number;
+}
+
+export const PAPER_EVAL: Omit<EvalConfig, 'kShot'> = { steps: 10, tasks: 600, alpha: 0.01, queryPoints: 100, seed: 12345 };
+
+/** MSE on held-out points at steps 0..k, mean and 95% CI over the test tasks. */
+export interface EvalCurve {
+  kShot: number;
+  tasks: number;
+  alpha: number;
+  mean: number[];
+  ci95: number[];
+}
+
+/** Tasks adapted at once; bounds memory for large evaluations. */
+const CHUNK = 100;
+
+export async function evaluate(params: Params, cfg: EvalConfig): Promise<EvalCurve> {
+  const rng = new Rng(cfg.seed);
+  const perStep: number[][] = Array.from({ length: cfg.steps + 1 }, () => []);
+  for (let done = 0; done < cfg.tasks; done += CHUNK) {
+    const n = Math.min(CHUNK, cfg.tasks - done);
+    const { batch } = sampleMetaBatch(rng, n, cfg.kShot, cfg.queryPoints);
+    const losses = tf.tidy(() =>
+      tf.stack(
+        adaptSteps(params, batch.supportX, batch.supportY, { steps: cfg.steps, alpha: cfg.alpha }, (p) =>
+          mseByTask(forward(p, batch.queryX), batch.queryY),
+        ),
+      ),
+    );
+    disposeBatch(batch);
+    const values = await losses.data();
+    losses.dispose();
+    for (let s = 0; s <= cfg.steps; s++) for (let t = 0; t < n; t++) perStep[s].push(values[s * n + t]);
+  }
+  const stats = perStep.map((v) => meanCi95(v));
+  return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, mean: stats.map((s) => s.mean), ci95: stats.map((s) => s.ci95) };
+}

@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Params } from './params';
+import type { Rng } from './random';
+
+/** A fully connected ReLU network: sizes = [in, hidden..., out]. The paper's sinusoid net is [1, 40, 40, 1]. */
+export interface MlpSpec {
+  sizes: number[];
+}
+
+export const SINUSOID_MLP: MlpSpec = { sizes: [1, 40, 40, 1] };
+
+export function layerCount(spec: MlpSpec): number {
+  return spec.sizes.length - 1;
+}
+
+/** Parameter names in a fixed order: w0, b0, w1, b1, ... */
+export function paramNames(spec: MlpSpec): string[] {
+  const names: string[] = [];
+  for (let l = 0; l < layerCount(spec); l++) names.push(`w${l}`, `b${l}`);
+  return names;
+}
+
+export function paramShapes(spec: MlpSpec): Record<string, number[]> {
+  const shapes: Record<string, number[]> = {};
+  for (let l = 0; l < layerCount(spec); l++) {
+    shapes[`w${l}`] = [spec.sizes[l], spec.sizes[l + 1]];
+    shapes[`b${l}`] = [spec.sizes[l + 1]];
+  }
+  return shapes;
+}
+
+/**
+ * PyTorch's default Linear init, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases. He init blew up
+ * the inner step at alpha = 0.01 (see the notes); this scale trains.
+ */
+export function initParams(spec: MlpSpec, rng: Rng): Params {
+  const params: Params = {};
+  for (let l = 0; l < layerCount(spec); l++) {
+    const fanIn = spec.sizes[l];
+    const fanOut = spec.sizes[l + 1];
+    const bound = 1 / Math.sqrt(fanIn);
+    const w = new Float32Array(fanIn * fanOut);
+    for (let i = 0; i < w.length; i++) w[i] = rng.uniform(-bound, bound);
+    const b = new Float32Array(fanOut);
+    for (let i = 0; i < b.length; i++) b[i] = rng.uniform(-bound, bound);
+    params[`w${l}`] = tf.tensor2d(w, [fanIn, fanOut]);
+    params[`b${l}`] = tf.tensor1d(b);
+  }
+  return params;
+}
+
+/** True when the parameters carry a leading task axis (one copy per task). */
+export function isPerTask(params: Params): boolean {
+  return params.w0.rank === 3;
+}
+
+/**
+ * Copies shared parameters once per task with broadcastTo, whose gradient is a single sum over the task
+ * axis (tile's gradient is a loop of slices), so the meta-gradient flows back to the shared copy cheaply.
+ */
+export function perTask(params: Params, tasks: number): Params {
+  if (isPerTask(params)) return params;
+  const out: Params = {};
+  for (const [name, t] of Object.entries(params)) out[name] = tf.broadcastTo(tf.expandDims(t, 0), [tasks, ...t.shape]);
+  return out;
+}
+
+/**
+ * forward(params, x). x is [T, N, in]; params are shared ([in, out]) or per task ([T, in, out]).
+ * Tasks are stacked and multiplied with one batched matMul per layer, never a per-task loop.
+ */
+export function forward(params: Params, x: tf.Tensor3D): tf.Tensor3D {
+  const [T, N] = x.shape;
+  const layers = Object.keys(params).length / 2;
+  let h: tf.Tensor = x;
+  for (let l = 0; l < layers; l++) {
+    const w = params[`w${l}`];
+    const b = params[`b${l}`];
+    if (w.rank === 3) {
+      h = tf.add(tf.matMul(h as tf.Tensor3D, w as tf.Tensor3D), tf.reshape(b, [T, 1, w.shape[2] as number]));
+    } else {
+      const flat = tf.reshape(h, [T * N, w.shape[0] as number]);
+      h = tf.reshape(tf.add(tf.matMul(flat as tf.Tensor2D, w as tf.Tensor2D), b), [T, N, w.shape[1] as number]);
+    }
+    if (l < layers - 1) h = tf.relu(h);
+  }
+  return h as tf.Tensor3D;
+}
+
+/** Mean squared error of each task: [T]. */
+export function mseByTask(pred: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor1D {
+  return tf.mean(tf.square(tf.sub(pred, y)), [1, 2]) as tf.Tensor1D;
+}

@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs';
+import { Adam } from './adam';
+import { getAlgorithm, type AlgorithmId } from './algorithms';
+import { initParams, SINUSOID_MLP } from './model';
+import { disposeParams, sumOfSquares, type Params } from './params';
+import { Rng } from './random';
+import { disposeBatch, sampleMetaBatch } from './tasks/sinusoid';
+
+/** Everything that defines a meta-training run. The defaults are the paper's sinusoid setting. */
+export interface TrainConfig {
+  algorithm: AlgorithmId;
+  metaBatch: number;
+  kSupport: number;
+  kQuery: number;
+  innerSteps: number;
+  alpha: number;
+  metaLr: number;
+  iterations: number;
+  seed: number;
+}
+
+export const PAPER_CONFIG: Omit<TrainConfig, 'algorithm'> = {
+  metaBatch: 25,
+  kSupport: 10,
+  kQuery: 10,
+  innerSteps: 1,
+  alpha: 0.01,
+  metaLr: 0.001,
+  iterations: 70000,
+  seed: 1,
+};
+
+export type StepOutcome =
+  | { ok: true; iteration: number; loss: number }
+  | { ok: false; iteration: number; loss: number; reason: string };
+
+/**
+ * Runs meta-training one iteration at a time, for any algorithm. Each step reads back the loss and the
+ * gradient's sum of squares (one small readback) and refuses to apply a non-finite update, so a diverging
+ * run stops with the last good parameters intact.
+ */
+export class MetaTrainer {
+  params: Params;
+  iteration = 0;
+  private readonly rng: Rng;
+  private readonly adam: Adam;
+
+  constructor(
+    readonly config: TrainConfig,
+    initial?: Params,
+  ) {
+    this.rng = new Rng(config.seed);
+    const initRng = this.rng.fork();
+    this.params = initial ?? initParams(SINUSOID_MLP, initRng);
+    this.adam = new Adam(config.metaLr);
+  }
+
+  async step(): Promise<StepOutcome> {
+    const { config } = this;
+    const algorithm = getAlgorithm(config.algorithm);
+    const { batch } = sampleMetaBatch(this.rng, config.metaBatch, config.kSupport, config.kQuery);
+    const { loss, grads, check } = tf.tidy(() => {
+      const r = algorithm.metaGradient(this.params, batch, { steps: config.innerSteps, alpha: config.alpha });
+      return { ...r, check: tf.stack([r.loss, sumOfSquares(r.grads)]) };
+    });
+    disposeBatch(batch);
+    const [lossValue, gradSq] = await check.data();
+    check.dispose();
+    loss.dispose();
+    const iteration = this.iteration + 1;
+    if (!Number.isFinite(lossValue) || !Number.isFinite(gradSq)) {
+      disposeParams(grads);
+      const what = !Number.isFinite(lossValue) ? `meta-loss is ${lossValue}` : 'the meta-gradient is not finite';
+      return {
+        ok: false,
+        iteration,
+        loss: lossValue,
+        reason: `Training diverged at iteration ${iteration}: ${what} (alpha = ${config.alpha}, meta learning rate = ${config.metaLr}). The last good parameters are kept; try a smaller alpha or learning rate.`,
+      };
+    }
+    const next = this.adam.apply(this.params, grads);
+    disposeParams(grads);
+    disposeParams(this.params);
+    this.params = next;
+    this.iteration = iteration;
+    return { ok: true, iteration, loss: lossValue };
+  }
+
+  dispose(): void {
+    disposeParams(this.params);
+    this.adam.dispose();
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The user-facing settings and points as a query string, so a link reproduces the view (the
+ * tensorflow/playground idea). Parsing never throws: whatever is malformed falls back to its default and
+ * is named in a notice.
+ */
+import { ALGORITHMS, isAlgorithmId, type AlgorithmId } from '../meta/algorithms';
+import { SINUSOID_RANGES, type Point } from '../meta/tasks/sinusoid';
+import { isBackendName, type BackendName } from '../worker/protocol';
+import { defaultSettings, K_CHOICES, MAX_POINTS, MAX_STEPS, taskFromSeed, type Settings } from './store';
+
+export interface ParsedUrl {
+  settings: Settings;
+  backend: BackendName | null;
+  /** One line per ignored parameter, saying why. */
+  problems: string[];
+}
+
+const r = (v: number, digits = 4) => Number(v.toFixed(digits)).toString();
+
+export function serializeSettings(s: Settings): string {
+  const q = new URLSearchParams();
+  q.set('seed', String(s.seed));
+  q.set('task', s.task ? `${r(s.task.amplitude)},${r(s.task.phase)}` : 'none');
+  q.set('pts', s.points.map((p) => `${r(p.x, 3)}:${r(p.y, 3)}`).join(';'));
+  q.set('k', String(s.kShot));
+  q.set('steps', String(s.steps));
+  q.set('step', String(s.selectedStep));
+  q.set('alpha', r(s.alpha, 6));
+  q.set('methods', s.methods.join(','));
+  q.set('truth', s.showTruth ? '1' : '0');
+  const t = s.train;
+  q.set('algo', t.algorithm);
+  q.set('mb', String(t.metaBatch));
+  q.set('ks', String(t.kSupport));
+  q.set('kq', String(t.kQuery));
+  q.set('is', String(t.innerSteps));
+  q.set('ta', r(t.alpha, 6));
+  q.set('lr', r(t.metaLr, 6));
+  q.set('it', String(t.iterations));
+  q.set('ts', String(t.seed));
+  return q.toString();
+}
+
+function num(raw: string, opts: { min: number; max: number; integer?: boolean }): number | null {
+  if (raw.trim() === '') return null;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < opts.min || v > opts.max) return null;
+  if (opts.integer && !Number.isInteger(v)) return null;
+  return v;
+}
+
+export function parseUrl(search: string): ParsedUrl {
+  const q = new URLSearchParams(search);
+  const d = defaultSettings();
+  const problems: string[] = [];
+  const out: Settings = { ...d, train: { ...d.train } };
+  const bad = (key: string, why: string) => problems.push(`${key}=${JSON.stringify(q.get(key))}: ${why}`);
+
+  const numeric = <K extends string>(key: K, opts: { min: number; max: number; integer?: boolean }, set: (v: number) => void) => {
+    const raw = q.get(key);
+    if (raw === null) return;
+    const v = num(raw, opts);
+    if (v === null) bad(key, `expected ${opts.integer ? 'an integer' : 'a number'} in [${opts.min}, ${opts.max}]`);
+    else set(v);
+  };
+
+  numeric('k', { min: 1, max: MAX_POINTS, integer: true }, (v) => {
+    if ((K_CHOICES as readonly number[]).includes(v)) out.kShot = v;
+    else bad('k', `K must be one of ${K_CHOICES.join(', ')}`);
+  });
+
+  numeric('seed', { min: 0, max: 2 ** 31, integer: true }, (v) => {
+    out.seed = v;
+    Object.assign(out, taskFromSeed(v, out.kShot));
+  });
+  const task = q.get('task');
+  if (task !== null) {
+    if (task === 'none') out.task = null;
+    else {
+      const [a, ph] = task.split(',').map(Number);
+      const [aMin, aMax] = SINUSOID_RANGES.amplitude;
+      if (task.split(',').length === 2 && Number.isFinite(a) && Number.isFinite(ph) && a >= aMin && a <= aMax && ph >= 0 && ph <= Math.PI)
+        out.task = { amplitude: a, phase: ph };
+      else bad('task', `expected "amplitude,phase" with amplitude in [${aMin}, ${aMax}] and phase in [0, pi], or "none"`);
+    }
+  }
+
+  const pts = q.get('pts');
+  if (pts !== null) {
+    const parsed: Point[] = [];
+    let ok = true;
+    for (const item of pts === '' ? [] : pts.split(';')) {
+      const [x, y, ...rest] = item.split(':');
+      const px = num(x ?? '', { min: SINUSOID_RANGES.x[0], max: SINUSOID_RANGES.x[1] });
+      const py = num(y ?? '', { min: -1e3, max: 1e3 });
+      if (px === null || py === null || rest.length) {
+        ok = false;
+        break;
+      }
+      parsed.push({ x: px, y: py });
+    }
+    if (!ok) bad('pts', 'expected "x:y;x:y;..." with x in [-5, 5]');
+    else if (parsed.length > MAX_POINTS) bad('pts', `at most ${MAX_POINTS} points`);
+    else out.points = parsed;
+  }
+
+  numeric('steps', { min: 0, max: MAX_STEPS, integer: true }, (v) => (out.steps = v));
+  numeric('step', { min: 0, max: MAX_STEPS, integer: true }, (v) => (out.selectedStep = Math.min(v, out.steps)));
+  numeric('alpha', { min: 1e-6, max: 100 }, (v) => (out.alpha = v));
+
+  const methods = q.get('methods');
+  if (methods !== null) {
+    const ids = methods === '' ? [] : methods.split(',');
+    if (ids.every(isAlgorithmId)) out.methods = (Object.keys(ALGORITHMS) as AlgorithmId[]).filter((m) => ids.includes(m));
+    else bad('methods', `expected a comma-separated list of ${Object.keys(ALGORITHMS).join(', ')}`);
+  }
+
+  const truth = q.get('truth');
+  if (truth !== null) {
+    if (truth === '0' || truth === '1') out.showTruth = truth === '1';
+    else bad('truth', 'expected 0 or 1');
+  }
+
+  const algo = q.get('algo');
+  if (algo !== null) {
+    if (isAlgorithmId(algo)) out.train.algorithm = algo;
+    else bad('algo', `unknown algorithm; known: ${Object.keys(ALGORITHMS).join(', ')}`);
+  }
+  numeric('mb', { min: 1, max: 200, integer: true }, (v) => (out.train.metaBatch = v));
+  numeric('ks', { min: 1, max: 100, integer: true }, (v) => (out.train.kSupport = v));
+  numeric('kq', { min: 1, max: 100, integer: true }, (v) => (out.train.kQuery = v));
+  numeric('is', { min: 1, max: 10, integer: true }, (v) => (out.train.innerSteps = v));
+  numeric('ta', { min: 1e-6, max: 100 }, (v) => (out.train.alpha = v));
+  numeric('lr', { min: 1e-7, max: 10 }, (v) => (out.train.metaLr = v));
+  numeric('it', { min: 1, max: 1_000_000, integer: true }, (v) => (out.train.iterations = v));
+  numeric('ts', { min: 0, max: 2 ** 31, integer: true }, (v) => (out.train.seed = v));
+
+  let backend: BackendName | null = null;
+  const b = q.get('backend');
+  if (b !== null) {
+    if (isBackendName(b)) backend = b;
+    else bad('backend', 'expected webgpu, webgl, wasm or cpu');
+  }
+
+  const known = new Set(['seed', 'task', 'pts', 'k', 'steps', 'step', 'alpha', 'methods', 'truth', 'algo', 'mb', 'ks', 'kq', 'is', 'ta', 'lr', 'it', 'ts', 'backend']);
+  for (const key of q.keys()) if (!known.has(key)) problems.push(`${key}: unknown parameter`);
+  return { settings: out, backend, problems };
+}

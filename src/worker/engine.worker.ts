@@ -1,0 +1,283 @@
+/// <reference lib="webworker" />
+/**
+ * The engine worker: owns the tfjs backend and every tensor. Speaks WorkerRequest/WorkerResponse only.
+ * All engine work runs one piece at a time through a lock, so a training step never frees parameters that an
+ * adaptation or evaluation is reading; the training loop yields between steps so clicks are answered.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { adaptToPoints } from '../meta/adaptation';
+import { ALGORITHM_IDS, ALGORITHMS, type AlgorithmId } from '../meta/algorithms';
+import { checkpointArrays, makeCheckpoint, validateCheckpoint, type Checkpoint } from '../meta/checkpoint';
+import { evaluate, type EvalCurve } from '../meta/evaluate';
+import { initParams, SINUSOID_MLP } from '../meta/model';
+import { disposeParams, paramsFromArrays, readParams, type Params } from '../meta/params';
+import { Rng } from '../meta/random';
+import { MetaTrainer, PAPER_CONFIG, type TrainConfig } from '../meta/trainer';
+import { chooseBackend } from './backend';
+import type { AdaptRequest, TrainState, WorkerRequest, WorkerResponse } from './protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+function post(msg: WorkerResponse): void {
+  self.postMessage(msg);
+}
+
+/** FIFO async lock: engine operations never interleave across their awaits. */
+let chain: Promise<unknown> = Promise.resolve();
+function exclusive<T>(fn: () => Promise<T> | T): Promise<T> {
+  const run = chain.then(fn, fn);
+  chain = run.catch(() => undefined);
+  return run;
+}
+
+/** Lets queued messages in: a macrotask hop (cpu/wasm data() resolves as a microtask and would starve them). */
+const hop = new MessageChannel();
+let hopResolvers: (() => void)[] = [];
+hop.port1.onmessage = () => {
+  const rs = hopResolvers;
+  hopResolvers = [];
+  rs.forEach((r) => r());
+};
+function yieldToEvents(): Promise<void> {
+  return new Promise((r) => {
+    hopResolvers.push(r);
+    hop.port2.postMessage(null);
+  });
+}
+
+interface Model {
+  params: Params;
+  training: TrainConfig;
+  evaluation?: EvalCurve[];
+}
+
+/** Each method's current meta-parameters (the one being trained lives in the trainer meanwhile). */
+const models = new Map<AlgorithmId, Model>();
+
+interface Training {
+  trainer: MetaTrainer;
+  method: AlgorithmId;
+  state: TrainState;
+}
+let training: Training | null = null;
+
+function currentParams(method: AlgorithmId): Params {
+  if (training && training.method === method) return training.trainer.params;
+  return models.get(method)!.params;
+}
+
+function initModels(): void {
+  const rng = new Rng(PAPER_CONFIG.seed);
+  for (const id of ALGORITHM_IDS) {
+    models.set(id, { params: initParams(SINUSOID_MLP, rng.fork()), training: { ...PAPER_CONFIG, algorithm: id, iterations: 0 } });
+  }
+}
+
+async function snapshot(method: AlgorithmId, id: number | null): Promise<Checkpoint> {
+  const live = training && training.method === method ? training : null;
+  const model = models.get(method)!;
+  const config = live ? { ...live.trainer.config, iterations: live.trainer.iteration } : model.training;
+  const ckpt = makeCheckpoint(method, await readParams(currentParams(method)), config, live ? undefined : model.evaluation);
+  post({ type: 'snapshot', id, checkpoint: ckpt });
+  return ckpt;
+}
+
+function setTrainState(state: TrainState, message?: string): void {
+  if (training) training.state = state;
+  post({ type: 'trainState', method: training?.method ?? null, state, ...(message ? { message } : {}) });
+}
+
+// ---- adaptation: the latest request wins; a drag sends many and only the newest matters ----
+let pendingAdapt: (AdaptRequest & { id: number }) | null = null;
+function scheduleAdapt(req: AdaptRequest & { id: number }): void {
+  const idle = pendingAdapt === null;
+  pendingAdapt = req;
+  if (!idle) return;
+  void exclusive(async () => {
+    const r = pendingAdapt!;
+    pendingAdapt = null;
+    const curves = await adaptToPoints(
+      r.methods.map((m) => currentParams(m)),
+      r.points,
+      r.grid,
+      r.steps,
+      r.alpha,
+      r.task,
+    );
+    const results: Partial<Record<AlgorithmId, (typeof curves)[number]>> = {};
+    r.methods.forEach((m, i) => (results[m] = curves[i]));
+    post({ type: 'adapted', id: r.id, results });
+  }).catch((e) => post({ type: 'error', id: req.id, message: `Adaptation failed: ${(e as Error).message}` }));
+}
+
+// ---- training loop ----
+const PROGRESS_MS = 250;
+const SNAPSHOT_MS = 2000;
+
+async function trainLoop(t: Training): Promise<void> {
+  const { iterations } = t.trainer.config;
+  let lastReport = performance.now();
+  let lastSnapshot = lastReport;
+  let lastYield = lastReport;
+  let itersAtReport = t.trainer.iteration;
+  let lossSum = 0;
+  let lossCount = 0;
+  while (training === t && t.state === 'running' && t.trainer.iteration < iterations) {
+    const outcome = await exclusive(() => (training === t ? t.trainer.step() : null));
+    if (!outcome) return;
+    if (!outcome.ok) {
+      setTrainState('diverged', outcome.reason);
+      await exclusive(() => snapshot(t.method, null));
+      return;
+    }
+    lossSum += outcome.loss;
+    lossCount += 1;
+    const now = performance.now();
+    if (now - lastReport >= PROGRESS_MS || t.trainer.iteration === iterations) {
+      const rate = ((t.trainer.iteration - itersAtReport) * 1000) / (now - lastReport);
+      post({
+        type: 'progress',
+        method: t.method,
+        iteration: t.trainer.iteration,
+        iterations,
+        metaLoss: lossSum / lossCount,
+        itersPerSec: rate,
+        etaSeconds: rate > 0 ? (iterations - t.trainer.iteration) / rate : Infinity,
+      });
+      lastReport = now;
+      itersAtReport = t.trainer.iteration;
+      lossSum = lossCount = 0;
+    }
+    if (now - lastSnapshot >= SNAPSHOT_MS) {
+      lastSnapshot = now;
+      await exclusive(() => snapshot(t.method, null));
+    }
+    if (now - lastYield >= 8) {
+      lastYield = now;
+      await yieldToEvents();
+    }
+  }
+  if (training === t && t.trainer.iteration >= iterations) {
+    await exclusive(async () => {
+      // The trained parameters become the method's model; the trainer is done.
+      const model = models.get(t.method)!;
+      disposeParams(model.params);
+      models.set(t.method, { params: t.trainer.params, training: { ...t.trainer.config } });
+      t.trainer.params = {};
+      t.trainer.dispose();
+      training = null;
+      post({ type: 'trainState', method: t.method, state: 'done', message: `Training finished: ${iterations} iterations.` });
+      await snapshot(t.method, null);
+    });
+  }
+}
+
+function stopTraining(): void {
+  if (!training) return;
+  training.trainer.dispose();
+  training = null;
+}
+
+// ---- messages ----
+async function handle(msg: WorkerRequest): Promise<void> {
+  switch (msg.type) {
+    case 'init':
+      // Exclusive, so loads queued right behind init (after a restart) land on initialised models.
+      return exclusive(async () => {
+        const choice = await chooseBackend(msg.backend);
+        initModels();
+        post({ type: 'ready', backend: choice.backend, fallbacks: choice.fallbacks });
+      });
+    case 'load':
+      return exclusive(() => {
+        const ckpt = validateCheckpoint(msg.checkpoint);
+        if (training && training.method === ckpt.algorithm)
+          throw new Error(`${ALGORITHMS[ckpt.algorithm].label} is being trained; reset training before loading a checkpoint for it.`);
+        const old = models.get(ckpt.algorithm);
+        models.set(ckpt.algorithm, { params: paramsFromArrays(checkpointArrays(ckpt)), training: ckpt.training, evaluation: ckpt.evaluation });
+        if (old) disposeParams(old.params);
+        post({ type: 'loaded', id: msg.id, method: ckpt.algorithm, source: msg.source });
+      });
+    case 'adapt':
+      scheduleAdapt(msg);
+      return;
+    case 'evaluate':
+      return exclusive(async () => {
+        const results: Partial<Record<AlgorithmId, EvalCurve>> = {};
+        for (const m of msg.methods) {
+          results[m] = await evaluate(currentParams(m), { kShot: msg.kShot, steps: msg.steps, tasks: msg.tasks, alpha: msg.alpha, seed: msg.seed, queryPoints: 100 });
+          await yieldToEvents();
+        }
+        post({ type: 'evaluated', id: msg.id, results });
+      });
+    case 'train': {
+      await exclusive(() => stopTraining());
+      const t: Training = { trainer: new MetaTrainer(msg.config), method: msg.config.algorithm, state: 'running' };
+      training = t;
+      setTrainState('running');
+      void trainLoop(t).catch((e) => {
+        setTrainState('paused', `Training stopped: ${(e as Error).message}`);
+      });
+      return;
+    }
+    case 'pause':
+      if (training && training.state === 'running') {
+        setTrainState('paused');
+        await exclusive(() => training && snapshot(training.method, null));
+      }
+      return;
+    case 'resume':
+      if (training && (training.state === 'paused' || training.state === 'diverged')) {
+        setTrainState('running');
+        void trainLoop(training);
+      }
+      return;
+    case 'reset':
+      await exclusive(() => {
+        const method = training?.method ?? null;
+        stopTraining();
+        post({ type: 'trainState', method, state: 'idle', message: method ? `Training of ${ALGORITHMS[method].label} discarded; its previous parameters are back.` : undefined });
+      });
+      return;
+    case 'export':
+      await exclusive(() => snapshot(msg.method, msg.id));
+      return;
+    case 'memory': {
+      const mem = tf.memory();
+      post({ type: 'memory', id: msg.id, numTensors: mem.numTensors, numBytes: mem.numBytes });
+      return;
+    }
+    case 'bench':
+      return exclusive(async () => {
+        const msPerIteration: Partial<Record<AlgorithmId, number>> = {};
+        for (const algorithm of msg.algorithms) {
+          const trainer = new MetaTrainer({ ...PAPER_CONFIG, algorithm, iterations: msg.iterations });
+          const times: number[] = [];
+          for (let i = 0; i < msg.iterations + 3; i++) {
+            const t0 = performance.now();
+            const r = await trainer.step();
+            if (!r.ok) throw new Error(r.reason);
+            if (i >= 3) times.push(performance.now() - t0); // the first steps compile kernels
+          }
+          trainer.dispose();
+          times.sort((a, b) => a - b);
+          msPerIteration[algorithm] = times[Math.floor(times.length / 2)];
+        }
+        post({ type: 'benchResult', id: msg.id, backend: tf.getBackend(), msPerIteration });
+      });
+    case 'crash':
+      // Thrown outside any promise so that it reaches the worker's global error handler, as a real crash would.
+      setTimeout(() => {
+        throw new Error('Simulated worker crash (test hook)');
+      });
+      return;
+  }
+}
+
+self.onmessage = (e: MessageEvent<WorkerRequest>) => {
+  const msg = e.data;
+  handle(msg).catch((err) => {
+    const id = 'id' in msg ? msg.id : null;
+    post({ type: 'error', id, message: (err as Error).message || String(err) });
+  });
+};

@@ -1,0 +1,78 @@
+/**
+ * The one typed message protocol between the page and the engine worker. The worker owns tfjs and every
+ * tensor; only plain numbers cross this boundary.
+ */
+import type { AdaptationCurves } from '../meta/adaptation';
+import type { AlgorithmId } from '../meta/algorithms';
+import type { Checkpoint } from '../meta/checkpoint';
+import type { EvalCurve } from '../meta/evaluate';
+import type { Point, SinusoidTask } from '../meta/tasks/sinusoid';
+import type { TrainConfig } from '../meta/trainer';
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/** Tried in this order; the first whose setBackend() succeeds runs. */
+export const BACKEND_ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export function isBackendName(v: unknown): v is BackendName {
+  return typeof v === 'string' && (BACKEND_ORDER as string[]).includes(v);
+}
+
+export type TrainState = 'idle' | 'running' | 'paused' | 'done' | 'diverged';
+
+export interface AdaptRequest {
+  methods: AlgorithmId[];
+  points: Point[];
+  grid: number[];
+  steps: number;
+  alpha: number;
+  task: SinusoidTask | null;
+}
+
+export interface EvaluateRequest {
+  methods: AlgorithmId[];
+  kShot: number;
+  steps: number;
+  tasks: number;
+  alpha: number;
+  seed: number;
+}
+
+export interface TrainProgress {
+  method: AlgorithmId;
+  iteration: number;
+  iterations: number;
+  /** Mean meta-loss over the iterations since the last report. */
+  metaLoss: number;
+  itersPerSec: number;
+  etaSeconds: number;
+}
+
+export type WorkerRequest =
+  | { type: 'init'; backend: BackendName | null }
+  | { type: 'load'; id: number; checkpoint: Checkpoint; source: string }
+  | ({ type: 'adapt'; id: number } & AdaptRequest)
+  | ({ type: 'evaluate'; id: number } & EvaluateRequest)
+  | { type: 'train'; config: TrainConfig }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'reset' }
+  | { type: 'export'; id: number; method: AlgorithmId }
+  | { type: 'memory'; id: number }
+  /** Times meta-iterations of fresh trainers (the benchmark); leaves the models alone. */
+  | { type: 'bench'; id: number; algorithms: AlgorithmId[]; iterations: number }
+  /** Test hook: throw inside the worker, as a real crash would. */
+  | { type: 'crash' };
+
+export type WorkerResponse =
+  | { type: 'ready'; backend: BackendName; fallbacks: string[] }
+  | { type: 'loaded'; id: number; method: AlgorithmId; source: string }
+  | { type: 'adapted'; id: number; results: Partial<Record<AlgorithmId, AdaptationCurves>> }
+  | { type: 'evaluated'; id: number; results: Partial<Record<AlgorithmId, EvalCurve>> }
+  | ({ type: 'progress' } & TrainProgress)
+  | { type: 'trainState'; method: AlgorithmId | null; state: TrainState; message?: string }
+  /** A copy of a method's current parameters: kept by the page for export and to restart a dead worker. */
+  | { type: 'snapshot'; id: number | null; checkpoint: Checkpoint }
+  | { type: 'memory'; id: number; numTensors: number; numBytes: number }
+  | { type: 'benchResult'; id: number; backend: string; msPerIteration: Partial<Record<AlgorithmId, number>> }
+  | { type: 'error'; id: number | null; message: string };

@@ -1,0 +1,201 @@
+/**
+ * The playground end to end in Debian Chromium: load, click, drag, delete, train, pause, bad input, crash.
+ * Training and adaptation run on the wasm backend here (fast on CPU); webgpu.test.ts covers WebGPU.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { curveData, curveDistance, dataToPage, launch, openApp, pathOf, shownPoints, waitForCurveChange } from './browser';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+// A task the shipped models have not seen as-is, and URL settings that fix the view.
+const TASK = { amplitude: 4, phase: 2 };
+const truth = (x: number) => TASK.amplitude * Math.sin(x - TASK.phase);
+const EMPTY_TASK_QUERY = `?backend=wasm&task=${TASK.amplitude},${TASK.phase}&pts=&step=1`;
+
+async function text(page: Page, testId: string): Promise<string> {
+  return (await page.textContent(`[data-testid="${testId}"]`)) ?? '';
+}
+
+async function iteration(page: Page): Promise<number> {
+  return Number((await text(page, 'train-iteration')).split('/')[0].replace(/[^0-9]/g, '') || 0);
+}
+
+describe('the page', () => {
+  it('loads with no console error, names its backend and why it fell back', async () => {
+    const { page, errors } = await openApp(browser);
+    const backend = await text(page, 'backend-name');
+    expect(backend).toMatch(/webgl|wasm|cpu/);
+    // Without --enable-unsafe-webgpu there is no adapter: the page must say why WebGPU was skipped.
+    expect(await text(page, 'backend-fallbacks')).toMatch(/webgpu/i);
+    // Shipped checkpoints loaded: every method's source says so.
+    await page.waitForFunction(() => (document.querySelector('[data-testid="training-panel"]')?.textContent ?? '').includes('shipped checkpoint'));
+    await page.waitForSelector('[data-testid="loss-panel"] path.loss-line[data-chart="average"][data-method="maml"]', { timeout: 60_000 });
+    expect(await page.$$('[data-testid="notices"] .notice-error')).toHaveLength(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('five clicks make the adapted curve pass closer to the points than before', async () => {
+    const { page, errors } = await openApp(browser, EMPTY_TASK_QUERY);
+    expect(await shownPoints(page)).toHaveLength(0);
+    const beforeClicks = await pathOf(page, 'maml', 1);
+    const xs = [-4, -2, 0, 2, 4];
+    let last = beforeClicks;
+    for (const x of xs) {
+      const p = await dataToPage(page, x, truth(x));
+      await page.mouse.click(p.x, p.y);
+    }
+    last = await waitForCurveChange(page, 'maml', 1, last);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="task-panel"] circle.support-point').length === 5);
+    // Let the last click's adaptation land.
+    await page.waitForTimeout(500);
+    const points = await shownPoints(page);
+    expect(points).toHaveLength(5);
+    points.forEach((p, i) => expect(p.x).toBeCloseTo(xs[i], 1));
+    const pre = curveDistance(await curveData(page, 'maml', 0), points);
+    const post = curveDistance(await curveData(page, 'maml', 1), points);
+    expect(post).toBeLessThan(pre * 0.7);
+    // The loss panel tells the same story: MAML's task MSE falls after one step, more than the pretrained one's.
+    const cell = async (m: string, s: number) => Number(await text(page, `loss-task-${m}-${s}`));
+    expect(await cell('maml', 1)).toBeLessThan(await cell('maml', 0));
+    expect(await cell('maml', 1)).toBeLessThan(await cell('pretrained', 1));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a dragged point moves and the curves follow; shift-click deletes it', async () => {
+    const { page } = await openApp(browser, `?backend=wasm&task=${TASK.amplitude},${TASK.phase}&pts=-3:0;-1:0;1:0;3:0&step=1`);
+    const before = await shownPoints(page);
+    expect(before).toHaveLength(4);
+    const curveBefore = await pathOf(page, 'maml', 1);
+    const from = await dataToPage(page, 1, 0);
+    const to = await dataToPage(page, 1, 4);
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    for (let i = 1; i <= 8; i++) await page.mouse.move(from.x, from.y + ((to.y - from.y) * i) / 8);
+    await page.mouse.up();
+    const after = await shownPoints(page);
+    expect(after).toHaveLength(4); // a drag does not add a point
+    expect(after[2].y).toBeCloseTo(4, 0);
+    expect(after[2].x).toBeCloseTo(1, 1);
+    await waitForCurveChange(page, 'maml', 1, curveBefore);
+    await page.waitForTimeout(300);
+    // The adapted curve near x = 1 moved up towards the dragged point.
+    const yNear = (c: { x: number; y: number }[]) => c.reduce((b, p) => (Math.abs(p.x - 1) < Math.abs(b.x - 1) ? p : b)).y;
+    const oldCurve = await curveData(page, 'maml', 0); // pre-adaptation curve is independent of the points
+    expect(yNear(await curveData(page, 'maml', 1))).toBeGreaterThan(yNear(oldCurve));
+    // Shift-click removes it.
+    const at = await dataToPage(page, after[2].x, after[2].y);
+    await page.keyboard.down('Shift');
+    await page.mouse.click(at.x, at.y);
+    await page.keyboard.up('Shift');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="task-panel"] circle.support-point').length === 3);
+    await page.close();
+  });
+
+  it('trains live: progress advances, pause holds, resume goes on, reset restores', async () => {
+    const { page, errors } = await openApp(browser, '?backend=wasm&algo=maml&it=100000');
+    await page.click('[data-testid="train-start"]');
+    await page.waitForFunction(() => /^\s*[1-9]/.test(document.querySelector('[data-testid="train-iteration"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    const a = await iteration(page);
+    await page.waitForTimeout(1500);
+    const b = await iteration(page);
+    expect(b).toBeGreaterThan(a);
+    expect(await text(page, 'train-rate')).toMatch(/\d/);
+    expect(Number(await page.getAttribute('[data-testid="train-progress"]', 'value'))).toBeGreaterThan(0);
+    await page.click('[data-testid="train-pause"]');
+    await page.waitForFunction(() => /paused/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''));
+    const paused = await iteration(page);
+    await page.waitForTimeout(1500);
+    expect(await iteration(page)).toBe(paused);
+    await page.click('[data-testid="train-resume"]');
+    await page.waitForFunction((n) => Number((document.querySelector('[data-testid="train-iteration"]')?.textContent ?? '').split('/')[0].replace(/[^0-9]/g, '')) > n, paused, { timeout: 30_000 });
+    await page.click('[data-testid="train-reset"]');
+    await page.waitForFunction(() => /idle/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''));
+    await page.waitForFunction(() => (document.querySelector('[data-testid="training-panel"]')?.textContent ?? '').includes('shipped checkpoint'));
+    const mem = await page.evaluate(async () => (window as any).__playground.memory());
+    expect(mem.numTensors).toBeLessThan(500);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a diverging run (alpha = 5) pauses, says why and keeps the last good parameters', async () => {
+    const { page } = await openApp(browser, '?backend=wasm&algo=maml&ta=5&it=1000');
+    const curve = await pathOf(page, 'maml', 0);
+    await page.click('[data-testid="train-start"]');
+    await page.waitForFunction(() => /diverged/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await page.textContent('[data-testid="notices"] .notice-error')).toMatch(/diverged/i);
+    // The model the page shows is still finite and unchanged.
+    await page.waitForTimeout(500);
+    expect(await pathOf(page, 'maml', 0)).toBe(curve);
+    await page.close();
+  });
+
+  it('a malformed checkpoint upload shows an error and keeps the model; a downloaded one loads back', async () => {
+    const { page } = await openApp(browser, '?backend=wasm');
+    const curve = await pathOf(page, 'maml', 0);
+    const dir = tmpdir();
+    const bad = join(dir, 'broken-checkpoint.json');
+    writeFileSync(bad, '{"format": "maml-playground/checkpoint", "version": 1, "algorithm": "maml", "params": ');
+    await page.setInputFiles('[data-testid="checkpoint-upload"]', bad);
+    await page.waitForSelector('[data-testid="notices"] .notice-error');
+    expect(await page.textContent('[data-testid="notices"] .notice-error')).toMatch(/not loaded/i);
+    // A well-formed file with a NaN weight is refused too.
+    const shipped = JSON.parse(readFileSync('public/checkpoints/maml.json', 'utf8'));
+    shipped.params.w1.values[3] = null;
+    const nan = join(dir, 'nan-checkpoint.json');
+    writeFileSync(nan, JSON.stringify(shipped));
+    await page.setInputFiles('[data-testid="checkpoint-upload"]', nan);
+    await page.waitForFunction(() => /non-finite/.test(document.querySelector('[data-testid="notices"]')?.textContent ?? ''));
+    await page.waitForTimeout(500);
+    expect(await pathOf(page, 'maml', 0)).toBe(curve);
+    // Download the current pretrained model and load it back as it is.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="download-pretrained"]')]);
+    const saved = join(dir, 'pretrained-roundtrip.json');
+    await download.saveAs(saved);
+    expect(JSON.parse(readFileSync(saved, 'utf8')).algorithm).toBe('pretrained');
+    await page.setInputFiles('[data-testid="checkpoint-upload"]', saved);
+    await page.waitForFunction(() => /Loaded pretrained-roundtrip\.json/.test(document.querySelector('[data-testid="notices"]')?.textContent ?? ''));
+    await page.close();
+  });
+
+  it('a garbage URL falls back to defaults with a notice', async () => {
+    const { page, errors } = await openApp(browser, '?backend=wasm&k=abc&pts=zz:1;;&methods=maml,bogus&alpha=-3&zzz=1');
+    const notice = await page.textContent('[data-testid="notices"] .notice-warning');
+    expect(notice).toMatch(/pts=/);
+    expect(notice).toMatch(/methods=/);
+    expect(notice).toMatch(/alpha=/);
+    // Defaults: the default task's 5 sampled points and all methods.
+    expect(await shownPoints(page)).toHaveLength(5);
+    expect(await page.$$('[data-testid="task-panel"] path.curve[data-step="0"]')).toHaveLength(3);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a worker that dies is restarted with the last parameters', async () => {
+    const { page } = await openApp(browser, '?backend=wasm');
+    await page.waitForFunction(() => (document.querySelector('[data-testid="training-panel"]')?.textContent ?? '').includes('shipped checkpoint'));
+    await page.waitForTimeout(500);
+    const curve = await pathOf(page, 'maml', 0);
+    await page.evaluate(() => (window as any).__playground.crashWorker());
+    await page.waitForFunction(() => /restarted/.test(document.querySelector('[data-testid="notices"]')?.textContent ?? ''));
+    await page.waitForFunction(() => (window as any).__playground.restarts() === 1);
+    await page.waitForFunction(() => /wasm/.test(document.querySelector('[data-testid="backend-name"]')?.textContent ?? ''));
+    // Make the page ask again (a new point), then the pre-adaptation curve must be the very same model.
+    const p = await dataToPage(page, 0.5, 1);
+    await page.mouse.click(p.x, p.y);
+    await page.waitForTimeout(1000);
+    expect(await pathOf(page, 'maml', 0)).toBe(curve);
+    await page.close();
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * WebGPU in the worker. Headless Chromium here runs WebGPU on SwiftShader (a CPU emulator), so this checks
+ * correctness of adaptation on WebGPU, not speed: the curves must match the wasm backend's to float32 tolerance.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { curveData, dataToPage, launch, openApp, pathOf, waitForCurveChange } from './browser';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch({ webgpu: true });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const QUERY = '?task=3,1&pts=-4:2;-2:-1;0:-2.5;2:1;4:2.8&step=5';
+
+it('runs on WebGPU in the worker, adapts to clicks, and agrees with wasm', async () => {
+  const gpu = await openApp(browser, QUERY);
+  expect(await gpu.page.textContent('[data-testid="backend-name"]')).toMatch(/webgpu/);
+  await gpu.page.waitForFunction(() => (document.querySelector('[data-testid="training-panel"]')?.textContent ?? '').includes('shipped checkpoint'));
+  await gpu.page.waitForTimeout(1000);
+  const cpu = await openApp(browser, `${QUERY}&backend=wasm`);
+  await cpu.page.waitForFunction(() => (document.querySelector('[data-testid="training-panel"]')?.textContent ?? '').includes('shipped checkpoint'));
+  await cpu.page.waitForTimeout(1000);
+  for (const method of ['maml', 'fomaml', 'pretrained']) {
+    for (const step of [0, 5]) {
+      const a = await curveData(gpu.page, method, step);
+      const b = await curveData(cpu.page, method, step);
+      expect(a.length).toBe(b.length);
+      const worst = Math.max(...a.map((p, i) => Math.abs(p.y - b[i].y)));
+      expect(worst).toBeLessThan(1e-2); // path coordinates are rounded to SVG precision
+    }
+  }
+  // A click on WebGPU changes the adapted curve.
+  const before = await pathOf(gpu.page, 'maml', 5);
+  const p = await dataToPage(gpu.page, 1, 3);
+  await gpu.page.mouse.click(p.x, p.y);
+  await waitForCurveChange(gpu.page, 'maml', 5, before);
+  expect(gpu.errors).toEqual([]);
+  await gpu.page.close();
+  await cpu.page.close();
+});
