@@ -1,0 +1,48 @@
+/** Test-time settings shared by the task and loss panels: inner learning rate, steps shown, methods shown. */
+import { ALGORITHM_IDS } from '../meta/algorithms';
+import { NumberField } from '../panels/NumberField';
+import { METHOD_COLORS, methodLabel } from '../panels/theme';
+import { MAX_STEPS, usePlayground } from '../state/store';
+
+export function Controls() {
+  const alpha = usePlayground((s) => s.settings.alpha);
+  const steps = usePlayground((s) => s.settings.steps);
+  const methods = usePlayground((s) => s.settings.methods);
+  const setSettings = usePlayground((s) => s.setSettings);
+  const toggleMethod = usePlayground((s) => s.toggleMethod);
+
+  return (
+    <section className="controls" data-testid="controls" aria-label="Test-time settings">
+      <NumberField
+        label="Test-time α (inner learning rate)"
+        title="Step size of the gradient steps taken on your points at test time"
+        testId="alpha-input"
+        value={alpha}
+        max={100}
+        onCommit={(v) => setSettings({ alpha: v })}
+      />
+      <NumberField
+        label={`Steps shown (0–${MAX_STEPS})`}
+        title="How many test-time gradient steps to compute and plot"
+        testId="steps-input"
+        value={steps}
+        integer
+        min={0}
+        max={MAX_STEPS}
+        onCommit={(v) => setSettings({ steps: v })}
+      />
+      <fieldset className="methods-shown">
+        <legend>Methods shown</legend>
+        {ALGORITHM_IDS.map((id) => (
+          <label key={id} className="inline method-toggle">
+            <input type="checkbox" data-testid={`show-${id}`} checked={methods.includes(id)} onChange={() => toggleMethod(id)} />
+            <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
+            {methodLabel(id)}
+          </label>
+        ))}
+      </fieldset>
+    </section>
+  );
+}
+
+export default Controls;

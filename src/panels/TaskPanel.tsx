@@ -1,0 +1,456 @@
+/**
+ * The task panel: the user's support points, the true function, and each method's prediction before and
+ * after adaptation. Click to add a point, drag to move it, shift-click / right-click / Delete to remove it.
+ *
+ * The plot is split into small components that each subscribe to their own slice of the store, so a drag
+ * (which changes only settings.points) re-renders the points layer and not the curves, and training
+ * progress re-renders nothing here.
+ */
+import * as d3 from 'd3';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { AlgorithmId } from '../meta/algorithms';
+import { sinusoid, SINUSOID_RANGES, xGrid, type Point } from '../meta/tasks/sinusoid';
+import { K_CHOICES, usePlayground } from '../state/store';
+import { Axis } from './Axis';
+import { METHOD_COLORS, methodLabel, plural, POINT_COLOR, SELECTED_COLOR, TRUTH_COLOR } from './theme';
+
+// ---- fixed geometry: the domain never changes, so the scales are built once ----
+const W = 640;
+const H = 380;
+const MARGIN = { top: 14, right: 18, bottom: 46, left: 52 };
+const X_DOMAIN: [number, number] = [SINUSOID_RANGES.x[0], SINUSOID_RANGES.x[1]];
+const Y_DOMAIN: [number, number] = [-6, 6];
+const PLOT_W = W - MARGIN.left - MARGIN.right;
+const PLOT_H = H - MARGIN.top - MARGIN.bottom;
+const xScale = d3.scaleLinear().domain(X_DOMAIN).range([MARGIN.left, W - MARGIN.right]);
+const yScale = d3.scaleLinear().domain(Y_DOMAIN).range([H - MARGIN.bottom, MARGIN.top]);
+const CLIP_ID = 'task-plot-clip';
+/** Values far outside the plot are clamped before scaling so a diverged curve still gives a sane path. */
+const Y_LIMIT = 1000;
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+const clampY = (y: number) => clamp(y, -Y_LIMIT, Y_LIMIT);
+const TRUTH_GRID = xGrid(241, X_DOMAIN);
+const X_TICKS = d3.range(-5, 6, 1);
+const Y_TICKS = d3.range(-6, 7, 2);
+
+// ---- the true function ----
+const TruthCurve = memo(function TruthCurve() {
+  const task = usePlayground((s) => s.settings.task);
+  const showTruth = usePlayground((s) => s.settings.showTruth);
+  const d = useMemo(() => {
+    if (!task) return null;
+    return d3
+      .line<number>()
+      .x((x) => xScale(x))
+      .y((x) => yScale(sinusoid(task, x)))(TRUTH_GRID);
+  }, [task]);
+  if (!showTruth || d === null) return null;
+  return <path className="truth" d={d} fill="none" stroke={TRUTH_COLOR} strokeWidth={2.5} strokeDasharray="7 5" />;
+});
+
+// ---- the methods' predictions ----
+const Curves = memo(function Curves() {
+  const grid = usePlayground((s) => s.results.grid);
+  const adaptation = usePlayground((s) => s.results.adaptation);
+  const methods = usePlayground((s) => s.settings.methods);
+  const selectedStep = usePlayground((s) => s.settings.selectedStep);
+
+  const line = useMemo(
+    () =>
+      d3
+        .line<number>()
+        .defined((y, i) => i < grid.length && Number.isFinite(y))
+        .x((_, i) => xScale(grid[i]))
+        .y((y) => yScale(clampY(y))),
+    [grid],
+  );
+
+  const paths = useMemo(() => {
+    const before: { id: AlgorithmId; step: number; d: string }[] = [];
+    const after: { id: AlgorithmId; step: number; d: string }[] = [];
+    if (grid.length === 0) return { before, after };
+    for (const id of methods) {
+      const preds = adaptation[id]?.predictions;
+      if (!preds || preds.length === 0) continue;
+      before.push({ id, step: 0, d: line(preds[0]) ?? '' });
+      const step = Math.min(selectedStep, preds.length - 1);
+      if (step > 0) after.push({ id, step, d: line(preds[step]) ?? '' });
+    }
+    return { before, after };
+  }, [grid, adaptation, methods, selectedStep, line]);
+
+  return (
+    <g className="curves">
+      {paths.before.map((p) => (
+        <path
+          key={`${p.id}-before`}
+          className="curve curve-before"
+          data-method={p.id}
+          data-step={p.step}
+          d={p.d}
+          fill="none"
+          stroke={METHOD_COLORS[p.id]}
+          strokeWidth={1.75}
+          strokeDasharray="4 4"
+          strokeOpacity={0.6}
+        />
+      ))}
+      {paths.after.map((p) => (
+        <path
+          key={`${p.id}-after`}
+          className="curve curve-after"
+          data-method={p.id}
+          data-step={p.step}
+          d={p.d}
+          fill="none"
+          stroke={METHOD_COLORS[p.id]}
+          strokeWidth={3}
+        />
+      ))}
+    </g>
+  );
+});
+
+const Frame = memo(function Frame() {
+  return (
+    <>
+      <defs>
+        <clipPath id={CLIP_ID}>
+          <rect x={MARGIN.left} y={MARGIN.top} width={PLOT_W} height={PLOT_H} />
+        </clipPath>
+      </defs>
+      <Axis scale={xScale} orient="bottom" y={H - MARGIN.bottom} tickValues={X_TICKS} gridSize={PLOT_H} />
+      <Axis scale={yScale} orient="left" x={MARGIN.left} tickValues={Y_TICKS} gridSize={PLOT_W} />
+      <line className="zero-line" x1={MARGIN.left} x2={W - MARGIN.right} y1={yScale(0)} y2={yScale(0)} />
+      <text className="axis-label" x={MARGIN.left + PLOT_W / 2} y={H - 8} textAnchor="middle">
+        x
+      </text>
+      <text className="axis-label" transform={`translate(16,${MARGIN.top + PLOT_H / 2}) rotate(-90)`} textAnchor="middle">
+        y
+      </text>
+    </>
+  );
+});
+
+/** Client (screen) coordinates to data coordinates, through the SVG's current transform (it may be scaled by CSS). */
+function toData(svg: SVGSVGElement | null, clientX: number, clientY: number): Point | null {
+  const ctm = svg?.getScreenCTM();
+  if (!ctm) return null;
+  const p = new DOMPoint(clientX, clientY).matrixTransform(ctm.inverse());
+  const x = clamp(xScale.invert(p.x), X_DOMAIN[0], X_DOMAIN[1]);
+  const y = clamp(yScale.invert(p.y), Y_DOMAIN[0], Y_DOMAIN[1]);
+  return Number.isFinite(x) && Number.isFinite(y) ? { x, y } : null;
+}
+
+function isEditable(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  const tag = target.tagName;
+  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable;
+}
+
+// ---- the interactive plot ----
+function Plot() {
+  const points = usePlayground((s) => s.settings.points);
+  const svgRef = useRef<SVGSVGElement>(null);
+  const drag = useRef<{ index: number; pointerId: number } | null>(null);
+  const [selected, setSelected] = useState<number | null>(null);
+
+  // A selection that no longer exists (points deleted, cleared or resampled) is dropped.
+  const sel = selected !== null && selected < points.length ? selected : null;
+  useEffect(() => {
+    if (selected !== null && selected >= points.length) setSelected(null);
+  }, [selected, points.length]);
+
+  // Delete / Backspace removes the selected point; Escape deselects. Not while typing in a field.
+  useEffect(() => {
+    if (sel === null) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (isEditable(e.target)) return;
+      if (e.key === 'Delete' || e.key === 'Backspace') {
+        e.preventDefault();
+        usePlayground.getState().deletePoint(sel);
+        setSelected(null);
+      } else if (e.key === 'Escape') {
+        setSelected(null);
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [sel]);
+
+  const onAreaClick = useCallback((e: React.MouseEvent<SVGRectElement>) => {
+    if (e.button !== 0) return;
+    const p = toData(svgRef.current, e.clientX, e.clientY);
+    if (!p) return;
+    usePlayground.getState().addPoint(p);
+    setSelected(null);
+  }, []);
+
+  const onPointDown = useCallback((e: React.PointerEvent<SVGCircleElement>, index: number) => {
+    e.stopPropagation();
+    if (e.button !== 0 || e.shiftKey) return; // right button and shift-click delete (see below), never drag
+    e.currentTarget.setPointerCapture(e.pointerId);
+    drag.current = { index, pointerId: e.pointerId };
+    setSelected(index);
+    svgRef.current?.focus({ preventScroll: true });
+  }, []);
+
+  const onPointMove = useCallback((e: React.PointerEvent<SVGCircleElement>) => {
+    const d = drag.current;
+    if (!d || d.pointerId !== e.pointerId) return;
+    const p = toData(svgRef.current, e.clientX, e.clientY);
+    if (p) usePlayground.getState().movePoint(d.index, p);
+  }, []);
+
+  const endDrag = useCallback((e: React.PointerEvent<SVGCircleElement>) => {
+    const d = drag.current;
+    if (!d || d.pointerId !== e.pointerId) return;
+    drag.current = null;
+    if (e.currentTarget.hasPointerCapture(e.pointerId)) e.currentTarget.releasePointerCapture(e.pointerId);
+  }, []);
+
+  const onPointClick = useCallback((e: React.MouseEvent<SVGCircleElement>, index: number) => {
+    // A click on a point (including the click that ends a drag) never reaches the plot area behind it.
+    e.stopPropagation();
+    if (e.shiftKey) {
+      usePlayground.getState().deletePoint(index);
+      setSelected(null);
+    }
+  }, []);
+
+  const onPointContextMenu = useCallback((e: React.MouseEvent<SVGCircleElement>, index: number) => {
+    e.preventDefault();
+    e.stopPropagation();
+    drag.current = null;
+    usePlayground.getState().deletePoint(index);
+    setSelected(null);
+  }, []);
+
+  return (
+    <svg
+      ref={svgRef}
+      className="plot task-plot"
+      viewBox={`0 0 ${W} ${H}`}
+      role="img"
+      aria-label="Task plot: click to add a support point, drag to move, shift-click or right-click to delete"
+      tabIndex={0}
+    >
+      <Frame />
+      <rect
+        className="plot-area"
+        x={MARGIN.left}
+        y={MARGIN.top}
+        width={PLOT_W}
+        height={PLOT_H}
+        fill="transparent"
+        onClick={onAreaClick}
+      />
+      <g clipPath={`url(#${CLIP_ID})`} pointerEvents="none">
+        <TruthCurve />
+        <Curves />
+      </g>
+      <g className="support-points">
+        {points.map((p, i) => (
+          <circle
+            // Points have no identity beyond their position in the list (data-index is the same index).
+            key={i}
+            className={i === sel ? 'support-point selected' : 'support-point'}
+            data-index={i}
+            cx={xScale(clamp(p.x, X_DOMAIN[0], X_DOMAIN[1]))}
+            cy={yScale(clamp(p.y, Y_DOMAIN[0], Y_DOMAIN[1]))}
+            r={i === sel ? 9 : 7}
+            fill={POINT_COLOR}
+            stroke={i === sel ? SELECTED_COLOR : '#ffffff'}
+            strokeWidth={i === sel ? 4 : 2}
+            onPointerDown={(e) => onPointDown(e, i)}
+            onPointerMove={onPointMove}
+            onPointerUp={endDrag}
+            onPointerCancel={endDrag}
+            onLostPointerCapture={endDrag}
+            onClick={(e) => onPointClick(e, i)}
+            onContextMenu={(e) => onPointContextMenu(e, i)}
+          >
+            <title>{`(${p.x.toFixed(2)}, ${p.y.toFixed(2)}): drag to move, shift-click or right-click to delete`}</title>
+          </circle>
+        ))}
+      </g>
+    </svg>
+  );
+}
+
+// ---- controls above the plot ----
+const Toolbar = memo(function Toolbar() {
+  const hasTask = usePlayground((s) => s.settings.task !== null);
+  const kShot = usePlayground((s) => s.settings.kShot);
+  const showTruth = usePlayground((s) => s.settings.showTruth);
+  const nPoints = usePlayground((s) => s.settings.points.length);
+  const a = usePlayground.getState;
+  return (
+    <div className="toolbar">
+      <button type="button" data-testid="new-task" onClick={() => a().newRandomTask()}>
+        New random task
+      </button>
+      <button
+        type="button"
+        data-testid="sample-points"
+        disabled={!hasTask}
+        title={hasTask ? undefined : 'Free-hand points have no true function to sample from'}
+        onClick={() => a().sampleTaskPoints()}
+      >
+        Sample K points from this task
+      </button>
+      <button
+        type="button"
+        data-testid="sample-left"
+        disabled={!hasTask}
+        title="Sample K points with x in [−5, 0] only: what does each method guess on the right?"
+        onClick={() => a().sampleTaskPoints([-5, 0])}
+      >
+        Points on left half only
+      </button>
+      <button type="button" data-testid="clear-points" disabled={nPoints === 0} onClick={() => a().clearPoints()}>
+        Clear points
+      </button>
+      <button type="button" data-testid="free-hand" disabled={!hasTask} onClick={() => a().freeHand()}>
+        Free-hand (no true function)
+      </button>
+      <label className="inline">
+        <input
+          type="checkbox"
+          data-testid="show-truth"
+          checked={showTruth}
+          onChange={(e) => a().setSettings({ showTruth: e.target.checked })}
+        />
+        Show true function
+      </label>
+      <label className="inline">
+        K =
+        <select data-testid="k-select" value={kShot} onChange={(e) => a().setSettings({ kShot: Number(e.target.value) })}>
+          {K_CHOICES.map((k) => (
+            <option key={k} value={k}>
+              {k}
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
+  );
+});
+
+// ---- step scrubber, legend, task description, divergence warnings ----
+const StepScrubber = memo(function StepScrubber() {
+  const steps = usePlayground((s) => s.settings.steps);
+  const selectedStep = usePlayground((s) => s.settings.selectedStep);
+  return (
+    <div className="step-scrubber">
+      <label>
+        <span className="step-label" data-testid="step-label">
+          after {plural(selectedStep, 'step')}
+        </span>
+        <input
+          type="range"
+          data-testid="step-slider"
+          min={0}
+          max={steps}
+          step={1}
+          value={selectedStep}
+          onChange={(e) => usePlayground.getState().setSettings({ selectedStep: Number(e.target.value) })}
+        />
+      </label>
+      <span className="hint">of gradient descent on your points</span>
+    </div>
+  );
+});
+
+const Legend = memo(function Legend() {
+  const methods = usePlayground((s) => s.settings.methods);
+  const selectedStep = usePlayground((s) => s.settings.selectedStep);
+  const showTruth = usePlayground((s) => s.settings.showTruth);
+  const hasTask = usePlayground((s) => s.settings.task !== null);
+  return (
+    <ul className="legend" data-testid="task-legend">
+      {methods.map((id) => (
+        <li key={id} data-method={id}>
+          <span className="legend-name">
+            <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
+            {methodLabel(id)}
+          </span>
+          <svg width="30" height="12" aria-hidden="true">
+            <line x1="0" x2="30" y1="6" y2="6" stroke={METHOD_COLORS[id]} strokeWidth="3" />
+          </svg>
+          <span>after {plural(selectedStep, 'step')}</span>
+          <svg width="30" height="12" aria-hidden="true">
+            <line x1="0" x2="30" y1="6" y2="6" stroke={METHOD_COLORS[id]} strokeWidth="2" strokeDasharray="4 4" strokeOpacity="0.6" />
+          </svg>
+          <span>before adaptation</span>
+        </li>
+      ))}
+      {hasTask && showTruth && (
+        <li key="truth">
+          <svg width="30" height="12" aria-hidden="true">
+            <line x1="0" x2="30" y1="6" y2="6" stroke={TRUTH_COLOR} strokeWidth="2.5" strokeDasharray="7 5" />
+          </svg>
+          <span>true function</span>
+        </li>
+      )}
+      <li key="points">
+        <svg width="16" height="16" aria-hidden="true">
+          <circle cx="8" cy="8" r="6" fill={POINT_COLOR} />
+        </svg>
+        <span>your support points</span>
+      </li>
+    </ul>
+  );
+});
+
+const TaskInfo = memo(function TaskInfo() {
+  const task = usePlayground((s) => s.settings.task);
+  const nPoints = usePlayground((s) => s.settings.points.length);
+  return (
+    <p className="task-info" data-testid="task-info">
+      {task ? (
+        <>
+          True function: y = A·sin(x − φ) with <b>A = {task.amplitude.toFixed(2)}</b>, <b>φ = {task.phase.toFixed(2)}</b> rad
+        </>
+      ) : (
+        <>Free-hand points: no true function</>
+      )}
+      <span className="muted"> · {plural(nPoints, 'support point')}</span>
+    </p>
+  );
+});
+
+const DivergenceWarnings = memo(function DivergenceWarnings() {
+  const adaptation = usePlayground((s) => s.results.adaptation);
+  const methods = usePlayground((s) => s.settings.methods);
+  const diverged = methods.flatMap((id) => {
+    const at = adaptation[id]?.divergedAt;
+    return at === null || at === undefined ? [] : [{ id, at }];
+  });
+  if (diverged.length === 0) return null;
+  return (
+    <div className="divergence-warnings" role="alert">
+      {diverged.map(({ id, at }) => (
+        <p key={id} className="warning" data-testid={`diverged-${id}`} data-method={id}>
+          ⚠ {methodLabel(id)} diverged at step {at}: alpha too large (its curve stops there). Try a smaller test-time alpha.
+        </p>
+      ))}
+    </div>
+  );
+});
+
+export function TaskPanel() {
+  return (
+    <section className="panel task-panel" data-testid="task-panel" aria-labelledby="task-panel-title">
+      <h2 id="task-panel-title">Your task</h2>
+      <Toolbar />
+      <Plot />
+      <StepScrubber />
+      <DivergenceWarnings />
+      <Legend />
+      <TaskInfo />
+    </section>
+  );
+}
+
+export default TaskPanel;

@@ -1,0 +1,365 @@
+/**
+ * Live meta-training: pick an algorithm and its hyper-parameters, start / pause / resume / reset, watch the
+ * meta-loss fall; see which backend runs; download and upload checkpoints.
+ */
+import * as d3 from 'd3';
+import { memo, useMemo, useState } from 'react';
+import { ALGORITHM_IDS, isAlgorithmId, type AlgorithmId } from '../meta/algorithms';
+import type { TrainConfig } from '../meta/trainer';
+import { usePlayground, type LossPoint } from '../state/store';
+import type { TrainState } from '../worker/protocol';
+import {
+  downloadCheckpoint,
+  pauseTraining,
+  resetTraining,
+  resumeTraining,
+  startTraining,
+  uploadCheckpoint,
+} from '../app/controller';
+import { Axis } from './Axis';
+import { NumberField } from './NumberField';
+import { formatDuration, METHOD_COLORS, methodLabel, methodLabelWithOrder } from './theme';
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+// ---- configuration ----
+interface FieldSpec {
+  key: Exclude<keyof TrainConfig, 'algorithm' | 'kQuery'>;
+  label: string;
+  integer: boolean;
+  min?: number;
+  max?: number;
+  title: string;
+}
+
+const FIELDS: FieldSpec[] = [
+  { key: 'metaBatch', label: 'Meta-batch (tasks)', integer: true, min: 1, max: 500, title: 'Tasks per meta-update' },
+  { key: 'kSupport', label: 'K support', integer: true, min: 1, max: 100, title: 'Support points per training task' },
+  { key: 'innerSteps', label: 'Inner steps', integer: true, min: 1, max: 10, title: 'Gradient steps in the inner loop during training' },
+  { key: 'alpha', label: 'Inner α', integer: false, max: 100, title: 'Inner-loop (adaptation) learning rate used in training' },
+  { key: 'metaLr', label: 'Meta learning rate β', integer: false, max: 10, title: 'Adam step size of the outer (meta) update' },
+  { key: 'iterations', label: 'Iterations', integer: true, min: 1, max: 1_000_000, title: 'Meta-updates to run' },
+  { key: 'seed', label: 'Seed', integer: true, min: 0, max: 2 ** 31 - 1, title: 'Random seed: same seed, same run' },
+];
+
+const TrainConfigForm = memo(function TrainConfigForm() {
+  const train = usePlayground((s) => s.settings.train);
+  const setTrainConfig = usePlayground((s) => s.setTrainConfig);
+  return (
+    <div className="train-config">
+      <div className="field field-wide">
+        <label htmlFor="train-algorithm">Algorithm</label>
+        <select
+          id="train-algorithm"
+          data-testid="train-algorithm"
+          value={train.algorithm}
+          onChange={(e) => {
+            const v = e.target.value;
+            if (isAlgorithmId(v)) setTrainConfig({ algorithm: v });
+          }}
+        >
+          {ALGORITHM_IDS.map((id) => (
+            <option key={id} value={id}>
+              {methodLabelWithOrder(id)}
+            </option>
+          ))}
+        </select>
+      </div>
+      {FIELDS.map((f) => (
+        <NumberField
+          key={f.key}
+          label={f.label}
+          title={f.title}
+          testId={`train-${f.key}`}
+          value={train[f.key]}
+          integer={f.integer}
+          min={f.min}
+          max={f.max}
+          onCommit={(v) => setTrainConfig({ [f.key]: v })}
+        />
+      ))}
+    </div>
+  );
+});
+
+// ---- buttons and progress ----
+const STATE_TEXT: Record<TrainState, string> = {
+  idle: 'not training',
+  running: 'training…',
+  paused: 'paused',
+  done: 'finished',
+  diverged: 'stopped: the meta-loss diverged (see the notice above); the last good parameters are kept',
+};
+
+const TrainControls = memo(function TrainControls() {
+  const trainState = usePlayground((s) => s.status.trainState);
+  const trainMethod = usePlayground((s) => s.status.trainMethod);
+  const progress = usePlayground((s) => s.status.progress);
+  const configuredIterations = usePlayground((s) => s.settings.train.iterations);
+
+  const iteration = progress?.iteration ?? 0;
+  const iterations = progress?.iterations ?? configuredIterations;
+  const running = trainState === 'running';
+  const rate = progress && trainState !== 'idle' ? `${progress.itersPerSec.toFixed(1)} it/s` : '—';
+  const eta = progress && running ? formatDuration(progress.etaSeconds) : trainState === 'done' ? 'done' : '—';
+
+  return (
+    <div className="train-controls">
+      <div className="buttons">
+        <button type="button" data-testid="train-start" className="primary" disabled={running} onClick={() => startTraining()}>
+          Start
+        </button>
+        <button type="button" data-testid="train-pause" disabled={!running} onClick={() => pauseTraining()}>
+          Pause
+        </button>
+        <button type="button" data-testid="train-resume" disabled={trainState !== 'paused'} onClick={() => resumeTraining()}>
+          Resume
+        </button>
+        <button type="button" data-testid="train-reset" disabled={trainState === 'idle'} onClick={() => resetTraining()}>
+          Reset
+        </button>
+      </div>
+      <div className="progress-row">
+        <progress data-testid="train-progress" max={Math.max(1, iterations)} value={Math.min(iteration, iterations)} />
+        <span data-testid="train-iteration" className="mono">
+          {iteration} / {iterations}
+        </span>
+      </div>
+      <dl className="stats">
+        <div>
+          <dt>State</dt>
+          <dd>
+            <span data-testid="train-state" className={`state state-${trainState}`}>
+              {trainState}
+            </span>
+            {trainMethod && trainState !== 'idle' && <span className="muted"> ({methodLabel(trainMethod)})</span>}
+            <span className="muted state-text"> — {STATE_TEXT[trainState]}</span>
+          </dd>
+        </div>
+        <div>
+          <dt>Speed</dt>
+          <dd data-testid="train-rate" className="mono">
+            {rate}
+          </dd>
+        </div>
+        <div>
+          <dt>ETA</dt>
+          <dd data-testid="train-eta" className="mono">
+            {eta}
+          </dd>
+        </div>
+      </dl>
+    </div>
+  );
+});
+
+// ---- meta-loss chart ----
+const W = 560;
+const H = 200;
+const MARGIN = { top: 10, right: 14, bottom: 38, left: 60 };
+const PLOT_W = W - MARGIN.left - MARGIN.right;
+const PLOT_H = H - MARGIN.top - MARGIN.bottom;
+const fmtIter = d3.format('~s');
+const fmtPlain = d3.format('~g');
+const fmtExp = d3.format('.0e');
+const fmtLoss = (d: d3.NumberValue) => {
+  const v = d.valueOf();
+  return v >= 1e-3 && v < 1e5 ? fmtPlain(v) : fmtExp(v);
+};
+
+/** Powers of ten when there are enough of them, else the 1-2-5 ticks: a readable log axis. */
+function logTicks(all: number[]): number[] {
+  const lead = (t: number) => Math.round(t / 10 ** Math.floor(Math.log10(t) + 1e-9));
+  const decades = all.filter((t) => lead(t) === 1);
+  if (decades.length >= 3) return decades;
+  return all.filter((t) => [1, 2, 5].includes(lead(t)));
+}
+
+function finitePositive(p: LossPoint) {
+  return Number.isFinite(p.loss) && p.loss > 0;
+}
+
+const MetaLossChart = memo(function MetaLossChart() {
+  const history = usePlayground((s) => s.status.lossHistory);
+  const total = usePlayground((s) => s.status.progress?.iterations ?? s.settings.train.iterations);
+  const method = usePlayground((s) => s.status.trainMethod);
+
+  const lastIter = history.length ? history[history.length - 1].iteration : 0;
+  const xMax = Math.max(1, total, lastIter);
+  const [lo, hi] = useMemo(() => {
+    const ok = history.filter(finitePositive).map((p) => p.loss);
+    if (ok.length === 0) return [0.01, 10];
+    let a = d3.min(ok) ?? 0.01;
+    let b = d3.max(ok) ?? 10;
+    if (b / a < 10) {
+      // At least a decade, so the axis has ticks and a flat loss is drawn flat.
+      const mid = Math.sqrt(a * b);
+      a = mid / Math.sqrt(10);
+      b = mid * Math.sqrt(10);
+    }
+    return [a, b];
+  }, [history]);
+
+  const xScale = useMemo(() => d3.scaleLinear().domain([0, xMax]).range([MARGIN.left, W - MARGIN.right]), [xMax]);
+  const yScale = useMemo(() => d3.scaleLog().domain([lo, hi]).nice().range([H - MARGIN.bottom, MARGIN.top]), [lo, hi]);
+  const d = useMemo(
+    () =>
+      d3
+        .line<LossPoint>()
+        .defined(finitePositive)
+        .x((p) => xScale(p.iteration))
+        .y((p) => yScale(p.loss))(history) ?? '',
+    [history, xScale, yScale],
+  );
+  const yTicks = useMemo(() => logTicks(yScale.ticks()), [yScale]);
+
+  return (
+    <figure className="chart meta-loss-chart">
+      <figcaption>
+        <span className="chart-title">Meta-loss during training</span>
+        <span className="chart-ylabel">query-set MSE after adaptation, mean over the meta-batch (log scale)</span>
+      </figcaption>
+      <svg className="plot" viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Meta-loss against training iteration, log scale">
+        <defs>
+          <clipPath id="meta-loss-clip">
+            <rect x={MARGIN.left} y={MARGIN.top - 2} width={PLOT_W + 2} height={PLOT_H + 4} />
+          </clipPath>
+        </defs>
+        <Axis scale={xScale} orient="bottom" y={H - MARGIN.bottom} ticks={6} tickFormat={fmtIter} />
+        <Axis scale={yScale} orient="left" x={MARGIN.left} tickValues={yTicks} tickFormat={fmtLoss} gridSize={PLOT_W} />
+        <text className="axis-label" x={MARGIN.left + PLOT_W / 2} y={H - 4} textAnchor="middle">
+          iteration
+        </text>
+        <text className="axis-label" transform={`translate(14,${MARGIN.top + PLOT_H / 2}) rotate(-90)`} textAnchor="middle">
+          meta-loss
+        </text>
+        <g clipPath="url(#meta-loss-clip)">
+          <path
+            className="meta-loss"
+            d={d}
+            fill="none"
+            stroke={method ? METHOD_COLORS[method] : '#333'}
+            strokeWidth={2}
+          />
+        </g>
+        {history.length === 0 && (
+          <text className="chart-empty" x={MARGIN.left + PLOT_W / 2} y={MARGIN.top + PLOT_H / 2} textAnchor="middle">
+            press Start to meta-train live
+          </text>
+        )}
+      </svg>
+    </figure>
+  );
+});
+
+// ---- engine and checkpoints ----
+const BackendInfo = memo(function BackendInfo() {
+  const backend = usePlayground((s) => s.status.backend);
+  const worker = usePlayground((s) => s.status.worker);
+  const fallbacks = usePlayground((s) => s.status.fallbacks);
+  return (
+    <div className="backend-info">
+      <p>
+        Running on: <b data-testid="backend-name">{backend ?? (worker === 'failed' ? 'unavailable' : 'starting…')}</b>
+        {worker !== 'ready' && (
+          <span className="muted" data-testid="worker-state">
+            {' '}
+            (engine {worker})
+          </span>
+        )}
+      </p>
+      {fallbacks.length > 0 && (
+        <div className="fallbacks">
+          <span className="muted">Skipped backends:</span>
+          <ul data-testid="backend-fallbacks">
+            {fallbacks.map((f, i) => (
+              <li key={`${i}-${f}`}>{f}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+});
+
+const Checkpoints = memo(function Checkpoints() {
+  const sources = usePlayground((s) => s.status.sources);
+  const [busy, setBusy] = useState<AlgorithmId | 'upload' | null>(null);
+
+  const download = (id: AlgorithmId) => {
+    setBusy(id);
+    downloadCheckpoint(id)
+      .catch((e: unknown) => usePlayground.getState().notify('error', `Could not download the ${methodLabel(id)} checkpoint: ${errorText(e)}`))
+      .finally(() => setBusy(null));
+  };
+
+  const upload = (input: HTMLInputElement) => {
+    const file = input.files?.[0];
+    if (!file) return;
+    setBusy('upload');
+    uploadCheckpoint(file)
+      .catch((e: unknown) => usePlayground.getState().notify('error', `Checkpoint ${file.name} was not loaded: ${errorText(e)}`))
+      .finally(() => {
+        setBusy(null);
+        // The same file can be chosen again.
+        input.value = '';
+      });
+  };
+
+  return (
+    <div className="checkpoints">
+      <h3>Checkpoints</h3>
+      <table className="checkpoint-table">
+        <tbody>
+          {ALGORITHM_IDS.map((id) => (
+            <tr key={id} data-method={id}>
+              <th scope="row">
+                <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
+                {methodLabel(id)}
+              </th>
+              <td className="source" data-testid={`source-${id}`}>
+                {sources[id] ?? 'loading…'}
+              </td>
+              <td>
+                <button type="button" data-testid={`download-${id}`} disabled={busy === id} onClick={() => download(id)}>
+                  Download
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <label className="upload">
+        Load a checkpoint file (.json; it names its algorithm):{' '}
+        <input
+          type="file"
+          accept=".json,application/json"
+          data-testid="checkpoint-upload"
+          disabled={busy === 'upload'}
+          onChange={(e) => upload(e.currentTarget)}
+        />
+      </label>
+    </div>
+  );
+});
+
+export function TrainingPanel() {
+  return (
+    <section className="panel training-panel" data-testid="training-panel" aria-labelledby="training-panel-title">
+      <h2 id="training-panel-title">Meta-train live</h2>
+      <div className="training-grid">
+        <div className="training-left">
+          <TrainConfigForm />
+          <TrainControls />
+        </div>
+        <div className="training-right">
+          <MetaLossChart />
+          <BackendInfo />
+          <Checkpoints />
+        </div>
+      </div>
+    </section>
+  );
+}
+
+export default TrainingPanel;

@@ -1,0 +1,52 @@
+/**
+ * Colours and small formatting helpers shared by every panel, so a method looks the same everywhere.
+ * Method colours are from the Okabe–Ito palette (distinguishable with the common colour-vision deficiencies).
+ */
+import { ALGORITHMS, type AlgorithmId, type GradientOrder } from '../meta/algorithms';
+
+export const METHOD_COLORS: Record<AlgorithmId, string> = {
+  maml: '#0072B2', // blue
+  fomaml: '#E69F00', // orange
+  pretrained: '#009E73', // bluish green
+};
+
+/** The true function (dashed). */
+export const TRUTH_COLOR = '#555555';
+/** Support points. */
+export const POINT_COLOR = '#1a1a1a';
+/** Ring around the selected support point. */
+export const SELECTED_COLOR = '#D55E00';
+
+export function methodLabel(id: AlgorithmId): string {
+  return ALGORITHMS[id].label;
+}
+
+const ORDER_TEXT: Record<GradientOrder, string> = {
+  second: 'exact 2nd order',
+  first: '1st-order approximation',
+  none: 'no inner loop',
+};
+
+/** "MAML (exact 2nd order)". */
+export function methodLabelWithOrder(id: AlgorithmId): string {
+  const a = ALGORITHMS[id];
+  return `${a.label} (${ORDER_TEXT[a.gradientOrder]})`;
+}
+
+/** A loss value to 3 decimals, or a dash for a missing / non-finite value. */
+export function formatLoss(v: number | undefined | null): string {
+  if (v === undefined || v === null || !Number.isFinite(v)) return '—';
+  return v.toFixed(3);
+}
+
+export function formatDuration(seconds: number | undefined | null): string {
+  if (seconds === undefined || seconds === null || !Number.isFinite(seconds) || seconds < 0) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  const h = Math.floor(m / 60);
+  return `${h} h ${m % 60} min`;
+}
+
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
