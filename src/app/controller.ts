@@ -82,6 +82,8 @@ function refreshAll(): void {
   requestEvaluation();
 }
 
+let checkpointsRequested = false;
+
 const sourceBeforeTraining = new Map<AlgorithmId, string>();
 
 function onEvent(msg: WorkerResponse): void {
@@ -89,7 +91,9 @@ function onEvent(msg: WorkerResponse): void {
   switch (msg.type) {
     case 'ready':
       st.setStatus({ worker: 'ready', backend: msg.backend, fallbacks: msg.fallbacks });
-      refreshAll();
+      // The first time, the shipped checkpoints load first (and refresh when done); after a restart the
+      // client has already queued the latest parameters ahead of these requests.
+      if (checkpointsRequested) refreshAll();
       return;
     case 'progress':
       st.pushProgress(msg);
@@ -226,10 +230,9 @@ export function startController(): () => void {
   });
 
   // The first 'ready' triggers the shipped checkpoints; after a restart the client reloads the latest ones.
-  let loaded = false;
   const unsubReady = store.subscribe((s) => {
-    if (s.status.worker === 'ready' && !loaded) {
-      loaded = true;
+    if (s.status.worker === 'ready' && !checkpointsRequested) {
+      checkpointsRequested = true;
       void loadShippedCheckpoints();
     }
   });

@@ -62,7 +62,9 @@ export async function adaptToPoints(
       predictions.push(row);
       supportLoss.push(K > 0 ? values[base + G] : NaN);
       if (truth) taskLoss.push(row.reduce((acc, v, i) => acc + (v - truth[i]) ** 2, 0) / G);
-      if (divergedAt === null && !row.every(Number.isFinite)) divergedAt = s;
+      // The support loss squares the error, so it overflows first.
+      const finite = row.every(Number.isFinite) && (K === 0 || Number.isFinite(values[base + G]));
+      if (divergedAt === null && !finite) divergedAt = s;
     }
     return { predictions, supportLoss, taskLoss: truth ? taskLoss : null, divergedAt };
   });

@@ -26,6 +26,10 @@ export class CheckpointError extends Error {
   override name = 'CheckpointError';
 }
 
+function sameShape(a: unknown, b: number[]): boolean {
+  return Array.isArray(a) && a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -44,20 +48,25 @@ export function validateCheckpoint(raw: unknown, spec: MlpSpec = SINUSOID_MLP): 
     throw new CheckpointError(`Unknown algorithm ${JSON.stringify(raw.algorithm)}; known: ${Object.keys(ALGORITHMS).join(', ')}.`);
   if (raw.task !== 'sinusoid') throw new CheckpointError(`Unsupported task ${JSON.stringify(raw.task)}; expected "sinusoid".`);
   const arch = raw.architecture;
-  if (!isObject(arch) || !Array.isArray(arch.sizes) || arch.sizes.join(',') !== spec.sizes.join(','))
+  if (!isObject(arch) || !sameShape(arch.sizes, spec.sizes))
     throw new CheckpointError(`Architecture mismatch: expected layer sizes ${spec.sizes.join('-')}.`);
-  if (!isObject(raw.training)) throw new CheckpointError('The checkpoint has no training settings.');
+  const training = raw.training;
+  if (!isObject(training)) throw new CheckpointError('The checkpoint has no training settings.');
+  for (const key of ['metaBatch', 'kSupport', 'kQuery', 'innerSteps', 'alpha', 'metaLr', 'iterations', 'seed'])
+    if (typeof training[key] !== 'number' || !Number.isFinite(training[key]))
+      throw new CheckpointError(`Training setting "${key}" is missing or not a number.`);
   if (!isObject(raw.params)) throw new CheckpointError('The checkpoint has no parameters.');
   const shapes = paramShapes(spec);
   for (const [name, shape] of Object.entries(shapes)) {
     const p = raw.params[name];
     if (!isObject(p)) throw new CheckpointError(`Parameter "${name}" is missing.`);
-    if (!Array.isArray(p.shape) || p.shape.join(',') !== shape.join(','))
+    if (!sameShape(p.shape, shape))
       throw new CheckpointError(`Parameter "${name}" has shape [${String(p.shape)}], expected [${shape.join(', ')}].`);
     const size = shape.reduce((a, b) => a * b, 1);
     if (!Array.isArray(p.values) || p.values.length !== size)
       throw new CheckpointError(`Parameter "${name}" should have ${size} values.`);
-    const bad = p.values.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+    // Finite as float32 too: 1e39 is a finite double but loads as Infinity.
+    const bad = p.values.findIndex((v) => typeof v !== 'number' || !Number.isFinite(Math.fround(v)));
     if (bad >= 0) throw new CheckpointError(`Parameter "${name}" has a non-finite value at index ${bad}.`);
   }
   const extra = Object.keys(raw.params).filter((n) => !(n in shapes));

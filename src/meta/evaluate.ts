@@ -29,25 +29,39 @@ export interface EvalCurve {
   ci95: number[];
 }
 
-/** Tasks adapted at once; bounds memory for large evaluations. */
-const CHUNK = 100;
+export interface EvalOptions {
+  /** Tasks adapted at once; bounds memory, and lets a caller interleave other work between chunks. */
+  chunk?: number;
+  /** Runs each chunk; the worker passes its engine lock so clicks are answered between chunks. */
+  runChunk?: <T>(fn: () => Promise<T>) => Promise<T>;
+}
 
-export async function evaluate(params: Params, cfg: EvalConfig): Promise<EvalCurve> {
+/**
+ * Params may be a getter: with runChunk interleaving other work, the parameters can be replaced between
+ * chunks (live training), and each chunk must see the current ones.
+ */
+export async function evaluate(params: Params | (() => Params), cfg: EvalConfig, opts: EvalOptions = {}): Promise<EvalCurve> {
+  const chunk = opts.chunk ?? 100;
+  const runChunk = opts.runChunk ?? ((fn) => fn());
+  const current = typeof params === 'function' ? params : () => params;
   const rng = new Rng(cfg.seed);
   const perStep: number[][] = Array.from({ length: cfg.steps + 1 }, () => []);
-  for (let done = 0; done < cfg.tasks; done += CHUNK) {
-    const n = Math.min(CHUNK, cfg.tasks - done);
+  for (let done = 0; done < cfg.tasks; done += chunk) {
+    const n = Math.min(chunk, cfg.tasks - done);
     const { batch } = sampleMetaBatch(rng, n, cfg.kShot, cfg.queryPoints);
-    const losses = tf.tidy(() =>
-      tf.stack(
-        adaptSteps(params, batch.supportX, batch.supportY, { steps: cfg.steps, alpha: cfg.alpha }, (p) =>
-          mseByTask(forward(p, batch.queryX), batch.queryY),
+    const values = await runChunk(async () => {
+      const losses = tf.tidy(() =>
+        tf.stack(
+          adaptSteps(current(), batch.supportX, batch.supportY, { steps: cfg.steps, alpha: cfg.alpha }, (p) =>
+            mseByTask(forward(p, batch.queryX), batch.queryY),
+          ),
         ),
-      ),
-    );
+      );
+      const v = await losses.data();
+      losses.dispose();
+      return v;
+    });
     disposeBatch(batch);
-    const values = await losses.data();
-    losses.dispose();
     for (let s = 0; s <= cfg.steps; s++) for (let t = 0; t < n; t++) perStep[s].push(values[s * n + t]);
   }
   const stats = perStep.map((v) => meanCi95(v));

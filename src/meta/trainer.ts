@@ -30,6 +30,12 @@ export const PAPER_CONFIG: Omit<TrainConfig, 'algorithm'> = {
   seed: 1,
 };
 
+/**
+ * A meta-loss this many times the loss of always predicting zero means the inner steps have blown up (e.g.
+ * alpha = 5 gives ~1e6 times): Adam's bounded steps would otherwise keep such a run going, finite but useless.
+ */
+export const DIVERGENCE_FACTOR = 1000;
+
 export type StepOutcome =
   | { ok: true; iteration: number; loss: number }
   | { ok: false; iteration: number; loss: number; reason: string };
@@ -59,18 +65,30 @@ export class MetaTrainer {
     const { config } = this;
     const algorithm = getAlgorithm(config.algorithm);
     const { batch } = sampleMetaBatch(this.rng, config.metaBatch, config.kSupport, config.kQuery);
-    const { loss, grads, check } = tf.tidy(() => {
-      const r = algorithm.metaGradient(this.params, batch, { steps: config.innerSteps, alpha: config.alpha });
-      return { ...r, check: tf.stack([r.loss, sumOfSquares(r.grads)]) };
-    });
-    disposeBatch(batch);
-    const [lossValue, gradSq] = await check.data();
+    let computed;
+    try {
+      computed = tf.tidy(() => {
+        const r = algorithm.metaGradient(this.params, batch, { steps: config.innerSteps, alpha: config.alpha });
+        const zeroLoss = tf.mean(tf.square(batch.queryY));
+        return { ...r, check: tf.stack([r.loss, sumOfSquares(r.grads), zeroLoss]) };
+      });
+    } finally {
+      disposeBatch(batch);
+    }
+    const { loss, grads, check } = computed;
+    const [lossValue, gradSq, zeroLoss] = await check.data();
     check.dispose();
     loss.dispose();
     const iteration = this.iteration + 1;
-    if (!Number.isFinite(lossValue) || !Number.isFinite(gradSq)) {
+    // Floor of 1: a batch of tiny-amplitude tasks has a near-zero reference loss.
+    const exploded = lossValue > DIVERGENCE_FACTOR * Math.max(zeroLoss, 1);
+    if (!Number.isFinite(lossValue) || !Number.isFinite(gradSq) || exploded) {
       disposeParams(grads);
-      const what = !Number.isFinite(lossValue) ? `meta-loss is ${lossValue}` : 'the meta-gradient is not finite';
+      const what = !Number.isFinite(lossValue)
+        ? `meta-loss is ${lossValue}`
+        : exploded
+          ? `meta-loss ${lossValue.toExponential(2)} is over ${DIVERGENCE_FACTOR} times that of predicting zero (${zeroLoss.toFixed(2)})`
+          : 'the meta-gradient is not finite';
       return {
         ok: false,
         iteration,

@@ -201,15 +201,16 @@ async function handle(msg: WorkerRequest): Promise<void> {
     case 'adapt':
       scheduleAdapt(msg);
       return;
-    case 'evaluate':
-      return exclusive(async () => {
-        const results: Partial<Record<AlgorithmId, EvalCurve>> = {};
-        for (const m of msg.methods) {
-          results[m] = await evaluate(currentParams(m), { kShot: msg.kShot, steps: msg.steps, tasks: msg.tasks, alpha: msg.alpha, seed: msg.seed, queryPoints: 100 });
-          await yieldToEvents();
-        }
-        post({ type: 'evaluated', id: msg.id, results });
-      });
+    case 'evaluate': {
+      // Chunk by chunk through the lock, so adaptation requests (clicks) are answered in between.
+      const results: Partial<Record<AlgorithmId, EvalCurve>> = {};
+      for (const m of msg.methods) {
+        const cfg = { kShot: msg.kShot, steps: msg.steps, tasks: msg.tasks, alpha: msg.alpha, seed: msg.seed, queryPoints: 100 };
+        results[m] = await evaluate(() => currentParams(m), cfg, { chunk: 25, runChunk: exclusive });
+      }
+      post({ type: 'evaluated', id: msg.id, results });
+      return;
+    }
     case 'train': {
       await exclusive(() => stopTraining());
       const t: Training = { trainer: new MetaTrainer(msg.config), method: msg.config.algorithm, state: 'running' };

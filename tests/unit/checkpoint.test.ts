@@ -1,0 +1,192 @@
+/**
+ * Checkpoint files: a faithful round trip, and every way an untrusted file can be wrong is rejected with a
+ * CheckpointError whose message names the problem.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  CheckpointError,
+  checkpointArrays,
+  makeCheckpoint,
+  parseCheckpoint,
+  validateCheckpoint,
+  type Checkpoint,
+} from '../../src/meta/checkpoint';
+import type { EvalCurve } from '../../src/meta/evaluate';
+import { initParams, SINUSOID_MLP } from '../../src/meta/model';
+import { useNodeBackend } from '../../src/meta/node-backend';
+import { disposeParams, readParams, type ParamArrays } from '../../src/meta/params';
+import { Rng } from '../../src/meta/random';
+import { PAPER_CONFIG, type TrainConfig } from '../../src/meta/trainer';
+
+const training: TrainConfig = { ...PAPER_CONFIG, algorithm: 'maml', iterations: 1234, seed: 7 };
+const evaluation: EvalCurve[] = [{ kShot: 5, tasks: 600, alpha: 0.01, mean: [3, 0.7, 0.5], ci95: [0.2, 0.05, 0.04] }];
+
+let arrays: ParamArrays;
+
+beforeAll(async () => {
+  await useNodeBackend('cpu');
+  const params = initParams(SINUSOID_MLP, new Rng(21));
+  arrays = await readParams(params);
+  disposeParams(params);
+});
+
+/** A valid checkpoint as a plain (mutable) JSON object. */
+function validRaw(): Record<string, any> {
+  return JSON.parse(JSON.stringify(makeCheckpoint('maml', arrays, training, evaluation)));
+}
+
+/** Expects the mutated checkpoint to be rejected (as text and as an object) with a message matching `message`. */
+function expectRejected(mutate: (raw: Record<string, any>) => unknown, message: RegExp): void {
+  const raw = validRaw();
+  const result = mutate(raw);
+  const obj = result === undefined ? raw : result;
+  for (const attempt of [() => validateCheckpoint(obj), () => parseCheckpoint(JSON.stringify(obj))]) {
+    let err: unknown = null;
+    try {
+      attempt();
+    } catch (e) {
+      err = e;
+    }
+    expect(err, `expected a CheckpointError matching ${message}`).toBeInstanceOf(CheckpointError);
+    expect((err as Error).name).toBe('CheckpointError');
+    expect((err as Error).message).toMatch(message);
+  }
+}
+
+describe('checkpoint round trip', () => {
+  it('makeCheckpoint -> JSON -> parseCheckpoint preserves every value, shape and setting', () => {
+    const ckpt = makeCheckpoint('fomaml', arrays, { ...training, algorithm: 'fomaml' }, evaluation);
+    expect(ckpt.format).toBe(CHECKPOINT_FORMAT);
+    expect(ckpt.version).toBe(CHECKPOINT_VERSION);
+    expect(ckpt.architecture).toEqual({ sizes: [1, 40, 40, 1], activation: 'relu' });
+    expect(Number.isNaN(Date.parse(ckpt.createdAt))).toBe(false);
+    const back: Checkpoint = parseCheckpoint(JSON.stringify(ckpt));
+    expect(back).toEqual(ckpt);
+    expect(back.algorithm).toBe('fomaml');
+    expect(back.training.iterations).toBe(1234);
+    expect(back.evaluation).toEqual(evaluation);
+    const loaded = checkpointArrays(back);
+    expect(Object.keys(loaded)).toEqual(['w0', 'b0', 'w1', 'b1', 'w2', 'b2']);
+    for (const [name, p] of Object.entries(arrays)) {
+      expect(loaded[name].shape).toEqual(p.shape);
+      expect(loaded[name].values).toBeInstanceOf(Float32Array);
+      // Bit-exact: float32 values survive the float64 JSON text unchanged.
+      expect(Array.from(loaded[name].values)).toEqual(Array.from(p.values));
+    }
+  });
+
+  it('evaluation is optional', () => {
+    const ckpt = makeCheckpoint('pretrained', arrays, { ...training, algorithm: 'pretrained' });
+    expect('evaluation' in ckpt).toBe(false);
+    expect(parseCheckpoint(JSON.stringify(ckpt)).algorithm).toBe('pretrained');
+  });
+});
+
+describe('checkpoint validation rejects, naming the problem', () => {
+  it('text that is not JSON', () => {
+    for (const text of ['', '{', 'not json', '{"format": ']) {
+      expect(() => parseCheckpoint(text)).toThrow(CheckpointError);
+      expect(() => parseCheckpoint(text)).toThrow(/not valid JSON/);
+    }
+  });
+
+  it('JSON that is not an object', () => {
+    for (const text of ['null', '42', '"checkpoint"', '[1, 2, 3]', 'true']) expect(() => parseCheckpoint(text)).toThrow(/expected a JSON object/);
+  });
+
+  it('a wrong or missing format tag', () => {
+    expectRejected((r) => void (r.format = 'something-else'), /not a MAML Playground checkpoint.*something-else/);
+    expectRejected((r) => void delete r.format, /not a MAML Playground checkpoint/);
+  });
+
+  it('a wrong version', () => {
+    expectRejected((r) => void (r.version = 2), /Unsupported checkpoint version 2/);
+    expectRejected((r) => void (r.version = '1'), /Unsupported checkpoint version "1"/);
+  });
+
+  it('an unknown algorithm (including inherited property names)', () => {
+    expectRejected((r) => void (r.algorithm = 'reptile'), /Unknown algorithm "reptile"; known: maml, fomaml, pretrained/);
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) expectRejected((r) => void (r.algorithm = name), /Unknown algorithm/);
+    expectRejected((r) => void delete r.algorithm, /Unknown algorithm/);
+  });
+
+  it('an unsupported task', () => {
+    expectRejected((r) => void (r.task = 'omniglot'), /Unsupported task "omniglot"/);
+  });
+
+  it('a wrong or missing architecture', () => {
+    expectRejected((r) => void (r.architecture.sizes = [1, 40, 1]), /Architecture mismatch: expected layer sizes 1-40-40-1/);
+    expectRejected((r) => void (r.architecture.sizes = [1, 40, 40, 40, 1]), /Architecture mismatch/);
+    expectRejected((r) => void (r.architecture = '1-40-40-1'), /Architecture mismatch/);
+    expectRejected((r) => void delete r.architecture, /Architecture mismatch/);
+  });
+
+  it('missing training settings or parameters', () => {
+    expectRejected((r) => void delete r.training, /no training settings/);
+    expectRejected((r) => void delete r.params, /no parameters/);
+    expectRejected((r) => void (r.params = [1, 2]), /no parameters/);
+  });
+
+  it('a missing parameter', () => {
+    expectRejected((r) => void delete r.params.w1, /Parameter "w1" is missing/);
+    expectRejected((r) => void (r.params.b2 = null), /Parameter "b2" is missing/);
+  });
+
+  it('a wrong shape', () => {
+    expectRejected((r) => void (r.params.w1.shape = [40, 41]), /Parameter "w1" has shape \[40,41\], expected \[40, 40\]/);
+    expectRejected((r) => void (r.params.w0.shape = [40, 1]), /Parameter "w0" has shape/);
+    expectRejected((r) => void delete r.params.b0.shape, /Parameter "b0" has shape/);
+  });
+
+  it('a wrong value count', () => {
+    expectRejected((r) => void r.params.b1.values.pop(), /Parameter "b1" should have 40 values/);
+    expectRejected((r) => void r.params.w1.values.push(0), /Parameter "w1" should have 1600 values/);
+    expectRejected((r) => void (r.params.b2.values = 0.5), /Parameter "b2" should have 1 values/);
+  });
+
+  it('NaN, null, Infinity or string values', () => {
+    // JSON has no NaN: JSON.stringify writes null, which must not load as 0.
+    expectRejected((r) => void (r.params.w1.values[3] = NaN), /Parameter "w1" has a non-finite value at index 3/);
+    expectRejected((r) => void (r.params.b0.values[0] = null), /Parameter "b0" has a non-finite value at index 0/);
+    expectRejected((r) => void (r.params.w2.values[39] = '0.5'), /Parameter "w2" has a non-finite value at index 39/);
+    expectRejected((r) => void (r.params.b1.values[7] = Infinity), /Parameter "b1" has a non-finite value at index 7/);
+    // Infinity in text: 1e999 parses to Infinity.
+    const text = JSON.stringify(validRaw()).replace(/"b2":\{"shape":\[1\],"values":\[[^\]]*\]/, '"b2":{"shape":[1],"values":[1e999]');
+    expect(() => parseCheckpoint(text)).toThrow(/Parameter "b2" has a non-finite value at index 0/);
+  });
+
+  it('an extra parameter', () => {
+    expectRejected((r) => void (r.params.w3 = { shape: [1, 1], values: [0] }), /Unexpected parameters: w3/);
+  });
+
+  it('validates against the given architecture', () => {
+    const raw = validRaw();
+    expect(() => validateCheckpoint(raw, { sizes: [1, 40, 1] })).toThrow(/expected layer sizes 1-40-1/);
+    expect(validateCheckpoint(raw).algorithm).toBe('maml');
+  });
+});
+
+describe('checkpoint validation edge cases', () => {
+  // The shape check compares shape.join(','), so a nested or string shape with the same digits passes and
+  // checkpointArrays then hands that shape to tf.tensor.
+  it('rejects a shape that only joins to the right string ([[40, 40]] or ["40", "40"])', () => {
+    expectRejected((r) => void (r.params.w1.shape = [[40, 40]]), /Parameter "w1" has shape/);
+    expectRejected((r) => void (r.params.w1.shape = ['40', '40']), /Parameter "w1" has shape/);
+  });
+
+  // Finite in float64 but not in float32: passes validation, then checkpointArrays loads Infinity.
+  it('rejects values that overflow float32 (|v| > 3.4e38)', () => {
+    const raw = validRaw();
+    raw.params.b2.values[0] = 1e39;
+    let loaded: ParamArrays | null = null;
+    try {
+      loaded = checkpointArrays(validateCheckpoint(raw));
+    } catch (e) {
+      expect(e).toBeInstanceOf(CheckpointError);
+      return;
+    }
+    expect(Number.isFinite(loaded.b2.values[0])).toBe(true);
+  });
+});
