@@ -22,17 +22,21 @@ const store = usePlayground;
  * Runs `send` so that at most one call is in flight; calls made meanwhile collapse into one more run after
  * it. Clicks and drags therefore never queue stale work.
  */
+let inFlight = 0;
+
 function latestOnly(send: () => Promise<void>): () => void {
   let busy = false;
   let again = false;
   const run = async () => {
     busy = true;
     again = false;
+    inFlight += 1;
     try {
       await send();
     } catch (e) {
       store.getState().notify('error', (e as Error).message);
     }
+    inFlight -= 1;
     busy = false;
     if (again) void run();
   };
@@ -42,10 +46,14 @@ function latestOnly(send: () => Promise<void>): () => void {
   };
 }
 
+/** Requests wait for the worker and, the first time, for the shipped checkpoints: no curves of random weights. */
+let checkpointsSettled = false;
+const engineReady = () => client !== null && checkpointsSettled && store.getState().status.worker === 'ready';
+
 const requestAdaptation = latestOnly(async () => {
-  if (!client || store.getState().status.worker !== 'ready') return;
+  if (!engineReady()) return;
   const s = store.getState().settings;
-  const msg = await client.request<'adapted'>({
+  const msg = await client!.request<'adapted'>({
     type: 'adapt',
     methods: s.methods,
     points: s.points,
@@ -62,10 +70,10 @@ const requestAdaptation = latestOnly(async () => {
 
 let lastEval = 0;
 const requestEvaluation = latestOnly(async () => {
-  if (!client || store.getState().status.worker !== 'ready') return;
+  if (!engineReady()) return;
   const s = store.getState().settings;
   lastEval = performance.now();
-  const msg = await client.request<'evaluated'>({
+  const msg = await client!.request<'evaluated'>({
     type: 'evaluate',
     methods: s.methods,
     kShot: s.kShot,
@@ -93,7 +101,7 @@ function onEvent(msg: WorkerResponse): void {
       st.setStatus({ worker: 'ready', backend: msg.backend, fallbacks: msg.fallbacks });
       // The first time, the shipped checkpoints load first (and refresh when done); after a restart the
       // client has already queued the latest parameters ahead of these requests.
-      if (checkpointsRequested) refreshAll();
+      if (checkpointsSettled) refreshAll();
       return;
     case 'progress':
       st.pushProgress(msg);
@@ -136,6 +144,7 @@ async function loadShippedCheckpoints(): Promise<void> {
       }
     }),
   );
+  checkpointsSettled = true;
   refreshAll();
 }
 
@@ -244,6 +253,8 @@ export function startController(): () => void {
     memory: () => client?.request<'memory'>({ type: 'memory' }),
     bench: (algorithms: AlgorithmId[], iterations: number) => client?.request<'benchResult'>({ type: 'bench', algorithms, iterations }),
     restarts: () => client?.restarts ?? 0,
+    /** True when no adaptation or evaluation is being computed or waiting: what is shown is current. */
+    idle: () => checkpointsSettled && inFlight === 0,
   };
 
   return () => {

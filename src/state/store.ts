@@ -209,7 +209,7 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   setEvaluation: (evaluation, evaluationFor) => set((s) => ({ results: { ...s.results, evaluation, evaluationFor } })),
   notify: (level, text) =>
     set((s) => {
-      // The same message twice in a row is shown once.
+      // A message already on screen is not shown twice.
       if (s.notices.some((n) => n.text === text)) return {};
       return { notices: [...s.notices, { id: ++noticeId, level, text }].slice(-5) };
     }),

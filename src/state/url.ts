@@ -16,6 +16,8 @@ export interface ParsedUrl {
 }
 
 const r = (v: number, digits = 4) => Number(v.toFixed(digits)).toString();
+/** Learning rates keep their significant digits (1.5e-6 must not become 2e-6 or 0). */
+const rate = (v: number) => Number(v.toPrecision(6)).toString();
 
 export function serializeSettings(s: Settings): string {
   const q = new URLSearchParams();
@@ -25,7 +27,7 @@ export function serializeSettings(s: Settings): string {
   q.set('k', String(s.kShot));
   q.set('steps', String(s.steps));
   q.set('step', String(s.selectedStep));
-  q.set('alpha', r(s.alpha, 6));
+  q.set('alpha', rate(s.alpha));
   q.set('methods', s.methods.join(','));
   q.set('truth', s.showTruth ? '1' : '0');
   const t = s.train;
@@ -34,8 +36,8 @@ export function serializeSettings(s: Settings): string {
   q.set('ks', String(t.kSupport));
   q.set('kq', String(t.kQuery));
   q.set('is', String(t.innerSteps));
-  q.set('ta', r(t.alpha, 6));
-  q.set('lr', r(t.metaLr, 6));
+  q.set('ta', rate(t.alpha));
+  q.set('lr', rate(t.metaLr));
   q.set('it', String(t.iterations));
   q.set('ts', String(t.seed));
   return q.toString();
@@ -77,10 +79,11 @@ export function parseUrl(search: string): ParsedUrl {
   if (task !== null) {
     if (task === 'none') out.task = null;
     else {
-      const [a, ph] = task.split(',').map(Number);
+      const parts = task.split(',');
       const [aMin, aMax] = SINUSOID_RANGES.amplitude;
-      if (task.split(',').length === 2 && Number.isFinite(a) && Number.isFinite(ph) && a >= aMin && a <= aMax && ph >= 0 && ph <= Math.PI)
-        out.task = { amplitude: a, phase: ph };
+      const a = num(parts[0] ?? '', { min: aMin, max: aMax });
+      const ph = num(parts[1] ?? '', { min: 0, max: Math.PI });
+      if (parts.length === 2 && a !== null && ph !== null) out.task = { amplitude: a, phase: ph };
       else bad('task', `expected "amplitude,phase" with amplitude in [${aMin}, ${aMax}] and phase in [0, pi], or "none"`);
     }
   }
@@ -99,7 +102,7 @@ export function parseUrl(search: string): ParsedUrl {
       }
       parsed.push({ x: px, y: py });
     }
-    if (!ok) bad('pts', 'expected "x:y;x:y;..." with x in [-5, 5]');
+    if (!ok) bad('pts', 'expected "x:y;x:y;..." with x in [-5, 5] and y in [-1000, 1000]');
     else if (parsed.length > MAX_POINTS) bad('pts', `at most ${MAX_POINTS} points`);
     else out.points = parsed;
   }

@@ -32,6 +32,8 @@ export class EngineClient {
   /** The latest parameters of every method: what a restarted worker gets back. */
   readonly latest = new Map<AlgorithmId, { checkpoint: Checkpoint; source: string }>();
   restarts = 0;
+  /** Set when the worker kept dying and was given up on: requests fail at once instead of hanging. */
+  private dead = false;
   private readonly restartTimes: number[] = [];
 
   constructor(private readonly opts: EngineClientOptions) {
@@ -59,6 +61,7 @@ export class EngineClient {
     if (this.restartTimes.filter((t) => now - t < 30_000).length > MAX_RESTARTS) {
       for (const p of this.pending.values()) p.reject(new Error(`The engine worker keeps failing (${reason}).`));
       this.pending.clear();
+      this.dead = true;
       this.opts.onFatal(`The engine worker failed ${MAX_RESTARTS + 1} times in 30 s and was not restarted again (${reason}). Try another backend, e.g. ?backend=cpu.`);
       return;
     }
@@ -88,11 +91,12 @@ export class EngineClient {
   }
 
   post(msg: Exclude<WorkerRequest, RequestWithId>): void {
-    this.worker.postMessage(msg);
+    if (!this.dead) this.worker.postMessage(msg);
   }
 
   /** Sends a request and resolves with its answer (rejects with the worker's error message). */
   request<R extends WorkerResponse['type']>(msg: Distribute<RequestWithId>): Promise<Extract<WorkerResponse, { type: R }>> {
+    if (this.dead) return Promise.reject(new Error('The engine worker has failed; reload the page or try another backend.'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (m: WorkerResponse) => void, reject });

@@ -243,11 +243,12 @@ async function handle(msg: WorkerRequest): Promise<void> {
     case 'export':
       await exclusive(() => snapshot(msg.method, msg.id));
       return;
-    case 'memory': {
-      const mem = tf.memory();
-      post({ type: 'memory', id: msg.id, numTensors: mem.numTensors, numBytes: mem.numBytes });
-      return;
-    }
+    case 'memory':
+      // Through the lock: counted between engine operations, never halfway through one.
+      return exclusive(() => {
+        const mem = tf.memory();
+        post({ type: 'memory', id: msg.id, numTensors: mem.numTensors, numBytes: mem.numBytes });
+      });
     case 'bench':
       return exclusive(async () => {
         const msPerIteration: Partial<Record<AlgorithmId, number>> = {};

@@ -40,7 +40,23 @@ export async function openApp(browser: Browser, query = ''): Promise<AppPage> {
     return /webgpu|webgl|wasm|cpu/.test(b);
   }, undefined, { timeout: 60_000 });
   await waitForCurves(page);
+  await settle(page);
   return { page, errors };
+}
+
+/** Waits until no adaptation or evaluation is pending: what the page shows is current. */
+export async function settle(page: Page, timeout = 120_000): Promise<void> {
+  // Two consecutive idle readings a frame apart, so a request about to start is not missed.
+  await page.waitForFunction(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const pg = (window as any).__playground;
+        if (!pg?.idle()) return resolve(false);
+        requestAnimationFrame(() => setTimeout(() => resolve(pg.idle()), 30));
+      }),
+    undefined,
+    { timeout, polling: 100 },
+  );
 }
 
 export async function waitForCurves(page: Page): Promise<void> {

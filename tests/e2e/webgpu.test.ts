@@ -4,7 +4,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { curveData, dataToPage, launch, openApp, pathOf, waitForCurveChange } from './browser';
+import { curveData, dataToPage, launch, openApp, pathOf, settle, waitForCurveChange } from './browser';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -19,11 +19,11 @@ const QUERY = '?task=3,1&pts=-4:2;-2:-1;0:-2.5;2:1;4:2.8&step=5';
 it('runs on WebGPU in the worker, adapts to clicks, and agrees with wasm', async () => {
   const gpu = await openApp(browser, QUERY);
   expect(await gpu.page.textContent('[data-testid="backend-name"]')).toMatch(/webgpu/);
-  await gpu.page.waitForFunction(() => (document.querySelector('[data-testid="training-panel"]')?.textContent ?? '').includes('shipped checkpoint'));
-  await gpu.page.waitForTimeout(1000);
   const cpu = await openApp(browser, `${QUERY}&backend=wasm`);
-  await cpu.page.waitForFunction(() => (document.querySelector('[data-testid="training-panel"]')?.textContent ?? '').includes('shipped checkpoint'));
-  await cpu.page.waitForTimeout(1000);
+  for (const { page } of [gpu, cpu]) {
+    await page.waitForFunction(() => (document.querySelector('[data-testid="training-panel"]')?.textContent ?? '').includes('shipped checkpoint'));
+    await settle(page);
+  }
   for (const method of ['maml', 'fomaml', 'pretrained']) {
     for (const step of [0, 5]) {
       const a = await curveData(gpu.page, method, step);
@@ -38,6 +38,14 @@ it('runs on WebGPU in the worker, adapts to clicks, and agrees with wasm', async
   const p = await dataToPage(gpu.page, 1, 3);
   await gpu.page.mouse.click(p.x, p.y);
   await waitForCurveChange(gpu.page, 'maml', 5, before);
+  await settle(gpu.page);
+  // ...and it is the same curve wasm draws for the same six points.
+  await cpu.page.mouse.click(p.x, p.y);
+  await waitForCurveChange(cpu.page, 'maml', 5, before);
+  await settle(cpu.page);
+  const a = await curveData(gpu.page, 'maml', 5);
+  const b = await curveData(cpu.page, 'maml', 5);
+  expect(Math.max(...a.map((q, i) => Math.abs(q.y - b[i].y)))).toBeLessThan(1e-2);
   expect(gpu.errors).toEqual([]);
   await gpu.page.close();
   await cpu.page.close();

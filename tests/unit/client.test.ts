@@ -1,0 +1,440 @@
+/**
+ * EngineClient against a fake Worker: requests matched to answers by id, events passed on, the latest
+ * parameters of every method remembered, a dead worker replaced and given those parameters back, and a
+ * worker that keeps dying given up on.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AlgorithmId } from '../../src/meta/algorithms';
+import { makeCheckpoint, type Checkpoint } from '../../src/meta/checkpoint';
+import { paramShapes, SINUSOID_MLP } from '../../src/meta/model';
+import type { ParamArrays } from '../../src/meta/params';
+import { PAPER_CONFIG } from '../../src/meta/trainer';
+import { EngineClient, type EngineClientOptions } from '../../src/worker/client';
+import type { BackendName, WorkerResponse } from '../../src/worker/protocol';
+import { fakeWorkerFactory, type FakeWorker } from './helpers/fake-worker';
+
+/** A valid checkpoint whose values are all `fill` (so two checkpoints are easy to tell apart). */
+function checkpoint(algorithm: AlgorithmId, fill: number): Checkpoint {
+  const params: ParamArrays = {};
+  for (const [name, shape] of Object.entries(paramShapes(SINUSOID_MLP))) {
+    params[name] = { shape, values: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(fill) };
+  }
+  return makeCheckpoint(algorithm, params, { ...PAPER_CONFIG, algorithm, iterations: 10 });
+}
+
+interface Harness {
+  client: EngineClient;
+  workers: FakeWorker[];
+  current(): FakeWorker;
+  events: WorkerResponse[];
+  restarts: string[];
+  fatals: string[];
+}
+
+function setup(backend: BackendName | null = 'cpu'): Harness {
+  const factory = fakeWorkerFactory();
+  const events: WorkerResponse[] = [];
+  const restarts: string[] = [];
+  const fatals: string[] = [];
+  const opts: EngineClientOptions = {
+    backend,
+    onEvent: (m) => events.push(m),
+    onRestart: (r) => restarts.push(r),
+    onFatal: (m) => fatals.push(m),
+    createWorker: factory.create,
+  };
+  const client = new EngineClient(opts);
+  return { client, workers: factory.workers, current: () => factory.workers[factory.workers.length - 1], events, restarts, fatals };
+}
+
+/** The id of the last request of a type posted to a worker. */
+function lastId(w: FakeWorker, type: string): number {
+  const msgs = w.ofType(type);
+  expect(msgs.length, `a ${type} request was posted`).toBeGreaterThan(0);
+  const id = msgs[msgs.length - 1].id;
+  expect(typeof id).toBe('number');
+  return id as number;
+}
+
+/** Answers a load request the way the worker does. */
+function answerLoad(w: FakeWorker, id: number): void {
+  const msg = w.posted.find((m) => (m as { id?: number }).id === id) as { checkpoint: Checkpoint; source: string };
+  w.emit({ type: 'loaded', id, method: msg.checkpoint.algorithm, source: msg.source });
+}
+
+/** Lets settled promises run their callbacks. */
+const flush = () => new Promise<void>((r) => setTimeout(r, 0));
+
+let now = 1_000_000;
+beforeEach(() => {
+  now = 1_000_000;
+  vi.spyOn(Date, 'now').mockImplementation(() => now);
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('start-up', () => {
+  it('creates one worker and posts init with the backend', () => {
+    for (const backend of ['wasm', null] as const) {
+      const h = setup(backend);
+      expect(h.workers).toHaveLength(1);
+      expect(h.current().posted).toEqual([{ type: 'init', backend }]);
+      expect(h.current().onmessage).toBeTypeOf('function');
+      expect(h.current().onerror).toBeTypeOf('function');
+      expect(h.current().onmessageerror).toBeTypeOf('function');
+    }
+  });
+
+  it('post sends a message as is; dispose terminates the worker', () => {
+    const h = setup();
+    h.client.post({ type: 'pause' });
+    h.client.crash();
+    expect(h.current().posted.slice(1)).toEqual([{ type: 'pause' }, { type: 'crash' }]);
+    h.client.dispose();
+    expect(h.current().terminated).toBe(1);
+  });
+});
+
+describe('requests', () => {
+  it('resolves with the answer carrying its id', async () => {
+    const h = setup();
+    const p = h.client.request<'memory'>({ type: 'memory' });
+    const w = h.current();
+    const id = lastId(w, 'memory');
+    expect(w.posted.at(-1)).toEqual({ type: 'memory', id });
+    w.emit({ type: 'memory', id, numTensors: 3, numBytes: 12 });
+    await expect(p).resolves.toEqual({ type: 'memory', id, numTensors: 3, numBytes: 12 });
+    expect(h.events).toEqual([]);
+  });
+
+  it('gives every request its own id, and out-of-order answers resolve the right promises', async () => {
+    const h = setup();
+    const w = h.current();
+    const p1 = h.client.request<'memory'>({ type: 'memory' });
+    const p2 = h.client.request<'memory'>({ type: 'memory' });
+    const p3 = h.client.request<'snapshot'>({ type: 'export', method: 'fomaml' });
+    const [id1, id2] = w.ofType('memory').map((m) => m.id as number);
+    const id3 = lastId(w, 'export');
+    expect(new Set([id1, id2, id3]).size).toBe(3);
+
+    const settled: number[] = [];
+    void p1.then(() => settled.push(1));
+    void p2.then(() => settled.push(2));
+    void p3.then(() => settled.push(3));
+
+    const ck = checkpoint('fomaml', 0.5);
+    w.emit({ type: 'snapshot', id: id3, checkpoint: ck });
+    w.emit({ type: 'memory', id: id2, numTensors: 2, numBytes: 20 });
+    await flush();
+    expect(settled).toEqual([3, 2]);
+    w.emit({ type: 'memory', id: id1, numTensors: 1, numBytes: 10 });
+
+    await expect(p1).resolves.toMatchObject({ id: id1, numTensors: 1 });
+    await expect(p2).resolves.toMatchObject({ id: id2, numTensors: 2 });
+    await expect(p3).resolves.toMatchObject({ type: 'snapshot', id: id3, checkpoint: ck });
+    expect(h.events).toEqual([]);
+  });
+
+  it('rejects on an error answer with its id, leaving the other requests pending', async () => {
+    const h = setup();
+    const w = h.current();
+    const p1 = h.client.request<'memory'>({ type: 'memory' });
+    const p2 = h.client.request<'memory'>({ type: 'memory' });
+    const [id1, id2] = w.ofType('memory').map((m) => m.id as number);
+    w.emit({ type: 'error', id: id2, message: 'out of memory' });
+    await expect(p2).rejects.toThrow('out of memory');
+    let done = false;
+    void p1.then(() => (done = true));
+    await flush();
+    expect(done).toBe(false);
+    w.emit({ type: 'memory', id: id1, numTensors: 0, numBytes: 0 });
+    await expect(p1).resolves.toMatchObject({ id: id1 });
+    expect(h.events).toEqual([]);
+  });
+
+  it('an answer resolves its request once; a repeat goes to onEvent', async () => {
+    const h = setup();
+    const w = h.current();
+    const p = h.client.request<'memory'>({ type: 'memory' });
+    const id = lastId(w, 'memory');
+    w.emit({ type: 'memory', id, numTensors: 1, numBytes: 1 });
+    w.emit({ type: 'memory', id, numTensors: 9, numBytes: 9 });
+    await expect(p).resolves.toMatchObject({ numTensors: 1 });
+    expect(h.events).toEqual([{ type: 'memory', id, numTensors: 9, numBytes: 9 }]);
+  });
+
+  it('passes messages that answer no pending request to onEvent', () => {
+    const h = setup();
+    const w = h.current();
+    const msgs: WorkerResponse[] = [
+      { type: 'ready', backend: 'cpu', fallbacks: ['webgpu: unavailable'] },
+      { type: 'progress', method: 'maml', iteration: 5, iterations: 10, metaLoss: 1.5, itersPerSec: 3, etaSeconds: 2 },
+      { type: 'trainState', method: 'maml', state: 'running' },
+      { type: 'error', id: null, message: 'training diverged' },
+      { type: 'error', id: 999, message: 'stale' },
+      { type: 'memory', id: 4242, numTensors: 1, numBytes: 1 },
+    ];
+    for (const m of msgs) w.emit(m);
+    expect(h.events).toEqual(msgs);
+  });
+});
+
+describe('latest parameters', () => {
+  it('load sends the checkpoint and records it in latest once loaded', async () => {
+    const h = setup();
+    const w = h.current();
+    const ck = checkpoint('maml', 0.1);
+    const p = h.client.load(ck, 'checkpoints/maml.json');
+    const id = lastId(w, 'load');
+    expect(w.posted.at(-1)).toEqual({ type: 'load', id, checkpoint: ck, source: 'checkpoints/maml.json' });
+    expect(h.client.latest.has('maml')).toBe(false);
+    answerLoad(w, id);
+    await p;
+    expect(h.client.latest.get('maml')).toEqual({ checkpoint: ck, source: 'checkpoints/maml.json' });
+    expect(h.events).toEqual([]);
+  });
+
+  it('a failed load rejects and records nothing', async () => {
+    const h = setup();
+    const w = h.current();
+    const p = h.client.load(checkpoint('maml', 0.1), 'bad.json');
+    w.emit({ type: 'error', id: lastId(w, 'load'), message: 'Architecture mismatch' });
+    await expect(p).rejects.toThrow('Architecture mismatch');
+    expect(h.client.latest.size).toBe(0);
+  });
+
+  it('a later load replaces the method it names only', async () => {
+    const h = setup();
+    const w = h.current();
+    const a = checkpoint('maml', 0.1);
+    const b = checkpoint('fomaml', 0.2);
+    const c = checkpoint('maml', 0.3);
+    for (const [ck, src] of [[a, 'a.json'], [b, 'b.json'], [c, 'c.json']] as const) {
+      const p = h.client.load(ck, src);
+      answerLoad(w, lastId(w, 'load'));
+      await p;
+    }
+    expect(h.client.latest.get('maml')).toEqual({ checkpoint: c, source: 'c.json' });
+    expect(h.client.latest.get('fomaml')).toEqual({ checkpoint: b, source: 'b.json' });
+  });
+
+  it('a snapshot event updates latest, keeping the earlier source label', async () => {
+    const h = setup();
+    const w = h.current();
+    const first = checkpoint('maml', 0.1);
+    const p = h.client.load(first, 'checkpoints/maml.json');
+    answerLoad(w, lastId(w, 'load'));
+    await p;
+
+    const trained = checkpoint('maml', 0.7);
+    const snap: WorkerResponse = { type: 'snapshot', id: null, checkpoint: trained };
+    w.emit(snap);
+    expect(h.events).toEqual([snap]);
+    expect(h.client.latest.get('maml')).toEqual({ checkpoint: trained, source: 'checkpoints/maml.json' });
+  });
+
+  it('a snapshot of a method never loaded is labelled "latest parameters"', () => {
+    const h = setup();
+    const ck = checkpoint('pretrained', 0.4);
+    h.current().emit({ type: 'snapshot', id: null, checkpoint: ck });
+    expect(h.client.latest.get('pretrained')).toEqual({ checkpoint: ck, source: 'latest parameters' });
+  });
+
+  it('a snapshot answering an export request resolves it and is remembered too', async () => {
+    const h = setup();
+    const w = h.current();
+    const p = h.client.request<'snapshot'>({ type: 'export', method: 'fomaml' });
+    const ck = checkpoint('fomaml', 0.9);
+    w.emit({ type: 'snapshot', id: lastId(w, 'export'), checkpoint: ck });
+    await expect(p).resolves.toMatchObject({ checkpoint: ck });
+    expect(h.client.latest.get('fomaml')?.checkpoint).toBe(ck);
+    expect(h.events).toEqual([]);
+  });
+});
+
+describe('a dying worker', () => {
+  async function withTwoLoaded(): Promise<{ h: Harness; maml: Checkpoint; fomaml: Checkpoint }> {
+    const h = setup('wasm');
+    const w = h.current();
+    const maml = checkpoint('maml', 0.1);
+    const fomaml = checkpoint('fomaml', 0.2);
+    for (const [ck, src] of [[maml, 'maml.json'], [fomaml, 'fomaml.json']] as const) {
+      const p = h.client.load(ck, src);
+      answerLoad(w, lastId(w, 'load'));
+      await p;
+    }
+    // Live training moved maml on since it was loaded.
+    const trained = checkpoint('maml', 0.5);
+    w.emit({ type: 'snapshot', id: null, checkpoint: trained });
+    h.events.length = 0;
+    return { h, maml: trained, fomaml };
+  }
+
+  it('is terminated and replaced by a new worker that gets init and then the latest parameters', async () => {
+    const { h, maml, fomaml } = await withTwoLoaded();
+    const old = h.current();
+    const pending = h.client.request<'memory'>({ type: 'memory' });
+    const pendingLoad = h.client.load(checkpoint('pretrained', 0.3), 'pretrained.json');
+
+    old.crash('RangeError: boom');
+
+    expect(old.terminated).toBe(1);
+    expect(old.defaultPrevented).toBe(1);
+    await expect(pending).rejects.toThrow(/restarted.*RangeError: boom/);
+    await expect(pendingLoad).rejects.toThrow(/restarted/);
+    expect(h.client.restarts).toBe(1);
+    expect(h.restarts).toEqual(['RangeError: boom']);
+    expect(h.fatals).toEqual([]);
+
+    expect(h.workers).toHaveLength(2);
+    const fresh = h.current();
+    expect(fresh).not.toBe(old);
+    expect(fresh.terminated).toBe(0);
+    expect(fresh.posted[0]).toEqual({ type: 'init', backend: 'wasm' });
+    const loads = fresh.posted.slice(1) as Array<{ type: string; id: number; checkpoint: Checkpoint; source: string }>;
+    expect(loads.map((m) => m.type)).toEqual(['load', 'load']);
+    const byMethod = new Map(loads.map((m) => [m.checkpoint.algorithm, m]));
+    expect(byMethod.get('maml')).toMatchObject({ checkpoint: maml, source: 'maml.json' });
+    expect(byMethod.get('fomaml')).toMatchObject({ checkpoint: fomaml, source: 'fomaml.json' });
+    // The unfinished load was never recorded, so it is not replayed.
+    expect(h.client.latest.has('pretrained')).toBe(false);
+
+    // The re-loads are real requests on the new worker: their answers are not events.
+    for (const m of loads) answerLoad(fresh, m.id);
+    await flush();
+    expect(h.events).toEqual([]);
+    expect(h.client.latest.get('maml')).toEqual({ checkpoint: maml, source: 'maml.json' });
+
+    // And the new worker serves requests.
+    const p = h.client.request<'memory'>({ type: 'memory' });
+    fresh.emit({ type: 'memory', id: lastId(fresh, 'memory'), numTensors: 7, numBytes: 7 });
+    await expect(p).resolves.toMatchObject({ numTensors: 7 });
+    expect(old.posted.filter((m) => (m as { type: string }).type === 'memory')).toHaveLength(1);
+  });
+
+  it('a failed re-load is swallowed (no unhandled rejection) and leaves latest alone', async () => {
+    const { h, maml } = await withTwoLoaded();
+    h.current().crash('boom');
+    const fresh = h.current();
+    for (const m of fresh.ofType('load')) fresh.emit({ type: 'error', id: m.id as number, message: 'bad' });
+    await flush();
+    expect(h.client.latest.get('maml')?.checkpoint).toBe(maml);
+    expect(h.events).toEqual([]);
+  });
+
+  it('restarts with only init when nothing was loaded', () => {
+    const h = setup(null);
+    h.current().crash('');
+    expect(h.workers).toHaveLength(2);
+    expect(h.current().posted).toEqual([{ type: 'init', backend: null }]);
+    // An error event without a message still gives a reason.
+    expect(h.restarts).toHaveLength(1);
+    expect(h.restarts[0].length).toBeGreaterThan(0);
+  });
+
+  it('restarts on messageerror too', () => {
+    const h = setup();
+    const old = h.current();
+    old.messageError();
+    expect(old.terminated).toBe(1);
+    expect(h.workers).toHaveLength(2);
+    expect(h.current().posted[0]).toEqual({ type: 'init', backend: 'cpu' });
+    expect(h.restarts).toHaveLength(1);
+    expect(h.restarts[0]).toMatch(/message/);
+  });
+
+  it('after more than 3 crashes within 30 s calls onFatal and starts no new worker', async () => {
+    const { h } = await withTwoLoaded();
+    for (let i = 1; i <= 3; i++) {
+      now += 1000;
+      h.current().crash(`crash ${i}`);
+      expect(h.workers).toHaveLength(1 + i);
+      expect(h.fatals).toEqual([]);
+    }
+    expect(h.restarts).toEqual(['crash 1', 'crash 2', 'crash 3']);
+
+    const last = h.current();
+    const pending = h.client.request<'memory'>({ type: 'memory' });
+    now += 1000;
+    last.crash('crash 4');
+
+    expect(last.terminated).toBe(1);
+    expect(h.workers).toHaveLength(4);
+    expect(h.restarts).toHaveLength(3);
+    expect(h.fatals).toHaveLength(1);
+    expect(h.fatals[0]).toContain('crash 4');
+    await expect(pending).rejects.toThrow(/keeps failing/);
+    // Given up: later requests fail at once instead of hanging on a terminated worker.
+    await expect(h.client.request<'memory'>({ type: 'memory' })).rejects.toThrow(/has failed/);
+    expect(last.posted.filter((m) => (m as { type: string }).type === 'memory')).toHaveLength(1);
+  });
+
+  it('counts only the crashes of the last 30 s', () => {
+    const h = setup();
+    for (let i = 1; i <= 6; i++) {
+      now += 11_000; // at most 3 crashes in any 30 s window
+      h.current().crash(`crash ${i}`);
+    }
+    expect(h.fatals).toEqual([]);
+    expect(h.restarts).toHaveLength(6);
+    expect(h.workers).toHaveLength(7);
+    expect(h.current().posted[0]).toEqual({ type: 'init', backend: 'cpu' });
+
+    // Then a burst after a pause: crash 6 (20 s ago) and two in the burst are 3, the next is the 4th.
+    now += 20_000;
+    h.current().crash('burst 1');
+    now += 1_000;
+    h.current().crash('burst 2');
+    expect(h.fatals).toEqual([]);
+    expect(h.workers).toHaveLength(9);
+    now += 1_000;
+    h.current().crash('burst 3');
+    expect(h.fatals).toHaveLength(1);
+    expect(h.fatals[0]).toContain('burst 3');
+    expect(h.workers).toHaveLength(9);
+  });
+
+  it('a crash exactly 30 s old no longer counts', () => {
+    const h = setup();
+    for (const t of [0, 10_000, 20_000]) {
+      now = 1_000_000 + t;
+      h.current().crash(`at ${t}`);
+    }
+    now = 1_000_000 + 30_000;
+    h.current().crash('at 30000');
+    expect(h.fatals).toEqual([]);
+    expect(h.workers).toHaveLength(5);
+    now = 1_000_000 + 39_999; // 10 000, 20 000, 30 000 and this one are within 30 s
+    h.current().crash('at 39999');
+    expect(h.fatals).toHaveLength(1);
+    expect(h.workers).toHaveLength(5);
+  });
+
+  it('works with fake timers too (Date.now follows the mocked clock)', () => {
+    vi.restoreAllMocks();
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const h = setup();
+      for (let i = 0; i < 3; i++) {
+        h.current().crash(`c${i}`);
+        vi.advanceTimersByTime(29_000);
+      }
+      // Crashes at 0, 29 s and 58 s; at 87 s only 58 s is within 30 s before it.
+      h.current().crash('c3');
+      vi.advanceTimersByTime(1_000);
+      h.current().crash('c4');
+      vi.advanceTimersByTime(1_000);
+      h.current().crash('c5');
+      expect(h.fatals).toEqual([]);
+      expect(h.workers).toHaveLength(7);
+      // 87, 88, 89 and now 90 s: the 4th within 30 s.
+      vi.advanceTimersByTime(1_000);
+      h.current().crash('c6');
+      expect(h.fatals).toHaveLength(1);
+      expect(h.workers).toHaveLength(7);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -1,0 +1,458 @@
+/**
+ * The page's zustand store, driven directly through getState()/setState() (no React): point editing,
+ * settings clamps, method toggles, seeded tasks, sampling from the true function, notices, and the
+ * thinned loss history.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ALGORITHM_IDS } from '../../src/meta/algorithms';
+import { sinusoid, SINUSOID_RANGES, type Point } from '../../src/meta/tasks/sinusoid';
+import {
+  appendHistory,
+  DEFAULT_SEED,
+  defaultSettings,
+  initialStatus,
+  MAX_POINTS,
+  MAX_STEPS,
+  taskFromSeed,
+  usePlayground,
+  type LossPoint,
+} from '../../src/state/store';
+import type { TrainProgress } from '../../src/worker/protocol';
+
+const st = () => usePlayground.getState();
+const settings = () => st().settings;
+
+beforeEach(() => {
+  usePlayground.setState({
+    settings: defaultSettings(),
+    status: initialStatus(),
+    results: { grid: st().results.grid, adaptation: {}, evaluation: {}, evaluationFor: null },
+    notices: [],
+  });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('initial state', () => {
+  it('starts from the default settings and an empty engine status', () => {
+    expect(settings()).toEqual(defaultSettings());
+    expect(settings().seed).toBe(DEFAULT_SEED);
+    expect(settings().methods).toEqual(ALGORITHM_IDS);
+    expect(settings().points).toEqual(taskFromSeed(DEFAULT_SEED, settings().kShot).points);
+    expect(st().status).toEqual(initialStatus());
+  });
+
+  it('defaultSettings() returns fresh objects each call', () => {
+    const a = defaultSettings();
+    a.methods.pop();
+    a.train.metaBatch = 1;
+    a.points.push({ x: 0, y: 0 });
+    expect(defaultSettings()).not.toEqual(a);
+  });
+});
+
+describe('points', () => {
+  it('addPoint appends and clamps x to [-5, 5], leaving y alone', () => {
+    st().clearPoints();
+    st().addPoint({ x: 1.5, y: 2 });
+    st().addPoint({ x: -12, y: -3 });
+    st().addPoint({ x: 7.25, y: 4 });
+    st().addPoint({ x: 5, y: 0 });
+    expect(settings().points).toEqual([
+      { x: 1.5, y: 2 },
+      { x: SINUSOID_RANGES.x[0], y: -3 },
+      { x: SINUSOID_RANGES.x[1], y: 4 },
+      { x: 5, y: 0 },
+    ]);
+    expect(st().notices).toEqual([]);
+  });
+
+  it('addPoint does not mutate the previous points array', () => {
+    const before = settings().points;
+    const copy = before.map((p) => ({ ...p }));
+    st().addPoint({ x: 0, y: 0 });
+    expect(before).toEqual(copy);
+    expect(settings().points).not.toBe(before);
+    expect(settings().points).toHaveLength(before.length + 1);
+  });
+
+  it('accepts up to MAX_POINTS points, then refuses with a warning notice', () => {
+    st().clearPoints();
+    for (let i = 0; i < MAX_POINTS; i++) st().addPoint({ x: -5 + i * 0.2, y: i });
+    expect(settings().points).toHaveLength(MAX_POINTS);
+    expect(st().notices).toEqual([]);
+    const full = settings().points;
+
+    st().addPoint({ x: 0, y: 99 });
+    expect(settings().points).toHaveLength(MAX_POINTS);
+    expect(settings().points).toEqual(full);
+    expect(st().notices).toHaveLength(1);
+    expect(st().notices[0].level).toBe('warning');
+    expect(st().notices[0].text).toContain(String(MAX_POINTS));
+
+    // Trying again does not pile up the same notice.
+    st().addPoint({ x: 0, y: 99 });
+    expect(st().notices).toHaveLength(1);
+    expect(settings().points).toHaveLength(MAX_POINTS);
+  });
+
+  it('movePoint replaces only the point at the index, clamping x', () => {
+    usePlayground.setState({ settings: { ...settings(), points: [{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 2, y: 2 }] } });
+    st().movePoint(1, { x: 9, y: -7 });
+    expect(settings().points).toEqual([
+      { x: 0, y: 0 },
+      { x: 5, y: -7 },
+      { x: 2, y: 2 },
+    ]);
+    st().movePoint(0, { x: -3.5, y: 0.5 });
+    expect(settings().points[0]).toEqual({ x: -3.5, y: 0.5 });
+    st().movePoint(2, { x: -100, y: 1 });
+    expect(settings().points[2]).toEqual({ x: -5, y: 1 });
+    // An index that does not exist changes nothing.
+    const before = settings().points;
+    st().movePoint(3, { x: 0, y: 0 });
+    expect(settings().points).toEqual(before);
+  });
+
+  it('deletePoint removes only the point at the index', () => {
+    const pts: Point[] = [{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 2, y: 2 }, { x: 3, y: 3 }];
+    usePlayground.setState({ settings: { ...settings(), points: pts } });
+    st().deletePoint(1);
+    expect(settings().points).toEqual([pts[0], pts[2], pts[3]]);
+    st().deletePoint(2);
+    expect(settings().points).toEqual([pts[0], pts[2]]);
+    st().deletePoint(0);
+    expect(settings().points).toEqual([pts[2]]);
+    st().deletePoint(5);
+    expect(settings().points).toEqual([pts[2]]);
+  });
+
+  it('clearPoints empties the points and keeps the task', () => {
+    const task = settings().task;
+    st().clearPoints();
+    expect(settings().points).toEqual([]);
+    expect(settings().task).toEqual(task);
+  });
+});
+
+describe('setSettings', () => {
+  it('clamps steps to 0..MAX_STEPS and rounds it', () => {
+    st().setSettings({ steps: 15 });
+    expect(settings().steps).toBe(MAX_STEPS);
+    st().setSettings({ steps: -2 });
+    expect(settings().steps).toBe(0);
+    st().setSettings({ steps: 3.6 });
+    expect(settings().steps).toBe(4);
+    st().setSettings({ steps: 2.4 });
+    expect(settings().steps).toBe(2);
+  });
+
+  it('clamps selectedStep to 0..steps and rounds it', () => {
+    st().setSettings({ steps: 4, selectedStep: 9 });
+    expect(settings().selectedStep).toBe(4);
+    st().setSettings({ selectedStep: -1 });
+    expect(settings().selectedStep).toBe(0);
+    st().setSettings({ selectedStep: 2.4 });
+    expect(settings().selectedStep).toBe(2);
+    st().setSettings({ selectedStep: 2.6 });
+    expect(settings().selectedStep).toBe(3);
+    // Lowering steps pulls the selected step down with it.
+    st().setSettings({ steps: 1 });
+    expect(settings().selectedStep).toBe(1);
+    st().setSettings({ steps: 0 });
+    expect(settings().selectedStep).toBe(0);
+    // A selected step above a too-large steps is clamped to the clamped steps.
+    st().setSettings({ steps: 50, selectedStep: 50 });
+    expect(settings().steps).toBe(MAX_STEPS);
+    expect(settings().selectedStep).toBe(MAX_STEPS);
+  });
+
+  it('merges the patch and leaves the other settings alone', () => {
+    const before = settings();
+    st().setSettings({ alpha: 0.3, showTruth: false, kShot: 10 });
+    expect(settings()).toEqual({ ...before, alpha: 0.3, showTruth: false, kShot: 10 });
+  });
+
+  it('setTrainConfig merges into the training config only', () => {
+    const before = settings();
+    st().setTrainConfig({ algorithm: 'fomaml', metaBatch: 5 });
+    expect(settings().train).toEqual({ ...before.train, algorithm: 'fomaml', metaBatch: 5 });
+    expect({ ...settings(), train: before.train }).toEqual(before);
+  });
+});
+
+describe('toggleMethod', () => {
+  it('removes a shown method and re-adds it in ALGORITHM_IDS order', () => {
+    expect(ALGORITHM_IDS.length).toBeGreaterThanOrEqual(3);
+    const [a, b, c] = ALGORITHM_IDS;
+    st().toggleMethod(b);
+    expect(settings().methods).toEqual(ALGORITHM_IDS.filter((m) => m !== b));
+    st().toggleMethod(a);
+    expect(settings().methods).toEqual(ALGORITHM_IDS.filter((m) => m !== a && m !== b));
+    st().toggleMethod(b);
+    expect(settings().methods).toEqual(ALGORITHM_IDS.filter((m) => m !== a));
+    st().toggleMethod(a);
+    expect(settings().methods).toEqual(ALGORITHM_IDS);
+    // Down to none and back, re-added last-first still comes out in canonical order.
+    st().toggleMethod(a);
+    st().toggleMethod(b);
+    st().toggleMethod(c);
+    expect(settings().methods).toEqual(ALGORITHM_IDS.filter((m) => m !== a && m !== b && m !== c));
+    st().toggleMethod(c);
+    st().toggleMethod(a);
+    expect(settings().methods.slice(0, 2)).toEqual([a, c]);
+    expect(settings().methods).toEqual(ALGORITHM_IDS.filter((m) => m !== b));
+  });
+
+  it('never duplicates a method', () => {
+    for (let i = 0; i < 5; i++) st().toggleMethod('maml');
+    expect(settings().methods.filter((m) => m === 'maml')).toHaveLength(0);
+    st().toggleMethod('maml');
+    expect(settings().methods.filter((m) => m === 'maml')).toHaveLength(1);
+  });
+});
+
+describe('tasks', () => {
+  it('newRandomTask moves to the next seed and its task and points', () => {
+    const before = settings();
+    st().newRandomTask();
+    const s = settings();
+    expect(s.seed).toBe(before.seed + 1);
+    const expected = taskFromSeed(before.seed + 1, before.kShot);
+    expect(s.task).toEqual(expected.task);
+    expect(s.points).toEqual(expected.points);
+    expect(s.task).not.toEqual(before.task);
+    expect(s.points).not.toEqual(before.points);
+    for (const p of s.points) expect(p.y).toBe(sinusoid(s.task!, p.x));
+  });
+
+  it('newRandomTask is deterministic: same starting seed, same task', () => {
+    usePlayground.setState({ settings: { ...defaultSettings(), seed: 300, kShot: 10 } });
+    st().newRandomTask();
+    const first = settings();
+    st().newRandomTask();
+    const second = settings();
+    expect(second.seed).toBe(302);
+    expect(second.task).not.toEqual(first.task);
+
+    usePlayground.setState({ settings: { ...defaultSettings(), seed: 300, kShot: 10 } });
+    st().newRandomTask();
+    expect(settings().seed).toBe(301);
+    expect(settings().task).toEqual(first.task);
+    expect(settings().points).toEqual(first.points);
+    expect(settings().points).toHaveLength(10);
+  });
+
+  it('newRandomTask brings a true function back after freeHand', () => {
+    st().freeHand();
+    expect(settings().task).toBeNull();
+    st().newRandomTask();
+    expect(settings().task).not.toBeNull();
+  });
+
+  it('sampleTaskPoints draws kShot points on the true function over the whole domain', () => {
+    st().setSettings({ kShot: 20 });
+    const task = settings().task!;
+    st().sampleTaskPoints();
+    const pts = settings().points;
+    expect(pts).toHaveLength(20);
+    expect(settings().task).toEqual(task);
+    for (const p of pts) {
+      expect(p.y).toBe(sinusoid(task, p.x));
+      expect(p.x).toBeGreaterThanOrEqual(-5);
+      expect(p.x).toBeLessThanOrEqual(5);
+    }
+    expect(new Set(pts.map((p) => p.x)).size).toBe(20);
+  });
+
+  it('sampleTaskPoints keeps x within a given range', () => {
+    st().setSettings({ kShot: 10 });
+    const task = settings().task!;
+    for (let i = 0; i < 5; i++) {
+      st().sampleTaskPoints([-1, 0.5]);
+      const pts = settings().points;
+      expect(pts).toHaveLength(10);
+      for (const p of pts) {
+        expect(p.x).toBeGreaterThanOrEqual(-1);
+        expect(p.x).toBeLessThanOrEqual(0.5);
+        expect(p.y).toBe(sinusoid(task, p.x));
+      }
+    }
+  });
+
+  it('sampleTaskPoints gives a fresh draw each time (time-seeded)', () => {
+    const now = vi.spyOn(Date, 'now');
+    now.mockReturnValue(1_000_000);
+    st().sampleTaskPoints();
+    const a = settings().points;
+    now.mockReturnValue(1_000_001);
+    st().sampleTaskPoints();
+    expect(settings().points).not.toEqual(a);
+  });
+
+  it('sampleTaskPoints does nothing when there is no true function', () => {
+    st().freeHand();
+    expect(settings().task).toBeNull();
+    usePlayground.setState({ settings: { ...settings(), points: [{ x: 1, y: 100 }] } });
+    const before = st().settings;
+    st().sampleTaskPoints();
+    st().sampleTaskPoints([0, 1]);
+    expect(st().settings).toBe(before);
+    expect(settings().points).toEqual([{ x: 1, y: 100 }]);
+  });
+
+  it('freeHand forgets the task but keeps the points', () => {
+    const pts = settings().points;
+    st().freeHand();
+    expect(settings().task).toBeNull();
+    expect(settings().points).toEqual(pts);
+  });
+});
+
+describe('notices', () => {
+  it('notify adds a notice with level, text and a fresh id', () => {
+    st().notify('info', 'one');
+    st().notify('error', 'two');
+    const [n1, n2] = st().notices;
+    expect(n1).toMatchObject({ level: 'info', text: 'one' });
+    expect(n2).toMatchObject({ level: 'error', text: 'two' });
+    expect(n2.id).toBeGreaterThan(n1.id);
+  });
+
+  it('does not repeat a text already shown', () => {
+    st().notify('info', 'same');
+    st().notify('info', 'same');
+    st().notify('warning', 'same');
+    expect(st().notices).toHaveLength(1);
+    st().notify('info', 'other');
+    st().notify('info', 'same');
+    expect(st().notices.map((n) => n.text)).toEqual(['same', 'other']);
+  });
+
+  it('keeps at most the 5 latest notices', () => {
+    for (let i = 0; i < 8; i++) st().notify('info', `n${i}`);
+    expect(st().notices.map((n) => n.text)).toEqual(['n3', 'n4', 'n5', 'n6', 'n7']);
+    const ids = st().notices.map((n) => n.id);
+    expect(new Set(ids).size).toBe(5);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+  });
+
+  it('a dropped text can be shown again', () => {
+    for (let i = 0; i < 6; i++) st().notify('info', `n${i}`);
+    expect(st().notices.map((n) => n.text)).not.toContain('n0');
+    st().notify('info', 'n0');
+    expect(st().notices.at(-1)!.text).toBe('n0');
+  });
+
+  it('dismiss removes only the notice with that id', () => {
+    st().notify('info', 'a');
+    st().notify('info', 'b');
+    st().notify('info', 'c');
+    const [a, b, c] = st().notices;
+    st().dismiss(b.id);
+    expect(st().notices).toEqual([a, c]);
+    st().dismiss(12345678);
+    expect(st().notices).toEqual([a, c]);
+    st().dismiss(a.id);
+    st().dismiss(c.id);
+    expect(st().notices).toEqual([]);
+    // Once dismissed, the same text can be shown again.
+    st().notify('info', 'b');
+    expect(st().notices.map((n) => n.text)).toEqual(['b']);
+  });
+});
+
+describe('loss history', () => {
+  const pt = (i: number): LossPoint => ({ iteration: i, loss: 1 / (i + 1) });
+
+  it('appendHistory appends without mutating while under the limit', () => {
+    const h = [pt(0), pt(1)];
+    const next = appendHistory(h, pt(2));
+    expect(next).toEqual([pt(0), pt(1), pt(2)]);
+    expect(h).toHaveLength(2);
+  });
+
+  it('thins a full history but keeps the first and the newest point', () => {
+    let h: LossPoint[] = [];
+    let i = 0;
+    // Grow until the first thinning happens.
+    for (; i < 5000; i++) {
+      const next = appendHistory(h, pt(i));
+      if (next.length < h.length + 1) {
+        h = next;
+        break;
+      }
+      h = next;
+    }
+    const limit = i; // the length before the thinning append
+    expect(limit).toBeGreaterThan(100);
+    expect(h.length).toBeLessThanOrEqual(limit);
+    expect(h.length).toBeLessThan(limit * 0.75);
+    expect(h[0]).toEqual(pt(0));
+    expect(h.at(-1)).toEqual(pt(i));
+  });
+
+  it('stays within its limit and ordered over a long run, always ending at the newest point', () => {
+    let h: LossPoint[] = [];
+    let max = 0;
+    let lastMissing = -1;
+    for (let i = 0; i < 8_000; i++) {
+      h = appendHistory(h, pt(i));
+      max = Math.max(max, h.length);
+      if (lastMissing < 0 && h[h.length - 1].iteration !== i) lastMissing = i;
+    }
+    expect(lastMissing, 'first append whose point was thinned away').toBe(-1);
+    expect(max).toBeLessThanOrEqual(2000);
+    expect(h.length).toBeGreaterThan(500);
+    for (let j = 1; j < h.length; j++) expect(h[j].iteration).toBeGreaterThan(h[j - 1].iteration);
+    expect(h[0].iteration).toBe(0);
+  });
+
+  it('keeps the newest point whatever the parity of the thinned history', () => {
+    for (const n of [2000, 2001, 2501]) {
+      const h = Array.from({ length: n }, (_, i) => pt(i));
+      const next = appendHistory(h, pt(n));
+      expect(next.length, `from ${n}`).toBeLessThanOrEqual(2000);
+      expect(next.at(-1), `from ${n}`).toEqual(pt(n));
+      expect(next[0]).toEqual(pt(0));
+    }
+  });
+
+  it('pushProgress sets the progress and appends (iteration, metaLoss) to lossHistory', () => {
+    const p = (iteration: number, metaLoss: number): TrainProgress => ({
+      method: 'maml',
+      iteration,
+      iterations: 100,
+      metaLoss,
+      itersPerSec: 50,
+      etaSeconds: 2,
+    });
+    st().pushProgress(p(10, 3.5));
+    st().pushProgress(p(20, 2.25));
+    expect(st().status.progress).toEqual(p(20, 2.25));
+    expect(st().status.lossHistory).toEqual([
+      { iteration: 10, loss: 3.5 },
+      { iteration: 20, loss: 2.25 },
+    ]);
+  });
+});
+
+describe('engine status and results', () => {
+  it('setStatus merges; setSource records per method', () => {
+    st().setStatus({ worker: 'ready', backend: 'cpu' });
+    st().setSource('maml', 'checkpoints/maml.json');
+    st().setSource('fomaml', 'live training');
+    st().setSource('maml', 'uploaded file x.json');
+    expect(st().status).toMatchObject({ worker: 'ready', backend: 'cpu', trainState: 'idle' });
+    expect(st().status.sources).toEqual({ maml: 'uploaded file x.json', fomaml: 'live training' });
+  });
+
+  it('setEvaluation records what the evaluation was computed for', () => {
+    const curve = { kShot: 5, tasks: 10, alpha: 0.01, mean: [1, 0.5], ci95: [0.1, 0.05] };
+    st().setEvaluation({ maml: curve }, { kShot: 5, alpha: 0.01 });
+    expect(st().results.evaluation).toEqual({ maml: curve });
+    expect(st().results.evaluationFor).toEqual({ kShot: 5, alpha: 0.01 });
+  });
+});

@@ -1,0 +1,300 @@
+/**
+ * The URL state: serialize -> parse reproduces every setting, and parsing garbage never throws: each bad
+ * field falls back to its default and is reported by key, while the valid fields beside it still apply.
+ */
+import { describe, expect, it } from 'vitest';
+import { ALGORITHM_IDS } from '../../src/meta/algorithms';
+import { sinusoid } from '../../src/meta/tasks/sinusoid';
+import { defaultSettings, MAX_POINTS, taskFromSeed, type Settings } from '../../src/state/store';
+import { parseUrl, serializeSettings } from '../../src/state/url';
+
+/** A setting that differs from the default in every field, with values the URL carries exactly. */
+function customSettings(): Settings {
+  return {
+    task: { amplitude: 2.3456, phase: 1.2345 },
+    points: [
+      { x: -4.321, y: 1.234 },
+      { x: 5, y: -0.5 },
+      { x: -5, y: 0 },
+      { x: 0.001, y: -987.654 },
+    ],
+    kShot: 20,
+    steps: 6,
+    selectedStep: 4,
+    alpha: 0.05,
+    methods: ['fomaml', 'pretrained'],
+    showTruth: false,
+    seed: 123,
+    train: {
+      algorithm: 'fomaml',
+      metaBatch: 10,
+      kSupport: 5,
+      kQuery: 15,
+      innerSteps: 3,
+      alpha: 0.02,
+      metaLr: 0.0005,
+      iterations: 1234,
+      seed: 99,
+    },
+  };
+}
+
+describe('serializeSettings -> parseUrl round trip', () => {
+  it('reproduces every setting exactly, with no problems', () => {
+    const s = customSettings();
+    const d = defaultSettings();
+    // Guard: the case is only meaningful if every field differs from the default.
+    for (const key of Object.keys(s) as (keyof Settings)[]) expect(s[key], key).not.toEqual(d[key]);
+    for (const key of Object.keys(s.train) as (keyof Settings['train'])[]) expect(s.train[key], `train.${key}`).not.toEqual(d.train[key]);
+
+    const parsed = parseUrl(serializeSettings(s));
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.backend).toBeNull();
+    expect(parsed.settings).toEqual(s);
+  });
+
+  it('keeps the significant digits of small learning rates', () => {
+    const s = defaultSettings();
+    s.alpha = 1.5e-6;
+    s.train = { ...s.train, metaLr: 2.5e-7, alpha: 3.25e-5 };
+    const back = parseUrl(serializeSettings(s));
+    expect(back.problems).toEqual([]);
+    expect(back.settings.alpha).toBe(1.5e-6);
+    expect(back.settings.train.metaLr).toBe(2.5e-7);
+    expect(back.settings.train.alpha).toBe(3.25e-5);
+  });
+
+  it('accepts a leading "?" as window.location.search has', () => {
+    const s = customSettings();
+    const parsed = parseUrl('?' + serializeSettings(s));
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.settings).toEqual(s);
+  });
+
+  it('rounds points to 3 decimals and the task to 4', () => {
+    const s: Settings = {
+      ...customSettings(),
+      task: { amplitude: 1.234567, phase: 0.987654 },
+      points: [{ x: 1.23456, y: -2.34567 }],
+    };
+    const parsed = parseUrl(serializeSettings(s));
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.settings.points).toEqual([{ x: 1.235, y: -2.346 }]);
+    expect(parsed.settings.task).toEqual({ amplitude: 1.2346, phase: 0.9877 });
+  });
+
+  it('round-trips the default settings to within the URL precision', () => {
+    const d = defaultSettings();
+    const parsed = parseUrl(serializeSettings(d));
+    expect(parsed.problems).toEqual([]);
+    const s = parsed.settings;
+    expect({ ...s, task: null, points: [] }).toEqual({ ...d, task: null, points: [] });
+    expect(s.task!.amplitude).toBeCloseTo(d.task!.amplitude, 4);
+    expect(s.task!.phase).toBeCloseTo(d.task!.phase, 4);
+    expect(s.points).toHaveLength(d.points.length);
+    s.points.forEach((p, i) => {
+      expect(Math.abs(p.x - d.points[i].x)).toBeLessThanOrEqual(0.0005 + 1e-12);
+      expect(Math.abs(p.y - d.points[i].y)).toBeLessThanOrEqual(0.0005 + 1e-12);
+    });
+  });
+
+  it('round-trips a free-hand setting (no task) with zero points and every method', () => {
+    const s: Settings = { ...customSettings(), task: null, points: [], methods: [...ALGORITHM_IDS] };
+    const q = serializeSettings(s);
+    expect(new URLSearchParams(q).get('task')).toBe('none');
+    expect(new URLSearchParams(q).get('pts')).toBe('');
+    const parsed = parseUrl(q);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.settings).toEqual(s);
+  });
+
+  it('round-trips an empty method list and each single method', () => {
+    for (const methods of [[], ...ALGORITHM_IDS.map((m) => [m])]) {
+      const s: Settings = { ...customSettings(), methods };
+      const parsed = parseUrl(serializeSettings(s));
+      expect(parsed.problems).toEqual([]);
+      expect(parsed.settings.methods).toEqual(methods);
+    }
+  });
+});
+
+describe('parseUrl of well-formed input', () => {
+  it('gives defaultSettings() exactly for an empty search', () => {
+    for (const search of ['', '?']) {
+      const parsed = parseUrl(search);
+      expect(parsed.settings).toEqual(defaultSettings());
+      expect(parsed.backend).toBeNull();
+      expect(parsed.problems).toEqual([]);
+    }
+  });
+
+  it('task=none gives no task and leaves the points alone', () => {
+    const parsed = parseUrl('task=none');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.settings.task).toBeNull();
+    expect(parsed.settings.points).toEqual(defaultSettings().points);
+  });
+
+  it('pts= (empty) gives zero points', () => {
+    const parsed = parseUrl('pts=');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.settings.points).toEqual([]);
+  });
+
+  it('returns a valid backend', () => {
+    for (const b of ['wasm', 'cpu', 'webgl', 'webgpu'] as const) {
+      const parsed = parseUrl(`backend=${b}`);
+      expect(parsed.problems).toEqual([]);
+      expect(parsed.backend).toBe(b);
+      expect(parsed.settings).toEqual(defaultSettings());
+    }
+  });
+
+  it('seed without pts gives the seeded task and its sampled points', () => {
+    const parsed = parseUrl('seed=42');
+    expect(parsed.problems).toEqual([]);
+    const expected = taskFromSeed(42, 5);
+    expect(parsed.settings.seed).toBe(42);
+    expect(parsed.settings.task).toEqual(expected.task);
+    expect(parsed.settings.points).toEqual(expected.points);
+    expect(parsed.settings.task).not.toEqual(defaultSettings().task);
+    for (const p of parsed.settings.points) expect(p.y).toBeCloseTo(sinusoid(expected.task, p.x), 12);
+  });
+
+  it('seed uses K from the same URL whatever the parameter order', () => {
+    for (const search of ['seed=42&k=10', 'k=10&seed=42']) {
+      const parsed = parseUrl(search);
+      expect(parsed.problems).toEqual([]);
+      expect(parsed.settings.kShot).toBe(10);
+      expect(parsed.settings.points).toHaveLength(10);
+      expect(parsed.settings.points).toEqual(taskFromSeed(42, 10).points);
+    }
+  });
+
+  it('explicit task and pts override the seeded ones', () => {
+    const parsed = parseUrl('seed=42&task=1.5,0.5&pts=1:2;-3:0.25');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.settings.seed).toBe(42);
+    expect(parsed.settings.task).toEqual({ amplitude: 1.5, phase: 0.5 });
+    expect(parsed.settings.points).toEqual([
+      { x: 1, y: 2 },
+      { x: -3, y: 0.25 },
+    ]);
+  });
+
+  it('puts methods in the canonical order whatever order the URL lists them', () => {
+    const parsed = parseUrl('methods=pretrained,maml');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.settings.methods).toEqual(['maml', 'pretrained']);
+  });
+
+  it('clamps step to steps', () => {
+    const parsed = parseUrl('steps=3&step=8');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.settings.steps).toBe(3);
+    expect(parsed.settings.selectedStep).toBe(3);
+  });
+
+  it('accepts exactly MAX_POINTS points', () => {
+    const pts = Array.from({ length: MAX_POINTS }, (_, i) => `${(i / 10 - 2.5).toFixed(1)}:${i}`).join(';');
+    const parsed = parseUrl(`pts=${encodeURIComponent(pts)}`);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.settings.points).toHaveLength(MAX_POINTS);
+  });
+});
+
+describe('parseUrl of malformed input', () => {
+  const d = defaultSettings();
+  const tooMany = Array.from({ length: MAX_POINTS + 1 }, (_, i) => `${(i / 10 - 2.5).toFixed(1)}:1`).join(';');
+
+  // Each case: a bad parameter, its key, and a check that the field it names kept its default.
+  const cases: Array<{ search: string; key: string; check(s: Settings, backend: string | null): void }> = [
+    { search: 'k=abc', key: 'k', check: (s) => expect(s.kShot).toBe(d.kShot) },
+    { search: 'k=7', key: 'k', check: (s) => expect(s.kShot).toBe(d.kShot) },
+    { search: 'k=', key: 'k', check: (s) => expect(s.kShot).toBe(d.kShot) },
+    { search: 'pts=zz:1', key: 'pts', check: (s) => expect(s.points).toEqual(d.points) },
+    { search: 'pts=1:2:3', key: 'pts', check: (s) => expect(s.points).toEqual(d.points) },
+    { search: 'pts=1:2;5.5:0', key: 'pts', check: (s) => expect(s.points).toEqual(d.points) },
+    { search: 'pts=-5.01:0', key: 'pts', check: (s) => expect(s.points).toEqual(d.points) },
+    { search: 'pts=1', key: 'pts', check: (s) => expect(s.points).toEqual(d.points) },
+    { search: 'pts=1:2000', key: 'pts', check: (s) => expect(s.points).toEqual(d.points) },
+    { search: `pts=${encodeURIComponent(tooMany)}`, key: 'pts', check: (s) => expect(s.points).toEqual(d.points) },
+    { search: 'methods=maml,bogus', key: 'methods', check: (s) => expect(s.methods).toEqual(d.methods) },
+    { search: 'alpha=-3', key: 'alpha', check: (s) => expect(s.alpha).toBe(d.alpha) },
+    { search: 'alpha=NaN', key: 'alpha', check: (s) => expect(s.alpha).toBe(d.alpha) },
+    { search: 'alpha=Infinity', key: 'alpha', check: (s) => expect(s.alpha).toBe(d.alpha) },
+    { search: 'alpha=0', key: 'alpha', check: (s) => expect(s.alpha).toBe(d.alpha) },
+    { search: 'task=9,1', key: 'task', check: (s) => expect(s.task).toEqual(d.task) },
+    { search: 'task=1', key: 'task', check: (s) => expect(s.task).toEqual(d.task) },
+    { search: 'task=1,4', key: 'task', check: (s) => expect(s.task).toEqual(d.task) },
+    { search: 'task=1,', key: 'task', check: (s) => expect(s.task).toEqual(d.task) },
+    { search: 'task=1,2,3', key: 'task', check: (s) => expect(s.task).toEqual(d.task) },
+    { search: 'task=a,b', key: 'task', check: (s) => expect(s.task).toEqual(d.task) },
+    { search: 'truth=2', key: 'truth', check: (s) => expect(s.showTruth).toBe(d.showTruth) },
+    { search: 'algo=foo', key: 'algo', check: (s) => expect(s.train.algorithm).toBe(d.train.algorithm) },
+    { search: 'it=1.5', key: 'it', check: (s) => expect(s.train.iterations).toBe(d.train.iterations) },
+    { search: 'it=0', key: 'it', check: (s) => expect(s.train.iterations).toBe(d.train.iterations) },
+    { search: 'mb=0', key: 'mb', check: (s) => expect(s.train.metaBatch).toBe(d.train.metaBatch) },
+    { search: 'is=11', key: 'is', check: (s) => expect(s.train.innerSteps).toBe(d.train.innerSteps) },
+    { search: 'lr=-1', key: 'lr', check: (s) => expect(s.train.metaLr).toBe(d.train.metaLr) },
+    { search: 'steps=11', key: 'steps', check: (s) => expect(s.steps).toBe(d.steps) },
+    { search: 'step=-1', key: 'step', check: (s) => expect(s.selectedStep).toBe(d.selectedStep) },
+    { search: 'seed=-1', key: 'seed', check: (s) => expect({ seed: s.seed, task: s.task }).toEqual({ seed: d.seed, task: d.task }) },
+    { search: 'backend=metal', key: 'backend', check: (_s, b) => expect(b).toBeNull() },
+    { search: 'bogus=1', key: 'bogus', check: () => undefined },
+  ];
+
+  // Valid fields in the same URL that must still apply (none of them is the bad one's field).
+  const valid = 'steps=3&truth=0&ts=77';
+
+  it.each(cases)('$search: default kept, problem names "$key", other fields apply', ({ search, key, check }) => {
+    const parsed = parseUrl(`${search}&${key === 'steps' || key === 'truth' ? 'ts=77' : valid}`);
+    expect(parsed.problems).toHaveLength(1);
+    expect(parsed.problems[0].startsWith(`${key}=`) || parsed.problems[0].startsWith(`${key}:`), parsed.problems[0]).toBe(true);
+    check(parsed.settings, parsed.backend);
+    expect(parsed.settings.train.seed).toBe(77);
+    if (key !== 'steps' && key !== 'truth') {
+      expect(parsed.settings.steps).toBe(3);
+      expect(parsed.settings.showTruth).toBe(false);
+    }
+    // Nothing but the named field and the valid ones moved.
+    const rest = { ...parsed.settings, train: { ...parsed.settings.train, seed: d.train.seed }, steps: d.steps, showTruth: d.showTruth };
+    expect(rest).toEqual(d);
+  });
+
+  it('reports every bad field of a URL full of garbage, and keeps the good ones', () => {
+    const parsed = parseUrl(
+      'k=7&pts=zz:1&methods=maml,bogus&alpha=NaN&task=9,1&truth=2&algo=foo&it=1.5&backend=metal&what=ever&steps=4&step=2&mb=7&seed=42',
+    );
+    const keys = parsed.problems.map((p) => p.split(/[=:]/)[0]).sort();
+    expect(keys).toEqual(['algo', 'alpha', 'backend', 'it', 'k', 'methods', 'pts', 'task', 'truth', 'what'].sort());
+    expect(parsed.backend).toBeNull();
+    const s = parsed.settings;
+    expect(s.steps).toBe(4);
+    expect(s.selectedStep).toBe(2);
+    expect(s.train.metaBatch).toBe(7);
+    // A valid seed still applies: its task and points (the explicit ones were bad).
+    expect(s.seed).toBe(42);
+    expect(s.task).toEqual(taskFromSeed(42, 5).task);
+    expect(s.points).toEqual(taskFromSeed(42, 5).points);
+    expect(s.kShot).toBe(d.kShot);
+    expect(s.methods).toEqual(d.methods);
+    expect(s.alpha).toBe(d.alpha);
+    expect(s.showTruth).toBe(d.showTruth);
+    expect(s.train.algorithm).toBe(d.train.algorithm);
+    expect(s.train.iterations).toBe(d.train.iterations);
+  });
+
+  it('never throws on arbitrary strings', () => {
+    for (const search of ['%', '&&&', '=', 'pts=;;', 'task=,', 'k=%E0%A4%A', '?pts=1:1;;2:2', 'methods=,', 'seed=1e400']) {
+      expect(() => parseUrl(search), search).not.toThrow();
+    }
+  });
+
+  it('does not share the default objects with its result', () => {
+    const a = parseUrl('');
+    a.settings.train.metaBatch = 999;
+    a.settings.methods.push('maml');
+    expect(parseUrl('').settings).toEqual(defaultSettings());
+  });
+});
