@@ -11,7 +11,8 @@ import { chromium } from 'playwright-core';
 import * as tf from '@tensorflow/tfjs';
 import type { AlgorithmId } from '../src/meta/algorithms';
 import { useNodeBackend } from '../src/meta/node-backend';
-import { MetaTrainer, PAPER_CONFIG } from '../src/meta/trainer';
+import { MetaTrainer } from '../src/meta/trainer';
+import { PAPER_CONFIG } from '../src/meta/config';
 
 const ALGOS: AlgorithmId[] = ['maml', 'fomaml'];
 const ITER = Number(process.env.BENCH_ITERATIONS ?? 30);

@@ -13,7 +13,8 @@ import { makeCheckpoint, parseCheckpoint, type Checkpoint } from '../src/meta/ch
 import { evaluate, PAPER_EVAL, type EvalCurve } from '../src/meta/evaluate';
 import { useNodeBackend } from '../src/meta/node-backend';
 import { readParams } from '../src/meta/params';
-import { MetaTrainer, PAPER_CONFIG } from '../src/meta/trainer';
+import { MetaTrainer } from '../src/meta/trainer';
+import { PAPER_CONFIG } from '../src/meta/config';
 
 const OUT_DIR = new URL('../public/checkpoints/', import.meta.url);
 export const EVAL_SHOTS = [5, 10, 20];

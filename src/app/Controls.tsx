@@ -1,5 +1,5 @@
 /** Test-time settings shared by the task and loss panels: inner learning rate, steps shown, methods shown. */
-import { ALGORITHM_IDS } from '../meta/algorithms';
+import { ALGORITHM_IDS } from '../meta/algorithms/catalog';
 import { NumberField } from '../panels/NumberField';
 import { METHOD_COLORS, methodLabel } from '../panels/theme';
 import { MAX_STEPS, usePlayground } from '../state/store';

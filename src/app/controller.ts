@@ -2,7 +2,7 @@
  * Carries intents from the store to the engine worker and its answers back: UI -> store -> worker ->
  * store -> panels. Owns the EngineClient; nothing else talks to the worker.
  */
-import { ALGORITHM_IDS, ALGORITHMS, type AlgorithmId } from '../meta/algorithms';
+import { ALGORITHM_IDS, ALGORITHM_INFO, type AlgorithmId } from '../meta/algorithms/catalog';
 import { CheckpointError, parseCheckpoint } from '../meta/checkpoint';
 import { CURVE_GRID, usePlayground, type Settings } from '../state/store';
 import { parseUrl, serializeSettings } from '../state/url';
@@ -65,7 +65,7 @@ const requestAdaptation = latestOnly(async () => {
   store.getState().setAdaptation(msg.results);
   const diverged = s.methods.filter((m) => msg.results[m]?.divergedAt != null);
   if (diverged.length)
-    store.getState().notify('warning', `Adaptation diverged for ${diverged.map((m) => ALGORITHMS[m].label).join(', ')} at alpha = ${s.alpha}: try a smaller test-time learning rate.`);
+    store.getState().notify('warning', `Adaptation diverged for ${diverged.map((m) => ALGORITHM_INFO[m].label).join(', ')} at alpha = ${s.alpha}: try a smaller test-time learning rate.`);
 });
 
 let lastEval = 0;
@@ -140,7 +140,7 @@ async function loadShippedCheckpoints(): Promise<void> {
         store.getState().setSource(id, `shipped checkpoint (${ckpt.training.iterations} iterations)`);
       } catch (e) {
         store.getState().setSource(id, 'random initialisation (no checkpoint)');
-        store.getState().notify('warning', `The shipped checkpoint for ${ALGORITHMS[id].label} could not be loaded (${(e as Error).message}); it starts from a random initialisation.`);
+        store.getState().notify('warning', `The shipped checkpoint for ${ALGORITHM_INFO[id].label} could not be loaded (${(e as Error).message}); it starts from a random initialisation.`);
       }
     }),
   );
@@ -179,7 +179,7 @@ export async function uploadCheckpoint(file: File): Promise<void> {
     if (!client) throw new Error('the engine is not running');
     await client.load(ckpt, `uploaded file ${file.name}`);
     st.setSource(ckpt.algorithm, `uploaded file ${file.name}`);
-    st.notify('info', `Loaded ${file.name} into ${ALGORITHMS[ckpt.algorithm].label}.`);
+    st.notify('info', `Loaded ${file.name} into ${ALGORITHM_INFO[ckpt.algorithm].label}.`);
     refreshAll();
   } catch (e) {
     st.notify('error', `Checkpoint ${file.name} was not loaded: ${(e as Error).message} The current model is unchanged.`);

@@ -1,8 +1,8 @@
-import { ALGORITHMS, isAlgorithmId, type AlgorithmId } from './algorithms';
+import { ALGORITHM_INFO, isAlgorithmId, type AlgorithmId } from './algorithms/catalog';
 import type { EvalCurve } from './evaluate';
-import { paramShapes, SINUSOID_MLP, type MlpSpec } from './model';
+import { paramShapes, SINUSOID_MLP, type MlpSpec } from './architecture';
 import type { ParamArrays } from './params';
-import type { TrainConfig } from './trainer';
+import type { TrainConfig } from './config';
 
 export const CHECKPOINT_FORMAT = 'maml-playground/checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -45,7 +45,7 @@ export function validateCheckpoint(raw: unknown, spec: MlpSpec = SINUSOID_MLP): 
   if (raw.version !== CHECKPOINT_VERSION)
     throw new CheckpointError(`Unsupported checkpoint version ${JSON.stringify(raw.version)}; this app reads version ${CHECKPOINT_VERSION}.`);
   if (!isAlgorithmId(raw.algorithm))
-    throw new CheckpointError(`Unknown algorithm ${JSON.stringify(raw.algorithm)}; known: ${Object.keys(ALGORITHMS).join(', ')}.`);
+    throw new CheckpointError(`Unknown algorithm ${JSON.stringify(raw.algorithm)}; known: ${Object.keys(ALGORITHM_INFO).join(', ')}.`);
   if (raw.task !== 'sinusoid') throw new CheckpointError(`Unsupported task ${JSON.stringify(raw.task)}; expected "sinusoid".`);
   const arch = raw.architecture;
   if (!isObject(arch) || !sameShape(arch.sizes, spec.sizes))

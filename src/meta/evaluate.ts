@@ -4,7 +4,7 @@ import { forward, mseByTask } from './model';
 import type { Params } from './params';
 import { Rng } from './random';
 import { meanCi95 } from './stats';
-import { disposeBatch, sampleMetaBatch } from './tasks/sinusoid';
+import { disposeBatch, sampleMetaBatch } from './tasks/meta-batch';
 
 export interface EvalConfig {
   kShot: number;

@@ -1,34 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { Adam } from './adam';
-import { getAlgorithm, type AlgorithmId } from './algorithms';
-import { initParams, SINUSOID_MLP } from './model';
+import { getAlgorithm } from './algorithms';
+import type { TrainConfig } from './config';
+import { SINUSOID_MLP } from './architecture';
+import { initParams } from './model';
 import { disposeParams, sumOfSquares, type Params } from './params';
 import { Rng } from './random';
-import { disposeBatch, sampleMetaBatch } from './tasks/sinusoid';
-
-/** Everything that defines a meta-training run. The defaults are the paper's sinusoid setting. */
-export interface TrainConfig {
-  algorithm: AlgorithmId;
-  metaBatch: number;
-  kSupport: number;
-  kQuery: number;
-  innerSteps: number;
-  alpha: number;
-  metaLr: number;
-  iterations: number;
-  seed: number;
-}
-
-export const PAPER_CONFIG: Omit<TrainConfig, 'algorithm'> = {
-  metaBatch: 25,
-  kSupport: 10,
-  kQuery: 10,
-  innerSteps: 1,
-  alpha: 0.01,
-  metaLr: 0.001,
-  iterations: 70000,
-  seed: 1,
-};
+import { disposeBatch, sampleMetaBatch } from './tasks/meta-batch';
 
 /**
  * A meta-loss this many times the loss of always predicting zero means the inner steps have blown up (e.g.

@@ -4,7 +4,7 @@
  */
 import * as d3 from 'd3';
 import { memo, useMemo } from 'react';
-import type { AlgorithmId } from '../meta/algorithms';
+import type { AlgorithmId } from '../meta/algorithms/catalog';
 import type { AdaptationCurves } from '../meta/adaptation';
 import type { EvalCurve } from '../meta/evaluate';
 import { usePlayground } from '../state/store';

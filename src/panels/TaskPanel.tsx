@@ -8,7 +8,7 @@
  */
 import * as d3 from 'd3';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AlgorithmId } from '../meta/algorithms';
+import type { AlgorithmId } from '../meta/algorithms/catalog';
 import { sinusoid, SINUSOID_RANGES, xGrid, type Point } from '../meta/tasks/sinusoid';
 import { K_CHOICES, usePlayground } from '../state/store';
 import { Axis } from './Axis';

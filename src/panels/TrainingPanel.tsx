@@ -4,8 +4,8 @@
  */
 import * as d3 from 'd3';
 import { memo, useMemo, useState } from 'react';
-import { ALGORITHM_IDS, isAlgorithmId, type AlgorithmId } from '../meta/algorithms';
-import type { TrainConfig } from '../meta/trainer';
+import { ALGORITHM_IDS, isAlgorithmId, type AlgorithmId } from '../meta/algorithms/catalog';
+import type { TrainConfig } from '../meta/config';
 import { usePlayground, type LossPoint } from '../state/store';
 import type { TrainState } from '../worker/protocol';
 import {

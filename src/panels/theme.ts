@@ -2,7 +2,7 @@
  * Colours and small formatting helpers shared by every panel, so a method looks the same everywhere.
  * Method colours are from the Okabe–Ito palette (distinguishable with the common colour-vision deficiencies).
  */
-import { ALGORITHMS, type AlgorithmId, type GradientOrder } from '../meta/algorithms';
+import { ALGORITHM_INFO, type AlgorithmId, type GradientOrder } from '../meta/algorithms/catalog';
 
 export const METHOD_COLORS: Record<AlgorithmId, string> = {
   maml: '#0072B2', // blue
@@ -18,7 +18,7 @@ export const POINT_COLOR = '#1a1a1a';
 export const SELECTED_COLOR = '#D55E00';
 
 export function methodLabel(id: AlgorithmId): string {
-  return ALGORITHMS[id].label;
+  return ALGORITHM_INFO[id].label;
 }
 
 const ORDER_TEXT: Record<GradientOrder, string> = {
@@ -29,7 +29,7 @@ const ORDER_TEXT: Record<GradientOrder, string> = {
 
 /** "MAML (exact 2nd order)". */
 export function methodLabelWithOrder(id: AlgorithmId): string {
-  const a = ALGORITHMS[id];
+  const a = ALGORITHM_INFO[id];
   return `${a.label} (${ORDER_TEXT[a.gradientOrder]})`;
 }
 

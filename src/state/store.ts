@@ -5,11 +5,11 @@
  */
 import { create } from 'zustand';
 import type { AdaptationCurves } from '../meta/adaptation';
-import { ALGORITHM_IDS, type AlgorithmId } from '../meta/algorithms';
+import { ALGORITHM_IDS, type AlgorithmId } from '../meta/algorithms/catalog';
 import type { EvalCurve } from '../meta/evaluate';
 import { Rng } from '../meta/random';
 import { samplePoints, sampleTask, SINUSOID_RANGES, xGrid, type Point, type SinusoidTask } from '../meta/tasks/sinusoid';
-import { PAPER_CONFIG, type TrainConfig } from '../meta/trainer';
+import { PAPER_CONFIG, type TrainConfig } from '../meta/config';
 import type { BackendName, TrainProgress, TrainState } from '../worker/protocol';
 
 export const MAX_STEPS = 10;

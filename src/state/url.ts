@@ -3,7 +3,7 @@
  * tensorflow/playground idea). Parsing never throws: whatever is malformed falls back to its default and
  * is named in a notice.
  */
-import { ALGORITHMS, isAlgorithmId, type AlgorithmId } from '../meta/algorithms';
+import { ALGORITHM_INFO, isAlgorithmId, type AlgorithmId } from '../meta/algorithms/catalog';
 import { SINUSOID_RANGES, type Point } from '../meta/tasks/sinusoid';
 import { isBackendName, type BackendName } from '../worker/protocol';
 import { defaultSettings, K_CHOICES, MAX_POINTS, MAX_STEPS, taskFromSeed, type Settings } from './store';
@@ -114,8 +114,8 @@ export function parseUrl(search: string): ParsedUrl {
   const methods = q.get('methods');
   if (methods !== null) {
     const ids = methods === '' ? [] : methods.split(',');
-    if (ids.every(isAlgorithmId)) out.methods = (Object.keys(ALGORITHMS) as AlgorithmId[]).filter((m) => ids.includes(m));
-    else bad('methods', `expected a comma-separated list of ${Object.keys(ALGORITHMS).join(', ')}`);
+    if (ids.every(isAlgorithmId)) out.methods = (Object.keys(ALGORITHM_INFO) as AlgorithmId[]).filter((m) => ids.includes(m));
+    else bad('methods', `expected a comma-separated list of ${Object.keys(ALGORITHM_INFO).join(', ')}`);
   }
 
   const truth = q.get('truth');
@@ -127,7 +127,7 @@ export function parseUrl(search: string): ParsedUrl {
   const algo = q.get('algo');
   if (algo !== null) {
     if (isAlgorithmId(algo)) out.train.algorithm = algo;
-    else bad('algo', `unknown algorithm; known: ${Object.keys(ALGORITHMS).join(', ')}`);
+    else bad('algo', `unknown algorithm; known: ${Object.keys(ALGORITHM_INFO).join(', ')}`);
   }
   numeric('mb', { min: 1, max: 200, integer: true }, (v) => (out.train.metaBatch = v));
   numeric('ks', { min: 1, max: 100, integer: true }, (v) => (out.train.kSupport = v));

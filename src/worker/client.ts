@@ -2,7 +2,7 @@
  * The page's side of the worker protocol: starts the engine worker, matches answers to requests, keeps the
  * latest copy of every method's parameters, and restarts a worker that dies with those parameters.
  */
-import type { AlgorithmId } from '../meta/algorithms';
+import type { AlgorithmId } from '../meta/algorithms/catalog';
 import type { Checkpoint } from '../meta/checkpoint';
 import type { BackendName, WorkerRequest, WorkerResponse } from './protocol';
 

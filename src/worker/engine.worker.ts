@@ -9,10 +9,12 @@ import { adaptToPoints } from '../meta/adaptation';
 import { ALGORITHM_IDS, ALGORITHMS, type AlgorithmId } from '../meta/algorithms';
 import { checkpointArrays, makeCheckpoint, validateCheckpoint, type Checkpoint } from '../meta/checkpoint';
 import { evaluate, type EvalCurve } from '../meta/evaluate';
-import { initParams, SINUSOID_MLP } from '../meta/model';
+import { initParams } from '../meta/model';
+import { SINUSOID_MLP } from '../meta/architecture';
 import { disposeParams, paramsFromArrays, readParams, type Params } from '../meta/params';
 import { Rng } from '../meta/random';
-import { MetaTrainer, PAPER_CONFIG, type TrainConfig } from '../meta/trainer';
+import { MetaTrainer } from '../meta/trainer';
+import { PAPER_CONFIG, type TrainConfig } from '../meta/config';
 import { chooseBackend } from './backend';
 import type { AdaptRequest, TrainState, WorkerRequest, WorkerResponse } from './protocol';
 

@@ -3,11 +3,11 @@
  * tensor; only plain numbers cross this boundary.
  */
 import type { AdaptationCurves } from '../meta/adaptation';
-import type { AlgorithmId } from '../meta/algorithms';
+import type { AlgorithmId } from '../meta/algorithms/catalog';
 import type { Checkpoint } from '../meta/checkpoint';
 import type { EvalCurve } from '../meta/evaluate';
 import type { Point, SinusoidTask } from '../meta/tasks/sinusoid';
-import type { TrainConfig } from '../meta/trainer';
+import type { TrainConfig } from '../meta/config';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 

@@ -5,12 +5,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adaptToPoints } from '../../src/meta/adaptation';
-import { initParams, SINUSOID_MLP } from '../../src/meta/model';
+import { initParams } from '../../src/meta/model';
+import { SINUSOID_MLP } from '../../src/meta/architecture';
 import { useNodeBackend } from '../../src/meta/node-backend';
 import { disposeParams, type Params } from '../../src/meta/params';
 import { Rng } from '../../src/meta/random';
 import { samplePoints, sinusoid, xGrid, type Point } from '../../src/meta/tasks/sinusoid';
-import { MetaTrainer, PAPER_CONFIG } from '../../src/meta/trainer';
+import { MetaTrainer } from '../../src/meta/trainer';
+import { PAPER_CONFIG } from '../../src/meta/config';
 import { layout, mse, predict, sgd } from './helpers/reference';
 import { flatParams } from './helpers/tf';
 

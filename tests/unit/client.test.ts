@@ -6,9 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AlgorithmId } from '../../src/meta/algorithms';
 import { makeCheckpoint, type Checkpoint } from '../../src/meta/checkpoint';
-import { paramShapes, SINUSOID_MLP } from '../../src/meta/model';
+import { paramShapes, SINUSOID_MLP } from '../../src/meta/architecture';
 import type { ParamArrays } from '../../src/meta/params';
-import { PAPER_CONFIG } from '../../src/meta/trainer';
+import { PAPER_CONFIG } from '../../src/meta/config';
 import { EngineClient, type EngineClientOptions } from '../../src/worker/client';
 import type { BackendName, WorkerResponse } from '../../src/worker/protocol';
 import { fakeWorkerFactory, type FakeWorker } from './helpers/fake-worker';

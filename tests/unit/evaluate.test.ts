@@ -5,13 +5,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, PAPER_EVAL, type EvalConfig } from '../../src/meta/evaluate';
-import { initParams, SINUSOID_MLP } from '../../src/meta/model';
+import { initParams } from '../../src/meta/model';
+import { SINUSOID_MLP } from '../../src/meta/architecture';
 import { useNodeBackend } from '../../src/meta/node-backend';
 import { disposeParams } from '../../src/meta/params';
 import { Rng } from '../../src/meta/random';
 import { meanCi95 } from '../../src/meta/stats';
-import { disposeBatch, sampleMetaBatch } from '../../src/meta/tasks/sinusoid';
-import { MetaTrainer, PAPER_CONFIG } from '../../src/meta/trainer';
+import { disposeBatch, sampleMetaBatch } from '../../src/meta/tasks/meta-batch';
+import { MetaTrainer } from '../../src/meta/trainer';
+import { PAPER_CONFIG } from '../../src/meta/config';
 import { layout, mse, sgd } from './helpers/reference';
 import { batchToRef, flatParams } from './helpers/tf';
 

@@ -15,7 +15,7 @@ import { forward, initParams, isPerTask, perTask } from '../../src/meta/model';
 import { useNodeBackend } from '../../src/meta/node-backend';
 import { disposeParams, type Params } from '../../src/meta/params';
 import { Rng } from '../../src/meta/random';
-import { disposeBatch, sampleMetaBatch, type MetaBatch } from '../../src/meta/tasks/sinusoid';
+import { disposeBatch, sampleMetaBatch, type MetaBatch } from '../../src/meta/tasks/meta-batch';
 import {
   finiteDiff,
   fomamlGrad,

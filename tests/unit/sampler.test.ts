@@ -3,20 +3,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initParams, paramNames, paramShapes, SINUSOID_MLP } from '../../src/meta/model';
+import { initParams } from '../../src/meta/model';
+import { paramNames, paramShapes, SINUSOID_MLP } from '../../src/meta/architecture';
 import { useNodeBackend } from '../../src/meta/node-backend';
 import { disposeParams, readParams } from '../../src/meta/params';
 import { Rng } from '../../src/meta/random';
-import {
-  disposeBatch,
-  sampleMetaBatch,
-  samplePoints,
-  sampleTask,
-  sampleX,
-  sinusoid,
-  SINUSOID_RANGES,
-  xGrid,
-} from '../../src/meta/tasks/sinusoid';
+import { samplePoints, sampleTask, sampleX, sinusoid, SINUSOID_RANGES, xGrid } from '../../src/meta/tasks/sinusoid';
+import { disposeBatch, sampleMetaBatch } from '../../src/meta/tasks/meta-batch';
 
 beforeAll(async () => {
   await useNodeBackend('cpu');

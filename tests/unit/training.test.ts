@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AlgorithmId } from '../../src/meta/algorithms';
 import { evaluate, type EvalCurve } from '../../src/meta/evaluate';
 import { useNodeBackend } from '../../src/meta/node-backend';
-import { MetaTrainer, PAPER_CONFIG } from '../../src/meta/trainer';
+import { MetaTrainer } from '../../src/meta/trainer';
+import { PAPER_CONFIG } from '../../src/meta/config';
 
 const ITERATIONS = 400;
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { adapt, meanTaskLoss, zipParams } from '../inner';
+import { ALGORITHM_INFO } from './catalog';
 import type { Algorithm } from './types';
 
 /**
@@ -8,10 +9,8 @@ import type { Algorithm } from './types';
  * the tape that takes the query gradient.
  */
 export const fomaml: Algorithm = {
+  ...ALGORITHM_INFO.fomaml,
   id: 'fomaml',
-  label: 'First-order MAML',
-  gradientOrder: 'first',
-  description: 'MAML with the first-order approximation: no gradient through the inner steps.',
   metaGradient(params, batch, inner) {
     const names = Object.keys(params);
     const adapted = adapt(params, batch.supportX, batch.supportY, inner);

@@ -1,20 +1,14 @@
+import type { AlgorithmId } from './catalog';
 import { fomaml } from './fomaml';
 import { maml } from './maml';
 import { pretrained } from './pretrained';
 import type { Algorithm } from './types';
 
-export type { Algorithm, GradientOrder } from './types';
+export * from './catalog';
+export type { Algorithm } from './types';
 
-/** Every algorithm the playground knows, in display order. Adding one: a file beside this and a line here. */
-export const ALGORITHMS = { maml, fomaml, pretrained } satisfies Record<string, Algorithm>;
-
-export type AlgorithmId = keyof typeof ALGORITHMS;
-
-export const ALGORITHM_IDS = Object.keys(ALGORITHMS) as AlgorithmId[];
-
-export function isAlgorithmId(id: unknown): id is AlgorithmId {
-  return typeof id === 'string' && Object.prototype.hasOwnProperty.call(ALGORITHMS, id);
-}
+/** The engine's implementation of every algorithm in the catalog. */
+export const ALGORITHMS: Record<AlgorithmId, Algorithm> = { maml, fomaml, pretrained };
 
 export function getAlgorithm(id: AlgorithmId): Algorithm {
   return ALGORITHMS[id];

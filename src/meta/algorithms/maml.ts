@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { adapt, meanTaskLoss, zipParams } from '../inner';
+import { ALGORITHM_INFO } from './catalog';
 import type { Algorithm } from './types';
 
 /**
@@ -7,10 +8,8 @@ import type { Algorithm } from './types';
  * (Hessian-vector products included, as tf.grads inside the outer tape records them).
  */
 export const maml: Algorithm = {
+  ...ALGORITHM_INFO.maml,
   id: 'maml',
-  label: 'MAML',
-  gradientOrder: 'second',
-  description: 'Model-agnostic meta-learning with the exact second-order meta-gradient through the inner steps.',
   metaGradient(params, batch, inner) {
     const names = Object.keys(params);
     const { value, grads } = tf.valueAndGrads((...theta: tf.Tensor[]) => {

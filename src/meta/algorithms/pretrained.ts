@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { meanTaskLoss, zipParams } from '../inner';
+import { ALGORITHM_INFO } from './catalog';
 import type { Algorithm } from './types';
 
 /**
@@ -7,10 +8,8 @@ import type { Algorithm } from './types';
  * (support and query alike), no inner loop. It is fine-tuned on the K points at test time like the others.
  */
 export const pretrained: Algorithm = {
+  ...ALGORITHM_INFO.pretrained,
   id: 'pretrained',
-  label: 'Pretrained (joint training)',
-  gradientOrder: 'none',
-  description: 'Ordinary training on the data of all tasks at once, then fine-tuned at test time.',
   metaGradient(params, batch) {
     const names = Object.keys(params);
     const x = tf.concat([batch.supportX, batch.queryX], 1) as tf.Tensor3D;

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random';
 
 /**
@@ -44,48 +43,6 @@ export function samplePoints(task: SinusoidTask, k: number, rng: Rng, range?: re
     pts.push({ x, y: sinusoid(task, x) });
   }
   return pts;
-}
-
-/** Support and query sets of T tasks, stacked: x and y are [T, K, 1]. */
-export interface MetaBatch {
-  supportX: tf.Tensor3D;
-  supportY: tf.Tensor3D;
-  queryX: tf.Tensor3D;
-  queryY: tf.Tensor3D;
-}
-
-export interface SampledBatch {
-  tasks: SinusoidTask[];
-  batch: MetaBatch;
-}
-
-function fill(tasks: SinusoidTask[], k: number, rng: Rng): [tf.Tensor3D, tf.Tensor3D] {
-  const xs = new Float32Array(tasks.length * k);
-  const ys = new Float32Array(tasks.length * k);
-  tasks.forEach((task, t) => {
-    for (let i = 0; i < k; i++) {
-      const x = sampleX(rng);
-      xs[t * k + i] = x;
-      ys[t * k + i] = sinusoid(task, x);
-    }
-  });
-  return [tf.tensor3d(xs, [tasks.length, k, 1]), tf.tensor3d(ys, [tasks.length, k, 1])];
-}
-
-/** A meta-batch: T random tasks, each with K support and Q query points drawn independently. */
-export function sampleMetaBatch(rng: Rng, tasks: number, kSupport: number, kQuery: number): SampledBatch {
-  const ts: SinusoidTask[] = [];
-  for (let t = 0; t < tasks; t++) ts.push(sampleTask(rng));
-  const [supportX, supportY] = fill(ts, kSupport, rng);
-  const [queryX, queryY] = fill(ts, kQuery, rng);
-  return { tasks: ts, batch: { supportX, supportY, queryX, queryY } };
-}
-
-export function disposeBatch(batch: MetaBatch): void {
-  batch.supportX.dispose();
-  batch.supportY.dispose();
-  batch.queryX.dispose();
-  batch.queryY.dispose();
 }
 
 /** An evenly spaced grid over the x domain: where curves are drawn and where task MSE is measured. */
