@@ -5,6 +5,7 @@
  *
  *   npm run pretrain                          # all algorithms, 70,000 iterations (the paper's)
  *   npm run pretrain -- --only maml --iterations 20000
+ *   npm run pretrain -- --only maml --kSupport 5 --seed 2 --out maml-k5   # another setting, another file
  *   npm run pretrain -- --table               # only rewrite EVALUATION.md from the checkpoints there
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -26,6 +27,8 @@ function arg(name: string): string | undefined {
 
 async function train(algorithm: AlgorithmId, iterations: number): Promise<Checkpoint> {
   const config = { ...PAPER_CONFIG, algorithm, iterations };
+  if (arg('kSupport')) config.kSupport = config.kQuery = Number(arg('kSupport'));
+  if (arg('seed')) config.seed = Number(arg('seed'));
   const trainer = new MetaTrainer(config);
   const start = performance.now();
   let recent = 0;
@@ -60,7 +63,9 @@ function table(ckpts: Checkpoint[]): string {
   for (const c of ckpts) {
     const t = c.training;
     for (const e of c.evaluation ?? []) {
-      const cell = (s: number) => `${e.mean[s].toFixed(3)} ± ${e.ci95[s].toFixed(3)}`;
+      // A mean over tasks is NaN (null in JSON) or astronomically large when some task's adaptation blew up.
+      const ok = (v: number | null) => v !== null && Number.isFinite(v) && Math.abs(v) < 1e6;
+      const cell = (s: number) => (ok(e.mean[s]) ? `${e.mean[s].toFixed(3)} ± ${e.ci95[s].toFixed(3)}` : 'diverged on some tasks');
       lines.push(
         `| ${ALGORITHMS[c.algorithm].label} | ${t.iterations} it, batch ${t.metaBatch}, K ${t.kSupport}, alpha ${t.alpha}, seed ${t.seed} | ${e.kShot} | ${cell(0)} | ${cell(1)} | ${cell(5)} | ${cell(10)} |`,
       );
@@ -78,7 +83,7 @@ async function main(): Promise<void> {
   if (!process.argv.includes('--table')) {
     for (const id of only ? [only] : ALGORITHM_IDS) {
       const ckpt = await train(id, iterations);
-      writeFileSync(new URL(`${id}.json`, OUT_DIR), JSON.stringify(ckpt));
+      writeFileSync(new URL(`${arg('out') ?? id}.json`, OUT_DIR), JSON.stringify(ckpt));
       console.log(table([ckpt]));
     }
   }

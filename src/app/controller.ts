@@ -22,21 +22,22 @@ const store = usePlayground;
  * Runs `send` so that at most one call is in flight; calls made meanwhile collapse into one more run after
  * it. Clicks and drags therefore never queue stale work.
  */
-let inFlight = 0;
+type RequestKind = 'adaptation' | 'evaluation';
+const inFlight: Record<RequestKind, number> = { adaptation: 0, evaluation: 0 };
 
-function latestOnly(send: () => Promise<void>): () => void {
+function latestOnly(kind: RequestKind, send: () => Promise<void>): () => void {
   let busy = false;
   let again = false;
   const run = async () => {
     busy = true;
     again = false;
-    inFlight += 1;
+    inFlight[kind] += 1;
     try {
       await send();
     } catch (e) {
       store.getState().notify('error', (e as Error).message);
     }
-    inFlight -= 1;
+    inFlight[kind] -= 1;
     busy = false;
     if (again) void run();
   };
@@ -50,7 +51,7 @@ function latestOnly(send: () => Promise<void>): () => void {
 let checkpointsSettled = false;
 const engineReady = () => client !== null && checkpointsSettled && store.getState().status.worker === 'ready';
 
-const requestAdaptation = latestOnly(async () => {
+const requestAdaptation = latestOnly('adaptation', async () => {
   if (!engineReady()) return;
   const s = store.getState().settings;
   const msg = await client!.request<'adapted'>({
@@ -69,7 +70,7 @@ const requestAdaptation = latestOnly(async () => {
 });
 
 let lastEval = 0;
-const requestEvaluation = latestOnly(async () => {
+const requestEvaluation = latestOnly('evaluation', async () => {
   if (!engineReady()) return;
   const s = store.getState().settings;
   lastEval = performance.now();
@@ -253,8 +254,8 @@ export function startController(): () => void {
     memory: () => client?.request<'memory'>({ type: 'memory' }),
     bench: (algorithms: AlgorithmId[], iterations: number) => client?.request<'benchResult'>({ type: 'bench', algorithms, iterations }),
     restarts: () => client?.restarts ?? 0,
-    /** True when no adaptation or evaluation is being computed or waiting: what is shown is current. */
-    idle: () => checkpointsSettled && inFlight === 0,
+    /** True when nothing of that kind (default: both) is being computed or waiting: what is shown is current. */
+    idle: (kind?: RequestKind) => checkpointsSettled && (kind ? inFlight[kind] === 0 : inFlight.adaptation + inFlight.evaluation === 0),
   };
 
   return () => {

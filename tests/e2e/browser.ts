@@ -27,7 +27,7 @@ export interface AppPage {
 }
 
 /** Opens the app with the given query string and waits until the engine runs and the curves are drawn. */
-export async function openApp(browser: Browser, query = ''): Promise<AppPage> {
+export async function openApp(browser: Browser, query = '', opts: { settle?: 'adaptation' } = {}): Promise<AppPage> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const errors: string[] = [];
   page.on('console', (m) => {
@@ -40,23 +40,29 @@ export async function openApp(browser: Browser, query = ''): Promise<AppPage> {
     return /webgpu|webgl|wasm|cpu/.test(b);
   }, undefined, { timeout: 60_000 });
   await waitForCurves(page);
-  await settle(page);
+  await settle(page, { only: opts.settle });
   return { page, errors };
 }
 
 /** Waits until no adaptation or evaluation is pending: what the page shows is current. */
-export async function settle(page: Page, timeout = 120_000): Promise<void> {
-  // Two consecutive idle readings a frame apart, so a request about to start is not missed.
-  await page.waitForFunction(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const pg = (window as any).__playground;
-        if (!pg?.idle()) return resolve(false);
-        requestAnimationFrame(() => setTimeout(() => resolve(pg.idle()), 30));
-      }),
-    undefined,
-    { timeout, polling: 100 },
-  );
+export async function settle(page: Page, opts: { only?: 'adaptation' | 'evaluation'; timeout?: number } = {}): Promise<void> {
+  const timeout = opts.timeout ?? 120_000;
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    // Idle twice, a painted frame apart, so a request about to start is not missed.
+    const idle = await page.evaluate(
+      (only) =>
+        new Promise<boolean>((resolve) => {
+          const pg = (window as any).__playground;
+          if (!pg?.idle(only)) return resolve(false);
+          requestAnimationFrame(() => setTimeout(() => resolve(pg.idle(only)), 30));
+        }),
+      opts.only,
+    );
+    if (idle) return;
+    await page.waitForTimeout(100);
+  }
+  throw new Error('the page did not settle (adaptation or evaluation still pending)');
 }
 
 export async function waitForCurves(page: Page): Promise<void> {

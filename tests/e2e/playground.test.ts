@@ -196,6 +196,15 @@ describe('the page', () => {
     await page.close();
   });
 
+  it('a requested backend that fails falls back and says so', async () => {
+    // No --enable-unsafe-webgpu here: WebGPU has no adapter, so the requested backend cannot start.
+    const { page, errors } = await openApp(browser, '?backend=webgpu');
+    expect(await text(page, 'backend-name')).toMatch(/webgl|wasm|cpu/);
+    expect(await text(page, 'backend-fallbacks')).toMatch(/webgpu \(requested\)/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('a worker that dies is restarted with the last parameters', async () => {
     const { page } = await openApp(browser, '?backend=wasm');
     const curve = await pathOf(page, 'maml', 0);
