@@ -72,6 +72,15 @@ describe('the page', () => {
     await page.close();
   });
 
+  it('free-hand points (no true function) are scored by their support loss, labelled so', async () => {
+    const { page } = await openApp(browser, '?backend=wasm&task=none&pts=-3:1;-1:2.5;1:0;3:-2&step=1');
+    expect(await page.$('[data-testid="task-panel"] path.truth')).toBeNull();
+    expect(await text(page, 'ylabel-task')).toMatch(/support/i);
+    const cell = async (m: string, s: number) => Number(await text(page, `loss-task-${m}-${s}`));
+    expect(await cell('maml', 1)).toBeLessThan(await cell('maml', 0));
+    await page.close();
+  });
+
   it('a dragged point moves and the curves follow; shift-click deletes it', async () => {
     const { page } = await openApp(browser, `?backend=wasm&task=${TASK.amplitude},${TASK.phase}&pts=-3:0;-1:0;1:0;3:0&step=1`);
     const before = await shownPoints(page);
