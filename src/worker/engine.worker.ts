@@ -60,6 +60,8 @@ interface Training {
   trainer: MetaTrainer;
   method: AlgorithmId;
   state: TrainState;
+  /** Which trainLoop may run: a quick pause + resume must not leave two loops stepping one trainer. */
+  loop: number;
 }
 let training: Training | null = null;
 
@@ -117,6 +119,7 @@ const PROGRESS_MS = 250;
 const SNAPSHOT_MS = 2000;
 
 async function trainLoop(t: Training): Promise<void> {
+  const loop = ++t.loop;
   const { iterations } = t.trainer.config;
   let lastReport = performance.now();
   let lastSnapshot = lastReport;
@@ -124,8 +127,9 @@ async function trainLoop(t: Training): Promise<void> {
   let itersAtReport = t.trainer.iteration;
   let lossSum = 0;
   let lossCount = 0;
-  while (training === t && t.state === 'running' && t.trainer.iteration < iterations) {
-    const outcome = await exclusive(() => (training === t ? t.trainer.step() : null));
+  const mine = () => training === t && t.loop === loop;
+  while (mine() && t.state === 'running' && t.trainer.iteration < iterations) {
+    const outcome = await exclusive(() => (mine() ? t.trainer.step() : null));
     if (!outcome) return;
     if (!outcome.ok) {
       setTrainState('diverged', outcome.reason);
@@ -159,8 +163,9 @@ async function trainLoop(t: Training): Promise<void> {
       await yieldToEvents();
     }
   }
-  if (training === t && t.trainer.iteration >= iterations) {
+  if (mine() && t.trainer.iteration >= iterations) {
     await exclusive(async () => {
+      if (training !== t) return; // reset or restarted meanwhile
       // The trained parameters become the method's model; the trainer is done.
       const model = models.get(t.method)!;
       disposeParams(model.params);
@@ -215,7 +220,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
     }
     case 'train': {
       await exclusive(() => stopTraining());
-      const t: Training = { trainer: new MetaTrainer(msg.config), method: msg.config.algorithm, state: 'running' };
+      const t: Training = { trainer: new MetaTrainer(msg.config), method: msg.config.algorithm, state: 'running', loop: 0 };
       training = t;
       setTrainState('running');
       void trainLoop(t).catch((e) => {

@@ -145,6 +145,24 @@ describe('the page', () => {
     await page.close();
   });
 
+  it('a finished run becomes the model: shown, labelled, downloadable', async () => {
+    const { page } = await openApp(browser, '?backend=wasm&algo=pretrained&it=300&ts=5');
+    const before = await pathOf(page, 'pretrained', 0);
+    await page.click('[data-testid="train-start"]');
+    await page.waitForFunction(() => /done/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    expect(await text(page, 'train-iteration')).toMatch(/300\s*\/\s*300/);
+    await settle(page);
+    expect(await pathOf(page, 'pretrained', 0)).not.toBe(before);
+    expect(await text(page, 'source-pretrained')).toMatch(/trained in this page/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="download-pretrained"]')]);
+    const saved = join(tmpdir(), 'trained-in-page.json');
+    await download.saveAs(saved);
+    const ckpt = JSON.parse(readFileSync(saved, 'utf8'));
+    expect(ckpt.training.iterations).toBe(300);
+    expect(ckpt.training.seed).toBe(5);
+    await page.close();
+  });
+
   it('a diverging run (alpha = 5) pauses, says why and keeps the last good parameters', async () => {
     const { page } = await openApp(browser, '?backend=wasm&algo=maml&ta=5&it=1000');
     const shipped = await pathOf(page, 'maml', 0);
