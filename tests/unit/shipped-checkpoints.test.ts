@@ -1,0 +1,51 @@
+/**
+ * The shipped checkpoints: valid, their committed evaluation is what the parameters really score (re-run
+ * here on the same 600 test tasks), and the MAML checkpoint meets the quality bar against the paper.
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ALGORITHM_IDS, type AlgorithmId } from '../../src/meta/algorithms';
+import { checkpointArrays, parseCheckpoint, type Checkpoint } from '../../src/meta/checkpoint';
+import { evaluate, PAPER_EVAL } from '../../src/meta/evaluate';
+import { useNodeBackend } from '../../src/meta/node-backend';
+import { disposeParams, paramsFromArrays } from '../../src/meta/params';
+
+const load = (id: AlgorithmId): Checkpoint => parseCheckpoint(readFileSync(`public/checkpoints/${id}.json`, 'utf8'));
+const curve = (c: Checkpoint, k: number) => c.evaluation!.find((e) => e.kShot === k)!;
+
+beforeAll(async () => {
+  await useNodeBackend('wasm');
+});
+
+describe('shipped checkpoints', () => {
+  it.each(ALGORITHM_IDS)('%s: valid, trained in the paper setting, evaluated for K = 5, 10, 20', (id) => {
+    const c = load(id);
+    expect(c.algorithm).toBe(id);
+    expect(c.training.iterations).toBeGreaterThanOrEqual(20000);
+    expect(c.training.alpha).toBe(0.01);
+    expect(c.training.metaBatch).toBe(25);
+    expect(c.evaluation!.map((e) => e.kShot)).toEqual([5, 10, 20]);
+    for (const e of c.evaluation!) expect(e.tasks).toBe(600);
+  });
+
+  it.each(ALGORITHM_IDS)('%s: the committed 5-shot evaluation is what its parameters score', async (id) => {
+    const c = load(id);
+    const params = paramsFromArrays(checkpointArrays(c));
+    const fresh = await evaluate(params, { ...PAPER_EVAL, kShot: 5 });
+    disposeParams(params);
+    const committed = curve(c, 5);
+    for (let s = 0; s <= 10; s++) {
+      // JSON turns a NaN mean into null; compare like with like.
+      if (committed.mean[s] === null) expect(Number.isFinite(fresh.mean[s])).toBe(false);
+      else expect(fresh.mean[s]).toBeCloseTo(committed.mean[s], 3);
+    }
+  });
+
+  it('MAML meets the bar (5-shot: <= 0.75 after 1 step, <= 0.45 after 10) and beats pretrained at every step', () => {
+    const maml = curve(load('maml'), 5);
+    const pretrained = curve(load('pretrained'), 5);
+    expect(maml.mean[1]).toBeLessThanOrEqual(0.75);
+    expect(maml.mean[10]).toBeLessThanOrEqual(0.45);
+    for (let s = 1; s <= 10; s++) expect(maml.mean[s]).toBeLessThan(pretrained.mean[s]);
+  });
+});
