@@ -67,7 +67,8 @@ async function browserRows(): Promise<{ rows: Row[]; latency: Record<string, { m
         continue;
       }
       await page.waitForSelector('[data-testid="task-panel"] path.curve[data-method="maml"]', { timeout: 60_000 });
-      await page.waitForTimeout(1500);
+      // Measure clicks on a settled page: the averaged curves computed at load would otherwise queue ahead.
+      await page.waitForFunction(() => (window as any).__playground.idle(), undefined, { timeout: 600_000, polling: 250 });
       // Click to curves: a point added through the store until every shown method's curves are in the store and painted.
       const lat = await page.evaluate(async (n) => {
         const pg = (window as any).__playground;

@@ -3,6 +3,7 @@ import { ALGORITHM_IDS } from '../meta/algorithms/catalog';
 import { NumberField } from '../panels/NumberField';
 import { METHOD_COLORS, methodLabel } from '../panels/theme';
 import { MAX_STEPS, usePlayground } from '../state/store';
+import { copyShareLink } from './controller';
 
 export function Controls() {
   const alpha = usePlayground((s) => s.settings.alpha);
@@ -41,6 +42,9 @@ export function Controls() {
           </label>
         ))}
       </fieldset>
+      <button type="button" data-testid="share-link" title="The URL holds the task, your points and every setting" onClick={() => void copyShareLink()}>
+        Copy link to this view
+      </button>
     </section>
   );
 }

@@ -198,6 +198,18 @@ export async function downloadCheckpoint(method: AlgorithmId): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
+/** The link that reproduces the current view (settings and points), copied to the clipboard when allowed. */
+export async function copyShareLink(): Promise<string> {
+  const url = `${window.location.origin}${window.location.pathname}?${serializeSettings(store.getState().settings)}`;
+  try {
+    await navigator.clipboard.writeText(url);
+    store.getState().notify('info', `Link to this view copied to the clipboard: ${url}`);
+  } catch {
+    store.getState().notify('info', `Link to this view: ${url}`);
+  }
+  return url;
+}
+
 /** What the adaptation and the averaged curves depend on. */
 const adaptKey = (s: Settings) => [s.task, s.points, s.steps, s.alpha, s.methods];
 const evalKey = (s: Settings) => [s.kShot, s.alpha, s.methods];

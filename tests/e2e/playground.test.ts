@@ -210,6 +210,34 @@ describe('the page', () => {
     await page.close();
   });
 
+  it('a shared link reproduces the view: task, points and settings', async () => {
+    const { page } = await openApp(browser, '?backend=wasm');
+    await page.click('[data-testid="new-task"]');
+    const p = await dataToPage(page, 2.5, -1.5);
+    await page.mouse.click(p.x, p.y);
+    await page.selectOption('[data-testid="k-select"]', '10');
+    await page.click('[data-testid="show-fomaml"]');
+    await settle(page);
+    await page.click('[data-testid="share-link"]');
+    await page.waitForFunction(() => /Link to this view/.test(document.querySelector('[data-testid="notices"]')?.textContent ?? ''));
+    const url = (await page.textContent('[data-testid="notices"]'))!.match(/https?:\/\/[^\s×]+/)![0];
+    const shown = await shownPoints(page);
+    const other = await browser.newPage();
+    await other.goto(`${url}&backend=wasm`);
+    await other.waitForSelector('[data-testid="task-panel"] path.curve[data-method="maml"]', { timeout: 60_000 });
+    const again = await shownPoints(other);
+    expect(again).toHaveLength(shown.length);
+    again.forEach((q, i) => {
+      expect(q.x).toBeCloseTo(shown[i].x, 2);
+      expect(q.y).toBeCloseTo(shown[i].y, 2);
+    });
+    expect(await other.inputValue('[data-testid="k-select"]')).toBe('10');
+    expect(await other.$$('[data-testid="task-panel"] path.curve[data-method="fomaml"]')).toHaveLength(0);
+    expect(await other.textContent('[data-testid="task-info"]')).toBe(await page.textContent('[data-testid="task-info"]'));
+    await other.close();
+    await page.close();
+  });
+
   it('a garbage URL falls back to defaults with a notice', async () => {
     const { page, errors } = await openApp(browser, '?backend=wasm&k=abc&pts=zz:1;;&methods=maml,bogus&alpha=-3&zzz=1');
     const notice = await page.textContent('[data-testid="notices"] .notice-warning');
