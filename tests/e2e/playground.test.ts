@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { curveData, curveDistance, dataToPage, launch, openApp, pathOf, settle, shownPoints, waitForCurveChange } from './browser';
 
 let browser: Browser;
@@ -42,6 +42,16 @@ describe('the page', () => {
     await page.waitForSelector('[data-testid="loss-panel"] path.loss-line[data-chart="average"][data-method="maml"]', { timeout: 60_000 });
     expect(await page.$$('[data-testid="notices"] .notice-error')).toHaveLength(0);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('is served cross-origin isolated (COOP/COEP), as the wasm backend wants', async () => {
+    const res = await fetch(inject('baseURL'));
+    expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    const page = await browser.newPage();
+    await page.goto(inject('baseURL'));
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     await page.close();
   });
 
