@@ -18,13 +18,13 @@ const EVAL_DURING_TRAINING_MS = 4000;
 let client: EngineClient | null = null;
 const store = usePlayground;
 
+type RequestKind = 'adaptation' | 'evaluation';
+const inFlight: Record<RequestKind, number> = { adaptation: 0, evaluation: 0 };
+
 /**
  * Runs `send` so that at most one call is in flight; calls made meanwhile collapse into one more run after
  * it. Clicks and drags therefore never queue stale work.
  */
-type RequestKind = 'adaptation' | 'evaluation';
-const inFlight: Record<RequestKind, number> = { adaptation: 0, evaluation: 0 };
-
 function latestOnly(kind: RequestKind, send: () => Promise<void>): () => void {
   let busy = false;
   let again = false;
@@ -35,7 +35,8 @@ function latestOnly(kind: RequestKind, send: () => Promise<void>): () => void {
     try {
       await send();
     } catch (e) {
-      store.getState().notify('error', (e as Error).message);
+      // A restart rejects what was pending; the restart itself is already announced.
+      if (store.getState().status.worker === 'ready') store.getState().notify('error', (e as Error).message);
     }
     inFlight[kind] -= 1;
     busy = false;
