@@ -10,8 +10,8 @@ import { EngineClient } from '../worker/client';
 import type { WorkerResponse } from '../worker/protocol';
 
 /** Test tasks behind the live "average over tasks" curves (the shipped tables use 600). */
-export const LIVE_EVAL_TASKS = 100;
-export const LIVE_EVAL_SEED = 2024;
+const LIVE_EVAL_TASKS = 100;
+const LIVE_EVAL_SEED = 2024;
 /** While training, the averaged curves are refreshed this often. */
 const EVAL_DURING_TRAINING_MS = 4000;
 

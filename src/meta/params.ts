@@ -11,24 +11,9 @@ export interface ParamArrays {
   [name: string]: { shape: number[]; values: Float32Array };
 }
 
-export function mapParams(params: Params, fn: (t: tf.Tensor, name: string) => tf.Tensor): Params {
-  const out: Params = {};
-  for (const name of Object.keys(params)) out[name] = fn(params[name], name);
-  return out;
-}
-
 export function disposeParams(params: Params | null | undefined): void {
   if (!params) return;
   for (const t of Object.values(params)) t.dispose();
-}
-
-export function keepParams(params: Params): Params {
-  for (const t of Object.values(params)) tf.keep(t);
-  return params;
-}
-
-export function cloneParams(params: Params): Params {
-  return mapParams(params, (t) => t.clone());
 }
 
 /** Sum of squares of every entry: one scalar to test a whole gradient for NaN/Inf in one readback. */
