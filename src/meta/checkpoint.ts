@@ -1,8 +1,8 @@
 import { ALGORITHM_INFO, isAlgorithmId, type AlgorithmId } from './algorithms/catalog';
 import type { EvalCurve } from './evaluate';
-import { paramShapes, SINUSOID_MLP, type MlpSpec } from './architecture';
+import { architectureOf, modelShapes } from './architecture';
 import type { ParamArrays } from './params';
-import type { TrainConfig } from './config';
+import { defaultTrainConfig, type TrainConfig } from './config';
 
 export const CHECKPOINT_FORMAT = 'maml-playground/checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -34,11 +34,16 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Settings every checkpoint must have; the others (iMAML's) fall back to the algorithm's defaults. */
+const REQUIRED_SETTINGS = ['metaBatch', 'kSupport', 'kQuery', 'innerSteps', 'alpha', 'metaLr', 'iterations', 'seed'] as const;
+const OPTIONAL_SETTINGS = ['lambda', 'cgSteps'] as const;
+
 /**
  * Checks an untrusted checkpoint (an uploaded file, a fetched one) and returns it typed, or throws a
- * CheckpointError whose message says what is wrong. Nothing is loaded until this passes.
+ * CheckpointError whose message says what is wrong. Nothing is loaded until this passes. The architecture
+ * and parameter set expected are the algorithm's own (the oracle's input, Meta-SGD's learned rates).
  */
-export function validateCheckpoint(raw: unknown, spec: MlpSpec = SINUSOID_MLP): Checkpoint {
+export function validateCheckpoint(raw: unknown): Checkpoint {
   if (!isObject(raw)) throw new CheckpointError('The file is not a checkpoint: expected a JSON object.');
   if (raw.format !== CHECKPOINT_FORMAT)
     throw new CheckpointError(`The file is not a MAML Playground checkpoint (format is ${JSON.stringify(raw.format)}).`);
@@ -47,16 +52,20 @@ export function validateCheckpoint(raw: unknown, spec: MlpSpec = SINUSOID_MLP): 
   if (!isAlgorithmId(raw.algorithm))
     throw new CheckpointError(`Unknown algorithm ${JSON.stringify(raw.algorithm)}; known: ${Object.keys(ALGORITHM_INFO).join(', ')}.`);
   if (raw.task !== 'sinusoid') throw new CheckpointError(`Unsupported task ${JSON.stringify(raw.task)}; expected "sinusoid".`);
+  const algorithm = raw.algorithm;
+  const spec = architectureOf(algorithm);
   const arch = raw.architecture;
   if (!isObject(arch) || !sameShape(arch.sizes, spec.sizes))
-    throw new CheckpointError(`Architecture mismatch: expected layer sizes ${spec.sizes.join('-')}.`);
+    throw new CheckpointError(`Architecture mismatch: ${ALGORITHM_INFO[algorithm].label} expects layer sizes ${spec.sizes.join('-')}.`);
   const training = raw.training;
   if (!isObject(training)) throw new CheckpointError('The checkpoint has no training settings.');
-  for (const key of ['metaBatch', 'kSupport', 'kQuery', 'innerSteps', 'alpha', 'metaLr', 'iterations', 'seed'])
-    if (typeof training[key] !== 'number' || !Number.isFinite(training[key]))
-      throw new CheckpointError(`Training setting "${key}" is missing or not a number.`);
+  const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  for (const key of REQUIRED_SETTINGS)
+    if (!isNumber(training[key])) throw new CheckpointError(`Training setting "${key}" is missing or not a number.`);
+  for (const key of OPTIONAL_SETTINGS)
+    if (key in training && !isNumber(training[key])) throw new CheckpointError(`Training setting "${key}" is not a number.`);
   if (!isObject(raw.params)) throw new CheckpointError('The checkpoint has no parameters.');
-  const shapes = paramShapes(spec);
+  const shapes = modelShapes(algorithm);
   for (const [name, shape] of Object.entries(shapes)) {
     const p = raw.params[name];
     if (!isObject(p)) throw new CheckpointError(`Parameter "${name}" is missing.`);
@@ -71,18 +80,22 @@ export function validateCheckpoint(raw: unknown, spec: MlpSpec = SINUSOID_MLP): 
   }
   const extra = Object.keys(raw.params).filter((n) => !(n in shapes));
   if (extra.length) throw new CheckpointError(`Unexpected parameters: ${extra.join(', ')}.`);
-  return raw as unknown as Checkpoint;
+  // Checkpoints from before iMAML have no lambda / cgSteps: they get the defaults, so every model has them.
+  const defaults = defaultTrainConfig(algorithm);
+  const filled = { ...training } as Record<string, unknown>;
+  for (const key of OPTIONAL_SETTINGS) if (!(key in filled)) filled[key] = defaults[key];
+  return { ...(raw as unknown as Checkpoint), training: { ...(filled as unknown as TrainConfig), algorithm } };
 }
 
 /** Parses checkpoint text (JSON) and validates it. */
-export function parseCheckpoint(text: string, spec: MlpSpec = SINUSOID_MLP): Checkpoint {
+export function parseCheckpoint(text: string): Checkpoint {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     throw new CheckpointError(`The file is not valid JSON (${(e as Error).message}).`);
   }
-  return validateCheckpoint(raw, spec);
+  return validateCheckpoint(raw);
 }
 
 export function checkpointArrays(ckpt: Checkpoint): ParamArrays {
@@ -104,7 +117,7 @@ export function makeCheckpoint(
     version: CHECKPOINT_VERSION,
     algorithm,
     task: 'sinusoid',
-    architecture: { sizes: SINUSOID_MLP.sizes.slice(), activation: 'relu' },
+    architecture: { sizes: architectureOf(algorithm).sizes.slice(), activation: 'relu' },
     training,
     createdAt: new Date().toISOString(),
     params: out,

@@ -1,4 +1,4 @@
-import type { AlgorithmId } from './algorithms/catalog';
+import { ALGORITHM_INFO, type AlgorithmId } from './algorithms/catalog';
 
 /** Everything that defines a meta-training run. The defaults are the paper's sinusoid setting. */
 export interface TrainConfig {
@@ -6,11 +6,18 @@ export interface TrainConfig {
   metaBatch: number;
   kSupport: number;
   kQuery: number;
+  /** Inner SGD steps per task during meta-training. */
   innerSteps: number;
+  /** Inner learning rate (Meta-SGD: the initial value of every learned rate). */
   alpha: number;
+  /** Outer step size: Adam's (MAML and the others), or Reptile's epsilon at iteration 0. */
   metaLr: number;
   iterations: number;
   seed: number;
+  /** iMAML: weight of the proximal term lambda/2 |phi - theta|^2. */
+  lambda: number;
+  /** iMAML: conjugate-gradient iterations for the implicit meta-gradient. */
+  cgSteps: number;
 }
 
 export const PAPER_CONFIG: Omit<TrainConfig, 'algorithm'> = {
@@ -22,4 +29,11 @@ export const PAPER_CONFIG: Omit<TrainConfig, 'algorithm'> = {
   metaLr: 0.001,
   iterations: 70000,
   seed: 1,
+  lambda: 10,
+  cgSteps: 5,
 };
+
+/** An algorithm's default training settings: the paper's, with the algorithm's own where it has them. */
+export function defaultTrainConfig(algorithm: AlgorithmId): TrainConfig {
+  return { ...PAPER_CONFIG, ...ALGORITHM_INFO[algorithm].defaults, algorithm };
+}

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { adaptSteps } from './inner';
-import { forward, mseByTask } from './model';
-import type { Params } from './params';
+import { adaptSteps, type Learner } from './inner';
+import { forward, mseByTask, oracleInputs } from './model';
 import { Rng } from './random';
 import { meanCi95 } from './stats';
 import { disposeBatch, sampleMetaBatch } from './tasks/meta-batch';
@@ -37,26 +36,27 @@ export interface EvalOptions {
 }
 
 /**
- * Params may be a getter: with runChunk interleaving other work, the parameters can be replaced between
- * chunks (live training), and each chunk must see the current ones.
+ * Each test task adapted by the learner's own rule (Meta-SGD's rates, ANIL's head, iMAML's proximal term)
+ * with the shared steps and alpha. The learner may be a getter: with runChunk interleaving other work, the
+ * parameters can be replaced between chunks (live training), and each chunk must see the current ones.
  */
-export async function evaluate(params: Params | (() => Params), cfg: EvalConfig, opts: EvalOptions = {}): Promise<EvalCurve> {
+export async function evaluate(learner: Learner | (() => Learner), cfg: EvalConfig, opts: EvalOptions = {}): Promise<EvalCurve> {
   const chunk = opts.chunk ?? 100;
   const runChunk = opts.runChunk ?? ((fn) => fn());
-  const current = typeof params === 'function' ? params : () => params;
+  const current = typeof learner === 'function' ? learner : () => learner;
   const rng = new Rng(cfg.seed);
   const perStep: number[][] = Array.from({ length: cfg.steps + 1 }, () => []);
   for (let done = 0; done < cfg.tasks; done += chunk) {
     const n = Math.min(chunk, cfg.tasks - done);
     const { batch } = sampleMetaBatch(rng, n, cfg.kShot, cfg.queryPoints);
     const values = await runChunk(async () => {
-      const losses = tf.tidy(() =>
-        tf.stack(
-          adaptSteps(current(), batch.supportX, batch.supportY, { steps: cfg.steps, alpha: cfg.alpha }, (p) =>
-            mseByTask(forward(p, batch.queryX), batch.queryY),
-          ),
-        ),
-      );
+      const losses = tf.tidy(() => {
+        const { params, rule, taskInput } = current();
+        const input = (x: tf.Tensor3D) => (taskInput ? oracleInputs(x, batch.tasks!) : x);
+        const [sx, qx] = [input(batch.supportX), input(batch.queryX)];
+        const inner = { ...rule, steps: cfg.steps, alpha: cfg.alpha };
+        return tf.stack(adaptSteps(params, sx, batch.supportY, inner, (p) => mseByTask(forward(p, qx), batch.queryY)));
+      });
       const v = await losses.data();
       losses.dispose();
       return v;

@@ -1,11 +1,34 @@
 import * as tf from '@tensorflow/tfjs';
-import { forward, mseByTask, perTask } from './model';
+import { ALGORITHM_INFO, type AlgorithmId } from './algorithms/catalog';
+import { architectureOf, headNames, rateName } from './architecture';
+import { forward, mseByTask, networkNames, perTask } from './model';
 import type { Params } from './params';
 
-/** The inner loop's settings: k SGD steps of size alpha on each task's support set. */
-export interface InnerConfig {
+/** What the inner loop updates and how, beyond step count and size: the algorithm's own rule. */
+export interface InnerRule {
+  /** The parameters it updates (ANIL: the head; the oracle: none). Default: every network parameter. */
+  adapted?: string[];
+  /** iMAML: each step descends the support loss + lambda/2 |phi - theta|^2. */
+  lambda?: number;
+}
+
+/**
+ * The inner loop: k steps on each task's support set. Their size is alpha, or, where the parameters carry
+ * learned rates (Meta-SGD's lr_w0, ...), those rates, elementwise.
+ */
+export interface InnerConfig extends InnerRule {
   steps: number;
   alpha: number;
+}
+
+/** An algorithm's inner rule; lambda comes from its training settings. */
+export function innerRule(algorithm: AlgorithmId, lambda: number): InnerRule {
+  const info = ALGORITHM_INFO[algorithm];
+  return {
+    ...(info.adapts === 'head' ? { adapted: headNames(architectureOf(algorithm)) } : {}),
+    ...(info.adapts === 'none' ? { adapted: [] } : {}),
+    ...(info.proximal ? { lambda } : {}),
+  };
 }
 
 export function zipParams(names: string[], tensors: tf.Tensor[]): Params {
@@ -24,23 +47,37 @@ export function meanTaskLoss(params: Params, x: tf.Tensor3D, y: tf.Tensor3D): tf
   return tf.mean(mseByTask(forward(params, x), y));
 }
 
-/**
- * One SGD step on every task at once. Called inside an outer gradient tape, the inner gradient is recorded on
- * it, so the outer gradient flows through this step exactly (second order).
- */
-export function sgdStep(params: Params, x: tf.Tensor3D, y: tf.Tensor3D, alpha: number): Params {
-  const names = Object.keys(params);
-  const grads = tf.grads((...ts: tf.Tensor[]) => summedTaskLoss(zipParams(names, ts), x, y))(names.map((n) => params[n]));
-  return zipParams(
-    names,
-    names.map((n, i) => tf.sub(params[n], tf.mul(tf.scalar(alpha), grads[i]))),
-  );
+function adaptedNames(params: Params, cfg: InnerRule): string[] {
+  return cfg.adapted ?? networkNames(params);
 }
 
-/** k inner steps from the given (shared or per-task) parameters; returns per-task adapted parameters. */
+/** Each task's gradient of its own support loss w.r.t. the named per-task parameters. */
+export function taskGradients(params: Params, names: string[], x: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor[] {
+  return tf.grads((...ts: tf.Tensor[]) => summedTaskLoss({ ...params, ...zipParams(names, ts) }, x, y))(names.map((n) => params[n]));
+}
+
+/**
+ * One inner step on every task at once. Called inside an outer gradient tape, the inner gradient is recorded
+ * on it, so the outer gradient flows through this step exactly (second order), into learned rates too.
+ * `anchor` is the starting point theta of the proximal term (iMAML).
+ */
+export function sgdStep(params: Params, x: tf.Tensor3D, y: tf.Tensor3D, cfg: InnerConfig, anchor?: Params): Params {
+  const names = adaptedNames(params, cfg);
+  if (names.length === 0) return params;
+  const grads = taskGradients(params, names, x, y);
+  const out: Params = { ...params };
+  names.forEach((n, i) => {
+    const g = cfg.lambda !== undefined && anchor ? tf.add(grads[i], tf.mul(cfg.lambda, tf.sub(params[n], anchor[n]))) : grads[i];
+    out[n] = tf.sub(params[n], tf.mul(params[rateName(n)] ?? tf.scalar(cfg.alpha), g));
+  });
+  return out;
+}
+
+/** k inner steps from the given (shared or per-task) parameters; the adapted ones come back per task. */
 export function adapt(params: Params, x: tf.Tensor3D, y: tf.Tensor3D, cfg: InnerConfig): Params {
-  let p = perTask(params, x.shape[0]);
-  for (let s = 0; s < cfg.steps; s++) p = sgdStep(p, x, y, cfg.alpha);
+  const start = perTask(params, x.shape[0], adaptedNames(params, cfg));
+  let p = start;
+  for (let s = 0; s < cfg.steps; s++) p = sgdStep(p, x, y, cfg, start);
   return p;
 }
 
@@ -56,14 +93,34 @@ export function adaptSteps<T extends tf.Tensor>(
   atStep: (p: Params, step: number) => T,
 ): T[] {
   const out: T[] = [];
-  let p = perTask(params, x.shape[0]);
+  const names = adaptedNames(params, cfg);
+  const start = perTask(params, x.shape[0], names);
+  let p = start;
   for (let s = 0; s <= cfg.steps; s++) {
     out.push(atStep(p, s));
-    if (s < cfg.steps) {
+    if (s < cfg.steps && names.length > 0) {
       const current = p;
-      p = tf.tidy(() => sgdStep(current, x, y, cfg.alpha));
-      if (s > 0) for (const t of Object.values(current)) t.dispose();
+      p = tf.tidy(() => sgdStep(current, x, y, cfg, start));
+      // Only the adapted tensors are this loop's own; the others (a shared body, learned rates) are the caller's.
+      if (s > 0) for (const n of names) current[n].dispose();
     }
   }
   return out;
+}
+
+/** The inner loop an algorithm runs during meta-training, from the run's settings. */
+export function trainingInner(algorithm: AlgorithmId, cfg: { innerSteps: number; alpha: number; lambda: number }): InnerConfig {
+  return { steps: cfg.innerSteps, alpha: cfg.alpha, ...innerRule(algorithm, cfg.lambda) };
+}
+
+/** A model as used at test time: its meta-parameters, its algorithm's inner rule and its kind of input. */
+export interface Learner {
+  params: Params;
+  rule: InnerRule;
+  /** The oracle: the input carries the task's amplitude and phase. */
+  taskInput: boolean;
+}
+
+export function learnerFor(algorithm: AlgorithmId, params: Params, training: { lambda: number }): Learner {
+  return { params, rule: innerRule(algorithm, training.lambda), taskInput: ALGORITHM_INFO[algorithm].input === 'x+task' };
 }

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from './params';
 import type { Rng } from './random';
-import { layerCount, type MlpSpec } from './architecture';
+import { ALGORITHM_INFO, type AlgorithmId } from './algorithms/catalog';
+import { architectureOf, isRateName, layerCount, rateName, type MlpSpec } from './architecture';
+import type { SinusoidTask } from './tasks/sinusoid';
 
 /**
  * PyTorch's default Linear init, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases. He init blew up
@@ -23,20 +25,57 @@ export function initParams(spec: MlpSpec, rng: Rng): Params {
   return params;
 }
 
-/** True when the parameters carry a leading task axis (one copy per task). */
+/**
+ * An algorithm's initial meta-parameters: the network (its architecture), plus Meta-SGD's learned rates,
+ * which start at `alpha` everywhere (so Meta-SGD starts as MAML).
+ */
+export function initModel(algorithm: AlgorithmId, rng: Rng, alpha: number): Params {
+  const params = initParams(architectureOf(algorithm), rng);
+  if (ALGORITHM_INFO[algorithm].learnedRates)
+    for (const [n, t] of Object.entries(params)) params[rateName(n)] = tf.fill(t.shape, alpha);
+  return params;
+}
+
+/** The network's own parameters (w0, b0, ...), without Meta-SGD's learned rates. */
+export function networkNames(params: Params): string[] {
+  return Object.keys(params).filter((n) => !isRateName(n));
+}
+
+/** True when this parameter carries a leading task axis: w is [T, in, out], b is [T, out]. */
+export function isPerTaskTensor(name: string, t: tf.Tensor): boolean {
+  return t.rank === (name.replace(/^lr_/, '').startsWith('w') ? 3 : 2);
+}
+
+/** True when the network's parameters carry a leading task axis (one copy per task). */
 export function isPerTask(params: Params): boolean {
-  return params.w0.rank === 3;
+  return isPerTaskTensor('w0', params.w0);
 }
 
 /**
- * Copies shared parameters once per task with broadcastTo, whose gradient is a single sum over the task
- * axis (tile's gradient is a loop of slices), so the meta-gradient flows back to the shared copy cheaply.
+ * Copies the named shared parameters (default: the whole network) once per task with broadcastTo, whose
+ * gradient is a single sum over the task axis (tile's gradient is a loop of slices), so the meta-gradient
+ * flows back to the shared copy cheaply. Others are passed through unchanged.
  */
-export function perTask(params: Params, tasks: number): Params {
-  if (isPerTask(params)) return params;
-  const out: Params = {};
-  for (const [name, t] of Object.entries(params)) out[name] = tf.broadcastTo(tf.expandDims(t, 0), [tasks, ...t.shape]);
+export function perTask(params: Params, tasks: number, names: string[] = networkNames(params)): Params {
+  if (names.every((n) => isPerTaskTensor(n, params[n]))) return params;
+  const out: Params = { ...params };
+  for (const name of names) {
+    const t = params[name];
+    if (!isPerTaskTensor(name, t)) out[name] = tf.broadcastTo(tf.expandDims(t, 0), [tasks, ...t.shape]);
+  }
   return out;
+}
+
+/** The oracle's input: each point's x with its task's amplitude and phase, [T, N, 4]. */
+export function oracleInputs(x: tf.Tensor3D, tasks: SinusoidTask[]): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [T, N] = x.shape;
+    const feats = tf.tensor3d(
+      tasks.map((t) => [[t.amplitude, Math.sin(t.phase), Math.cos(t.phase)]]),
+      [T, 1, 3],
+    );
+    return tf.concat([x, tf.broadcastTo(feats, [T, N, 3])], 2) as tf.Tensor3D;
+  });
 }
 
 /**
@@ -45,7 +84,7 @@ export function perTask(params: Params, tasks: number): Params {
  */
 export function forward(params: Params, x: tf.Tensor3D): tf.Tensor3D {
   const [T, N] = x.shape;
-  const layers = Object.keys(params).length / 2;
+  const layers = networkNames(params).length / 2;
   let h: tf.Tensor = x;
   for (let l = 0; l < layers; l++) {
     const w = params[`w${l}`];

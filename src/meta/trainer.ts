@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Adam } from './adam';
 import { getAlgorithm } from './algorithms';
 import type { TrainConfig } from './config';
-import { SINUSOID_MLP } from './architecture';
-import { initParams } from './model';
+import { initModel } from './model';
 import { disposeParams, sumOfSquares, type Params } from './params';
 import { Rng } from './random';
 import { disposeBatch, sampleMetaBatch } from './tasks/meta-batch';
@@ -14,8 +13,13 @@ import { disposeBatch, sampleMetaBatch } from './tasks/meta-batch';
  */
 export const DIVERGENCE_FACTOR = 1000;
 
+/** The parameters a run with this config starts from (what MetaTrainer makes): scratch's whole "training". */
+export function initialModel(config: TrainConfig): Params {
+  return initModel(config.algorithm, new Rng(config.seed).fork(), config.alpha);
+}
+
 export type StepOutcome =
-  | { ok: true; iteration: number; loss: number }
+  | { ok: true; iteration: number; loss: number; stats: Record<string, number> }
   | { ok: false; iteration: number; loss: number; reason: string };
 
 /**
@@ -33,28 +37,52 @@ export class MetaTrainer {
     readonly config: TrainConfig,
     initial?: Params,
   ) {
+    const algorithm = getAlgorithm(config.algorithm);
+    if (!algorithm.metaGradient || algorithm.outer === 'none')
+      throw new Error(`${algorithm.label} has nothing to meta-train: it is a random initialisation (its seed is its only setting).`);
     this.rng = new Rng(config.seed);
     const initRng = this.rng.fork();
-    this.params = initial ?? initParams(SINUSOID_MLP, initRng);
+    this.params = initial ?? initModel(config.algorithm, initRng, config.alpha);
+    // (initialModel below makes the same parameters from the same seed without a trainer.)
     this.adam = new Adam(config.metaLr);
+  }
+
+  /** Reptile's outer step size at the current iteration: metaLr, annealed linearly to 0 over the run. */
+  reptileStepSize(): number {
+    return this.config.metaLr * Math.max(0, 1 - this.iteration / this.config.iterations);
+  }
+
+  private outerUpdate(grads: Params): Params {
+    if (getAlgorithm(this.config.algorithm).outer === 'reptile') {
+      const eps = this.reptileStepSize();
+      return tf.tidy(() => {
+        const next: Params = {};
+        for (const [n, p] of Object.entries(this.params)) next[n] = tf.sub(p, tf.mul(eps, grads[n]));
+        return next;
+      });
+    }
+    return this.adam.apply(this.params, grads);
   }
 
   async step(): Promise<StepOutcome> {
     const { config } = this;
-    const algorithm = getAlgorithm(config.algorithm);
+    const metaGradient = getAlgorithm(config.algorithm).metaGradient!;
     const { batch } = sampleMetaBatch(this.rng, config.metaBatch, config.kSupport, config.kQuery);
     let computed;
+    let statNames: string[] = [];
     try {
       computed = tf.tidy(() => {
-        const r = algorithm.metaGradient(this.params, batch, { steps: config.innerSteps, alpha: config.alpha });
+        const r = metaGradient(this.params, batch, config);
+        statNames = Object.keys(r.stats ?? {});
         const zeroLoss = tf.mean(tf.square(batch.queryY));
-        return { ...r, check: tf.stack([r.loss, sumOfSquares(r.grads), zeroLoss]) };
+        return { loss: r.loss, grads: r.grads, check: tf.stack([r.loss, sumOfSquares(r.grads), zeroLoss, ...Object.values(r.stats ?? {})]) };
       });
     } finally {
       disposeBatch(batch);
     }
     const { loss, grads, check } = computed;
-    const [lossValue, gradSq, zeroLoss] = await check.data();
+    const [lossValue, gradSq, zeroLoss, ...statValues] = await check.data();
+    const stats = Object.fromEntries(statNames.map((n, i) => [n, statValues[i]]));
     check.dispose();
     loss.dispose();
     const iteration = this.iteration + 1;
@@ -74,12 +102,12 @@ export class MetaTrainer {
         reason: `Training diverged at iteration ${iteration}: ${what} (alpha = ${config.alpha}, meta learning rate = ${config.metaLr}). The last good parameters are kept; try a smaller alpha or learning rate.`,
       };
     }
-    const next = this.adam.apply(this.params, grads);
+    const next = this.outerUpdate(grads);
     disposeParams(grads);
     disposeParams(this.params);
     this.params = next;
     this.iteration = iteration;
-    return { ok: true, iteration, loss: lossValue };
+    return { ok: true, iteration, loss: lossValue, stats };
   }
 
   dispose(): void {

@@ -7,8 +7,19 @@ import { ALGORITHM_INFO, type AlgorithmId, type GradientOrder } from '../meta/al
 export const METHOD_COLORS: Record<AlgorithmId, string> = {
   maml: '#0072B2', // blue
   fomaml: '#E69F00', // orange
+  reptile: '#56B4E9', // sky blue
+  imaml: '#CC79A7', // reddish purple
+  anil: '#D55E00', // vermillion
+  metasgd: '#A89400', // the palette's yellow, darkened to read on white
   pretrained: '#009E73', // bluish green
+  scratch: '#8C8C8C', // grey
+  oracle: '#000000', // black
 };
+
+/** Baselines are drawn dashed, meta-learners solid, so the two families read apart at a glance. */
+export function methodDash(id: AlgorithmId): string | undefined {
+  return ALGORITHM_INFO[id].gradientOrder === 'none' ? '6 3' : undefined;
+}
 
 /** The true function (dashed). */
 export const TRUTH_COLOR = '#555555';
@@ -23,6 +34,7 @@ export function methodLabel(id: AlgorithmId): string {
 
 const ORDER_TEXT: Record<GradientOrder, string> = {
   second: 'exact 2nd order',
+  implicit: 'implicit gradient, CG',
   first: '1st-order approximation',
   none: 'no inner loop',
 };

@@ -40,6 +40,8 @@ export function serializeSettings(s: Settings): string {
   q.set('lr', rate(t.metaLr));
   q.set('it', String(t.iterations));
   q.set('ts', String(t.seed));
+  q.set('lam', rate(t.lambda));
+  q.set('cg', String(t.cgSteps));
   return q.toString();
 }
 
@@ -137,6 +139,8 @@ export function parseUrl(search: string): ParsedUrl {
   numeric('lr', { min: 1e-7, max: 10 }, (v) => (out.train.metaLr = v));
   numeric('it', { min: 1, max: 1_000_000, integer: true }, (v) => (out.train.iterations = v));
   numeric('ts', { min: 0, max: 2 ** 31, integer: true }, (v) => (out.train.seed = v));
+  numeric('lam', { min: 1e-3, max: 1e4 }, (v) => (out.train.lambda = v));
+  numeric('cg', { min: 1, max: 100, integer: true }, (v) => (out.train.cgSteps = v));
 
   let backend: BackendName | null = null;
   const b = q.get('backend');
@@ -145,7 +149,7 @@ export function parseUrl(search: string): ParsedUrl {
     else bad('backend', 'expected webgpu, webgl, wasm or cpu');
   }
 
-  const known = new Set(['seed', 'task', 'pts', 'k', 'steps', 'step', 'alpha', 'methods', 'truth', 'algo', 'mb', 'ks', 'kq', 'is', 'ta', 'lr', 'it', 'ts', 'backend']);
+  const known = new Set(['seed', 'task', 'pts', 'k', 'steps', 'step', 'alpha', 'methods', 'truth', 'algo', 'mb', 'ks', 'kq', 'is', 'ta', 'lr', 'it', 'ts', 'lam', 'cg', 'backend']);
   for (const key of q.keys()) if (!known.has(key)) problems.push(`${key}: unknown parameter`);
   return { settings: out, backend, problems };
 }

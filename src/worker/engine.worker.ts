@@ -9,12 +9,12 @@ import { adaptToPoints } from '../meta/adaptation';
 import { ALGORITHM_IDS, ALGORITHMS, type AlgorithmId } from '../meta/algorithms';
 import { checkpointArrays, makeCheckpoint, validateCheckpoint, type Checkpoint } from '../meta/checkpoint';
 import { evaluate, type EvalCurve } from '../meta/evaluate';
-import { initParams } from '../meta/model';
-import { SINUSOID_MLP } from '../meta/architecture';
+import { learnerFor, type Learner } from '../meta/inner';
+import { initModel } from '../meta/model';
 import { disposeParams, paramsFromArrays, readParams, type Params } from '../meta/params';
 import { Rng } from '../meta/random';
 import { MetaTrainer } from '../meta/trainer';
-import { PAPER_CONFIG, type TrainConfig } from '../meta/config';
+import { defaultTrainConfig, PAPER_CONFIG, type TrainConfig } from '../meta/config';
 import { chooseBackend } from './backend';
 import type { AdaptRequest, TrainState, WorkerRequest, WorkerResponse } from './protocol';
 
@@ -70,10 +70,18 @@ function currentParams(method: AlgorithmId): Params {
   return models.get(method)!.params;
 }
 
+/** A method's current model as used at test time, by its algorithm's rule and its own training settings. */
+function currentLearner(method: AlgorithmId): Learner {
+  const config = training && training.method === method ? training.trainer.config : models.get(method)!.training;
+  return learnerFor(method, currentParams(method), config);
+}
+
+/** Until checkpoints load, every method is a random initialisation made the way its trainer would make it. */
 function initModels(): void {
   const rng = new Rng(PAPER_CONFIG.seed);
   for (const id of ALGORITHM_IDS) {
-    models.set(id, { params: initParams(SINUSOID_MLP, rng.fork()), training: { ...PAPER_CONFIG, algorithm: id, iterations: 0 } });
+    const config = { ...defaultTrainConfig(id), iterations: 0 };
+    models.set(id, { params: initModel(id, rng.fork(), config.alpha), training: config });
   }
 }
 
@@ -101,15 +109,18 @@ function scheduleAdapt(req: AdaptRequest & { id: number }): void {
     const r = pendingAdapt!;
     pendingAdapt = null;
     const curves = await adaptToPoints(
-      r.methods.map((m) => currentParams(m)),
+      r.methods.map((m) => currentLearner(m)),
       r.points,
       r.grid,
       r.steps,
       r.alpha,
       r.task,
     );
-    const results: Partial<Record<AlgorithmId, (typeof curves)[number]>> = {};
-    r.methods.forEach((m, i) => (results[m] = curves[i]));
+    const results: Partial<Record<AlgorithmId, NonNullable<(typeof curves)[number]>>> = {};
+    r.methods.forEach((m, i) => {
+      const c = curves[i];
+      if (c) results[m] = c;
+    });
     post({ type: 'adapted', id: r.id, results });
   }).catch((e) => post({ type: 'error', id: req.id, message: `Adaptation failed: ${(e as Error).message}` }));
 }
@@ -213,7 +224,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
       const results: Partial<Record<AlgorithmId, EvalCurve>> = {};
       for (const m of msg.methods) {
         const cfg = { kShot: msg.kShot, steps: msg.steps, tasks: msg.tasks, alpha: msg.alpha, seed: msg.seed, queryPoints: 100 };
-        results[m] = await evaluate(() => currentParams(m), cfg, { chunk: 25, runChunk: exclusive });
+        results[m] = await evaluate(() => currentLearner(m), cfg, { chunk: 25, runChunk: exclusive });
       }
       post({ type: 'evaluated', id: msg.id, results });
       return;
@@ -260,7 +271,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
       return exclusive(async () => {
         const msPerIteration: Partial<Record<AlgorithmId, number>> = {};
         for (const algorithm of msg.algorithms) {
-          const trainer = new MetaTrainer({ ...PAPER_CONFIG, algorithm, iterations: msg.iterations });
+          const trainer = new MetaTrainer({ ...defaultTrainConfig(algorithm), iterations: msg.iterations });
           const times: number[] = [];
           for (let i = 0; i < msg.iterations + 3; i++) {
             const t0 = performance.now();

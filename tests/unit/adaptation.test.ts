@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adaptToPoints } from '../../src/meta/adaptation';
+import type { Learner } from '../../src/meta/inner';
 import { initParams } from '../../src/meta/model';
 import { SINUSOID_MLP } from '../../src/meta/architecture';
 import { useNodeBackend } from '../../src/meta/node-backend';
@@ -15,6 +16,9 @@ import { MetaTrainer } from '../../src/meta/trainer';
 import { PAPER_CONFIG } from '../../src/meta/config';
 import { layout, mse, predict, sgd } from './helpers/reference';
 import { flatParams } from './helpers/tf';
+
+/** A plain MAML-style learner: every parameter adapts with the shared alpha. */
+const asLearner = (params: Params): Learner => ({ params, rule: {}, taskInput: false });
 
 const task = { amplitude: 3, phase: 1 };
 const grid = xGrid(41);
@@ -41,7 +45,7 @@ describe('adaptToPoints', () => {
   it('shapes, decreasing support loss, and taskLoss iff a true task is given', async () => {
     const before = tf.memory().numTensors;
     const steps = 5;
-    const [c] = await adaptToPoints([trained], points, grid, steps, 0.01, task);
+    const c = (await adaptToPoints([trained].map(asLearner), points, grid, steps, 0.01, task))[0]!;
     expect(tf.memory().numTensors).toBe(before);
     expect(c.predictions).toHaveLength(steps + 1);
     for (const row of c.predictions) expect(row).toHaveLength(grid.length);
@@ -55,7 +59,7 @@ describe('adaptToPoints', () => {
       const byHand = row.reduce((a, v, i) => a + (v - sinusoid(task, grid[i])) ** 2, 0) / grid.length;
       expect(c.taskLoss![s]).toBeCloseTo(byHand, 10);
     });
-    const [noTask] = await adaptToPoints([trained], points, grid, steps, 0.01, null);
+    const noTask = (await adaptToPoints([trained].map(asLearner), points, grid, steps, 0.01, null))[0]!;
     expect(noTask.taskLoss).toBeNull();
     expect(noTask.predictions).toEqual(c.predictions);
     expect(noTask.supportLoss).toEqual(c.supportLoss);
@@ -64,7 +68,7 @@ describe('adaptToPoints', () => {
   it('predictions and support losses match float64 SGD on the points', async () => {
     const steps = 3;
     const alpha = 0.02;
-    const [c] = await adaptToPoints([random], points, grid, steps, alpha, task);
+    const c = (await adaptToPoints([random].map(asLearner), points, grid, steps, alpha, task))[0]!;
     const theta = flatParams(lay, random);
     // The points reach TF.js as float32.
     const data = { x: points.map((p) => [Math.fround(p.x)]), y: points.map((p) => [Math.fround(p.y)]) };
@@ -81,9 +85,9 @@ describe('adaptToPoints', () => {
   });
 
   it('several methods at once give the same curves as each method alone', async () => {
-    const both = await adaptToPoints([trained, random], points, grid, 4, 0.01, task);
+    const both = (await adaptToPoints([trained, random].map(asLearner), points, grid, 4, 0.01, task)).map((c) => c!);
     expect(both).toHaveLength(2);
-    const alone = [(await adaptToPoints([trained], points, grid, 4, 0.01, task))[0], (await adaptToPoints([random], points, grid, 4, 0.01, task))[0]];
+    const alone = [(await adaptToPoints([asLearner(trained)], points, grid, 4, 0.01, task))[0]!, (await adaptToPoints([asLearner(random)], points, grid, 4, 0.01, task))[0]!];
     for (let m = 0; m < 2; m++) {
       for (let s = 0; s <= 4; s++) {
         both[m].predictions[s].forEach((v, i) => expect(v).toBeCloseTo(alone[m].predictions[s][i], 5));
@@ -96,9 +100,9 @@ describe('adaptToPoints', () => {
   });
 
   it('divergedAt marks the first non-finite step for a huge alpha, null otherwise', async () => {
-    const [ok] = await adaptToPoints([trained], points, grid, 10, 0.01, task);
+    const ok = (await adaptToPoints([trained].map(asLearner), points, grid, 10, 0.01, task))[0]!;
     expect(ok.divergedAt).toBeNull();
-    const [bad] = await adaptToPoints([trained], points, grid, 10, 1e3, task);
+    const bad = (await adaptToPoints([trained].map(asLearner), points, grid, 10, 1e3, task))[0]!;
     expect(bad.divergedAt).not.toBeNull();
     const d = bad.divergedAt!;
     expect(d).toBeGreaterThan(0);
@@ -111,7 +115,7 @@ describe('adaptToPoints', () => {
 
   it('no points: nothing to adapt to, every step shows the initial model', async () => {
     const before = tf.memory().numTensors;
-    const [c] = await adaptToPoints([trained], [], grid, 5, 0.01, task);
+    const c = (await adaptToPoints([trained].map(asLearner), [], grid, 5, 0.01, task))[0]!;
     expect(tf.memory().numTensors).toBe(before);
     expect(c.predictions).toHaveLength(6);
     for (const row of c.predictions) expect(row).toEqual(c.predictions[0]);
@@ -122,7 +126,7 @@ describe('adaptToPoints', () => {
     expect(c.divergedAt).toBeNull();
     expect(new Set(c.taskLoss)).toHaveProperty('size', 1);
     // Even with a huge alpha: no step is taken.
-    const [huge] = await adaptToPoints([trained], [], grid, 5, 1e3, task);
+    const huge = (await adaptToPoints([trained].map(asLearner), [], grid, 5, 1e3, task))[0]!;
     expect(huge.divergedAt).toBeNull();
     expect(huge.predictions).toEqual(c.predictions);
   });
@@ -133,7 +137,7 @@ describe('adaptToPoints divergence', () => {
   // earlier, so the loss panel already shows Infinity while divergedAt says the step is still fine.
   it('divergedAt is no later than the first non-finite support loss', async () => {
     for (const alpha of [1, 10]) {
-      const [c] = await adaptToPoints([random], points, grid, 10, alpha, task);
+      const c = (await adaptToPoints([random].map(asLearner), points, grid, 10, alpha, task))[0]!;
       const firstBadLoss = c.supportLoss.findIndex((l) => !Number.isFinite(l));
       expect(firstBadLoss).toBeGreaterThanOrEqual(0);
       expect(c.divergedAt).not.toBeNull();

@@ -108,7 +108,7 @@ describe('checkpoint validation rejects, naming the problem', () => {
   });
 
   it('an unknown algorithm (including inherited property names)', () => {
-    expectRejected((r) => void (r.algorithm = 'reptile'), /Unknown algorithm "reptile"; known: maml, fomaml, pretrained/);
+    expectRejected((r) => void (r.algorithm = 'protonet'), /Unknown algorithm "protonet"; known: maml, fomaml, reptile, imaml, anil, metasgd, pretrained, scratch, oracle/);
     for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) expectRejected((r) => void (r.algorithm = name), /Unknown algorithm/);
     expectRejected((r) => void delete r.algorithm, /Unknown algorithm/);
   });
@@ -118,7 +118,7 @@ describe('checkpoint validation rejects, naming the problem', () => {
   });
 
   it('a wrong or missing architecture', () => {
-    expectRejected((r) => void (r.architecture.sizes = [1, 40, 1]), /Architecture mismatch: expected layer sizes 1-40-40-1/);
+    expectRejected((r) => void (r.architecture.sizes = [1, 40, 1]), /Architecture mismatch: MAML expects layer sizes 1-40-40-1/);
     expectRejected((r) => void (r.architecture.sizes = [1, 40, 40, 40, 1]), /Architecture mismatch/);
     expectRejected((r) => void (r.architecture = '1-40-40-1'), /Architecture mismatch/);
     expectRejected((r) => void delete r.architecture, /Architecture mismatch/);
@@ -162,10 +162,20 @@ describe('checkpoint validation rejects, naming the problem', () => {
     expectRejected((r) => void (r.params.w3 = { shape: [1, 1], values: [0] }), /Unexpected parameters: w3/);
   });
 
-  it('validates against the given architecture', () => {
+  it("validates against the algorithm's own architecture and parameter set", () => {
     const raw = validRaw();
-    expect(() => validateCheckpoint(raw, { sizes: [1, 40, 1] })).toThrow(/expected layer sizes 1-40-1/);
     expect(validateCheckpoint(raw).algorithm).toBe('maml');
+    // The same parameters claimed for the oracle (4 inputs) or Meta-SGD (learned rates) are rejected.
+    expect(() => validateCheckpoint({ ...raw, algorithm: 'oracle' })).toThrow(/Oracle .* expects layer sizes 4-40-40-1/);
+    expect(() => validateCheckpoint({ ...raw, algorithm: 'metasgd' })).toThrow(/Parameter "lr_w0" is missing/);
+  });
+
+  it('fills settings that older checkpoints lack (lambda, cgSteps) and rejects non-numeric ones', () => {
+    const raw = validRaw();
+    delete raw.training.lambda;
+    delete raw.training.cgSteps;
+    expect(validateCheckpoint(raw).training).toMatchObject({ lambda: 10, cgSteps: 5 });
+    expect(() => validateCheckpoint({ ...raw, training: { ...raw.training, lambda: 'big' } })).toThrow(/"lambda" is not a number/);
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { learnerFor } from '../../src/meta/inner';
 import { evaluate, PAPER_EVAL, type EvalConfig } from '../../src/meta/evaluate';
 import { initParams } from '../../src/meta/model';
 import { SINUSOID_MLP } from '../../src/meta/architecture';
@@ -54,7 +55,7 @@ describe('evaluate()', () => {
   it('returns steps + 1 means with positive CIs, deterministic for a seed, different for another', async () => {
     const params = initParams(SINUSOID_MLP, new Rng(1));
     const before = tf.memory().numTensors;
-    const a = await evaluate(params, cfg);
+    const a = await evaluate(learnerFor('maml', params, PAPER_CONFIG), cfg);
     expect(tf.memory().numTensors).toBe(before);
     expect(a.kShot).toBe(5);
     expect(a.tasks).toBe(50);
@@ -67,9 +68,9 @@ describe('evaluate()', () => {
       expect(a.ci95[s]).toBeGreaterThan(0);
       expect(a.ci95[s]).toBeLessThan(a.mean[s]);
     }
-    const b = await evaluate(params, cfg);
+    const b = await evaluate(learnerFor('maml', params, PAPER_CONFIG), cfg);
     expect(b).toEqual(a);
-    const c = await evaluate(params, { ...cfg, seed: 5 });
+    const c = await evaluate(learnerFor('maml', params, PAPER_CONFIG), { ...cfg, seed: 5 });
     expect(c.mean).not.toEqual(a.mean);
     disposeParams(params);
   });
@@ -79,7 +80,7 @@ describe('evaluate()', () => {
     const params = initParams(SINUSOID_MLP, new Rng(2));
     const theta = flatParams(lay, params);
     const c2 = { ...cfg, tasks: 130, steps: 2, alpha: 0.02, kShot: 4, queryPoints: 10 };
-    const curve = await evaluate(params, c2);
+    const curve = await evaluate(learnerFor('maml', params, PAPER_CONFIG), c2);
     // Replay the sampling: chunks of 100 then 30 tasks from one stream seeded with cfg.seed.
     const rng = new Rng(c2.seed);
     const perStep: number[][] = [[], [], []];
@@ -103,8 +104,8 @@ describe('evaluate()', () => {
     const init = initParams(SINUSOID_MLP, new Rng(99));
     for (let i = 0; i < 120; i++) expect((await trainer.step()).ok).toBe(true);
     const e = { ...cfg, steps: 1 };
-    const trained = await evaluate(trainer.params, e);
-    const random = await evaluate(init, e);
+    const trained = await evaluate(learnerFor('maml', trainer.params, PAPER_CONFIG), e);
+    const random = await evaluate(learnerFor('maml', init, PAPER_CONFIG), e);
     // Paired comparison (same test tasks and points for both): a clear gap (about 1.0 with these seeds).
     for (const s of [0, 1]) expect(trained.mean[s]).toBeLessThan(random.mean[s] - 0.5);
     trainer.dispose();

@@ -11,6 +11,7 @@ import { ALGORITHMS } from '../../src/meta/algorithms';
 import { maml } from '../../src/meta/algorithms/maml';
 import { pretrained } from '../../src/meta/algorithms/pretrained';
 import { adapt, adaptSteps, sgdStep } from '../../src/meta/inner';
+import { defaultTrainConfig } from '../../src/meta/config';
 import { forward, initParams, isPerTask, perTask } from '../../src/meta/model';
 import { useNodeBackend } from '../../src/meta/node-backend';
 import { disposeParams, type Params } from '../../src/meta/params';
@@ -37,7 +38,7 @@ const FD_EPS = 1e-5;
 
 /** Gradient returned by an algorithm (inside tidy), as a float64 vector in the reference layout. */
 function algoGrad(lay: Layout, algo: (typeof ALGORITHMS)[keyof typeof ALGORITHMS], params: Params, batch: MetaBatch, steps: number, alpha: number) {
-  const { loss, grads } = tf.tidy(() => algo.metaGradient(params, batch, { steps, alpha }));
+  const { loss, grads } = tf.tidy(() => algo.metaGradient!(params, batch, { ...defaultTrainConfig(algo.id), innerSteps: steps, alpha }));
   const out = { loss: loss.dataSync()[0], grad: flatParams(lay, grads) };
   for (const name of Object.keys(grads)) expect(grads[name].shape).toEqual(params[name].shape);
   loss.dispose();
@@ -139,7 +140,7 @@ describe.each(['cpu', 'wasm'])('meta-gradients on the %s backend', (backend) => 
         disposeParams(adapted);
       }
       // sgdStep on per-task params: each task steps on its own support loss only.
-      const one = tf.tidy(() => sgdStep(perTask(params, T), batch.supportX, batch.supportY, alpha));
+      const one = tf.tidy(() => sgdStep(perTask(params, T), batch.supportX, batch.supportY, { steps: 1, alpha }));
       for (let t = 0; t < T; t++) expect(relErr(flatParams(lay, one, t), sgd(lay, theta, tasks[t].support, alpha, 1))).toBeLessThan(1e-5);
       disposeParams(one);
       // adaptSteps: a callback before any step, then after each, with the matching parameters.
@@ -229,13 +230,17 @@ describe.each(['cpu', 'wasm'])('meta-gradients on the %s backend', (backend) => 
     expect(maml.gradientOrder).toBe('second');
     expect(fomaml.gradientOrder).toBe('first');
     expect(pretrained.gradientOrder).toBe('none');
-    expect(ALGORITHMS).toEqual({ maml, fomaml, pretrained });
+    expect(ALGORITHMS.imaml.gradientOrder).toBe('implicit');
+    expect(ALGORITHMS.reptile.gradientOrder).toBe('first');
+    expect(ALGORITHMS.anil.gradientOrder).toBe('second');
+    expect(ALGORITHMS.metasgd.gradientOrder).toBe('second');
+    expect(Object.keys(ALGORITHMS)).toEqual(['maml', 'fomaml', 'reptile', 'imaml', 'anil', 'metasgd', 'pretrained', 'scratch', 'oracle']);
   });
 
   it('metaGradient leaks no tensors inside tf.tidy', () => {
     const before = tf.memory().numTensors;
-    for (const algo of Object.values(ALGORITHMS)) {
-      const r = tf.tidy(() => algo.metaGradient(params, batch, { steps: 2, alpha: 0.05 }));
+    for (const algo of [maml, fomaml, pretrained]) {
+      const r = tf.tidy(() => algo.metaGradient!(params, batch, { ...defaultTrainConfig(algo.id), innerSteps: 2, alpha: 0.05 }));
       expect(tf.memory().numTensors).toBe(before + 1 + Object.keys(params).length);
       r.loss.dispose();
       disposeParams(r.grads);

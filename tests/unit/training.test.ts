@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AlgorithmId } from '../../src/meta/algorithms';
+import { learnerFor } from '../../src/meta/inner';
 import { evaluate, type EvalCurve } from '../../src/meta/evaluate';
 import { useNodeBackend } from '../../src/meta/node-backend';
 import { MetaTrainer } from '../../src/meta/trainer';
@@ -23,7 +24,7 @@ async function trainAndEval(algorithm: AlgorithmId): Promise<{ curves: Record<nu
   }
   const curves: Record<number, EvalCurve> = {};
   for (const kShot of [5, 10]) {
-    curves[kShot] = await evaluate(trainer.params, { kShot, steps: 1, tasks: 200, alpha: 0.01, queryPoints: 50, seed: 2024 });
+    curves[kShot] = await evaluate(learnerFor(algorithm, trainer.params, PAPER_CONFIG), { kShot, steps: 1, tasks: 200, alpha: 0.01, queryPoints: 50, seed: 2024 });
   }
   trainer.dispose();
   return { curves, seconds: (performance.now() - start) / 1000 };

@@ -35,6 +35,8 @@ function customSettings(): Settings {
       metaLr: 0.0005,
       iterations: 1234,
       seed: 99,
+      lambda: 4,
+      cgSteps: 7,
     },
   };
 }

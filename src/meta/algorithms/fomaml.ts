@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { adapt, meanTaskLoss, zipParams } from '../inner';
+import { adapt, meanTaskLoss, trainingInner, zipParams } from '../inner';
 import { ALGORITHM_INFO } from './catalog';
 import type { Algorithm } from './types';
 
@@ -11,9 +11,9 @@ import type { Algorithm } from './types';
 export const fomaml: Algorithm = {
   ...ALGORITHM_INFO.fomaml,
   id: 'fomaml',
-  metaGradient(params, batch, inner) {
+  metaGradient(params, batch, cfg) {
     const names = Object.keys(params);
-    const adapted = adapt(params, batch.supportX, batch.supportY, inner);
+    const adapted = adapt(params, batch.supportX, batch.supportY, trainingInner('fomaml', cfg));
     const { value, grads } = tf.valueAndGrads((...phi: tf.Tensor[]) =>
       meanTaskLoss(zipParams(names, phi), batch.queryX, batch.queryY),
     )(names.map((n) => adapted[n]));

@@ -4,6 +4,8 @@ import { sampleTask, sampleX, sinusoid, type SinusoidTask } from './sinusoid';
 
 /** Support and query sets of T tasks, stacked: x and y are [T, K, 1]. */
 export interface MetaBatch {
+  /** The tasks themselves, where known: only the oracle reads them (its input includes amplitude and phase). */
+  tasks?: SinusoidTask[];
   supportX: tf.Tensor3D;
   supportY: tf.Tensor3D;
   queryX: tf.Tensor3D;
@@ -34,7 +36,7 @@ export function sampleMetaBatch(rng: Rng, tasks: number, kSupport: number, kQuer
   for (let t = 0; t < tasks; t++) ts.push(sampleTask(rng));
   const [supportX, supportY] = fill(ts, kSupport, rng);
   const [queryX, queryY] = fill(ts, kQuery, rng);
-  return { tasks: ts, batch: { supportX, supportY, queryX, queryY } };
+  return { tasks: ts, batch: { tasks: ts, supportX, supportY, queryX, queryY } };
 }
 
 export function disposeBatch(batch: MetaBatch): void {
