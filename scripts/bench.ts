@@ -1,28 +1,32 @@
 /**
- * npm run bench: median ms per meta-iteration (exact MAML and first-order MAML, the paper's sinusoid
- * setting) on every backend available, in Node (cpu, wasm) and in a headless-Chromium worker (webgpu,
- * webgl, wasm, cpu), plus click-to-curves latency in the page. Prints a table and writes
- * bench-results/bench.json. Needs a build (npm run bench builds first) and /usr/bin/chromium.
- * WebGPU/WebGL in headless Chromium here run on SwiftShader (a CPU emulator): correctness, not GPU speed.
+ * npm run bench: median ms per meta-iteration of every trainable algorithm (the paper's sinusoid setting,
+ * each algorithm with its default inner loop) on every backend available, in Node (cpu, wasm) and in a
+ * headless-Chromium worker (webgpu, webgl, wasm, cpu), the cost ratio exact MAML / first-order MAML in the
+ * same run, plus click-to-curves latency in the page. Prints a table and writes bench-results/bench.json.
+ * Needs a build (npm run bench builds first) and /usr/bin/chromium.
+ * WebGPU/WebGL in headless Chromium here run on SwiftShader (a CPU emulator): correctness, not GPU speed, so
+ * only MAML and first-order MAML are timed there.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import * as tf from '@tensorflow/tfjs';
-import type { AlgorithmId } from '../src/meta/algorithms';
+import { ALGORITHM_IDS, ALGORITHMS, type AlgorithmId } from '../src/meta/algorithms';
 import { useNodeBackend } from '../src/meta/node-backend';
 import { MetaTrainer } from '../src/meta/trainer';
-import { PAPER_CONFIG } from '../src/meta/config';
+import { defaultTrainConfig } from '../src/meta/config';
 
-const ALGOS: AlgorithmId[] = ['maml', 'fomaml'];
+/** Every algorithm with something to train (scratch has not). */
+const ALGOS: AlgorithmId[] = ALGORITHM_IDS.filter((a) => ALGORITHMS[a].outer !== 'none');
+/** On emulated GPUs a meta-iteration takes seconds: the two whose ratio matters. */
+const GPU_ALGOS: AlgorithmId[] = ['maml', 'fomaml'];
 const ITER = Number(process.env.BENCH_ITERATIONS ?? 30);
 const PORT = 4392;
 
 interface Row {
   where: string;
   backend: string;
-  maml: number | null;
-  fomaml: number | null;
+  ms: Partial<Record<AlgorithmId, number>>;
   note?: string;
 }
 
@@ -31,9 +35,9 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 
 async function nodeRow(backend: string): Promise<Row> {
   await useNodeBackend(backend);
-  const out: Row = { where: 'node', backend, maml: null, fomaml: null };
+  const out: Row = { where: 'node', backend, ms: {} };
   for (const algorithm of ALGOS) {
-    const trainer = new MetaTrainer({ ...PAPER_CONFIG, algorithm, iterations: ITER });
+    const trainer = new MetaTrainer({ ...defaultTrainConfig(algorithm), iterations: ITER });
     const times: number[] = [];
     for (let i = 0; i < ITER + 3; i++) {
       const t0 = performance.now();
@@ -41,7 +45,7 @@ async function nodeRow(backend: string): Promise<Row> {
       if (i >= 3) times.push(performance.now() - t0);
     }
     trainer.dispose();
-    out[algorithm as 'maml' | 'fomaml'] = median(times);
+    out.ms[algorithm] = median(times);
   }
   return out;
 }
@@ -62,7 +66,7 @@ async function browserRows(): Promise<{ rows: Row[]; latency: Record<string, { m
       await page.waitForFunction(() => /webgpu|webgl|wasm|cpu/.test(document.querySelector('[data-testid="backend-name"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
       const running = ((await page.textContent('[data-testid="backend-name"]')) ?? '').trim();
       if (!running.includes(backend)) {
-        rows.push({ where: 'browser worker', backend, maml: null, fomaml: null, note: `unavailable (fell back to ${running})` });
+        rows.push({ where: 'browser worker', backend, ms: {}, note: `unavailable (fell back to ${running})` });
         await page.close();
         continue;
       }
@@ -92,9 +96,10 @@ async function browserRows(): Promise<{ rows: Row[]; latency: Record<string, { m
         return times;
       }, 20);
       latency[backend] = { median: median(lat), p95: pct(lat, 0.95) };
-      const iters = backend === 'webgpu' || backend === 'webgl' ? Math.min(ITER, 10) : ITER;
-      const res = await page.evaluate(([a, n]) => (window as any).__playground.bench(a, n), [ALGOS, iters] as const);
-      rows.push({ where: 'browser worker', backend, maml: res.msPerIteration.maml ?? null, fomaml: res.msPerIteration.fomaml ?? null, note: backend === 'webgpu' || backend === 'webgl' ? 'SwiftShader (CPU emulation) here' : undefined });
+      const gpu = backend === 'webgpu' || backend === 'webgl';
+      const iters = gpu ? Math.min(ITER, 10) : ITER;
+      const res = await page.evaluate(([a, n]) => (window as any).__playground.bench(a, n), [gpu ? GPU_ALGOS : ALGOS, iters] as const);
+      rows.push({ where: 'browser worker', backend, ms: res.msPerIteration, note: gpu ? 'SwiftShader (CPU emulation) here' : undefined });
       await page.close();
     }
   } finally {
@@ -110,13 +115,18 @@ tf.engine().reset();
 const { rows: br, latency } = await browserRows();
 rows.push(...br);
 
-const f = (v: number | null) => (v === null ? '—' : v.toFixed(1));
-console.log(`\nMedian ms per meta-iteration (sinusoid, 25 tasks x (10 + 10) points, 1 inner step, 1-40-40-1), ${ITER} iterations after 3 warm-up`);
-console.log('| where | backend | exact MAML | first-order MAML | ratio | note |');
-console.log('|---|---|---|---|---|---|');
+const f = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(1));
+const settings = ALGOS.map((a) => {
+  const c = defaultTrainConfig(a);
+  return `${a}: k=${c.innerSteps}${a === 'imaml' ? `, ${c.cgSteps} CG steps` : ''}`;
+}).join('; ');
+console.log(`\nMedian ms per meta-iteration (sinusoid, 25 tasks x (10 + 10) points, 1-40-40-1), ${ITER} iterations after 3 warm-up`);
+console.log(`Each algorithm in its default setting (${settings})`);
+console.log(`| where | backend | ${ALGOS.join(' | ')} | exact / first-order MAML | note |`);
+console.log(`|---|---|${ALGOS.map(() => '---|').join('')}---|---|`);
 for (const r of rows) {
-  const ratio = r.maml !== null && r.fomaml ? (r.maml / r.fomaml).toFixed(2) : '—';
-  console.log(`| ${r.where} | ${r.backend} | ${f(r.maml)} | ${f(r.fomaml)} | ${ratio} | ${r.note ?? ''} |`);
+  const ratio = r.ms.maml !== undefined && r.ms.fomaml ? (r.ms.maml / r.ms.fomaml).toFixed(2) : '—';
+  console.log(`| ${r.where} | ${r.backend} | ${ALGOS.map((a) => f(r.ms[a])).join(' | ')} | ${ratio} | ${r.note ?? ''} |`);
 }
 console.log('\nClick to curves (3 methods, 10 steps, 201-point grid; store update to painted frame), ms');
 console.log('| backend | median | p95 |');
@@ -124,7 +134,8 @@ console.log('|---|---|---|');
 for (const [b, l] of Object.entries(latency)) console.log(`| ${b} | ${l.median.toFixed(1)} | ${l.p95.toFixed(1)} |`);
 
 mkdirSync('bench-results', { recursive: true });
-const json = { date: new Date().toISOString(), iterations: ITER, msPerIteration: rows, clickToCurvesMs: latency };
+const ratios = rows.map((r) => ({ where: r.where, backend: r.backend, exactOverFirstOrder: r.ms.maml !== undefined && r.ms.fomaml ? r.ms.maml / r.ms.fomaml : null }));
+const json = { date: new Date().toISOString(), iterations: ITER, msPerIteration: rows, exactOverFirstOrder: ratios, clickToCurvesMs: latency };
 writeFileSync('bench-results/bench.json', JSON.stringify(json, null, 2));
 console.log('\nJSON: bench-results/bench.json');
 console.log(JSON.stringify(json));

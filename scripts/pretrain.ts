@@ -29,6 +29,8 @@ const OUT_DIR = new URL('../public/checkpoints/', import.meta.url);
  */
 const SHIPPED_SEEDS: Partial<Record<AlgorithmId, number>> = { maml: 2 };
 export const EVAL_SHOTS = [5, 10, 20];
+/** Refused (non-finite) updates tolerated in one run before it is abandoned. */
+const MAX_SKIPPED = 50;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,9 +52,18 @@ async function train(algorithm: AlgorithmId, iterations: number): Promise<Checkp
     const start = performance.now();
     let recent = 0;
     let stats: Record<string, number> = {};
+    let skipped = 0;
     for (let i = 1; i <= iterations; i++) {
       const r = await trainer.step();
-      if (!r.ok) throw new Error(r.reason);
+      if (!r.ok) {
+        // The trainer refused the update and kept the last good parameters; a fresh batch is drawn next.
+        // A few such batches are logged and skipped; many mean the settings are wrong.
+        skipped += 1;
+        console.log(`${algorithm}: batch skipped (${skipped}): ${r.reason}`);
+        if (skipped > MAX_SKIPPED) throw new Error(`${algorithm}: more than ${MAX_SKIPPED} refused updates; giving up.`);
+        i -= 1;
+        continue;
+      }
       recent += r.loss;
       stats = r.stats;
       if (i % 1000 === 0) {

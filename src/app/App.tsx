@@ -1,6 +1,7 @@
 import { LossPanel } from '../panels/LossPanel';
 import { Notices } from '../panels/Notices';
 import { TaskPanel } from '../panels/TaskPanel';
+import { ReproductionPanel } from '../panels/ReproductionPanel';
 import { TrainingPanel } from '../panels/TrainingPanel';
 import { Controls } from './Controls';
 
@@ -23,6 +24,7 @@ export default function App() {
           <LossPanel />
         </div>
         <TrainingPanel />
+        <ReproductionPanel />
       </main>
     </div>
   );

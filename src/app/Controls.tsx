@@ -1,7 +1,7 @@
 /** Test-time settings shared by the task and loss panels: inner learning rate, steps shown, methods shown. */
-import { ALGORITHM_IDS } from '../meta/algorithms/catalog';
+import { ALGORITHM_IDS, ALGORITHM_INFO } from '../meta/algorithms/catalog';
 import { NumberField } from '../panels/NumberField';
-import { METHOD_COLORS, methodLabel } from '../panels/theme';
+import { METHOD_COLORS, methodLabel, methodLabelWithOrder } from '../panels/theme';
 import { MAX_STEPS, usePlayground } from '../state/store';
 import { copyShareLink } from './controller';
 
@@ -35,7 +35,7 @@ export function Controls() {
       <fieldset className="methods-shown">
         <legend>Methods shown</legend>
         {ALGORITHM_IDS.map((id) => (
-          <label key={id} className="inline method-toggle">
+          <label key={id} className="inline method-toggle" title={`${methodLabelWithOrder(id)}: ${ALGORITHM_INFO[id].description}`}>
             <input type="checkbox" data-testid={`show-${id}`} checked={methods.includes(id)} onChange={() => toggleMethod(id)} />
             <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
             {methodLabel(id)}

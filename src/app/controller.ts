@@ -4,6 +4,7 @@
  */
 import { ALGORITHM_IDS, ALGORITHM_INFO, type AlgorithmId } from '../meta/algorithms/catalog';
 import { CheckpointError, parseCheckpoint } from '../meta/checkpoint';
+import { PAPER_EVAL } from '../meta/config';
 import { CURVE_GRID, usePlayground, type Settings } from '../state/store';
 import { parseUrl, serializeSettings } from '../state/url';
 import { EngineClient } from '../worker/client';
@@ -12,6 +13,9 @@ import type { WorkerResponse } from '../worker/protocol';
 /** Test tasks behind the live "average over tasks" curves (the shipped tables use 600). */
 const LIVE_EVAL_TASKS = 100;
 const LIVE_EVAL_SEED = 2024;
+/** The paper's protocol, as npm run pretrain and npm run reproduce use it. */
+const REPRODUCTION_SHOTS = [5, 10, 20] as const;
+const REPRODUCTION_EVAL = { steps: PAPER_EVAL.steps, tasks: PAPER_EVAL.tasks, alpha: PAPER_EVAL.alpha, seed: PAPER_EVAL.seed };
 /** While training, the averaged curves are refreshed this often. */
 const EVAL_DURING_TRAINING_MS = 4000;
 
@@ -140,6 +144,8 @@ async function loadShippedCheckpoints(): Promise<void> {
         if (ckpt.algorithm !== id) throw new CheckpointError(`it holds ${ckpt.algorithm}, not ${id}`);
         await client!.load(ckpt, `shipped checkpoint (${ckpt.training.iterations} iterations)`);
         store.getState().setSource(id, `shipped checkpoint (${ckpt.training.iterations} iterations)`);
+        const { reproduction } = store.getState();
+        if (ckpt.evaluation) store.getState().setReproduction({ shipped: { ...reproduction.shipped, [id]: ckpt.evaluation } });
       } catch (e) {
         store.getState().setSource(id, 'random initialisation (no checkpoint)');
         store.getState().notify('warning', `The shipped checkpoint for ${ALGORITHM_INFO[id].label} could not be loaded (${(e as Error).message}); it starts from a random initialisation.`);
@@ -172,6 +178,31 @@ export function resumeTraining(): void {
 
 export function resetTraining(): void {
   client?.post({ type: 'reset' });
+}
+
+/**
+ * The paper's table, computed here: each method's current model on the paper's 600 test tasks (the same
+ * seed as npm run pretrain and npm run reproduce) for K = 5, 10, 20, one evaluation at a time.
+ */
+export async function runReproduction(methods: AlgorithmId[] = ALGORITHM_IDS, shots: readonly number[] = REPRODUCTION_SHOTS): Promise<void> {
+  const st = store.getState();
+  if (!client || st.reproduction.running) return;
+  const total = methods.length * shots.length;
+  st.setReproduction({ running: true, done: 0, total, browser: {} });
+  let done = 0;
+  try {
+    for (const kShot of shots) {
+      for (const method of methods) {
+        const msg = await client.request<'evaluated'>({ type: 'evaluate', methods: [method], kShot, ...REPRODUCTION_EVAL });
+        const { browser } = store.getState().reproduction;
+        store.getState().setReproduction({ browser: { ...browser, [kShot]: { ...browser[kShot], ...msg.results } }, done: ++done });
+      }
+    }
+  } catch (e) {
+    store.getState().notify('error', `The table could not be computed: ${(e as Error).message}`);
+  } finally {
+    store.getState().setReproduction({ running: false });
+  }
 }
 
 export async function uploadCheckpoint(file: File): Promise<void> {

@@ -37,3 +37,6 @@ export const PAPER_CONFIG: Omit<TrainConfig, 'algorithm'> = {
 export function defaultTrainConfig(algorithm: AlgorithmId): TrainConfig {
   return { ...PAPER_CONFIG, ...ALGORITHM_INFO[algorithm].defaults, algorithm };
 }
+
+/** The paper's test protocol: 600 tasks, up to 10 steps of SGD with alpha = 0.01, MSE on 100 held-out points. */
+export const PAPER_EVAL = { steps: 10, tasks: 600, alpha: 0.01, queryPoints: 100, seed: 12345 };

@@ -17,7 +17,7 @@ export interface EvalConfig {
   seed: number;
 }
 
-export const PAPER_EVAL: Omit<EvalConfig, 'kShot'> = { steps: 10, tasks: 600, alpha: 0.01, queryPoints: 100, seed: 12345 };
+export { PAPER_EVAL } from './config';
 
 /** MSE on held-out points at steps 0..k, mean and 95% CI over the test tasks. */
 export interface EvalCurve {

@@ -102,6 +102,8 @@ export class MetaTrainer {
         reason: `Training diverged at iteration ${iteration}: ${what} (alpha = ${config.alpha}, meta learning rate = ${config.metaLr}). The last good parameters are kept; try a smaller alpha or learning rate.`,
       };
     }
+    // Reptile's step size changes every iteration: worth showing with the loss.
+    if (getAlgorithm(config.algorithm).outer === 'reptile') stats.outerStepSize = this.reptileStepSize();
     const next = this.outerUpdate(grads);
     disposeParams(grads);
     disposeParams(this.params);

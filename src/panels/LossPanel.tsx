@@ -9,7 +9,7 @@ import type { AdaptationCurves } from '../meta/adaptation';
 import type { EvalCurve } from '../meta/evaluate';
 import { usePlayground } from '../state/store';
 import { Axis } from './Axis';
-import { formatLoss, METHOD_COLORS, methodLabel } from './theme';
+import { formatLoss, METHOD_COLORS, methodDash, methodLabel } from './theme';
 
 type ChartId = 'task' | 'average';
 
@@ -159,6 +159,7 @@ const LossChart = memo(function LossChart({
               d={d.line}
               fill="none"
               stroke={METHOD_COLORS[d.id]}
+              strokeDasharray={methodDash(d.id)}
               strokeWidth={2.5}
             />
           ))}

@@ -9,10 +9,10 @@
 import * as d3 from 'd3';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AlgorithmId } from '../meta/algorithms/catalog';
-import { sinusoid, SINUSOID_RANGES, xGrid, type Point } from '../meta/tasks/sinusoid';
+import { emptyHalf, mseOnRange, sinusoid, SINUSOID_RANGES, xGrid, type Point } from '../meta/tasks/sinusoid';
 import { K_CHOICES, usePlayground } from '../state/store';
 import { Axis } from './Axis';
-import { METHOD_COLORS, methodLabel, plural, POINT_COLOR, SELECTED_COLOR, TRUTH_COLOR } from './theme';
+import { adaptationNote, formatLoss, METHOD_COLORS, methodLabel, plural, POINT_COLOR, SELECTED_COLOR, TRUTH_COLOR } from './theme';
 
 // ---- fixed geometry: the domain never changes, so the scales are built once ----
 const W = 640;
@@ -383,6 +383,8 @@ const Legend = memo(function Legend() {
             <line x1="0" x2="30" y1="6" y2="6" stroke={METHOD_COLORS[id]} strokeWidth="2" strokeDasharray="4 4" strokeOpacity="0.6" />
           </svg>
           <span>before adaptation</span>
+          {adaptationNote(id) && <span className="muted legend-note">({adaptationNote(id)})</span>}
+          {id === 'oracle' && !hasTask && <span className="warning legend-note" data-testid="oracle-no-task">no true function: nothing to show</span>}
         </li>
       ))}
       {hasTask && showTruth && (
@@ -400,6 +402,32 @@ const Legend = memo(function Legend() {
         <span>your support points</span>
       </li>
     </ul>
+  );
+});
+
+/** The paper's striking case: with every point on one half, each method's error on the empty half. */
+const EmptyHalf = memo(function EmptyHalf() {
+  const task = usePlayground((s) => s.settings.task);
+  const points = usePlayground((s) => s.settings.points);
+  const methods = usePlayground((s) => s.settings.methods);
+  const selectedStep = usePlayground((s) => s.settings.selectedStep);
+  const { grid, adaptation } = usePlayground((s) => s.results);
+  const half = emptyHalf(points);
+  if (!task || !half) return null;
+  return (
+    <p className="empty-half" data-testid="empty-half">
+      All points are on one half. MSE on the empty half (x from {half[0]} to {half[1]}) after {plural(selectedStep, 'step')}:{' '}
+      {methods.map((id) => {
+        const preds = adaptation[id]?.predictions;
+        const v = preds ? mseOnRange(task, grid, preds[Math.min(selectedStep, preds.length - 1)], half) : NaN;
+        return (
+          <span key={id} className="empty-half-value" data-method={id}>
+            <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
+            {methodLabel(id)} <b className="mono" data-testid={`empty-half-${id}`}>{formatLoss(v)}</b>{' '}
+          </span>
+        );
+      })}
+    </p>
   );
 });
 
@@ -449,6 +477,7 @@ export function TaskPanel() {
       <DivergenceWarnings />
       <Legend />
       <TaskInfo />
+      <EmptyHalf />
     </section>
   );
 }

@@ -4,8 +4,7 @@
  */
 import * as d3 from 'd3';
 import { memo, useMemo, useState } from 'react';
-import { ALGORITHM_IDS, isAlgorithmId, type AlgorithmId } from '../meta/algorithms/catalog';
-import type { TrainConfig } from '../meta/config';
+import { ALGORITHM_IDS, ALGORITHM_INFO, isAlgorithmId, type AlgorithmId, type TrainSetting } from '../meta/algorithms/catalog';
 import { usePlayground, type LossPoint } from '../state/store';
 import type { TrainState } from '../worker/protocol';
 import {
@@ -24,7 +23,7 @@ const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 // ---- configuration ----
 interface FieldSpec {
-  key: Exclude<keyof TrainConfig, 'algorithm' | 'kQuery'>;
+  key: TrainSetting;
   label: string;
   integer: boolean;
   min?: number;
@@ -32,19 +31,35 @@ interface FieldSpec {
   title: string;
 }
 
-const FIELDS: FieldSpec[] = [
-  { key: 'metaBatch', label: 'Meta-batch (tasks)', integer: true, min: 1, max: 500, title: 'Tasks per meta-update' },
-  { key: 'kSupport', label: 'K support', integer: true, min: 1, max: 100, title: 'Support points per training task' },
-  { key: 'innerSteps', label: 'Inner steps', integer: true, min: 1, max: 10, title: 'Gradient steps in the inner loop during training' },
-  { key: 'alpha', label: 'Inner α', integer: false, max: 100, title: 'Inner-loop (adaptation) learning rate used in training' },
-  { key: 'metaLr', label: 'Meta learning rate β', integer: false, max: 10, title: 'Adam step size of the outer (meta) update' },
-  { key: 'iterations', label: 'Iterations', integer: true, min: 1, max: 1_000_000, title: 'Meta-updates to run' },
-  { key: 'seed', label: 'Seed', integer: true, min: 0, max: 2 ** 31 - 1, title: 'Random seed: same seed, same run' },
-];
+const FIELDS: Record<TrainSetting, Omit<FieldSpec, 'key'>> = {
+  metaBatch: { label: 'Meta-batch (tasks)', integer: true, min: 1, max: 500, title: 'Tasks per meta-update' },
+  kSupport: { label: 'K support', integer: true, min: 1, max: 100, title: 'Support points per training task' },
+  kQuery: { label: 'K query', integer: true, min: 1, max: 100, title: 'Query points per training task' },
+  innerSteps: { label: 'Inner steps k', integer: true, min: 1, max: 10, title: 'Gradient steps in the inner loop during training' },
+  alpha: { label: 'Inner α', integer: false, max: 100, title: 'Inner-loop (adaptation) learning rate used in training' },
+  lambda: { label: 'Proximal λ', integer: false, min: 1e-3, max: 1e4, title: 'iMAML: weight of λ/2 |φ − θ|² in the inner problem; larger keeps the Hessian system well conditioned' },
+  cgSteps: { label: 'CG iterations', integer: true, min: 1, max: 100, title: 'iMAML: conjugate-gradient iterations that solve (I + H/λ) g = ∇L_query' },
+  metaLr: { label: 'Meta learning rate β', integer: false, max: 10, title: 'Adam step size of the outer (meta) update' },
+  iterations: { label: 'Iterations', integer: true, min: 1, max: 1_000_000, title: 'Meta-updates to run' },
+  seed: { label: 'Seed', integer: true, min: 0, max: 2 ** 31 - 1, title: 'Random seed: same seed, same run' },
+};
+
+/** The form shows the settings the chosen algorithm uses, with labels in its own terms. */
+function fieldsFor(id: AlgorithmId): FieldSpec[] {
+  const info = ALGORITHM_INFO[id];
+  return info.settings.map((key) => {
+    const f = { key, ...FIELDS[key] };
+    if (key === 'metaLr' && info.outer === 'reptile')
+      return { ...f, label: 'Outer step ε', title: 'Reptile: theta moves this fraction of the way to the adapted weights, annealed linearly to 0' };
+    if (key === 'alpha' && info.learnedRates) return { ...f, label: 'Initial inner α', title: 'Meta-SGD: every learned rate starts here' };
+    return f;
+  });
+}
 
 const TrainConfigForm = memo(function TrainConfigForm() {
   const train = usePlayground((s) => s.settings.train);
   const setTrainConfig = usePlayground((s) => s.setTrainConfig);
+  const setTrainAlgorithm = usePlayground((s) => s.setTrainAlgorithm);
   return (
     <div className="train-config">
       <div className="field field-wide">
@@ -55,7 +70,7 @@ const TrainConfigForm = memo(function TrainConfigForm() {
           value={train.algorithm}
           onChange={(e) => {
             const v = e.target.value;
-            if (isAlgorithmId(v)) setTrainConfig({ algorithm: v });
+            if (isAlgorithmId(v)) setTrainAlgorithm(v);
           }}
         >
           {ALGORITHM_IDS.map((id) => (
@@ -65,7 +80,10 @@ const TrainConfigForm = memo(function TrainConfigForm() {
           ))}
         </select>
       </div>
-      {FIELDS.map((f) => (
+      <p className="muted algorithm-description" data-testid="train-description">
+        {ALGORITHM_INFO[train.algorithm].description}
+      </p>
+      {fieldsFor(train.algorithm).map((f) => (
         <NumberField
           key={f.key}
           label={f.label}
@@ -96,6 +114,8 @@ const TrainControls = memo(function TrainControls() {
   const trainMethod = usePlayground((s) => s.status.trainMethod);
   const progress = usePlayground((s) => s.status.progress);
   const configuredIterations = usePlayground((s) => s.settings.train.iterations);
+  const algorithm = usePlayground((s) => s.settings.train.algorithm);
+  const trainable = ALGORITHM_INFO[algorithm].outer !== 'none';
 
   const iteration = progress?.iteration ?? 0;
   const iterations = progress?.iterations ?? configuredIterations;
@@ -106,7 +126,14 @@ const TrainControls = memo(function TrainControls() {
   return (
     <div className="train-controls">
       <div className="buttons">
-        <button type="button" data-testid="train-start" className="primary" disabled={running} onClick={() => startTraining()}>
+        <button
+          type="button"
+          data-testid="train-start"
+          className="primary"
+          disabled={running || !trainable}
+          title={trainable ? undefined : 'Nothing to meta-train: this baseline is a random initialisation'}
+          onClick={() => startTraining()}
+        >
           Start
         </button>
         <button type="button" data-testid="train-pause" disabled={!running} onClick={() => pauseTraining()}>
@@ -148,7 +175,38 @@ const TrainControls = memo(function TrainControls() {
             {eta}
           </dd>
         </div>
+        {progress && progress.stats.cgResidual !== undefined && (
+          <div>
+            <dt title="Relative residual |b − Ax| / |b| of iMAML's conjugate-gradient solve, mean over the meta-batch">CG residual</dt>
+            <dd data-testid="train-cg-residual" className="mono">
+              {progress.stats.cgResidual.toExponential(2)}
+            </dd>
+          </div>
+        )}
+        {progress && progress.stats.innerGradNorm !== undefined && (
+          <div>
+            <dt title="Norm of the proximal inner objective's gradient after the inner steps, mean over the meta-batch: 0 at the optimum the implicit gradient assumes">
+              Inner gradient
+            </dt>
+            <dd data-testid="train-inner-grad" className="mono">
+              {progress.stats.innerGradNorm.toExponential(2)}
+            </dd>
+          </div>
+        )}
+        {progress && progress.stats.outerStepSize !== undefined && (
+          <div>
+            <dt title="Reptile's outer step, annealed linearly to 0">Outer step ε</dt>
+            <dd data-testid="train-outer-step" className="mono">
+              {progress.stats.outerStepSize.toFixed(4)}
+            </dd>
+          </div>
+        )}
       </dl>
+      {!trainable && (
+        <p className="muted" data-testid="train-not-trainable">
+          {methodLabel(algorithm)} has nothing to meta-train: it is a random initialisation, fine-tuned at test time like the others.
+        </p>
+      )}
     </div>
   );
 });

@@ -62,3 +62,13 @@ export function formatDuration(seconds: number | undefined | null): string {
 }
 
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** How a method adapts, where it differs from plain SGD with the shared alpha: shown beside its legend entry. */
+export function adaptationNote(id: AlgorithmId): string | null {
+  const a = ALGORITHM_INFO[id];
+  if (a.input === 'x+task') return 'told A and φ; does not adapt; needs a true function';
+  if (a.learnedRates) return 'adapts with its learned per-parameter rates (α not used)';
+  if (a.adapts === 'head') return 'adapts the last layer only';
+  if (a.proximal) return 'adapts with its proximal term λ';
+  return null;
+}

@@ -9,12 +9,14 @@ import { ALGORITHM_IDS, type AlgorithmId } from '../meta/algorithms/catalog';
 import type { EvalCurve } from '../meta/evaluate';
 import { Rng } from '../meta/random';
 import { samplePoints, sampleTask, SINUSOID_RANGES, xGrid, type Point, type SinusoidTask } from '../meta/tasks/sinusoid';
-import { PAPER_CONFIG, type TrainConfig } from '../meta/config';
+import { defaultTrainConfig, PAPER_CONFIG, type TrainConfig } from '../meta/config';
 import type { BackendName, TrainProgress, TrainState } from '../worker/protocol';
 
 export const MAX_STEPS = 10;
 export const MAX_POINTS = 50;
 export const K_CHOICES = [5, 10, 20] as const;
+/** Shown when the page opens: the paper's comparison. The others are one click away. */
+export const DEFAULT_METHODS: AlgorithmId[] = ['maml', 'fomaml', 'pretrained'];
 /** Where curves are drawn, and the held-out points of the user's task loss. */
 export const CURVE_GRID = xGrid(201);
 
@@ -71,15 +73,29 @@ export interface Results {
   evaluationFor: { kShot: number; alpha: number } | null;
 }
 
+/** The paper's table reproduced: every method on the paper's 600 test tasks, K = 5, 10, 20. */
+export interface Reproduction {
+  /** Evaluations stored in the shipped checkpoint files (computed by npm run pretrain, in Node). */
+  shipped: Partial<Record<AlgorithmId, EvalCurve[]>>;
+  /** Computed in this browser, by K. */
+  browser: Partial<Record<number, Partial<Record<AlgorithmId, EvalCurve>>>>;
+  running: boolean;
+  done: number;
+  total: number;
+}
+
 export interface PlaygroundState {
   settings: Settings;
   status: EngineStatus;
   results: Results;
+  reproduction: Reproduction;
   notices: Notice[];
 
   // settings intents
   setSettings(patch: Partial<Settings>): void;
   setTrainConfig(patch: Partial<TrainConfig>): void;
+  /** Another algorithm to train: its own default settings, keeping the iterations and seed chosen. */
+  setTrainAlgorithm(id: AlgorithmId): void;
   newRandomTask(): void;
   sampleTaskPoints(range?: readonly [number, number]): void;
   /** Forget the true function: the points are the user's own. */
@@ -96,6 +112,7 @@ export interface PlaygroundState {
   pushProgress(p: TrainProgress): void;
   setAdaptation(a: Partial<Record<AlgorithmId, AdaptationCurves>>): void;
   setEvaluation(e: Partial<Record<AlgorithmId, EvalCurve>>, forSettings: { kShot: number; alpha: number }): void;
+  setReproduction(patch: Partial<Reproduction>): void;
   notify(level: NoticeLevel, text: string): void;
   dismiss(id: number): void;
 }
@@ -117,7 +134,7 @@ export function defaultSettings(): Settings {
     steps: MAX_STEPS,
     selectedStep: 1,
     alpha: PAPER_CONFIG.alpha,
-    methods: [...ALGORITHM_IDS],
+    methods: [...DEFAULT_METHODS],
     showTruth: true,
     seed,
     train: { ...PAPER_CONFIG, algorithm: 'maml', iterations: 5000 },
@@ -154,6 +171,7 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   settings: defaultSettings(),
   status: initialStatus(),
   results: { grid: CURVE_GRID, adaptation: {}, evaluation: {}, evaluationFor: null },
+  reproduction: { shipped: {}, browser: {}, running: false, done: 0, total: 0 },
   notices: [],
 
   setSettings: (patch) =>
@@ -164,6 +182,11 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
       return { settings };
     }),
   setTrainConfig: (patch) => set((s) => ({ settings: { ...s.settings, train: { ...s.settings.train, ...patch } } })),
+  setTrainAlgorithm: (id) =>
+    set((s) => {
+      const { iterations, seed } = s.settings.train;
+      return { settings: { ...s.settings, train: { ...defaultTrainConfig(id), iterations, seed } } };
+    }),
   newRandomTask: () =>
     set((s) => {
       const seed = s.settings.seed + 1;
@@ -207,6 +230,7 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
     })),
   setAdaptation: (adaptation) => set((s) => ({ results: { ...s.results, adaptation } })),
   setEvaluation: (evaluation, evaluationFor) => set((s) => ({ results: { ...s.results, evaluation, evaluationFor } })),
+  setReproduction: (patch) => set((s) => ({ reproduction: { ...s.reproduction, ...patch } })),
   notify: (level, text) =>
     set((s) => {
       // A message already on screen is not shown twice.

@@ -14,7 +14,7 @@ import { initModel } from '../meta/model';
 import { disposeParams, paramsFromArrays, readParams, type Params } from '../meta/params';
 import { Rng } from '../meta/random';
 import { MetaTrainer } from '../meta/trainer';
-import { defaultTrainConfig, PAPER_CONFIG, type TrainConfig } from '../meta/config';
+import { defaultTrainConfig, PAPER_CONFIG, PAPER_EVAL, type TrainConfig } from '../meta/config';
 import { chooseBackend } from './backend';
 import type { AdaptRequest, TrainState, WorkerRequest, WorkerResponse } from './protocol';
 
@@ -160,6 +160,7 @@ async function trainLoop(t: Training): Promise<void> {
         metaLoss: lossSum / lossCount,
         itersPerSec: rate,
         etaSeconds: rate > 0 ? (iterations - t.trainer.iteration) / rate : Infinity,
+        stats: outcome.stats,
       });
       lastReport = now;
       itersAtReport = t.trainer.iteration;
@@ -223,7 +224,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
       // Chunk by chunk through the lock, so adaptation requests (clicks) are answered in between.
       const results: Partial<Record<AlgorithmId, EvalCurve>> = {};
       for (const m of msg.methods) {
-        const cfg = { kShot: msg.kShot, steps: msg.steps, tasks: msg.tasks, alpha: msg.alpha, seed: msg.seed, queryPoints: 100 };
+        const cfg = { kShot: msg.kShot, steps: msg.steps, tasks: msg.tasks, alpha: msg.alpha, seed: msg.seed, queryPoints: PAPER_EVAL.queryPoints };
         results[m] = await evaluate(() => currentLearner(m), cfg, { chunk: 25, runChunk: exclusive });
       }
       post({ type: 'evaluated', id: msg.id, results });

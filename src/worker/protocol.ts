@@ -46,6 +46,8 @@ export interface TrainProgress {
   metaLoss: number;
   itersPerSec: number;
   etaSeconds: number;
+  /** The latest iteration's diagnostics: iMAML's cgResidual, Reptile's outerStepSize. */
+  stats: Record<string, number>;
 }
 
 export type WorkerRequest =

@@ -100,6 +100,15 @@ function fromTaskVector(lay: Layout, v: TaskVector, t: number): Float64Array {
   return flatParams(lay, p, t);
 }
 
+/** Runs fn in a tidy scope and returns its plain (non-tensor) result; every tensor it made is freed. */
+function scoped<R>(fn: () => R): R {
+  let out: R | undefined;
+  tf.tidy(() => {
+    out = fn();
+  });
+  return out as R;
+}
+
 function norm(a: ArrayLike<number>, idx?: number[]): number {
   const ids = idx ?? Array.from({ length: a.length }, (_, i) => i);
   return Math.sqrt(ids.reduce((s, i) => s + a[i] * a[i], 0));
@@ -132,6 +141,7 @@ describe.each(['wasm', 'cpu'])('the algorithm family on the %s backend', (backen
   let batch: MetaBatch;
   let theta: Float64Array;
   let tasks: RefTask[];
+  let tensorsAtStart: number;
 
   beforeAll(async () => {
     expect(await useNodeBackend(backend)).toBe(backend);
@@ -139,9 +149,12 @@ describe.each(['wasm', 'cpu'])('the algorithm family on the %s backend', (backen
     batch = sampleMetaBatch(new Rng(103), T, K, K).batch;
     theta = flatParams(lay, params);
     tasks = batchToRef(batch);
+    tensorsAtStart = tf.memory().numTensors;
   });
 
   afterAll(() => {
+    // Nothing above leaked a tensor (trainers, adapted parameters, batches and all).
+    expect(tf.memory().numTensors).toBe(tensorsAtStart);
     disposeParams(params);
     disposeBatch(batch);
   });
@@ -199,11 +212,8 @@ describe.each(['wasm', 'cpu'])('the algorithm family on the %s backend', (backen
       expect(norm(dRef)).toBeGreaterThan(1e-2);
       expect(relErr(dGot, dRef)).toBeLessThan(1e-4);
     }
-    // Only the head carries a task axis; the (unadapted) body is the caller's own tensors.
     expect(adapted.w2.shape).toEqual([T, 8, 1]);
-    expect(adapted.w0).toBe(params.w0);
-    for (const n of ['w2', 'b2']) adapted[n].dispose();
-    for (const n of ['w0', 'b0', 'w1', 'b1']) expect(params[n].isDisposed).toBe(false);
+    for (const n of Object.keys(adapted)) if (adapted[n] !== params[n]) adapted[n].dispose();
   });
 
   it('Meta-SGD: exact meta-gradient w.r.t. the network and every learned rate, used elementwise (vs float64 FD)', () => {
@@ -359,7 +369,7 @@ describe.each(['wasm', 'cpu'])('the algorithm family on the %s backend', (backen
       const before = tf.memory().numTensors;
       const r = tf.tidy(() => algo.metaGradient!(p, sampled.batch, cfgFor(id, { innerSteps: 2, alpha: 0.05, cgSteps: 3 })));
       const nStats = Object.keys(r.stats ?? {}).length;
-      expect(id === 'imaml' ? nStats : 0).toBe(nStats);
+      if (id === 'imaml') expect(Object.keys(r.stats ?? {})).toEqual(['cgResidual', 'innerGradNorm']);
       expect(tf.memory().numTensors, id).toBe(before + 1 + Object.keys(p).length + nStats);
       r.loss.dispose();
       disposeParams(r.grads);
@@ -373,15 +383,19 @@ describe.each(['wasm', 'cpu'])('the algorithm family on the %s backend', (backen
   });
 });
 
-describe('iMAML on the wasm backend', () => {
+/** The float64 FD of iMAML's meta-objective (a few seconds of plain JS), computed once for both backends. */
+const imamlFdCache = new Map<string, Float64Array>();
+
+describe.each(['wasm', 'cpu'])('iMAML on the %s backend', (backend) => {
   beforeAll(async () => {
-    expect(await useNodeBackend('wasm')).toBe('wasm');
+    expect(await useNodeBackend(backend)).toBe(backend);
   });
 
   it('conjugateGradient on hessianVectorProduct solves (I + H/lambda) x = b per task, as an exact float64 solve', () => {
     const lay = layout([1, 3, 3, 1]);
     const n = lay.total;
-    const lambda = 2;
+    // H has eigenvalues down to about -7 here: lambda = 10 keeps A positive definite, condition number ~ 13.
+    const lambda = 10;
     const sampled = sampleMetaBatch(new Rng(41), 3, K, K);
     const tasks = batchToRef(sampled.batch);
     // Genuinely different phi per task: a random point, then a per-task offset.
@@ -401,7 +415,7 @@ describe('iMAML on the wasm backend', () => {
     // A = I + H/lambda, column by column from Hessian-vector products on basis vectors (all tasks at once),
     // against the float64 Hessian (central differences of the reference gradient).
     const cols = Array.from({ length: n }, (_, j) =>
-      tf.tidy(() => {
+      scoped(() => {
         const e = Float64Array.from({ length: n }, (_, i) => (i === j ? 1 : 0));
         const av = apply(toTaskVector(lay, tasks.map(() => e)));
         return tasks.map((_, t) => fromTaskVector(lay, av, t));
@@ -419,7 +433,7 @@ describe('iMAML on the wasm backend', () => {
     for (const t of [0, 1]) expect(Math.max(...A[t].flat().map((a, k) => Math.abs(a - (k % (n + 1) === 0 ? 1 : 0))))).toBeGreaterThan(0.5);
 
     const solve = (iterations: number) =>
-      tf.tidy(() => {
+      scoped(() => {
         const { x, residual } = conjugateGradient(apply, b, iterations);
         return { x: tasks.map((_, t) => fromTaskVector(lay, x, t)), residual: Array.from(residual.dataSync()) };
       });
@@ -454,23 +468,33 @@ describe('iMAML on the wasm backend', () => {
 
   it('the iMAML meta-gradient is the implicit gradient at the converged proximal solution (vs float64 FD)', () => {
     const lay = layout(SIZES);
-    const params = initParams({ sizes: SIZES }, new Rng(13));
-    const sampled = sampleMetaBatch(new Rng(113), 3, K, K);
+    // A ReLU net's proximal problem can have its minimiser on a kink, where fixed-step descent cycles and
+    // no stationary point exists (the implicit gradient is then undefined): these seeds and settings give
+    // smooth minimisers for all three tasks, which the precondition below checks.
+    const params = initParams({ sizes: SIZES }, new Rng(15));
+    const sampled = sampleMetaBatch(new Rng(115), 3, K, K);
     const tasks = batchToRef(sampled.batch);
     const theta = flatParams(lay, params);
-    const alpha = 0.01;
-    const lambda = 10;
-    const innerSteps = 300;
+    const alpha = 0.02;
+    const lambda = 20;
+    const innerSteps = 150;
     // Precondition: the float64 inner loop has converged (the implicit gradient is exact only there).
     for (const t of tasks) {
       const phi = proximalSgd(lay, theta, t.support, alpha, lambda, innerSteps);
       expect(proximalStationarity(lay, theta, phi, t.support, lambda)).toBeLessThan(1e-9);
     }
-    const fd = finiteDiff((p) => imamlLoss(lay, p, tasks, alpha, lambda, innerSteps), theta, FD_EPS);
+    // Same seeds, same float32 data on either backend: the cache key is the data itself.
+    const key = JSON.stringify([Array.from(theta), tasks]);
+    const fd = imamlFdCache.get(key) ?? finiteDiff((p) => imamlLoss(lay, p, tasks, alpha, lambda, innerSteps), theta, FD_EPS);
+    imamlFdCache.set(key, fd);
     const g = runAlgo(lay, 'imaml', params, sampled.batch, { innerSteps, alpha, lambda, cgSteps: 40 });
     const err = relErr(g.grad, fd);
-    expect(err).toBeLessThanOrEqual(1e-3);
+    expect(err).toBeLessThanOrEqual(1e-4);
     expect(g.stats.cgResidual).toBeLessThan(1e-4);
+    // Converged inner loop: the reported proximal gradient is ~0 here, and clearly not after 3 steps.
+    expect(g.stats.innerGradNorm).toBeLessThan(1e-3);
+    const short = runAlgo(lay, 'imaml', params, sampled.batch, { innerSteps: 3, alpha, lambda, cgSteps: 40 });
+    expect(short.stats.innerGradNorm).toBeGreaterThan(100 * g.stats.innerGradNorm);
     const refLoss = imamlLoss(lay, theta, tasks, alpha, lambda, innerSteps);
     expect(Math.abs(g.loss - refLoss) / refLoss).toBeLessThan(1e-4);
     // Wrong variants are visibly off: first order (the query gradient at phi*), and a single CG step.

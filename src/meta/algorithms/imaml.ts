@@ -21,7 +21,8 @@ function scaleByTask(s: tf.Tensor1D, v: tf.Tensor): tf.Tensor {
 /**
  * Solves A_t x_t = b_t for every task at once by conjugate gradient from x = 0, `iterations` steps, where
  * `apply` computes A_t v_t for all tasks (A symmetric positive definite). Returns x and each task's relative
- * residual |b - A x| / |b|. Tasks whose residual is already 0 stay put (divNoNan).
+ * residual |b - A x| / |b|. Tasks whose residual is already 0 stay put (divNoNan), and so do tasks where
+ * A has non-positive curvature along the search direction (truncated CG).
  */
 export function conjugateGradient(
   apply: (v: TaskVector) => TaskVector,
@@ -34,7 +35,10 @@ export function conjugateGradient(
   let rs = taskDot(r, r);
   for (let k = 0; k < iterations; k++) {
     const ap = apply(p);
-    const step = tf.divNoNan(rs, taskDot(p, ap)) as tf.Tensor1D;
+    // Where A is not positive definite along p (lambda too small for this task), stop that task's solve
+    // rather than step to a huge or reversed solution: its x stays the last good iterate.
+    const curvature = taskDot(p, ap);
+    const step = tf.where(tf.greater(curvature, 0), tf.divNoNan(rs, curvature), tf.zerosLike(curvature)) as tf.Tensor1D;
     x = x.map((xi, i) => tf.add(xi, scaleByTask(step, p[i])));
     r = r.map((ri, i) => tf.sub(ri, scaleByTask(step, ap[i])));
     const rsNext = taskDot(r, r);
@@ -61,8 +65,9 @@ export function hessianVectorProduct(phi: Params, names: string[], x: tf.Tensor3
  * iMAML (Rajeswaran et al. 2019). The inner loop approximately solves phi_t = argmin L_support(phi) +
  * lambda/2 |phi - theta|^2 (k proximal gradient steps). At that optimum, d phi_t / d theta = (I + H_t/lambda)^-1
  * with H_t the support-loss Hessian, so the meta-gradient of the query loss is (I + H_t/lambda)^-1 grad
- * L_query(phi_t): solved by conjugate gradient on Hessian-vector products, never forming H. The mean relative
- * CG residual over the batch is reported (stats.cgResidual), as the gradient is only as good as that solve.
+ * L_query(phi_t): solved by conjugate gradient on Hessian-vector products, never forming H. The gradient is only
+ * as good as both solves, so both are reported: the mean relative CG residual (CG's own recursive residual;
+ * it can underflow to 0 once converged) and the mean norm of the proximal objective's gradient at phi.
  */
 export const imaml: Algorithm = {
   ...ALGORITHM_INFO.imaml,
@@ -79,7 +84,16 @@ export const imaml: Algorithm = {
       cfg.cgSteps,
     );
     const T = batch.supportX.shape[0];
+    // How far the k inner steps are from the proximal optimum the implicit gradient assumes: the norm of the
+    // proximal objective's gradient at phi, 0 at the optimum (ReLU kinks can keep it from getting there).
+    const supportGrad = taskGradients(phi, names, batch.supportX, batch.supportY);
+    const stationarity = supportGrad.map((g, i) => tf.add(g, tf.mul(cfg.lambda, tf.sub(phi[names[i]], params[names[i]]))));
+    const innerGradNorm = tf.mean(tf.sqrt(taskDot(stationarity, stationarity)));
     // The meta-objective is the mean over tasks, so its gradient is the mean of the per-task solutions.
-    return { loss, grads: zipParams(names, x.map((t) => tf.div(tf.sum(t, 0), T))), stats: { cgResidual: tf.mean(residual) } };
+    return {
+      loss,
+      grads: zipParams(names, x.map((t) => tf.div(tf.sum(t, 0), T))),
+      stats: { cgResidual: tf.mean(residual), innerGradNorm },
+    };
   },
 };

@@ -51,3 +51,27 @@ export function xGrid(n: number, range: readonly [number, number] = SINUSOID_RAN
   for (let i = 0; i < n; i++) out.push(range[0] + ((range[1] - range[0]) * i) / (n - 1));
   return out;
 }
+
+/**
+ * The paper's striking case: when every point lies on one side of x = 0, the half with no points. There, a
+ * model can only be right by having learned the family's shape. Null when points are on both sides (or none).
+ */
+export function emptyHalf(points: Point[]): readonly [number, number] | null {
+  if (points.length === 0) return null;
+  const [lo, hi] = SINUSOID_RANGES.x;
+  if (points.every((p) => p.x < 0)) return [0, hi];
+  if (points.every((p) => p.x > 0)) return [lo, 0];
+  return null;
+}
+
+/** MSE against the true function of predictions on a grid, over the grid points inside [from, to]. */
+export function mseOnRange(task: SinusoidTask, grid: number[], predictions: number[], [from, to]: readonly [number, number]): number {
+  let sum = 0;
+  let n = 0;
+  grid.forEach((x, i) => {
+    if (x < from || x > to) return;
+    sum += (predictions[i] - sinusoid(task, x)) ** 2;
+    n += 1;
+  });
+  return n > 0 ? sum / n : NaN;
+}

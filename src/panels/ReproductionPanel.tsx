@@ -1,0 +1,111 @@
+/**
+ * "Paper vs this run": the MAML paper's sinusoid numbers beside every method's, computed in this browser on
+ * the paper's 600 test tasks (the same tasks as npm run pretrain / npm run reproduce, so the two agree), with
+ * the numbers stored in the shipped checkpoint files for reference.
+ */
+import { memo } from 'react';
+import { ALGORITHM_IDS, type AlgorithmId } from '../meta/algorithms/catalog';
+import type { EvalCurve } from '../meta/evaluate';
+import { PAPER_CITATION, PAPER_STEPS, PAPER_TABLE } from '../meta/paper';
+import { runReproduction } from '../app/controller';
+import { usePlayground } from '../state/store';
+import { METHOD_COLORS, methodLabelWithOrder } from './theme';
+
+const SHOTS = [5, 10, 20];
+
+function cell(curve: EvalCurve | undefined, step: number): string {
+  if (!curve) return '—';
+  const m = curve.mean[step];
+  // A mean over tasks is NaN (null in JSON) or astronomically large when some task's adaptation blew up.
+  if (m === null || !Number.isFinite(m) || Math.abs(m) > 1e6) return 'diverged';
+  return `${m.toFixed(3)} ± ${curve.ci95[step].toFixed(3)}`;
+}
+
+const Row = memo(function Row({ id, kShot }: { id: AlgorithmId; kShot: number }) {
+  const browser = usePlayground((s) => s.reproduction.browser[kShot]?.[id]);
+  const shipped = usePlayground((s) => s.reproduction.shipped[id]?.find((c) => c.kShot === kShot));
+  return (
+    <tr data-method={id} data-k={kShot}>
+      <th scope="row">
+        <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
+        {methodLabelWithOrder(id)}
+      </th>
+      <td>{kShot}</td>
+      {PAPER_STEPS.map((s) => (
+        <td key={`b${s}`} className="mono" data-testid={`repro-${id}-${kShot}-${s}`}>
+          {cell(browser, s)}
+        </td>
+      ))}
+      {PAPER_STEPS.map((s) => (
+        <td key={`s${s}`} className="mono muted" data-testid={`repro-shipped-${id}-${kShot}-${s}`}>
+          {cell(shipped, s)}
+        </td>
+      ))}
+    </tr>
+  );
+});
+
+export function ReproductionPanel() {
+  const { running, done, total } = usePlayground((s) => s.reproduction);
+  const ready = usePlayground((s) => s.status.worker === 'ready');
+  return (
+    <section className="panel reproduction-panel" data-testid="reproduction-panel" aria-labelledby="reproduction-title">
+      <h2 id="reproduction-title">Paper vs this run</h2>
+      <p className="muted">
+        MSE on held-out points after 1, 5 and 10 gradient steps (α = 0.01) on K points, mean ± 95% CI over the paper&apos;s
+        protocol of 600 test tasks. “This browser” evaluates each method&apos;s current model here, in the worker; “checkpoint
+        file” is what <code>npm run pretrain</code> measured in Node on the same tasks.
+      </p>
+      <div className="repro-actions">
+        <button type="button" data-testid="reproduce-run" disabled={running || !ready} onClick={() => void runReproduction()}>
+          {running ? 'Computing…' : 'Compute the table in this browser'}
+        </button>
+        {total > 0 && (
+          <>
+            <progress data-testid="reproduce-progress" max={total} value={done} />
+            <span className="mono" data-testid="reproduce-count">
+              {done} / {total}
+            </span>
+          </>
+        )}
+      </div>
+      <table className="repro-table">
+        <thead>
+          <tr>
+            <th rowSpan={2}>method</th>
+            <th rowSpan={2}>K</th>
+            <th colSpan={3}>this browser: steps 1 / 5 / 10</th>
+            <th colSpan={3}>checkpoint file: steps 1 / 5 / 10</th>
+          </tr>
+          <tr>
+            {[...PAPER_STEPS, ...PAPER_STEPS].map((s, i) => (
+              <th key={i}>{s}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {PAPER_TABLE.map((p) => (
+            <tr key={p.label} className="paper-row" data-testid={`paper-${p.method}`}>
+              <th scope="row">
+                <span className="swatch" style={{ background: METHOD_COLORS[p.method] }} />
+                {p.label}
+              </th>
+              <td>{p.kShot}</td>
+              {p.mse.map((v, i) => (
+                <td key={i} className="mono">
+                  {v.toFixed(2)}
+                </td>
+              ))}
+              <td colSpan={3} className="muted">
+                {PAPER_CITATION}
+              </td>
+            </tr>
+          ))}
+          {SHOTS.flatMap((k) => ALGORITHM_IDS.map((id) => <Row key={`${id}-${k}`} id={id} kShot={k} />))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export default ReproductionPanel;
