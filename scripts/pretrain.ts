@@ -60,7 +60,11 @@ async function train(algorithm: AlgorithmId, iterations: number): Promise<Checkp
         // A few such batches are logged and skipped; many mean the settings are wrong.
         skipped += 1;
         console.log(`${algorithm}: batch skipped (${skipped}): ${r.reason}`);
-        if (skipped > MAX_SKIPPED) throw new Error(`${algorithm}: more than ${MAX_SKIPPED} refused updates; giving up.`);
+        if (skipped > MAX_SKIPPED) {
+          // As in the page: the run stops with its last good parameters, and the checkpoint says how far it got.
+          console.log(`${algorithm}: more than ${MAX_SKIPPED} refused updates; stopping at iteration ${trainer.iteration}.`);
+          break;
+        }
         i -= 1;
         continue;
       }
@@ -73,6 +77,7 @@ async function train(algorithm: AlgorithmId, iterations: number): Promise<Checkp
         recent = 0;
       }
     }
+    config.iterations = trainer.iteration;
     params = trainer.params;
     trainer.params = {};
     trainer.dispose();

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ALGORITHM_IDS } from '../../src/meta/algorithms';
+import { defaultTrainConfig } from '../../src/meta/config';
 import { sinusoid, SINUSOID_RANGES, type Point } from '../../src/meta/tasks/sinusoid';
 import {
   appendHistory,
@@ -16,6 +17,7 @@ import {
   taskFromSeed,
   usePlayground,
   type LossPoint,
+  DEFAULT_METHODS,
 } from '../../src/state/store';
 import type { TrainProgress } from '../../src/worker/protocol';
 
@@ -39,7 +41,7 @@ describe('initial state', () => {
   it('starts from the default settings and an empty engine status', () => {
     expect(settings()).toEqual(defaultSettings());
     expect(settings().seed).toBe(DEFAULT_SEED);
-    expect(settings().methods).toEqual(ALGORITHM_IDS);
+    expect(settings().methods).toEqual(DEFAULT_METHODS);
     expect(settings().points).toEqual(taskFromSeed(DEFAULT_SEED, settings().kShot).points);
     expect(st().status).toEqual(initialStatus());
   });
@@ -185,7 +187,9 @@ describe('setSettings', () => {
 
 describe('toggleMethod', () => {
   it('removes a shown method and re-adds it in ALGORITHM_IDS order', () => {
-    expect(ALGORITHM_IDS.length).toBeGreaterThanOrEqual(3);
+    // Start from every method shown; the page opens with the paper's three (DEFAULT_METHODS).
+    expect(DEFAULT_METHODS).toEqual(['maml', 'fomaml', 'pretrained']);
+    st().setSettings({ methods: [...ALGORITHM_IDS] });
     const [a, b, c] = ALGORITHM_IDS;
     st().toggleMethod(b);
     expect(settings().methods).toEqual(ALGORITHM_IDS.filter((m) => m !== b));
@@ -428,6 +432,7 @@ describe('loss history', () => {
       metaLoss,
       itersPerSec: 50,
       etaSeconds: 2,
+      stats: {},
     });
     st().pushProgress(p(10, 3.5));
     st().pushProgress(p(20, 2.25));
@@ -454,5 +459,16 @@ describe('engine status and results', () => {
     st().setEvaluation({ maml: curve }, { kShot: 5, alpha: 0.01 });
     expect(st().results.evaluation).toEqual({ maml: curve });
     expect(st().results.evaluationFor).toEqual({ kShot: 5, alpha: 0.01 });
+  });
+});
+
+describe('setTrainAlgorithm', () => {
+  it("switches to the algorithm's own defaults, keeping the chosen iterations and seed", () => {
+    st().setTrainConfig({ iterations: 321, seed: 9, innerSteps: 3, alpha: 0.5 });
+    st().setTrainAlgorithm('imaml');
+    expect(settings().train).toEqual({ ...defaultTrainConfig('imaml'), iterations: 321, seed: 9 });
+    expect(settings().train).toMatchObject({ algorithm: 'imaml', innerSteps: 10, alpha: 0.01, lambda: 10, cgSteps: 5 });
+    st().setTrainAlgorithm('reptile');
+    expect(settings().train).toMatchObject({ algorithm: 'reptile', innerSteps: 5, metaLr: 1, iterations: 321, seed: 9 });
   });
 });

@@ -73,7 +73,7 @@ export const ALGORITHM_INFO = {
       'Implicit MAML: the inner problem is regularised toward the initialisation (lambda); the meta-gradient solves (I + H/lambda) g = grad L_query by conjugate gradient on Hessian-vector products.',
     proximal: true,
     settings: ['metaBatch', 'kSupport', 'innerSteps', 'alpha', 'lambda', 'cgSteps', 'metaLr', 'iterations', 'seed'],
-    defaults: { innerSteps: 10, alpha: 0.01, lambda: 10, cgSteps: 5 },
+    defaults: { innerSteps: 10, alpha: 0.005, lambda: 10, cgSteps: 5 },
   },
   anil: {
     ...GRADIENT_META,

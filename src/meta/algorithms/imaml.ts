@@ -88,7 +88,7 @@ export const imaml: Algorithm = {
     // proximal objective's gradient at phi, 0 at the optimum (ReLU kinks can keep it from getting there).
     const supportGrad = taskGradients(phi, names, batch.supportX, batch.supportY);
     const stationarity = supportGrad.map((g, i) => tf.add(g, tf.mul(cfg.lambda, tf.sub(phi[names[i]], params[names[i]]))));
-    const innerGradNorm = tf.mean(tf.sqrt(taskDot(stationarity, stationarity)));
+    const innerGradNorm = tf.mean(tf.sqrt(taskDot(stationarity, stationarity))) as tf.Scalar;
     // The meta-objective is the mean over tasks, so its gradient is the mean of the per-task solutions.
     return {
       loss,
