@@ -5,15 +5,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adaptToPoints } from '../../src/meta/adaptation';
-import type { Learner } from '../../src/meta/inner';
-import { initParams } from '../../src/meta/model';
+import { learnerFor, type Learner } from '../../src/meta/inner';
+import { initModel, initParams } from '../../src/meta/model';
 import { SINUSOID_MLP } from '../../src/meta/architecture';
 import { useNodeBackend } from '../../src/meta/node-backend';
 import { disposeParams, type Params } from '../../src/meta/params';
 import { Rng } from '../../src/meta/random';
 import { samplePoints, sinusoid, xGrid, type Point } from '../../src/meta/tasks/sinusoid';
 import { MetaTrainer } from '../../src/meta/trainer';
-import { PAPER_CONFIG } from '../../src/meta/config';
+import { defaultTrainConfig, PAPER_CONFIG } from '../../src/meta/config';
 import { layout, mse, predict, sgd } from './helpers/reference';
 import { flatParams } from './helpers/tf';
 
@@ -143,5 +143,36 @@ describe('adaptToPoints divergence', () => {
       expect(c.divergedAt).not.toBeNull();
       expect(c.divergedAt!).toBeLessThanOrEqual(firstBadLoss);
     }
+  });
+});
+
+describe('adaptToPoints with learners of different rules', () => {
+  it('adapts each by its own rule in one call, equal to each alone; the oracle needs a true task', async () => {
+    const ids = ['maml', 'anil', 'metasgd', 'imaml', 'oracle', 'fomaml'] as const;
+    const learners = ids.map((id, i) => learnerFor(id, initModel(id, new Rng(40 + i), 0.02), { ...defaultTrainConfig(id), lambda: 3 }));
+    const task = { amplitude: 2.5, phase: 0.7 };
+    const pts = samplePoints(task, 6, new Rng(77));
+    const grid = xGrid(31);
+    const together = await adaptToPoints(learners, pts, grid, 3, 0.05, task);
+    for (let i = 0; i < ids.length; i++) {
+      const [alone] = await adaptToPoints([learners[i]], pts, grid, 3, 0.05, task);
+      for (let s = 0; s <= 3; s++)
+        together[i]!.predictions[s].forEach((v, j) => expect(v, `${ids[i]} step ${s}`).toBeCloseTo(alone!.predictions[s][j], 5));
+    }
+    const moved = (i: number) => Math.max(...together[i]!.predictions[3].map((v, j) => Math.abs(v - together[i]!.predictions[0][j])));
+    for (const id of ['maml', 'anil', 'metasgd', 'imaml', 'fomaml'] as const) expect(moved(ids.indexOf(id)), id).toBeGreaterThan(1e-3);
+    // The oracle does not adapt: the same curve at every step.
+    expect(moved(ids.indexOf('oracle'))).toBe(0);
+    // Meta-SGD uses its learned rates, not the shared alpha: with rates set to 0 it does not move at all.
+    const frozen = { ...learners[2], params: { ...learners[2].params } };
+    for (const n of Object.keys(frozen.params)) if (n.startsWith('lr_')) frozen.params[n] = tf.zerosLike(frozen.params[n]);
+    const [still] = await adaptToPoints([frozen], pts, grid, 3, 0.05, task);
+    expect(Math.max(...still!.predictions[3].map((v, j) => Math.abs(v - still!.predictions[0][j])))).toBe(0);
+    // Without a true function every learner but the oracle still adapts; the oracle has no input.
+    const free = await adaptToPoints(learners, pts, grid, 3, 0.05, null);
+    expect(free[ids.indexOf('oracle')]).toBeNull();
+    expect(free.filter((c) => c !== null)).toHaveLength(ids.length - 1);
+    for (const l of learners) disposeParams(l.params);
+    for (const n of Object.keys(frozen.params)) if (n.startsWith('lr_')) frozen.params[n].dispose();
   });
 });
