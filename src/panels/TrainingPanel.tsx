@@ -109,6 +109,31 @@ const STATE_TEXT: Record<TrainState, string> = {
   diverged: 'stopped: the meta-loss diverged (see the notice above); the last good parameters are kept',
 };
 
+/** Per-algorithm diagnostics that come with the progress (MetaTrainer's stats), shown when present. */
+const DIAGNOSTICS = [
+  {
+    key: 'cgResidual',
+    label: 'CG residual',
+    testId: 'train-cg-residual',
+    title: "Relative residual |b − Ax| / |b| of iMAML's conjugate-gradient solve, mean over the meta-batch",
+    format: (v: number) => v.toExponential(2),
+  },
+  {
+    key: 'innerGradNorm',
+    label: 'Inner gradient',
+    testId: 'train-inner-grad',
+    title: "Norm of the proximal inner objective's gradient after the inner steps, mean over the meta-batch: 0 at the optimum the implicit gradient assumes",
+    format: (v: number) => v.toExponential(2),
+  },
+  {
+    key: 'outerStepSize',
+    label: 'Outer step ε',
+    testId: 'train-outer-step',
+    title: "Reptile's outer step, annealed linearly to 0",
+    format: (v: number) => v.toFixed(4),
+  },
+];
+
 const TrainControls = memo(function TrainControls() {
   const trainState = usePlayground((s) => s.status.trainState);
   const trainMethod = usePlayground((s) => s.status.trainMethod);
@@ -175,32 +200,15 @@ const TrainControls = memo(function TrainControls() {
             {eta}
           </dd>
         </div>
-        {progress && progress.stats.cgResidual !== undefined && (
-          <div>
-            <dt title="Relative residual |b − Ax| / |b| of iMAML's conjugate-gradient solve, mean over the meta-batch">CG residual</dt>
-            <dd data-testid="train-cg-residual" className="mono">
-              {progress.stats.cgResidual.toExponential(2)}
-            </dd>
-          </div>
-        )}
-        {progress && progress.stats.innerGradNorm !== undefined && (
-          <div>
-            <dt title="Norm of the proximal inner objective's gradient after the inner steps, mean over the meta-batch: 0 at the optimum the implicit gradient assumes">
-              Inner gradient
-            </dt>
-            <dd data-testid="train-inner-grad" className="mono">
-              {progress.stats.innerGradNorm.toExponential(2)}
-            </dd>
-          </div>
-        )}
-        {progress && progress.stats.outerStepSize !== undefined && (
-          <div>
-            <dt title="Reptile's outer step, annealed linearly to 0">Outer step ε</dt>
-            <dd data-testid="train-outer-step" className="mono">
-              {progress.stats.outerStepSize.toFixed(4)}
-            </dd>
-          </div>
-        )}
+        {progress &&
+          DIAGNOSTICS.filter((d) => progress.stats[d.key] !== undefined).map((d) => (
+            <div key={d.key}>
+              <dt title={d.title}>{d.label}</dt>
+              <dd data-testid={d.testId} className="mono">
+                {d.format(progress.stats[d.key])}
+              </dd>
+            </div>
+          ))}
       </dl>
       {!trainable && (
         <p className="muted" data-testid="train-not-trainable">
