@@ -467,7 +467,7 @@ describe('setTrainAlgorithm', () => {
     st().setTrainConfig({ iterations: 321, seed: 9, innerSteps: 3, alpha: 0.5 });
     st().setTrainAlgorithm('imaml');
     expect(settings().train).toEqual({ ...defaultTrainConfig('imaml'), iterations: 321, seed: 9 });
-    expect(settings().train).toMatchObject({ algorithm: 'imaml', innerSteps: 10, alpha: 0.01, lambda: 10, cgSteps: 5 });
+    expect(settings().train).toMatchObject({ algorithm: 'imaml', innerSteps: 10, alpha: 0.005, lambda: 10, cgSteps: 5 });
     st().setTrainAlgorithm('reptile');
     expect(settings().train).toMatchObject({ algorithm: 'reptile', innerSteps: 5, metaLr: 1, iterations: 321, seed: 9 });
   });

@@ -86,7 +86,7 @@ export const ALGORITHM_INFO = {
     ...GRADIENT_META,
     label: 'Meta-SGD',
     gradientOrder: 'second',
-    description: 'MAML with one inner learning rate per parameter, meta-learned with the initialisation (exact second order).',
+    description: 'MAML with one inner learning rate per parameter (all starting at the training alpha), meta-learned with the initialisation (exact second order).',
     learnedRates: true,
   },
   pretrained: {
