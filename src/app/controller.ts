@@ -142,8 +142,12 @@ async function loadShippedCheckpoints(): Promise<void> {
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         const ckpt = parseCheckpoint(await res.text());
         if (ckpt.algorithm !== id) throw new CheckpointError(`it holds ${ckpt.algorithm}, not ${id}`);
-        await client!.load(ckpt, `shipped checkpoint (${ckpt.training.iterations} iterations)`);
-        store.getState().setSource(id, `shipped checkpoint (${ckpt.training.iterations} iterations)`);
+        const source =
+          ALGORITHM_INFO[id].outer === 'none'
+            ? `shipped checkpoint (random initialisation, seed ${ckpt.training.seed})`
+            : `shipped checkpoint (${ckpt.training.iterations} iterations)`;
+        await client!.load(ckpt, source);
+        store.getState().setSource(id, source);
         const { reproduction } = store.getState();
         if (ckpt.evaluation) store.getState().setReproduction({ shipped: { ...reproduction.shipped, [id]: ckpt.evaluation } });
       } catch (e) {

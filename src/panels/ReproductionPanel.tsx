@@ -24,13 +24,19 @@ function cell(curve: EvalCurve | undefined, step: number): string {
 const Row = memo(function Row({ id, kShot }: { id: AlgorithmId; kShot: number }) {
   const browser = usePlayground((s) => s.reproduction.browser[kShot]?.[id]);
   const shipped = usePlayground((s) => s.reproduction.shipped[id]?.find((c) => c.kShot === kShot));
+  const paper = PAPER_TABLE.find((p) => p.method === id && p.kShot === kShot);
   return (
-    <tr data-method={id} data-k={kShot}>
+    <tr data-method={id} data-k={kShot} className={paper ? 'has-paper' : undefined}>
       <th scope="row">
         <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
         {methodLabelWithOrder(id)}
       </th>
       <td>{kShot}</td>
+      {PAPER_STEPS.map((s, i) => (
+        <td key={`p${s}`} className="mono paper" data-testid={`repro-paper-${id}-${kShot}-${s}`} title={paper ? `${paper.label}, ${PAPER_CITATION}` : undefined}>
+          {paper ? paper.mse[i].toFixed(2) : ''}
+        </td>
+      ))}
       {PAPER_STEPS.map((s) => (
         <td key={`b${s}`} className="mono" data-testid={`repro-${id}-${kShot}-${s}`}>
           {cell(browser, s)}
@@ -53,7 +59,7 @@ export function ReproductionPanel() {
       <h2 id="reproduction-title">Paper vs this run</h2>
       <p className="muted">
         MSE on held-out points after 1, 5 and 10 gradient steps (α = 0.01) on K points, mean ± 95% CI over the paper&apos;s
-        protocol of 600 test tasks. “This browser” evaluates each method&apos;s current model here, in the worker; “checkpoint
+        protocol of 600 test tasks. The paper ({PAPER_CITATION}) reports MAML and the pretrained baseline at K = 5. “This browser” evaluates each method&apos;s current model here, in the worker; “checkpoint
         file” is what <code>npm run pretrain</code> measured in Node on the same tasks.
       </p>
       <div className="repro-actions">
@@ -74,33 +80,17 @@ export function ReproductionPanel() {
           <tr>
             <th rowSpan={2}>method</th>
             <th rowSpan={2}>K</th>
+            <th colSpan={3} title={PAPER_CITATION}>paper: steps 1 / 5 / 10</th>
             <th colSpan={3}>this browser: steps 1 / 5 / 10</th>
             <th colSpan={3}>checkpoint file: steps 1 / 5 / 10</th>
           </tr>
           <tr>
-            {[...PAPER_STEPS, ...PAPER_STEPS].map((s, i) => (
+            {[...PAPER_STEPS, ...PAPER_STEPS, ...PAPER_STEPS].map((s, i) => (
               <th key={i}>{s}</th>
             ))}
           </tr>
         </thead>
         <tbody>
-          {PAPER_TABLE.map((p) => (
-            <tr key={p.label} className="paper-row" data-testid={`paper-${p.method}`}>
-              <th scope="row">
-                <span className="swatch" style={{ background: METHOD_COLORS[p.method] }} />
-                {p.label}
-              </th>
-              <td>{p.kShot}</td>
-              {p.mse.map((v, i) => (
-                <td key={i} className="mono">
-                  {v.toFixed(2)}
-                </td>
-              ))}
-              <td colSpan={3} className="muted">
-                {PAPER_CITATION}
-              </td>
-            </tr>
-          ))}
           {SHOTS.flatMap((k) => ALGORITHM_IDS.map((id) => <Row key={`${id}-${k}`} id={id} kShot={k} />))}
         </tbody>
       </table>

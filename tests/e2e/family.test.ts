@@ -117,7 +117,10 @@ describe('training each algorithm', () => {
 describe('paper vs this run', () => {
   it('computes every method on the 600 paper tasks in this browser, equal to the numbers npm run pretrain measured', async () => {
     const { page, errors } = await openApp(browser, '?backend=wasm');
-    expect(await text(page, 'paper-maml')).toMatch(/0\.67\s*0\.38\s*0\.35/);
+    // The paper's numbers beside its two methods' rows, and nowhere else.
+    expect(await Promise.all([1, 5, 10].map((s) => text(page, `repro-paper-maml-5-${s}`)))).toEqual(['0.67', '0.38', '0.35']);
+    expect(await Promise.all([1, 5, 10].map((s) => text(page, `repro-paper-pretrained-5-${s}`)))).toEqual(['2.41', '2.23', '2.19']);
+    expect(await text(page, 'repro-paper-maml-10-1')).toBe('');
     await page.click('[data-testid="reproduce-run"]');
     const total = ALGORITHM_IDS.length * 3;
     await page.waitForFunction(
