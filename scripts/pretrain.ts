@@ -7,13 +7,14 @@
  *   npm run pretrain -- --only maml --iterations 20000
  *   npm run pretrain -- --only maml --kSupport 5 --seed 2 --out maml-k5   # another setting, another file
  *   npm run pretrain -- --table               # only rewrite EVALUATION.md from the checkpoints there
+ *   npm run pretrain -- --only imaml --iterations 6000 --validate-every 250   # keep the best on validation tasks
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { ALGORITHM_IDS, ALGORITHMS, isAlgorithmId, type AlgorithmId } from '../src/meta/algorithms';
 import { makeCheckpoint, parseCheckpoint, type Checkpoint } from '../src/meta/checkpoint';
 import { evaluate, PAPER_EVAL, type EvalCurve } from '../src/meta/evaluate';
 import { useNodeBackend } from '../src/meta/node-backend';
-import { disposeParams, readParams } from '../src/meta/params';
+import { disposeParams, paramsFromArrays, readParams, type ParamArrays } from '../src/meta/params';
 import { learnerFor } from '../src/meta/inner';
 import { initialModel, MetaTrainer } from '../src/meta/trainer';
 import { defaultTrainConfig, PAPER_CONFIG, type TrainConfig } from '../src/meta/config';
@@ -29,6 +30,11 @@ const OUT_DIR = new URL('../public/checkpoints/', import.meta.url);
  */
 const SHIPPED_SEEDS: Partial<Record<AlgorithmId, number>> = { maml: 2 };
 export const EVAL_SHOTS = [5, 10, 20];
+/**
+ * Early stopping, where asked (--validate-every N): every N iterations the model is scored on validation tasks
+ * drawn with their own seed (never the test seed), K = 10, one step, and the best parameters are kept.
+ */
+const VALIDATION = { kShot: 10, steps: 1, tasks: 100, alpha: PAPER_EVAL.alpha, queryPoints: 100, seed: 777 };
 /** Refused (non-finite) updates tolerated in one run before it is abandoned. */
 const MAX_SKIPPED = 50;
 
@@ -53,6 +59,8 @@ async function train(algorithm: AlgorithmId, iterations: number): Promise<Checkp
     let recent = 0;
     let stats: Record<string, number> = {};
     let skipped = 0;
+    const validateEvery = Number(arg('validate-every') ?? 0);
+    let best: { iteration: number; score: number; params: ParamArrays } | null = null;
     for (let i = 1; i <= iterations; i++) {
       const r = await trainer.step();
       if (!r.ok) {
@@ -70,6 +78,10 @@ async function train(algorithm: AlgorithmId, iterations: number): Promise<Checkp
       }
       recent += r.loss;
       stats = r.stats;
+      if (validateEvery > 0 && i % validateEvery === 0) {
+        const score = (await evaluate(learnerFor(algorithm, trainer.params, config), VALIDATION)).mean[1];
+        if (Number.isFinite(score) && (!best || score < best.score)) best = { iteration: i, score, params: await readParams(trainer.params) };
+      }
       if (i % 1000 === 0) {
         const s = (performance.now() - start) / 1000;
         const extra = Object.entries(stats).map(([k, v]) => `  ${k} ${v.toPrecision(3)}`).join('');
@@ -77,9 +89,15 @@ async function train(algorithm: AlgorithmId, iterations: number): Promise<Checkp
         recent = 0;
       }
     }
-    config.iterations = trainer.iteration;
-    params = trainer.params;
-    trainer.params = {};
+    if (best && best.iteration < trainer.iteration) {
+      console.log(`${algorithm}: keeping iteration ${best.iteration} (validation MSE ${best.score.toFixed(3)}), the best of ${trainer.iteration}.`);
+      config.iterations = best.iteration;
+      params = paramsFromArrays(best.params);
+    } else {
+      config.iterations = trainer.iteration;
+      params = trainer.params;
+      trainer.params = {};
+    }
     trainer.dispose();
   }
   const evaluation: EvalCurve[] = [];
