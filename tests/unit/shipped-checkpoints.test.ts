@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 
 describe('shipped checkpoints', () => {
-  it.each(ALGORITHM_IDS)('%s: valid, trained in the paper setting, evaluated for K = 5, 10, 20', (id) => {
+  it.each(ALGORITHM_IDS)('%s: valid, trained with its own default settings, evaluated for K = 5, 10, 20', (id) => {
     const c = load(id);
     expect(c.algorithm).toBe(id);
     // iMAML's run diverged at iteration ~2,500 and ships its best on validation tasks (see EVALUATION.md);
