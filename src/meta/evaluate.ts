@@ -3,7 +3,7 @@ import { adaptSteps, type Learner } from './inner';
 import { forward, mseByTask, oracleInputs } from './model';
 import { Rng } from './random';
 import { meanCi95 } from './stats';
-import { disposeBatch, sampleMetaBatch } from './tasks/meta-batch';
+import { disposeBatch, sampleTestBatch } from './tasks/meta-batch';
 
 export interface EvalConfig {
   kShot: number;
@@ -48,7 +48,7 @@ export async function evaluate(learner: Learner | (() => Learner), cfg: EvalConf
   const perStep: number[][] = Array.from({ length: cfg.steps + 1 }, () => []);
   for (let done = 0; done < cfg.tasks; done += chunk) {
     const n = Math.min(chunk, cfg.tasks - done);
-    const { batch } = sampleMetaBatch(rng, n, cfg.kShot, cfg.queryPoints);
+    const { batch } = sampleTestBatch(rng, n, cfg.kShot, cfg.queryPoints);
     const values = await runChunk(async () => {
       const losses = tf.tidy(() => {
         const { params, rule, taskInput } = current();

@@ -12,7 +12,7 @@ import { useNodeBackend } from '../../src/meta/node-backend';
 import { disposeParams } from '../../src/meta/params';
 import { Rng } from '../../src/meta/random';
 import { meanCi95 } from '../../src/meta/stats';
-import { disposeBatch, sampleMetaBatch } from '../../src/meta/tasks/meta-batch';
+import { disposeBatch, sampleTestBatch } from '../../src/meta/tasks/meta-batch';
 import { MetaTrainer } from '../../src/meta/trainer';
 import { PAPER_CONFIG } from '../../src/meta/config';
 import { layout, mse, sgd } from './helpers/reference';
@@ -81,21 +81,37 @@ describe('evaluate()', () => {
     const theta = flatParams(lay, params);
     const c2 = { ...cfg, tasks: 130, steps: 2, alpha: 0.02, kShot: 4, queryPoints: 10 };
     const curve = await evaluate(learnerFor('maml', params, PAPER_CONFIG), c2);
-    // Replay the sampling: chunks of 100 then 30 tasks from one stream seeded with cfg.seed.
-    const rng = new Rng(c2.seed);
+    // Replay the sampling: the whole test set from one stream seeded with cfg.seed.
+    const { batch } = sampleTestBatch(new Rng(c2.seed), c2.tasks, c2.kShot, c2.queryPoints);
     const perStep: number[][] = [[], [], []];
-    for (const n of [100, 30]) {
-      const { batch } = sampleMetaBatch(rng, n, c2.kShot, c2.queryPoints);
-      for (const task of batchToRef(batch)) {
-        for (let s = 0; s <= c2.steps; s++) perStep[s].push(mse(lay, sgd(lay, theta, task.support, c2.alpha, s), task.query));
-      }
-      disposeBatch(batch);
+    for (const task of batchToRef(batch)) {
+      for (let s = 0; s <= c2.steps; s++) perStep[s].push(mse(lay, sgd(lay, theta, task.support, c2.alpha, s), task.query));
     }
+    disposeBatch(batch);
     for (let s = 0; s <= c2.steps; s++) {
       const ref = meanCi95(perStep[s]);
       expect(Math.abs(curve.mean[s] - ref.mean) / ref.mean).toBeLessThan(1e-5);
       expect(Math.abs(curve.ci95[s] - ref.ci95) / ref.ci95).toBeLessThan(1e-4);
     }
+    disposeParams(params);
+  });
+
+  it('the test set does not depend on the chunk size (the worker uses 25, Node 100)', async () => {
+    const params = initParams(SINUSOID_MLP, new Rng(6));
+    const learner = learnerFor('maml', params, PAPER_CONFIG);
+    const c3 = { ...cfg, tasks: 110, steps: 2 };
+    const whole = await evaluate(learner, c3, { chunk: 110 });
+    for (const chunk of [25, 100, 7]) {
+      const split = await evaluate(learner, c3, { chunk });
+      for (let s = 0; s <= 2; s++) expect(split.mean[s]).toBeCloseTo(whole.mean[s], 6);
+    }
+    // And a test batch is drawn task by task: the first 30 of 110 tasks are the 30 tasks of a 30-task draw.
+    const big = sampleTestBatch(new Rng(3), 110, 5, 7);
+    const small = sampleTestBatch(new Rng(3), 30, 5, 7);
+    expect(big.tasks.slice(0, 30)).toEqual(small.tasks);
+    expect(Array.from(big.batch.queryX.dataSync().slice(0, 30 * 7))).toEqual(Array.from(small.batch.queryX.dataSync()));
+    disposeBatch(big.batch);
+    disposeBatch(small.batch);
     disposeParams(params);
   });
 

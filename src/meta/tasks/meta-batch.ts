@@ -39,6 +39,28 @@ export function sampleMetaBatch(rng: Rng, tasks: number, kSupport: number, kQuer
   return { tasks: ts, batch: { tasks: ts, supportX, supportY, queryX, queryY } };
 }
 
+/**
+ * Test tasks: like sampleMetaBatch, but each task's draws (the task, its K support x, its Q query x) are
+ * contiguous in the stream, so a test set split into chunks of any size is the same test set. Evaluation in
+ * the worker (small chunks, to stay responsive) and in Node (large chunks) therefore sees the same tasks.
+ */
+export function sampleTestBatch(rng: Rng, tasks: number, kSupport: number, kQuery: number): SampledBatch {
+  const ts: SinusoidTask[] = [];
+  const sx = new Float32Array(tasks * kSupport);
+  const qx = new Float32Array(tasks * kQuery);
+  for (let t = 0; t < tasks; t++) {
+    ts.push(sampleTask(rng));
+    for (let i = 0; i < kSupport; i++) sx[t * kSupport + i] = sampleX(rng);
+    for (let i = 0; i < kQuery; i++) qx[t * kQuery + i] = sampleX(rng);
+  }
+  const ys = (xs: Float32Array, k: number) => xs.map((x, j) => sinusoid(ts[Math.floor(j / k)], x));
+  const t3 = (v: Float32Array, k: number) => tf.tensor3d(v, [tasks, k, 1]);
+  return {
+    tasks: ts,
+    batch: { tasks: ts, supportX: t3(sx, kSupport), supportY: t3(ys(sx, kSupport), kSupport), queryX: t3(qx, kQuery), queryY: t3(ys(qx, kQuery), kQuery) },
+  };
+}
+
 export function disposeBatch(batch: MetaBatch): void {
   batch.supportX.dispose();
   batch.supportY.dispose();
