@@ -118,7 +118,8 @@ rows.push(...br);
 const f = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(1));
 const settings = ALGOS.map((a) => {
   const c = defaultTrainConfig(a);
-  return `${a}: k=${c.innerSteps}${a === 'imaml' ? `, ${c.cgSteps} CG steps` : ''}`;
+  if (!ALGORITHMS[a].settings.includes('innerSteps')) return `${a}: no inner loop`;
+  return `${a}: k=${c.innerSteps}${ALGORITHMS[a].proximal ? `, ${c.cgSteps} CG steps` : ''}`;
 }).join('; ');
 console.log(`\nMedian ms per meta-iteration (sinusoid, 25 tasks x (10 + 10) points, 1-40-40-1), ${ITER} iterations after 3 warm-up`);
 console.log(`Each algorithm in its default setting (${settings})`);
