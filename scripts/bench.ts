@@ -15,6 +15,8 @@ import { ALGORITHM_IDS, ALGORITHMS, type AlgorithmId } from '../src/meta/algorit
 import { useNodeBackend } from '../src/meta/node-backend';
 import { MetaTrainer } from '../src/meta/trainer';
 import { defaultTrainConfig } from '../src/meta/config';
+import { SINUSOID_MLP } from '../src/meta/architecture';
+import { FastMamlTrainer } from '../src/meta/fast/maml';
 
 /** Every algorithm with something to train (scratch has not). */
 const ALGOS: AlgorithmId[] = ALGORITHM_IDS.filter((a) => ALGORITHMS[a].outer !== 'none');
@@ -45,6 +47,22 @@ async function nodeRow(backend: string): Promise<Row> {
       if (i >= 3) times.push(performance.now() - t0);
     }
     trainer.dispose();
+    out.ms[algorithm] = median(times);
+  }
+  return out;
+}
+
+/** The typed-array MAML path (src/meta/fast, no tfjs): MAML and first-order MAML only. */
+function typedRow(): Row {
+  const out: Row = { where: 'node', backend: 'typed arrays', ms: {}, note: 'src/meta/fast, no tfjs' };
+  for (const algorithm of ['maml', 'fomaml'] as const) {
+    const trainer = new FastMamlTrainer({ ...defaultTrainConfig(algorithm), sizes: SINUSOID_MLP.sizes, exact: algorithm === 'maml' });
+    const times: number[] = [];
+    for (let i = 0; i < ITER + 3; i++) {
+      const t0 = performance.now();
+      trainer.step();
+      if (i >= 3) times.push(performance.now() - t0);
+    }
     out.ms[algorithm] = median(times);
   }
   return out;
@@ -100,6 +118,11 @@ async function browserRows(): Promise<{ rows: Row[]; latency: Record<string, { m
       const iters = gpu ? Math.min(ITER, 10) : ITER;
       const res = await page.evaluate(([a, n]) => (window as any).__playground.bench(a, n), [gpu ? GPU_ALGOS : ALGOS, iters] as const);
       rows.push({ where: 'browser worker', backend, ms: res.msPerIteration, note: gpu ? 'SwiftShader (CPU emulation) here' : undefined });
+      if (backend === 'wasm') {
+        // The typed-array path does not depend on the tfjs backend: timed once, in the same worker.
+        const typed = await page.evaluate(([a, n]) => (window as any).__playground.bench(a, n, 'typed'), [['maml', 'fomaml'], ITER] as const);
+        rows.push({ where: 'browser worker', backend: 'typed arrays', ms: typed.msPerIteration, note: 'src/meta/fast, no tfjs' });
+      }
       await page.close();
     }
   } finally {
@@ -111,6 +134,7 @@ async function browserRows(): Promise<{ rows: Row[]; latency: Record<string, { m
 
 const rows: Row[] = [];
 for (const b of ['cpu', 'wasm']) rows.push(await nodeRow(b));
+rows.push(typedRow());
 tf.engine().reset();
 const { rows: br, latency } = await browserRows();
 rows.push(...br);

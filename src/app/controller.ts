@@ -300,7 +300,8 @@ export function startController(): () => void {
     store,
     crashWorker: () => client?.crash(),
     memory: () => client?.request<'memory'>({ type: 'memory' }),
-    bench: (algorithms: AlgorithmId[], iterations: number) => client?.request<'benchResult'>({ type: 'bench', algorithms, iterations }),
+    bench: (algorithms: AlgorithmId[], iterations: number, path: 'tfjs' | 'typed' = 'tfjs') =>
+      client?.request<'benchResult'>({ type: 'bench', algorithms, iterations, path }),
     restarts: () => client?.restarts ?? 0,
     /** True when nothing of that kind (default: both) is being computed or waiting: what is shown is current. */
     idle: (kind?: RequestKind) => checkpointsSettled && (kind ? inFlight[kind] === 0 : inFlight.adaptation + inFlight.evaluation === 0),

@@ -14,6 +14,8 @@ import { initModel } from '../meta/model';
 import { disposeParams, paramsFromArrays, readParams, type Params } from '../meta/params';
 import { Rng } from '../meta/random';
 import { MetaTrainer } from '../meta/trainer';
+import { FastMamlTrainer } from '../meta/fast/maml';
+import { SINUSOID_MLP } from '../meta/architecture';
 import { defaultTrainConfig, PAPER_CONFIG, PAPER_EVAL, type TrainConfig } from '../meta/config';
 import { chooseBackend } from './backend';
 import type { AdaptRequest, TrainState, WorkerRequest, WorkerResponse } from './protocol';
@@ -270,21 +272,36 @@ async function handle(msg: WorkerRequest): Promise<void> {
       });
     case 'bench':
       return exclusive(async () => {
+        const path = msg.path ?? 'tfjs';
         const msPerIteration: Partial<Record<AlgorithmId, number>> = {};
         for (const algorithm of msg.algorithms) {
-          const trainer = new MetaTrainer({ ...defaultTrainConfig(algorithm), iterations: msg.iterations });
+          const config = { ...defaultTrainConfig(algorithm), iterations: msg.iterations };
+          let step: () => Promise<unknown>;
+          let done: () => void;
+          if (path === 'typed') {
+            if (algorithm !== 'maml' && algorithm !== 'fomaml') continue;
+            const fast = new FastMamlTrainer({ ...config, sizes: SINUSOID_MLP.sizes, exact: algorithm === 'maml' });
+            step = async () => fast.step();
+            done = () => undefined;
+          } else {
+            const trainer = new MetaTrainer(config);
+            step = async () => {
+              const r = await trainer.step();
+              if (!r.ok) throw new Error(r.reason);
+            };
+            done = () => trainer.dispose();
+          }
           const times: number[] = [];
           for (let i = 0; i < msg.iterations + 3; i++) {
             const t0 = performance.now();
-            const r = await trainer.step();
-            if (!r.ok) throw new Error(r.reason);
+            await step();
             if (i >= 3) times.push(performance.now() - t0); // the first steps compile kernels
           }
-          trainer.dispose();
+          done();
           times.sort((a, b) => a - b);
           msPerIteration[algorithm] = times[Math.floor(times.length / 2)];
         }
-        post({ type: 'benchResult', id: msg.id, backend: tf.getBackend(), msPerIteration });
+        post({ type: 'benchResult', id: msg.id, backend: path === 'typed' ? 'typed arrays' : tf.getBackend(), path, msPerIteration });
       });
     case 'crash':
       // Thrown outside any promise so that it reaches the worker's global error handler, as a real crash would.

@@ -61,8 +61,11 @@ export type WorkerRequest =
   | { type: 'reset' }
   | { type: 'export'; id: number; method: AlgorithmId }
   | { type: 'memory'; id: number }
-  /** Times meta-iterations of fresh trainers (the benchmark); leaves the models alone. */
-  | { type: 'bench'; id: number; algorithms: AlgorithmId[]; iterations: number }
+  /**
+   * Times meta-iterations of fresh trainers (the benchmark); leaves the models alone. path 'typed' times the
+   * typed-array MAML path (src/meta/fast; maml and fomaml only) instead of tfjs.
+   */
+  | { type: 'bench'; id: number; algorithms: AlgorithmId[]; iterations: number; path?: 'tfjs' | 'typed' }
   /** Test hook: throw inside the worker, as a real crash would. */
   | { type: 'crash' };
 
@@ -76,5 +79,5 @@ export type WorkerResponse =
   /** A copy of a method's current parameters: kept by the page for export and to restart a dead worker. */
   | { type: 'snapshot'; id: number | null; checkpoint: Checkpoint }
   | { type: 'memory'; id: number; numTensors: number; numBytes: number }
-  | { type: 'benchResult'; id: number; backend: string; msPerIteration: Partial<Record<AlgorithmId, number>> }
+  | { type: 'benchResult'; id: number; backend: string; path: 'tfjs' | 'typed'; msPerIteration: Partial<Record<AlgorithmId, number>> }
   | { type: 'error'; id: number | null; message: string };

@@ -1,0 +1,170 @@
+/**
+ * MAML's meta-gradient and a meta-trainer on typed arrays (issue 5's "tight typed-array path"): the same
+ * maths as src/meta/algorithms/maml.ts and fomaml.ts with the paper's Adam, sampling the same tasks from the
+ * same seed as MetaTrainer, so a run here and a run there follow the same trajectory up to float32 rounding.
+ * Exact second order by reverse-mode through the inner steps: v <- (I - alpha H(phi_j)) v from the last step to
+ * the first, each H v by the R-operator, never a Hessian.
+ */
+import { Rng } from '../random';
+import { sampleTask, sampleX, sinusoid, type SinusoidTask } from '../tasks/sinusoid';
+import { hessianVector, layoutOf, lossAndGrad, Workspace, type Layout } from './mlp';
+
+/** T tasks' support and query sets, stacked row-major like the tfjs MetaBatch (inputs of width sizes[0]). */
+export interface TaskArrays {
+  tasks: number;
+  kSupport: number;
+  kQuery: number;
+  sx: Float64Array;
+  sy: Float64Array;
+  qx: Float64Array;
+  qy: Float64Array;
+}
+
+/** The same draws, in the same order, as sampleMetaBatch: tasks, then each task's support x, then query x. */
+export function sampleTaskArrays(rng: Rng, tasks: number, kSupport: number, kQuery: number): TaskArrays {
+  const ts: SinusoidTask[] = [];
+  for (let t = 0; t < tasks; t++) ts.push(sampleTask(rng));
+  const fill = (k: number): [Float64Array, Float64Array] => {
+    const xs = new Float64Array(tasks * k);
+    const ys = new Float64Array(tasks * k);
+    for (let t = 0; t < tasks; t++)
+      for (let i = 0; i < k; i++) {
+        // Rounded to float32 as the tfjs batch stores them, so both paths see the same numbers.
+        const x = sampleX(rng);
+        xs[t * k + i] = Math.fround(x);
+        ys[t * k + i] = Math.fround(sinusoid(ts[t], x));
+      }
+    return [xs, ys];
+  };
+  const [sx, sy] = fill(kSupport);
+  const [qx, qy] = fill(kQuery);
+  return { tasks, kSupport, kQuery, sx, sy, qx, qy };
+}
+
+export class FastMaml {
+  readonly lay: Layout;
+  private readonly support: Workspace[];
+  private readonly query: Workspace;
+  private readonly phis: Float64Array[];
+  private readonly g: Float64Array;
+  private readonly v: Float64Array;
+  private readonly hv: Float64Array;
+
+  constructor(
+    sizes: number[],
+    readonly maxSteps: number,
+    kSupport: number,
+    kQuery: number,
+  ) {
+    this.lay = layoutOf(sizes);
+    const n = this.lay.total;
+    // One support workspace per inner step: the backward pass needs each step's activations.
+    this.support = Array.from({ length: Math.max(1, maxSteps) }, () => new Workspace(this.lay, kSupport));
+    this.query = new Workspace(this.lay, kQuery);
+    this.phis = Array.from({ length: maxSteps + 1 }, () => new Float64Array(n));
+    this.g = new Float64Array(n);
+    this.v = new Float64Array(n);
+    this.hv = new Float64Array(n);
+  }
+
+  /**
+   * The mean over tasks of the query loss after `steps` SGD steps of size alpha on each task's support set,
+   * and its gradient w.r.t. theta into `grad`: exact, or first order (d phi / d theta taken as I).
+   */
+  metaGradient(theta: Float64Array, data: TaskArrays, steps: number, alpha: number, exact: boolean, grad: Float64Array): number {
+    if (steps > this.maxSteps) throw new Error(`at most ${this.maxSteps} inner steps`);
+    const { kSupport: K, kQuery: Q, tasks: T } = data;
+    const nIn = this.lay.sizes[0];
+    const nOut = this.lay.sizes[this.lay.sizes.length - 1];
+    const { phis, g, v, hv } = this;
+    grad.fill(0);
+    let loss = 0;
+    for (let t = 0; t < T; t++) {
+      const sx = data.sx.subarray(t * K * nIn, (t + 1) * K * nIn);
+      const sy = data.sy.subarray(t * K * nOut, (t + 1) * K * nOut);
+      phis[0].set(theta);
+      for (let j = 0; j < steps; j++) {
+        lossAndGrad(this.support[j], phis[j], sx, sy, K, g);
+        const next = phis[j + 1];
+        const cur = phis[j];
+        for (let i = 0; i < next.length; i++) next[i] = cur[i] - alpha * g[i];
+      }
+      const qx = data.qx.subarray(t * Q * nIn, (t + 1) * Q * nIn);
+      const qy = data.qy.subarray(t * Q * nOut, (t + 1) * Q * nOut);
+      loss += lossAndGrad(this.query, phis[steps], qx, qy, Q, v);
+      if (exact) {
+        // d phi_{j+1} / d phi_j = I - alpha H(phi_j), symmetric: pull v back through each step.
+        for (let j = steps - 1; j >= 0; j--) {
+          hessianVector(this.support[j], phis[j], v, K, hv);
+          for (let i = 0; i < v.length; i++) v[i] -= alpha * hv[i];
+        }
+      }
+      for (let i = 0; i < grad.length; i++) grad[i] += v[i];
+    }
+    for (let i = 0; i < grad.length; i++) grad[i] /= T;
+    return loss / T;
+  }
+}
+
+/** PyTorch-style init in the same draw order as initParams (w then b, layer by layer). */
+export function initFlat(sizes: number[], rng: Rng): Float64Array {
+  const lay = layoutOf(sizes);
+  const p = new Float64Array(lay.total);
+  for (let l = 0; l < sizes.length - 1; l++) {
+    const bound = 1 / Math.sqrt(sizes[l]);
+    for (let k = 0; k < sizes[l] * sizes[l + 1]; k++) p[lay.w[l] + k] = Math.fround(rng.uniform(-bound, bound));
+    for (let k = 0; k < sizes[l + 1]; k++) p[lay.b[l] + k] = Math.fround(rng.uniform(-bound, bound));
+  }
+  return p;
+}
+
+export interface FastTrainConfig {
+  sizes: number[];
+  exact: boolean;
+  metaBatch: number;
+  kSupport: number;
+  kQuery: number;
+  innerSteps: number;
+  alpha: number;
+  metaLr: number;
+  seed: number;
+}
+
+/** MetaTrainer's loop (same seed, same tasks, same Adam) for MAML and first-order MAML on typed arrays. */
+export class FastMamlTrainer {
+  readonly params: Float64Array;
+  iteration = 0;
+  private readonly rng: Rng;
+  private readonly maml: FastMaml;
+  private readonly grad: Float64Array;
+  private readonly m: Float64Array;
+  private readonly v: Float64Array;
+
+  constructor(readonly config: FastTrainConfig) {
+    this.rng = new Rng(config.seed);
+    this.params = initFlat(config.sizes, this.rng.fork());
+    this.maml = new FastMaml(config.sizes, config.innerSteps, config.kSupport, config.kQuery);
+    const n = this.params.length;
+    this.grad = new Float64Array(n);
+    this.m = new Float64Array(n);
+    this.v = new Float64Array(n);
+  }
+
+  /** One meta-iteration; returns the meta-loss, or throws on a non-finite one (nothing is applied then). */
+  step(): number {
+    const c = this.config;
+    const data = sampleTaskArrays(this.rng, c.metaBatch, c.kSupport, c.kQuery);
+    const loss = this.maml.metaGradient(this.params, data, c.innerSteps, c.alpha, c.exact, this.grad);
+    if (!Number.isFinite(loss)) throw new Error(`meta-loss is ${loss} at iteration ${this.iteration + 1}`);
+    const t = ++this.iteration;
+    const [b1, b2, eps] = [0.9, 0.999, 1e-8];
+    const stepSize = (c.metaLr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
+    const { params, grad, m, v } = this;
+    for (let i = 0; i < params.length; i++) {
+      m[i] = b1 * m[i] + (1 - b1) * grad[i];
+      v[i] = b2 * v[i] + (1 - b2) * grad[i] * grad[i];
+      params[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) + eps);
+    }
+    return loss;
+  }
+}
