@@ -195,6 +195,14 @@ const TrainControls = memo(function TrainControls() {
           </dd>
         </div>
         <div>
+          <dt title="Which implementation trains: the typed-array MAML path (no tfjs) for MAML and first-order MAML, TF.js on the running backend for the others">
+            Engine
+          </dt>
+          <dd data-testid="train-path" className="mono">
+            {progress && trainState !== 'idle' ? progress.path : '—'}
+          </dd>
+        </div>
+        <div>
           <dt>ETA</dt>
           <dd data-testid="train-eta" className="mono">
             {eta}

@@ -13,7 +13,7 @@ import { learnerFor, type Learner } from '../meta/inner';
 import { initModel } from '../meta/model';
 import { disposeParams, paramsFromArrays, readParams, type Params } from '../meta/params';
 import { Rng } from '../meta/random';
-import { MetaTrainer } from '../meta/trainer';
+import { createTrainer, MetaTrainer, type Trainer } from '../meta/trainer';
 import { FastMamlTrainer } from '../meta/fast/maml';
 import { SINUSOID_MLP } from '../meta/architecture';
 import { defaultTrainConfig, PAPER_CONFIG, PAPER_EVAL, type TrainConfig } from '../meta/config';
@@ -59,7 +59,7 @@ interface Model {
 const models = new Map<AlgorithmId, Model>();
 
 interface Training {
-  trainer: MetaTrainer;
+  trainer: Trainer;
   method: AlgorithmId;
   state: TrainState;
   /** Which trainLoop may run: a quick pause + resume must not leave two loops stepping one trainer. */
@@ -163,6 +163,7 @@ async function trainLoop(t: Training): Promise<void> {
         itersPerSec: rate,
         etaSeconds: rate > 0 ? (iterations - t.trainer.iteration) / rate : Infinity,
         stats: outcome.stats,
+        path: t.trainer.path === 'typed arrays' ? 'typed arrays' : `tfjs (${tf.getBackend()})`,
       });
       lastReport = now;
       itersAtReport = t.trainer.iteration;
@@ -183,8 +184,7 @@ async function trainLoop(t: Training): Promise<void> {
       // The trained parameters become the method's model; the trainer is done.
       const model = models.get(t.method)!;
       disposeParams(model.params);
-      models.set(t.method, { params: t.trainer.params, training: { ...t.trainer.config } });
-      t.trainer.params = {};
+      models.set(t.method, { params: t.trainer.takeParams(), training: { ...t.trainer.config } });
       t.trainer.dispose();
       training = null;
       post({ type: 'trainState', method: t.method, state: 'done', message: `Training finished: ${iterations} iterations.` });
@@ -234,7 +234,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
     }
     case 'train': {
       await exclusive(() => stopTraining());
-      const t: Training = { trainer: new MetaTrainer(msg.config), method: msg.config.algorithm, state: 'running', loop: 0 };
+      const t: Training = { trainer: createTrainer(msg.config), method: msg.config.algorithm, state: 'running', loop: 0 };
       training = t;
       setTrainState('running');
       void trainLoop(t).catch((e) => {

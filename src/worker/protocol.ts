@@ -48,6 +48,8 @@ export interface TrainProgress {
   etaSeconds: number;
   /** The latest iteration's diagnostics: iMAML's cgResidual, Reptile's outerStepSize. */
   stats: Record<string, number>;
+  /** Which implementation trains: "typed arrays" (src/meta/fast) or "tfjs (backend)". */
+  path: string;
 }
 
 export type WorkerRequest =

@@ -109,6 +109,8 @@ describe('training each algorithm', () => {
     expect(residual).toBeLessThan(1);
     expect(Number.isFinite(Number(await text(page, 'train-inner-grad')))).toBe(true);
     expect(await text(page, 'source-imaml')).toMatch(/trained in this page/);
+    // iMAML has no typed-array path: TF.js trains it, on the backend the page runs.
+    expect(await text(page, 'train-path')).toBe('tfjs (wasm)');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -131,6 +131,8 @@ describe('the page', () => {
     expect(b).toBeGreaterThan(a);
     expect(await text(page, 'train-rate')).toMatch(/\d/);
     expect(Number(await page.getAttribute('[data-testid="train-progress"]', 'value'))).toBeGreaterThan(0);
+    // MAML trains on the typed-array path (src/meta/fast), and the page says so.
+    expect(await text(page, 'train-path')).toBe('typed arrays');
     await page.click('[data-testid="train-pause"]');
     await page.waitForFunction(() => /paused/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''));
     const paused = await iteration(page);

@@ -169,7 +169,7 @@ describe('requests', () => {
     const w = h.current();
     const msgs: WorkerResponse[] = [
       { type: 'ready', backend: 'cpu', fallbacks: ['webgpu: unavailable'] },
-      { type: 'progress', method: 'maml', iteration: 5, iterations: 10, metaLoss: 1.5, itersPerSec: 3, etaSeconds: 2, stats: {} },
+      { type: 'progress', method: 'maml', iteration: 5, iterations: 10, metaLoss: 1.5, itersPerSec: 3, etaSeconds: 2, stats: {}, path: 'typed arrays' },
       { type: 'trainState', method: 'maml', state: 'running' },
       { type: 'error', id: null, message: 'training diverged' },
       { type: 'error', id: 999, message: 'stale' },

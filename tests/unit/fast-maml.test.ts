@@ -15,7 +15,8 @@ import { useNodeBackend } from '../../src/meta/node-backend';
 import { disposeParams } from '../../src/meta/params';
 import { Rng } from '../../src/meta/random';
 import { disposeBatch, sampleMetaBatch } from '../../src/meta/tasks/meta-batch';
-import { MetaTrainer } from '../../src/meta/trainer';
+import { createTrainer, MetaTrainer } from '../../src/meta/trainer';
+import { TypedMamlTrainer } from '../../src/meta/fast/trainer';
 import { finiteDiff, fomamlGrad, layout, mamlLoss, mse, relErr, type RefTask } from './helpers/reference';
 import { batchToRef, flatParams } from './helpers/tf';
 
@@ -126,10 +127,60 @@ describe('typed-array MAML against the tfjs path', () => {
     for (let i = 0; i < 30; i++) {
       const a = await slow.step();
       const b = fast.step();
-      expect(a.ok).toBe(true);
-      expect(Math.abs(a.loss - b) / b, `iteration ${i + 1}`).toBeLessThan(1e-3);
+      expect(a.ok && b.ok).toBe(true);
+      expect(Math.abs(a.loss - b.loss) / b.loss, `iteration ${i + 1}`).toBeLessThan(1e-3);
     }
     expect(relErr(fast.params, flatParams(layout(SINUSOID_MLP.sizes), slow.params))).toBeLessThan(1e-3);
     slow.dispose();
+  });
+});
+
+describe('TypedMamlTrainer (the Trainer the worker runs for MAML and first-order MAML)', () => {
+  beforeAll(async () => {
+    await useNodeBackend('wasm');
+  });
+
+  it('createTrainer picks it for maml and fomaml only; its tensors follow its iterations and leak nothing', async () => {
+    expect(createTrainer({ ...defaultTrainConfig('maml'), iterations: 5 }).path).toBe('typed arrays');
+    expect(createTrainer({ ...defaultTrainConfig('fomaml'), iterations: 5 }).path).toBe('typed arrays');
+    const reptile = createTrainer({ ...defaultTrainConfig('reptile'), iterations: 5 });
+    expect(reptile.path).toBe('tfjs');
+    reptile.dispose();
+    expect(createTrainer({ ...defaultTrainConfig('maml'), iterations: 5 }, 'tfjs').path).toBe('tfjs');
+
+    const start = tf.memory().numTensors;
+    const config = { ...defaultTrainConfig('maml'), metaBatch: 5, iterations: 10, seed: 3 };
+    const typed = new TypedMamlTrainer(config);
+    const slow = new MetaTrainer(config);
+    const lay = layout(SINUSOID_MLP.sizes);
+    // Same start as MetaTrainer, as float32 tensors in the named layout.
+    expect(relErr(flatParams(lay, typed.params), flatParams(lay, slow.params))).toBe(0);
+    for (let i = 1; i <= 5; i++) {
+      const r = await typed.step();
+      expect(r).toMatchObject({ ok: true, iteration: i });
+      await slow.step();
+      // Asked inside a tidy (as evaluation does), the cached tensors survive it.
+      const inTidy = tf.tidy(() => typed.params.w1);
+      expect(inTidy.isDisposed).toBe(false);
+    }
+    expect(relErr(flatParams(lay, typed.params), flatParams(lay, slow.params))).toBeLessThan(1e-3);
+    slow.dispose();
+    expect(tf.memory().numTensors).toBe(start + 6);
+    const taken = typed.takeParams();
+    typed.dispose();
+    expect(tf.memory().numTensors).toBe(start + 6);
+    disposeParams(taken);
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('refuses a diverging update with the same words as MetaTrainer, keeping the last good parameters', async () => {
+    const typed = new TypedMamlTrainer({ ...defaultTrainConfig('maml'), alpha: 5, iterations: 10 });
+    const before = Array.from(flatParams(layout(SINUSOID_MLP.sizes), typed.params));
+    const r = await typed.step();
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/^Training diverged at iteration 1: .*alpha = 5.*The last good parameters are kept/);
+    expect(typed.iteration).toBe(0);
+    expect(Array.from(flatParams(layout(SINUSOID_MLP.sizes), typed.params))).toEqual(before);
+    typed.dispose();
   });
 });

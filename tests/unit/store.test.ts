@@ -433,6 +433,7 @@ describe('loss history', () => {
       itersPerSec: 50,
       etaSeconds: 2,
       stats: {},
+      path: 'tfjs (cpu)',
     });
     st().pushProgress(p(10, 3.5));
     st().pushProgress(p(20, 2.25));

@@ -5,6 +5,7 @@
  * Exact second order by reverse-mode through the inner steps: v <- (I - alpha H(phi_j)) v from the last step to
  * the first, each H v by the R-operator, never a Hessian.
  */
+import { divergenceReason } from '../divergence';
 import { Rng } from '../random';
 import { sampleTask, sampleX, sinusoid, type SinusoidTask } from '../tasks/sinusoid';
 import { hessianVector, layoutOf, lossAndGrad, Workspace, type Layout } from './mlp';
@@ -150,12 +151,20 @@ export class FastMamlTrainer {
     this.v = new Float64Array(n);
   }
 
-  /** One meta-iteration; returns the meta-loss, or throws on a non-finite one (nothing is applied then). */
-  step(): number {
+  /**
+   * One meta-iteration. Like MetaTrainer, an update that is not finite or has blown up is refused (the last
+   * good parameters stay) and the outcome says why.
+   */
+  step(): { ok: true; loss: number } | { ok: false; loss: number; reason: string } {
     const c = this.config;
     const data = sampleTaskArrays(this.rng, c.metaBatch, c.kSupport, c.kQuery);
     const loss = this.maml.metaGradient(this.params, data, c.innerSteps, c.alpha, c.exact, this.grad);
-    if (!Number.isFinite(loss)) throw new Error(`meta-loss is ${loss} at iteration ${this.iteration + 1}`);
+    let gradSq = 0;
+    for (const g of this.grad) gradSq += g * g;
+    let zeroLoss = 0;
+    for (const y of data.qy) zeroLoss += (y * y) / data.qy.length;
+    const reason = divergenceReason(this.iteration + 1, loss, gradSq, zeroLoss, c);
+    if (reason) return { ok: false, loss, reason };
     const t = ++this.iteration;
     const [b1, b2, eps] = [0.9, 0.999, 1e-8];
     const stepSize = (c.metaLr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
@@ -165,6 +174,6 @@ export class FastMamlTrainer {
       v[i] = b2 * v[i] + (1 - b2) * grad[i] * grad[i];
       params[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) + eps);
     }
-    return loss;
+    return { ok: true, loss };
   }
 }
