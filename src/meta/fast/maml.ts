@@ -5,6 +5,7 @@
  * Exact second order by reverse-mode through the inner steps: v <- (I - alpha H(phi_j)) v from the last step to
  * the first, each H v by the R-operator, never a Hessian.
  */
+import type { TrainConfig } from '../config';
 import { divergenceReason } from '../divergence';
 import { Rng } from '../random';
 import { sampleTask, sampleX, sinusoid, type SinusoidTask } from '../tasks/sinusoid';
@@ -119,17 +120,11 @@ export function initFlat(sizes: number[], rng: Rng): Float64Array {
   return p;
 }
 
-export interface FastTrainConfig {
+/** MetaTrainer's settings that this path uses, the network's sizes, and exact or first order. */
+export type FastTrainConfig = Pick<TrainConfig, 'metaBatch' | 'kSupport' | 'kQuery' | 'innerSteps' | 'alpha' | 'metaLr' | 'seed'> & {
   sizes: number[];
   exact: boolean;
-  metaBatch: number;
-  kSupport: number;
-  kQuery: number;
-  innerSteps: number;
-  alpha: number;
-  metaLr: number;
-  seed: number;
-}
+};
 
 /** MetaTrainer's loop (same seed, same tasks, same Adam) for MAML and first-order MAML on typed arrays. */
 export class FastMamlTrainer {
