@@ -14,8 +14,7 @@ import { initModel } from '../meta/model';
 import { disposeParams, paramsFromArrays, readParams, type Params } from '../meta/params';
 import { Rng } from '../meta/random';
 import { createTrainer, MetaTrainer, type Trainer } from '../meta/trainer';
-import { FastMamlTrainer } from '../meta/fast/maml';
-import { SINUSOID_MLP } from '../meta/architecture';
+import { TypedMamlTrainer, typedPathTrains } from '../meta/fast/trainer';
 import { defaultTrainConfig, PAPER_CONFIG, PAPER_EVAL, type TrainConfig } from '../meta/config';
 import { chooseBackend } from './backend';
 import type { AdaptRequest, TrainState, WorkerRequest, WorkerResponse } from './protocol';
@@ -276,28 +275,16 @@ async function handle(msg: WorkerRequest): Promise<void> {
         const msPerIteration: Partial<Record<AlgorithmId, number>> = {};
         for (const algorithm of msg.algorithms) {
           const config = { ...defaultTrainConfig(algorithm), iterations: msg.iterations };
-          let step: () => Promise<unknown>;
-          let done: () => void;
-          if (path === 'typed') {
-            if (algorithm !== 'maml' && algorithm !== 'fomaml') continue;
-            const fast = new FastMamlTrainer({ ...config, sizes: SINUSOID_MLP.sizes, exact: algorithm === 'maml' });
-            step = async () => fast.step();
-            done = () => undefined;
-          } else {
-            const trainer = new MetaTrainer(config);
-            step = async () => {
-              const r = await trainer.step();
-              if (!r.ok) throw new Error(r.reason);
-            };
-            done = () => trainer.dispose();
-          }
+          if (path === 'typed' && !typedPathTrains(config)) continue;
+          const trainer: Trainer = path === 'typed' ? new TypedMamlTrainer(config) : new MetaTrainer(config);
           const times: number[] = [];
           for (let i = 0; i < msg.iterations + 3; i++) {
             const t0 = performance.now();
-            await step();
+            const r = await trainer.step();
+            if (!r.ok) throw new Error(r.reason);
             if (i >= 3) times.push(performance.now() - t0); // the first steps compile kernels
           }
-          done();
+          trainer.dispose();
           times.sort((a, b) => a - b);
           msPerIteration[algorithm] = times[Math.floor(times.length / 2)];
         }
