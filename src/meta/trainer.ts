@@ -56,9 +56,9 @@ export class MetaTrainer implements Trainer {
     if (!algorithm.metaGradient || algorithm.outer === 'none')
       throw new Error(`${algorithm.label} has nothing to meta-train: it is a random initialisation (its seed is its only setting).`);
     this.rng = new Rng(config.seed);
+    // The same draw as initialModel(config); the fork also moves this.rng past it, to the first batch.
     const initRng = this.rng.fork();
     this.params = initial ?? initModel(config.algorithm, initRng, config.alpha);
-    // (initialModel below makes the same parameters from the same seed without a trainer.)
     this.adam = new Adam(config.metaLr);
   }
 

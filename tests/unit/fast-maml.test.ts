@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ALGORITHMS } from '../../src/meta/algorithms';
 import { SINUSOID_MLP } from '../../src/meta/architecture';
 import { defaultTrainConfig } from '../../src/meta/config';
-import { FastMaml, FastMamlTrainer, initFlat, sampleTaskArrays, type TaskArrays } from '../../src/meta/fast/maml';
+import { FastMaml, FastMamlTrainer, initFlat } from '../../src/meta/fast/maml';
+import { drawMetaBatch, type TaskSet } from '../../src/meta/tasks/sampling';
 import { hessianVector, layoutOf, lossAndGrad, Workspace } from '../../src/meta/fast/mlp';
 import { initParams } from '../../src/meta/model';
 import { useNodeBackend } from '../../src/meta/node-backend';
@@ -23,8 +24,8 @@ import { batchToRef, flatParams } from './helpers/tf';
 const SIZES = [1, 8, 8, 1];
 const K = 5;
 
-function refTasks(d: TaskArrays): RefTask[] {
-  return Array.from({ length: d.tasks }, (_, t) => ({
+function refTasks(d: TaskSet): RefTask[] {
+  return Array.from({ length: d.tasks.length }, (_, t) => ({
     support: { x: Array.from(d.sx.subarray(t * d.kSupport, (t + 1) * d.kSupport), (x) => [x]), y: Array.from(d.sy.subarray(t * d.kSupport, (t + 1) * d.kSupport), (y) => [y]) },
     query: { x: Array.from(d.qx.subarray(t * d.kQuery, (t + 1) * d.kQuery), (x) => [x]), y: Array.from(d.qy.subarray(t * d.kQuery, (t + 1) * d.kQuery), (y) => [y]) },
   }));
@@ -33,7 +34,7 @@ function refTasks(d: TaskArrays): RefTask[] {
 describe('typed-array MLP: gradient and Hessian-vector product', () => {
   const lay = layoutOf(SIZES);
   const theta = initFlat(SIZES, new Rng(3));
-  const data = sampleTaskArrays(new Rng(4), 1, K, K);
+  const data = drawMetaBatch(new Rng(4), 1, K, K);
   const [task] = refTasks(data);
 
   it('lossAndGrad is the float64 reference loss and its finite-difference gradient', () => {
@@ -69,7 +70,7 @@ describe('typed-array MLP: gradient and Hessian-vector product', () => {
 describe('typed-array MAML meta-gradient', () => {
   const lay = layout(SIZES);
   const theta = initFlat(SIZES, new Rng(5));
-  const data = sampleTaskArrays(new Rng(105), 4, K, K);
+  const data = drawMetaBatch(new Rng(105), 4, K, K);
   const tasks = refTasks(data);
 
   for (const steps of [1, 2, 3]) {
@@ -102,7 +103,7 @@ describe('typed-array MAML against the tfjs path', () => {
     const params = initParams(SINUSOID_MLP, new Rng(9));
     const theta = initFlat(sizes, new Rng(9));
     expect(Array.from(theta)).toEqual(Array.from(flatParams(lay, params)));
-    const fastData = sampleTaskArrays(new Rng(77), 25, 10, 10);
+    const fastData = drawMetaBatch(new Rng(77), 25, 10, 10);
     const { batch } = sampleMetaBatch(new Rng(77), 25, 10, 10);
     expect(refTasks(fastData)).toEqual(batchToRef(batch));
     for (const id of ['maml', 'fomaml'] as const) {

@@ -123,6 +123,3 @@ export function isAlgorithmId(id: unknown): id is AlgorithmId {
   return typeof id === 'string' && Object.prototype.hasOwnProperty.call(ALGORITHM_INFO, id);
 }
 
-export function algorithmInfo(id: AlgorithmId): AlgorithmInfo {
-  return ALGORITHM_INFO[id];
-}

@@ -8,40 +8,8 @@
 import type { TrainConfig } from '../config';
 import { divergenceReason } from '../divergence';
 import { Rng } from '../random';
-import { sampleTask, sampleX, sinusoid, type SinusoidTask } from '../tasks/sinusoid';
+import { drawMetaBatch, type TaskSet } from '../tasks/sampling';
 import { hessianVector, layoutOf, lossAndGrad, Workspace, type Layout } from './mlp';
-
-/** T tasks' support and query sets, stacked row-major like the tfjs MetaBatch (inputs of width sizes[0]). */
-export interface TaskArrays {
-  tasks: number;
-  kSupport: number;
-  kQuery: number;
-  sx: Float64Array;
-  sy: Float64Array;
-  qx: Float64Array;
-  qy: Float64Array;
-}
-
-/** The same draws, in the same order, as sampleMetaBatch: tasks, then each task's support x, then query x. */
-export function sampleTaskArrays(rng: Rng, tasks: number, kSupport: number, kQuery: number): TaskArrays {
-  const ts: SinusoidTask[] = [];
-  for (let t = 0; t < tasks; t++) ts.push(sampleTask(rng));
-  const fill = (k: number): [Float64Array, Float64Array] => {
-    const xs = new Float64Array(tasks * k);
-    const ys = new Float64Array(tasks * k);
-    for (let t = 0; t < tasks; t++)
-      for (let i = 0; i < k; i++) {
-        // Rounded to float32 as the tfjs batch stores them, so both paths see the same numbers.
-        const x = sampleX(rng);
-        xs[t * k + i] = Math.fround(x);
-        ys[t * k + i] = Math.fround(sinusoid(ts[t], x));
-      }
-    return [xs, ys];
-  };
-  const [sx, sy] = fill(kSupport);
-  const [qx, qy] = fill(kQuery);
-  return { tasks, kSupport, kQuery, sx, sy, qx, qy };
-}
 
 export class FastMaml {
   readonly lay: Layout;
@@ -73,9 +41,10 @@ export class FastMaml {
    * The mean over tasks of the query loss after `steps` SGD steps of size alpha on each task's support set,
    * and its gradient w.r.t. theta into `grad`: exact, or first order (d phi / d theta taken as I).
    */
-  metaGradient(theta: Float64Array, data: TaskArrays, steps: number, alpha: number, exact: boolean, grad: Float64Array): number {
+  metaGradient(theta: Float64Array, data: TaskSet, steps: number, alpha: number, exact: boolean, grad: Float64Array): number {
     if (steps > this.maxSteps) throw new Error(`at most ${this.maxSteps} inner steps`);
-    const { kSupport: K, kQuery: Q, tasks: T } = data;
+    const { kSupport: K, kQuery: Q } = data;
+    const T = data.tasks.length;
     const nIn = this.lay.sizes[0];
     const nOut = this.lay.sizes[this.lay.sizes.length - 1];
     const { phis, g, v, hv } = this;
@@ -152,7 +121,7 @@ export class FastMamlTrainer {
    */
   step(): { ok: true; loss: number } | { ok: false; loss: number; reason: string } {
     const c = this.config;
-    const data = sampleTaskArrays(this.rng, c.metaBatch, c.kSupport, c.kQuery);
+    const data = drawMetaBatch(this.rng, c.metaBatch, c.kSupport, c.kQuery);
     const loss = this.maml.metaGradient(this.params, data, c.innerSteps, c.alpha, c.exact, this.grad);
     let gradSq = 0;
     for (const g of this.grad) gradSq += g * g;
