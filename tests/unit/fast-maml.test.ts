@@ -31,7 +31,9 @@ function refTasks(d: TaskSet): RefTask[] {
   }));
 }
 
-describe('typed-array MLP: gradient and Hessian-vector product', () => {
+// The kernels work on row pairs and blocks of four units: odd K and widths that are not multiples of 4 take
+// their remainder paths.
+describe.each([[SIZES], [[1, 6, 5, 1]], [[1, 7, 4, 3, 1]]])('typed-array MLP %j: gradient and Hessian-vector product', (SIZES) => {
   const lay = layoutOf(SIZES);
   const theta = initFlat(SIZES, new Rng(3));
   const data = drawMetaBatch(new Rng(4), 1, K, K);
