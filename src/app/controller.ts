@@ -69,6 +69,7 @@ const requestAdaptation = latestOnly('adaptation', async () => {
     task: s.task,
   });
   store.getState().setAdaptation(msg.results);
+  if (store.getState().status.adaptPath !== msg.path) store.getState().setStatus({ adaptPath: msg.path });
   const diverged = s.methods.filter((m) => msg.results[m]?.divergedAt != null);
   if (diverged.length)
     store.getState().notify('warning', `Adaptation diverged for ${diverged.map((m) => ALGORITHM_INFO[m].label).join(', ')} at alpha = ${s.alpha}: try a smaller test-time learning rate.`);
@@ -261,6 +262,7 @@ export function startController(): () => void {
 
   client = new EngineClient({
     backend: parsed.backend,
+    engine: parsed.engine,
     onEvent,
     onRestart: (reason) => {
       const s = store.getState();
@@ -281,8 +283,10 @@ export function startController(): () => void {
       clearTimeout(urlTimer);
       urlTimer = setTimeout(() => {
         const q = serializeSettings(store.getState().settings);
-        const backend = new URLSearchParams(window.location.search).get('backend');
-        window.history.replaceState(null, '', `?${q}${backend ? `&backend=${encodeURIComponent(backend)}` : ''}`);
+        // The engine choices are not settings of the task: kept as they came.
+        const here = new URLSearchParams(window.location.search);
+        const keep = ['backend', 'engine'].filter((k) => here.has(k)).map((k) => `&${k}=${encodeURIComponent(here.get(k)!)}`);
+        window.history.replaceState(null, '', `?${q}${keep.join('')}`);
       }, 250);
     }
   });

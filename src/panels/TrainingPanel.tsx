@@ -331,6 +331,7 @@ const BackendInfo = memo(function BackendInfo() {
   const backend = usePlayground((s) => s.status.backend);
   const worker = usePlayground((s) => s.status.worker);
   const fallbacks = usePlayground((s) => s.status.fallbacks);
+  const adaptPath = usePlayground((s) => s.status.adaptPath);
   return (
     <div className="backend-info">
       <p>
@@ -342,6 +343,11 @@ const BackendInfo = memo(function BackendInfo() {
           </span>
         )}
       </p>
+      {adaptPath && (
+        <p className="muted">
+          Curves for your points computed on: <b data-testid="adapt-path">{adaptPath}</b>
+        </p>
+      )}
       {fallbacks.length > 0 && (
         <div className="fallbacks">
           <span className="muted">Skipped backends:</span>

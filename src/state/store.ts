@@ -63,6 +63,8 @@ export interface EngineStatus {
   trainMethod: AlgorithmId | null;
   progress: TrainProgress | null;
   lossHistory: LossPoint[];
+  /** Which implementation computed the shown adaptation curves ('typed arrays' or 'tfjs (backend)'). */
+  adaptPath: string | null;
 }
 
 export interface Results {
@@ -155,6 +157,7 @@ export function initialStatus(): EngineStatus {
     trainMethod: null,
     progress: null,
     lossHistory: [],
+    adaptPath: null,
   };
 }
 

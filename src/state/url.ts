@@ -5,12 +5,14 @@
  */
 import { ALGORITHM_INFO, isAlgorithmId, type AlgorithmId } from '../meta/algorithms/catalog';
 import { SINUSOID_RANGES, type Point } from '../meta/tasks/sinusoid';
-import { isBackendName, type BackendName } from '../worker/protocol';
+import { isBackendName, type BackendName, type EnginePreference } from '../worker/protocol';
 import { defaultSettings, K_CHOICES, MAX_POINTS, MAX_STEPS, taskFromSeed, type Settings } from './store';
 
 export interface ParsedUrl {
   settings: Settings;
   backend: BackendName | null;
+  /** ?engine=tfjs: keep every computation on the TF.js backend (default auto: the fastest path). */
+  engine: EnginePreference;
   /** One line per ignored parameter, saying why. */
   problems: string[];
 }
@@ -149,7 +151,14 @@ export function parseUrl(search: string): ParsedUrl {
     else bad('backend', 'expected webgpu, webgl, wasm or cpu');
   }
 
-  const known = new Set(['seed', 'task', 'pts', 'k', 'steps', 'step', 'alpha', 'methods', 'truth', 'algo', 'mb', 'ks', 'kq', 'is', 'ta', 'lr', 'it', 'ts', 'lam', 'cg', 'backend']);
+  let engine: EnginePreference = 'auto';
+  const e = q.get('engine');
+  if (e !== null) {
+    if (e === 'auto' || e === 'tfjs') engine = e;
+    else bad('engine', 'expected auto or tfjs');
+  }
+
+  const known = new Set(['seed', 'task', 'pts', 'k', 'steps', 'step', 'alpha', 'methods', 'truth', 'algo', 'mb', 'ks', 'kq', 'is', 'ta', 'lr', 'it', 'ts', 'lam', 'cg', 'backend', 'engine']);
   for (const key of q.keys()) if (!known.has(key)) problems.push(`${key}: unknown parameter`);
-  return { settings: out, backend, problems };
+  return { settings: out, backend, engine, problems };
 }

@@ -4,7 +4,7 @@
  */
 import type { AlgorithmId } from '../meta/algorithms/catalog';
 import type { Checkpoint } from '../meta/checkpoint';
-import type { BackendName, WorkerRequest, WorkerResponse } from './protocol';
+import type { BackendName, EnginePreference, WorkerRequest, WorkerResponse } from './protocol';
 
 type WithId<T> = T extends { id: number } ? T : never;
 type RequestWithId = WithId<WorkerRequest>;
@@ -12,6 +12,8 @@ type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 export interface EngineClientOptions {
   backend: BackendName | null;
+  /** 'tfjs' keeps every computation on the TF.js backend; default 'auto'. */
+  engine?: EnginePreference;
   /** Every message that is not the answer to a request (progress, training state, snapshots...). */
   onEvent(msg: WorkerResponse): void;
   /** The worker died and a new one was started; reason is the error seen. */
@@ -49,7 +51,7 @@ export class EngineClient {
       this.restart(e.message || 'the engine worker stopped (no message)');
     };
     worker.onmessageerror = () => this.restart('a message from the engine worker could not be read');
-    this.post({ type: 'init', backend: this.opts.backend });
+    this.post({ type: 'init', backend: this.opts.backend, engine: this.opts.engine ?? 'auto' });
   }
 
   private restart(reason: string): void {

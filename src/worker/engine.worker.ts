@@ -11,13 +11,14 @@ import { checkpointArrays, makeCheckpoint, validateCheckpoint, type Checkpoint }
 import { evaluate, type EvalCurve } from '../meta/evaluate';
 import { learnerFor, type Learner } from '../meta/inner';
 import { initModel } from '../meta/model';
-import { disposeParams, paramsFromArrays, readParams, type Params } from '../meta/params';
+import { disposeParams, paramsFromArrays, readParams, type ParamArrays, type Params } from '../meta/params';
+import { adaptFlat, flatLearner, type FlatLearner } from '../meta/fast/adapt';
 import { Rng } from '../meta/random';
 import { createTrainer, MetaTrainer, type Trainer } from '../meta/trainer';
 import { TypedMamlTrainer, typedPathTrains } from '../meta/fast/trainer';
 import { defaultTrainConfig, PAPER_CONFIG, PAPER_EVAL, type TrainConfig } from '../meta/config';
 import { chooseBackend } from './backend';
-import type { AdaptRequest, TrainState, WorkerRequest, WorkerResponse } from './protocol';
+import type { AdaptRequest, EnginePreference, TrainState, WorkerRequest, WorkerResponse } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -100,6 +101,17 @@ function setTrainState(state: TrainState, message?: string): void {
   post({ type: 'trainState', method: training?.method ?? null, state, ...(message ? { message } : {}) });
 }
 
+/** Set by init: whether the fastest path (typed arrays) may run where it can, or TF.js only. */
+let enginePreference: EnginePreference = 'auto';
+
+/** Parameter values read off the backend once per parameter set (a trainer makes a new one per iteration). */
+const flatCache = new WeakMap<Params, Promise<ParamArrays>>();
+async function flatOf(l: Learner): Promise<FlatLearner> {
+  let values = flatCache.get(l.params);
+  if (!values) flatCache.set(l.params, (values = readParams(l.params)));
+  return flatLearner(await values, l.rule, l.taskInput);
+}
+
 // ---- adaptation: the latest request wins; a drag sends many and only the newest matters ----
 let pendingAdapt: (AdaptRequest & { id: number }) | null = null;
 function scheduleAdapt(req: AdaptRequest & { id: number }): void {
@@ -109,20 +121,17 @@ function scheduleAdapt(req: AdaptRequest & { id: number }): void {
   void exclusive(async () => {
     const r = pendingAdapt!;
     pendingAdapt = null;
-    const curves = await adaptToPoints(
-      r.methods.map((m) => currentLearner(m)),
-      r.points,
-      r.grid,
-      r.steps,
-      r.alpha,
-      r.task,
-    );
+    const learners = r.methods.map((m) => currentLearner(m));
+    const typed = enginePreference === 'auto';
+    const curves = typed
+      ? adaptFlat(await Promise.all(learners.map(flatOf)), r.points, r.grid, r.steps, r.alpha, r.task)
+      : await adaptToPoints(learners, r.points, r.grid, r.steps, r.alpha, r.task);
     const results: Partial<Record<AlgorithmId, NonNullable<(typeof curves)[number]>>> = {};
     r.methods.forEach((m, i) => {
       const c = curves[i];
       if (c) results[m] = c;
     });
-    post({ type: 'adapted', id: r.id, results });
+    post({ type: 'adapted', id: r.id, results, path: typed ? 'typed arrays' : `tfjs (${tf.getBackend()})` });
   }).catch((e) => post({ type: 'error', id: req.id, message: `Adaptation failed: ${(e as Error).message}` }));
 }
 
@@ -204,6 +213,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
     case 'init':
       // Exclusive, so loads queued right behind init (after a restart) land on initialised models.
       return exclusive(async () => {
+        enginePreference = msg.engine;
         const choice = await chooseBackend(msg.backend);
         initModels();
         post({ type: 'ready', backend: choice.backend, fallbacks: choice.fallbacks });
@@ -233,7 +243,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
     }
     case 'train': {
       await exclusive(() => stopTraining());
-      const t: Training = { trainer: createTrainer(msg.config), method: msg.config.algorithm, state: 'running', loop: 0 };
+      const t: Training = { trainer: createTrainer(msg.config, enginePreference), method: msg.config.algorithm, state: 'running', loop: 0 };
       training = t;
       setTrainState('running');
       void trainLoop(t).catch((e) => {

@@ -14,6 +14,13 @@ export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 /** Tried in this order; the first whose setBackend() succeeds runs. */
 export const BACKEND_ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
+/**
+ * Which implementation computes: 'auto' takes the fastest path for the job (typed arrays for the small MLPs'
+ * test-time adaptation and for MAML / first-order MAML training), 'tfjs' keeps everything on the TF.js backend
+ * (tests and benchmarks use it to exercise and compare that backend).
+ */
+export type EnginePreference = 'auto' | 'tfjs';
+
 export function isBackendName(v: unknown): v is BackendName {
   return typeof v === 'string' && (BACKEND_ORDER as string[]).includes(v);
 }
@@ -53,7 +60,7 @@ export interface TrainProgress {
 }
 
 export type WorkerRequest =
-  | { type: 'init'; backend: BackendName | null }
+  | { type: 'init'; backend: BackendName | null; engine: EnginePreference }
   | { type: 'load'; id: number; checkpoint: Checkpoint; source: string }
   | ({ type: 'adapt'; id: number } & AdaptRequest)
   | ({ type: 'evaluate'; id: number } & EvaluateRequest)
@@ -74,7 +81,8 @@ export type WorkerRequest =
 export type WorkerResponse =
   | { type: 'ready'; backend: BackendName; fallbacks: string[] }
   | { type: 'loaded'; id: number; method: AlgorithmId; source: string }
-  | { type: 'adapted'; id: number; results: Partial<Record<AlgorithmId, AdaptationCurves>> }
+  /** path: which implementation adapted ('typed arrays' or 'tfjs (backend)'), shown in the page. */
+  | { type: 'adapted'; id: number; results: Partial<Record<AlgorithmId, AdaptationCurves>>; path: string }
   | { type: 'evaluated'; id: number; results: Partial<Record<AlgorithmId, EvalCurve>> }
   | ({ type: 'progress' } & TrainProgress)
   | { type: 'trainState'; method: AlgorithmId | null; state: TrainState; message?: string }

@@ -152,6 +152,16 @@ describe('parseUrl of well-formed input', () => {
     }
   });
 
+  it('engine: auto by default, tfjs on request, anything else is a problem and auto', () => {
+    expect(parseUrl('').engine).toBe('auto');
+    const tfjs = parseUrl('engine=tfjs');
+    expect(tfjs.problems).toEqual([]);
+    expect(tfjs.engine).toBe('tfjs');
+    const bad = parseUrl('engine=gpu');
+    expect(bad.engine).toBe('auto');
+    expect(bad.problems.join()).toMatch(/engine.*auto or tfjs/);
+  });
+
   it('seed without pts gives the seeded task and its sampled points', () => {
     const parsed = parseUrl('seed=42');
     expect(parsed.problems).toEqual([]);

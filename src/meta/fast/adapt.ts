@@ -1,0 +1,172 @@
+/**
+ * Test-time adaptation on typed arrays: what a click asks for (every shown method adapted to the user's points
+ * for steps 0..k, predicted on the whole x grid at every step) without TF.js, whose per-kernel overhead is most
+ * of the cost for nets this small (issue 5, target 4). The same rule as src/meta/inner.ts's sgdStep, learner by
+ * learner: which parameters adapt (ANIL: the head), learned per-parameter rates (Meta-SGD), the proximal term
+ * (iMAML), and the oracle's task input. Tests hold it to adaptation.ts's tfjs path.
+ */
+import type { AdaptationCurves } from '../adaptation';
+import { sinusoid, type Point, type SinusoidTask } from '../tasks/sinusoid';
+import { forwardRows, layoutOf, lossAndGrad, Workspace, type Layout } from './mlp';
+
+/** A learner's meta-parameters in the flat layout of mlp.ts, with its inner rule. */
+export interface FlatLearner {
+  sizes: number[];
+  theta: Float64Array;
+  /** Meta-SGD's learned rates in the same layout; null: every adapted parameter takes the test-time alpha. */
+  rates: Float64Array | null;
+  /** The layers whose weights and biases adapt (ANIL: the last); null: all. */
+  adaptedLayers: number[] | null;
+  /** iMAML's proximal strength: each step descends L + lambda/2 |phi - theta|^2. */
+  lambda: number | null;
+  /** The oracle: the input is x, amplitude, sin(phase), cos(phase). */
+  taskInput: boolean;
+}
+
+/**
+ * A learner from named parameter values (w0, b0, ..., and lr_w0, ... for learned rates) and its rule, the way
+ * src/meta/inner.ts names them.
+ */
+export function flatLearner(
+  values: Record<string, { shape: number[]; values: ArrayLike<number> }>,
+  rule: { adapted?: string[]; lambda?: number },
+  taskInput: boolean,
+): FlatLearner {
+  const layers = Object.keys(values).filter((n) => /^w\d+$/.test(n)).length;
+  const sizes = [values.w0.shape[0], ...Array.from({ length: layers }, (_, l) => values[`w${l}`].shape[1])];
+  const lay = layoutOf(sizes);
+  const pack = (prefix: string): Float64Array => {
+    const out = new Float64Array(lay.total);
+    for (let l = 0; l < layers; l++) {
+      out.set(values[`${prefix}w${l}`].values, lay.w[l]);
+      out.set(values[`${prefix}b${l}`].values, lay.b[l]);
+    }
+    return out;
+  };
+  const adaptedLayers = rule.adapted
+    ? Array.from({ length: layers }, (_, l) => l).filter((l) => rule.adapted!.includes(`w${l}`) || rule.adapted!.includes(`b${l}`))
+    : null;
+  return {
+    sizes,
+    theta: pack(''),
+    rates: 'lr_w0' in values ? pack('lr_') : null,
+    adaptedLayers,
+    lambda: rule.lambda ?? null,
+    taskInput,
+  };
+}
+
+/** The step size of every parameter: its learned rate, alpha, or 0 where the rule does not adapt it. */
+function stepSizes(l: FlatLearner, lay: Layout, alpha: number): Float64Array {
+  const out = l.rates ? Float64Array.from(l.rates) : new Float64Array(lay.total).fill(alpha);
+  if (l.adaptedLayers) {
+    const keep = new Uint8Array(lay.total);
+    for (const layer of l.adaptedLayers) {
+      const end = lay.b[layer] + l.sizes[layer + 1];
+      keep.fill(1, lay.w[layer], end);
+    }
+    for (let i = 0; i < out.length; i++) if (!keep[i]) out[i] = 0;
+  }
+  return out;
+}
+
+/** Inputs for n points: x alone, or x and the task's features (the oracle). */
+export function flatInputs(xs: ArrayLike<number>, n: number, taskInput: boolean, task: SinusoidTask | null): Float64Array {
+  if (!taskInput) return Float64Array.from({ length: n }, (_, i) => xs[i]);
+  const out = new Float64Array(n * 4);
+  const s = Math.sin(task!.phase);
+  const c = Math.cos(task!.phase);
+  for (let i = 0; i < n; i++) out.set([xs[i], task!.amplitude, s, c], i * 4);
+  return out;
+}
+
+/** One learner's inner loop, with its buffers allocated once for support sets of up to maxK points. */
+export class FlatAdapter {
+  readonly lay: Layout;
+  readonly phi: Float64Array;
+  private readonly rate: Float64Array;
+  private readonly g: Float64Array;
+  private readonly ws: Workspace;
+  /** False when the rule adapts nothing (the oracle): every step is the initial model. */
+  readonly adapts: boolean;
+
+  constructor(
+    readonly learner: FlatLearner,
+    alpha: number,
+    maxK: number,
+  ) {
+    this.lay = layoutOf(learner.sizes);
+    this.rate = stepSizes(learner, this.lay, alpha);
+    this.adapts = this.rate.some((r) => r !== 0);
+    this.phi = new Float64Array(this.lay.total);
+    this.g = new Float64Array(this.lay.total);
+    this.ws = new Workspace(this.lay, Math.max(maxK, 1));
+  }
+
+  /**
+   * From theta, `steps` steps on the K support points (sx in the learner's input layout); atStep(phi, s) sees
+   * the parameters before any step (s = 0) and after each. Returns the support loss at each step (NaN for K = 0).
+   * Without points, or with nothing to adapt, no step is taken and only s = 0 is visited.
+   */
+  run(sx: Float64Array, sy: ArrayLike<number>, K: number, steps: number, atStep: (phi: Float64Array, s: number) => void): number[] {
+    const { phi, g, rate, learner: l } = this;
+    phi.set(l.theta);
+    const run = K > 0 && this.adapts ? steps : 0;
+    const losses: number[] = [];
+    for (let s = 0; s <= run; s++) {
+      atStep(phi, s);
+      // The gradient is taken at the same point as the loss: it moves phi to the next step.
+      losses.push(K > 0 ? lossAndGrad(this.ws, phi, sx, sy, K, s < run ? g : null) : NaN);
+      if (s === run) break;
+      for (let i = 0; i < phi.length; i++) {
+        if (rate[i] === 0) continue;
+        const prox = l.lambda !== null ? l.lambda * (phi[i] - l.theta[i]) : 0;
+        phi[i] -= rate[i] * (g[i] + prox);
+      }
+    }
+    return losses;
+  }
+}
+
+/**
+ * Adapts each learner to the points for steps 0..k and predicts on the grid at every step: the same curves as
+ * adaptToPoints (src/meta/adaptation.ts), computed in float64 and shown as float32 like the tfjs path (a value
+ * beyond float32's range is a diverged one there too). A learner that needs the task as input gets null
+ * without a true function.
+ */
+export function adaptFlat(
+  learners: FlatLearner[],
+  points: Point[],
+  grid: number[],
+  steps: number,
+  alpha: number,
+  task: SinusoidTask | null,
+): (AdaptationCurves | null)[] {
+  const K = points.length;
+  const G = grid.length;
+  const truth = task ? grid.map((x) => sinusoid(task, x)) : null;
+  const sy = Float64Array.from(points, (p) => p.y);
+  return learners.map((l) => {
+    if (l.taskInput && !task) return null;
+    const adapter = new FlatAdapter(l, alpha, K);
+    const gx = flatInputs(grid, G, l.taskInput, task);
+    const sx = flatInputs(
+      points.map((p) => p.x),
+      K,
+      l.taskInput,
+      task,
+    );
+    const gridWs = new Workspace(adapter.lay, G);
+    const predictions: number[][] = [];
+    const losses = adapter.run(sx, sy, K, steps, (phi) => predictions.push(Array.from(forwardRows(gridWs, phi, gx, G).subarray(0, G), Math.fround)));
+    const supportLoss = losses.map(Math.fround);
+    // Steps not taken (no points, nothing to adapt) show the last model.
+    while (predictions.length <= steps) {
+      predictions.push(predictions[predictions.length - 1]);
+      supportLoss.push(supportLoss[supportLoss.length - 1]);
+    }
+    const taskLoss = truth ? predictions.map((row) => row.reduce((acc, v, i) => acc + (v - truth[i]) ** 2, 0) / G) : null;
+    const bad = predictions.findIndex((row, s) => !row.every(Number.isFinite) || (K > 0 && !Number.isFinite(supportLoss[s])));
+    return { predictions, supportLoss, taskLoss, divergedAt: bad < 0 ? null : bad };
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * Test-time adaptation on typed arrays (src/meta/fast/adapt.ts, what clicks use) against the tfjs path
+ * (adaptToPoints) for every shipped method: the same inner rule (ANIL's head, Meta-SGD's learned rates,
+ * iMAML's proximal term, the oracle's task input), the same curves and losses, the same edge cases; and the
+ * typed evaluation against evaluate() on the same test tasks.
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adaptToPoints, type AdaptationCurves } from '../../src/meta/adaptation';
+import { ALGORITHM_IDS, type AlgorithmId } from '../../src/meta/algorithms';
+import { checkpointArrays, parseCheckpoint } from '../../src/meta/checkpoint';
+import { adaptFlat, flatLearner } from '../../src/meta/fast/adapt';
+import { evaluateFlat } from '../../src/meta/fast/evaluate';
+import { evaluate, PAPER_EVAL } from '../../src/meta/evaluate';
+import { learnerFor, type Learner } from '../../src/meta/inner';
+import { useNodeBackend } from '../../src/meta/node-backend';
+import { disposeParams, paramsFromArrays, readParams } from '../../src/meta/params';
+import { Rng } from '../../src/meta/random';
+import { samplePoints, xGrid, type Point } from '../../src/meta/tasks/sinusoid';
+
+const task = { amplitude: 2.5, phase: 0.7 };
+const grid = xGrid(101);
+const learners = new Map<AlgorithmId, Learner>();
+
+beforeAll(async () => {
+  await useNodeBackend('wasm');
+  for (const id of ALGORITHM_IDS) {
+    const c = parseCheckpoint(readFileSync(`public/checkpoints/${id}.json`, 'utf8'));
+    learners.set(id, learnerFor(id, paramsFromArrays(checkpointArrays(c)), c.training));
+  }
+  return () => learners.forEach((l) => disposeParams(l.params));
+});
+
+async function both(id: AlgorithmId, points: Point[], steps: number, alpha: number, t: typeof task | null) {
+  const l = learners.get(id)!;
+  const [ref] = await adaptToPoints([l], points, grid, steps, alpha, t);
+  const [fast] = adaptFlat([flatLearner(await readParams(l.params), l.rule, l.taskInput)], points, grid, steps, alpha, t);
+  return { ref, fast };
+}
+
+function expectSameCurves(fast: AdaptationCurves, ref: AdaptationCurves, tol: number): void {
+  expect(fast.predictions).toHaveLength(ref.predictions.length);
+  ref.predictions.forEach((row, s) => {
+    const worst = Math.max(...row.map((v, i) => Math.abs(v - fast.predictions[s][i]) / (1 + Math.abs(v))));
+    expect(worst, `step ${s}`).toBeLessThan(tol);
+    if (Number.isNaN(ref.supportLoss[s])) expect(fast.supportLoss[s]).toBeNaN();
+    else expect(Math.abs(fast.supportLoss[s] - ref.supportLoss[s]) / (1e-6 + ref.supportLoss[s])).toBeLessThan(tol);
+  });
+  if (ref.taskLoss === null) expect(fast.taskLoss).toBeNull();
+  else ref.taskLoss.forEach((v, s) => expect(Math.abs(fast.taskLoss![s] - v) / (1e-6 + v)).toBeLessThan(tol));
+  expect(fast.divergedAt).toBe(ref.divergedAt);
+}
+
+describe('adaptFlat (typed arrays) matches adaptToPoints (tfjs)', () => {
+  const points = samplePoints(task, 5, new Rng(11));
+
+  it.each(ALGORITHM_IDS)('%s: 10 steps on 5 points, with and without a true function', async (id) => {
+    const { ref, fast } = await both(id, points, 10, 0.01, task);
+    // float32 (tfjs) against float64 over ten steps.
+    expectSameCurves(fast!, ref!, 2e-4);
+    // The steps move the curve wherever the method adapts: the comparison is not of two unmoved models.
+    const moved = Math.max(...ref!.predictions[10].map((v, i) => Math.abs(v - ref!.predictions[0][i])));
+    if (id === 'oracle') expect(moved).toBe(0);
+    else expect(moved).toBeGreaterThan(1e-2);
+    const noTask = await both(id, points, 3, 0.01, null);
+    if (id === 'oracle') expect([noTask.ref, noTask.fast]).toEqual([null, null]);
+    else expectSameCurves(noTask.fast!, noTask.ref!, 2e-4);
+  });
+
+  it('follows each rule: ANIL moves only the head, Meta-SGD ignores alpha, iMAML is pulled back to theta', async () => {
+    const anil = flatLearner(await readParams(learners.get('anil')!.params), learners.get('anil')!.rule, false);
+    expect(anil.adaptedLayers).toEqual([2]);
+    const metasgd = flatLearner(await readParams(learners.get('metasgd')!.params), learners.get('metasgd')!.rule, false);
+    expect(metasgd.rates).not.toBeNull();
+    const [a, b] = [0.01, 0.05].map((alpha) => adaptFlat([metasgd], points, grid, 3, alpha, task)[0]!);
+    expect(a.predictions).toEqual(b.predictions);
+    const imaml = flatLearner(await readParams(learners.get('imaml')!.params), learners.get('imaml')!.rule, false);
+    expect(imaml.lambda).toBeGreaterThan(0);
+    const free = adaptFlat([{ ...imaml, lambda: null }], points, grid, 5, 0.01, task)[0]!;
+    const prox = adaptFlat([imaml], points, grid, 5, 0.01, task)[0]!;
+    expect(prox.predictions[5]).not.toEqual(free.predictions[5]);
+  });
+
+  it('no points: every step is the initial model, support loss NaN', async () => {
+    const { ref, fast } = await both('maml', [], 5, 0.01, task);
+    expectSameCurves(fast!, ref!, 1e-5);
+    for (const row of fast!.predictions) expect(row).toEqual(fast!.predictions[0]);
+  });
+
+  it('a diverging alpha is flagged at the same step', async () => {
+    const { ref, fast } = await both('maml', points, 10, 50, task);
+    expect(ref!.divergedAt).not.toBeNull();
+    expect(fast!.divergedAt).toBe(ref!.divergedAt);
+  });
+});
+
+describe('evaluateFlat (typed arrays) matches evaluate (tfjs)', () => {
+  it.each(['maml', 'anil', 'metasgd', 'imaml', 'oracle', 'pretrained'] as AlgorithmId[])('%s: the same test tasks, the same curve', async (id) => {
+    const l = learners.get(id)!;
+    const cfg = { ...PAPER_EVAL, kShot: 5, steps: 3, tasks: 60 };
+    const ref = await evaluate(l, cfg, { chunk: 25 });
+    const fast = evaluateFlat(flatLearner(await readParams(l.params), l.rule, l.taskInput), cfg);
+    ref.mean.forEach((m, s) => {
+      expect(Math.abs(fast.mean[s] - m) / m, `step ${s}`).toBeLessThan(1e-4);
+      expect(Math.abs(fast.ci95[s] - ref.ci95[s]) / ref.ci95[s]).toBeLessThan(1e-3);
+    });
+    if (id !== 'oracle') expect(ref.mean[3]).not.toBeCloseTo(ref.mean[0], 2);
+  });
+
+  it('reproduces the shipped MAML checkpoint\'s committed 5-shot evaluation on the 600 paper tasks', async () => {
+    const c = parseCheckpoint(readFileSync('public/checkpoints/maml.json', 'utf8'));
+    const committed = c.evaluation!.find((e) => e.kShot === 5)!;
+    const l = learners.get('maml')!;
+    const fast = evaluateFlat(flatLearner(await readParams(l.params), l.rule, l.taskInput), { ...PAPER_EVAL, kShot: 5, steps: 10 });
+    committed.mean.forEach((m, s) => expect(Math.abs(fast.mean[s] - m) / m).toBeLessThan(1e-4));
+  });
+});
