@@ -4,11 +4,11 @@
  */
 import { ALGORITHM_IDS, ALGORITHM_INFO, type AlgorithmId } from '../meta/algorithms/catalog';
 import { CheckpointError, parseCheckpoint } from '../meta/checkpoint';
-import { PAPER_EVAL } from '../meta/config';
+import { PAPER_EVAL, type TrainConfig } from '../meta/config';
 import { CURVE_GRID, usePlayground, type Settings } from '../state/store';
 import { parseUrl, serializeSettings } from '../state/url';
 import { EngineClient } from '../worker/client';
-import type { WorkerResponse } from '../worker/protocol';
+import type { BenchPath, WorkerResponse } from '../worker/protocol';
 
 /** Test tasks behind the live "average over tasks" curves (the shipped tables use 600). */
 const LIVE_EVAL_TASKS = 100;
@@ -304,9 +304,12 @@ export function startController(): () => void {
     store,
     crashWorker: () => client?.crash(),
     memory: () => client?.request<'memory'>({ type: 'memory' }),
-    bench: (algorithms: AlgorithmId[], iterations: number, path: 'tfjs' | 'typed' = 'tfjs') =>
+    bench: (algorithms: AlgorithmId[], iterations: number, path: BenchPath = 'tfjs') =>
       client?.request<'benchResult'>({ type: 'bench', algorithms, iterations, path }),
+    timeToQuality: (config: TrainConfig, target: number, seconds: number, evalEveryMs = 1000, evalTasks: number = PAPER_EVAL.tasks) =>
+      client?.request<'timeToQualityResult'>({ type: 'timeToQuality', config, target, seconds, evalEveryMs, evalTasks }),
     restarts: () => client?.restarts ?? 0,
+    gpuCheck: () => client?.request<'gpuCheckResult'>({ type: 'gpuCheck' }),
     /** True when nothing of that kind (default: both) is being computed or waiting: what is shown is current. */
     idle: (kind?: RequestKind) => checkpointsSettled && (kind ? inFlight[kind] === 0 : inFlight.adaptation + inFlight.evaluation === 0),
   };

@@ -25,6 +25,8 @@ export function isBackendName(v: unknown): v is BackendName {
   return typeof v === 'string' && (BACKEND_ORDER as string[]).includes(v);
 }
 
+export type BenchPath = 'tfjs' | 'typed' | 'per-task loop';
+
 export type TrainState = 'idle' | 'running' | 'paused' | 'done' | 'diverged';
 
 export interface AdaptRequest {
@@ -72,11 +74,65 @@ export type WorkerRequest =
   | { type: 'memory'; id: number }
   /**
    * Times meta-iterations of fresh trainers (the benchmark); leaves the models alone. path 'typed' times the
-   * typed-array MAML path (src/meta/fast; maml and fomaml only) instead of tfjs.
+   * typed-array MAML path (src/meta/fast; maml and fomaml only) instead of tfjs; 'per-task loop' the naive
+   * tfjs reference (src/meta/reference-loop.ts; maml only).
    */
-  | { type: 'bench'; id: number; algorithms: AlgorithmId[]; iterations: number; path?: 'tfjs' | 'typed' }
+  | { type: 'bench'; id: number; algorithms: AlgorithmId[]; iterations: number; path?: BenchPath }
+  /**
+   * Test hook (issue 5, target 3): checks the fused WebGPU meta-gradient (src/meta/gpu/fused-maml.ts) against the
+   * float64 typed-array path on one paper-sized batch. Needs the webgpu backend; answered by gpuCheckResult.
+   */
+  | { type: 'gpuCheck'; id: number }
+  /**
+   * Time to quality (the benchmark): a fresh trainer from random initialisation on the path the page would
+   * use, evaluated (5-shot, one step, evalTasks of the paper's test tasks) every evalEveryMs of wall time until
+   * the MSE reaches target or `seconds` pass. Leaves the models alone.
+   */
+  | { type: 'timeToQuality'; id: number; config: TrainConfig; target: number; seconds: number; evalEveryMs: number; evalTasks: number }
   /** Test hook: throw inside the worker, as a real crash would. */
   | { type: 'crash' };
+
+/**
+ * One inner-step count of a gpuCheck: GpuMaml (float32, WebGPU) against FastMaml (float64) on the same batch,
+ * theta and alpha. Gradient errors are max_i |gpu_i - ref_i| / max_i |ref_i|; loss errors |gpu - ref| / |ref|.
+ */
+export interface GpuCheckCase {
+  /** The shape: layer sizes, tasks, support and query points per task, inner steps. */
+  sizes: number[];
+  tasks: number;
+  kSupport: number;
+  kQuery: number;
+  steps: number;
+  exactGradError: number;
+  firstOrderGradError: number;
+  exactLossError: number;
+  firstOrderLossError: number;
+  /** How far exact and first order are apart, same measure (relative to the exact gradient): float64 and GPU. */
+  exactVsFirstOrder: number;
+  gpuExactVsFirstOrder: number;
+}
+
+export interface GpuCheckReport {
+  /** False when the engine does not run on the webgpu backend (or GpuMaml refuses the shape); reason says why. */
+  available: boolean;
+  reason?: string;
+  /** alpha of every case. */
+  alpha?: number;
+  /**
+   * dispatchWorkgroups calls per metaGradient call (paper batch), counted by wrapping
+   * GPUComputePassEncoder.prototype.dispatchWorkgroups during one call.
+   */
+  dispatchesPerCall?: number;
+  /** GpuMaml's own dispatchesPerCall. */
+  declaredDispatchesPerCall?: number;
+  /**
+   * The paper batch (sizes [1, 40, 40, 1], 25 sinusoid tasks, K = Q = 10) for 1 and 3 inner steps, then odd shapes
+   * on random inputs: the oracle net's [4, 40, 40, 1] with K != Q, and a one-hidden-layer net with 3 outputs.
+   */
+  cases?: GpuCheckCase[];
+  /** Median ms per exact metaGradient call on the paper batch (1 inner step), after a warm-up call. */
+  msPerCall?: number;
+}
 
 export type WorkerResponse =
   | { type: 'ready'; backend: BackendName; fallbacks: string[] }
@@ -88,6 +144,24 @@ export type WorkerResponse =
   | { type: 'trainState'; method: AlgorithmId | null; state: TrainState; message?: string }
   /** A copy of a method's current parameters: kept by the page for export and to restart a dead worker. */
   | { type: 'snapshot'; id: number | null; checkpoint: Checkpoint }
-  | { type: 'memory'; id: number; numTensors: number; numBytes: number }
-  | { type: 'benchResult'; id: number; backend: string; path: 'tfjs' | 'typed'; msPerIteration: Partial<Record<AlgorithmId, number>> }
+  /** jsHeap: the worker's used JS heap in bytes where the browser tells (Chromium), else null. */
+  | { type: 'memory'; id: number; numTensors: number; numBytes: number; jsHeap: number | null }
+  /** kernelsPerIteration: TF.js kernels one iteration launches (tfjs paths; on WebGPU each is a dispatch). */
+  | {
+      type: 'benchResult';
+      id: number;
+      backend: string;
+      path: BenchPath;
+      msPerIteration: Partial<Record<AlgorithmId, number>>;
+      kernelsPerIteration: Partial<Record<AlgorithmId, number>>;
+    }
+  | ({ type: 'gpuCheckResult'; id: number } & GpuCheckReport)
+  | {
+      type: 'timeToQualityResult';
+      id: number;
+      path: string;
+      reached: boolean;
+      /** Wall seconds include the evaluations; trainSeconds only the meta-iterations. */
+      curve: { iteration: number; wallSeconds: number; trainSeconds: number; mse: number }[];
+    }
   | { type: 'error'; id: number | null; message: string };

@@ -79,7 +79,7 @@ describe('start-up', () => {
     for (const backend of ['wasm', null] as const) {
       const h = setup(backend);
       expect(h.workers).toHaveLength(1);
-      expect(h.current().posted).toEqual([{ type: 'init', backend }]);
+      expect(h.current().posted).toEqual([{ type: 'init', backend, engine: 'auto' }]);
       expect(h.current().onmessage).toBeTypeOf('function');
       expect(h.current().onerror).toBeTypeOf('function');
       expect(h.current().onmessageerror).toBeTypeOf('function');
@@ -103,8 +103,8 @@ describe('requests', () => {
     const w = h.current();
     const id = lastId(w, 'memory');
     expect(w.posted.at(-1)).toEqual({ type: 'memory', id });
-    w.emit({ type: 'memory', id, numTensors: 3, numBytes: 12 });
-    await expect(p).resolves.toEqual({ type: 'memory', id, numTensors: 3, numBytes: 12 });
+    w.emit({ type: 'memory', id, numTensors: 3, numBytes: 12, jsHeap: null });
+    await expect(p).resolves.toEqual({ type: 'memory', id, numTensors: 3, numBytes: 12, jsHeap: null });
     expect(h.events).toEqual([]);
   });
 
@@ -125,10 +125,10 @@ describe('requests', () => {
 
     const ck = checkpoint('fomaml', 0.5);
     w.emit({ type: 'snapshot', id: id3, checkpoint: ck });
-    w.emit({ type: 'memory', id: id2, numTensors: 2, numBytes: 20 });
+    w.emit({ type: 'memory', id: id2, numTensors: 2, numBytes: 20, jsHeap: null });
     await flush();
     expect(settled).toEqual([3, 2]);
-    w.emit({ type: 'memory', id: id1, numTensors: 1, numBytes: 10 });
+    w.emit({ type: 'memory', id: id1, numTensors: 1, numBytes: 10, jsHeap: null });
 
     await expect(p1).resolves.toMatchObject({ id: id1, numTensors: 1 });
     await expect(p2).resolves.toMatchObject({ id: id2, numTensors: 2 });
@@ -148,7 +148,7 @@ describe('requests', () => {
     void p1.then(() => (done = true));
     await flush();
     expect(done).toBe(false);
-    w.emit({ type: 'memory', id: id1, numTensors: 0, numBytes: 0 });
+    w.emit({ type: 'memory', id: id1, numTensors: 0, numBytes: 0, jsHeap: null });
     await expect(p1).resolves.toMatchObject({ id: id1 });
     expect(h.events).toEqual([]);
   });
@@ -158,10 +158,10 @@ describe('requests', () => {
     const w = h.current();
     const p = h.client.request<'memory'>({ type: 'memory' });
     const id = lastId(w, 'memory');
-    w.emit({ type: 'memory', id, numTensors: 1, numBytes: 1 });
-    w.emit({ type: 'memory', id, numTensors: 9, numBytes: 9 });
+    w.emit({ type: 'memory', id, numTensors: 1, numBytes: 1, jsHeap: null });
+    w.emit({ type: 'memory', id, numTensors: 9, numBytes: 9, jsHeap: null });
     await expect(p).resolves.toMatchObject({ numTensors: 1 });
-    expect(h.events).toEqual([{ type: 'memory', id, numTensors: 9, numBytes: 9 }]);
+    expect(h.events).toEqual([{ type: 'memory', id, numTensors: 9, numBytes: 9, jsHeap: null }]);
   });
 
   it('passes messages that answer no pending request to onEvent', () => {
@@ -173,7 +173,7 @@ describe('requests', () => {
       { type: 'trainState', method: 'maml', state: 'running' },
       { type: 'error', id: null, message: 'training diverged' },
       { type: 'error', id: 999, message: 'stale' },
-      { type: 'memory', id: 4242, numTensors: 1, numBytes: 1 },
+      { type: 'memory', id: 4242, numTensors: 1, numBytes: 1, jsHeap: null },
     ];
     for (const m of msgs) w.emit(m);
     expect(h.events).toEqual(msgs);
@@ -291,7 +291,7 @@ describe('a dying worker', () => {
     const fresh = h.current();
     expect(fresh).not.toBe(old);
     expect(fresh.terminated).toBe(0);
-    expect(fresh.posted[0]).toEqual({ type: 'init', backend: 'wasm' });
+    expect(fresh.posted[0]).toEqual({ type: 'init', backend: 'wasm', engine: 'auto' });
     const loads = fresh.posted.slice(1) as Array<{ type: string; id: number; checkpoint: Checkpoint; source: string }>;
     expect(loads.map((m) => m.type)).toEqual(['load', 'load']);
     const byMethod = new Map(loads.map((m) => [m.checkpoint.algorithm, m]));
@@ -308,7 +308,7 @@ describe('a dying worker', () => {
 
     // And the new worker serves requests.
     const p = h.client.request<'memory'>({ type: 'memory' });
-    fresh.emit({ type: 'memory', id: lastId(fresh, 'memory'), numTensors: 7, numBytes: 7 });
+    fresh.emit({ type: 'memory', id: lastId(fresh, 'memory'), numTensors: 7, numBytes: 7, jsHeap: null });
     await expect(p).resolves.toMatchObject({ numTensors: 7 });
     expect(old.posted.filter((m) => (m as { type: string }).type === 'memory')).toHaveLength(1);
   });
@@ -327,7 +327,7 @@ describe('a dying worker', () => {
     const h = setup(null);
     h.current().crash('');
     expect(h.workers).toHaveLength(2);
-    expect(h.current().posted).toEqual([{ type: 'init', backend: null }]);
+    expect(h.current().posted).toEqual([{ type: 'init', backend: null, engine: 'auto' }]);
     // An error event without a message still gives a reason.
     expect(h.restarts).toHaveLength(1);
     expect(h.restarts[0].length).toBeGreaterThan(0);
@@ -339,7 +339,7 @@ describe('a dying worker', () => {
     old.messageError();
     expect(old.terminated).toBe(1);
     expect(h.workers).toHaveLength(2);
-    expect(h.current().posted[0]).toEqual({ type: 'init', backend: 'cpu' });
+    expect(h.current().posted[0]).toEqual({ type: 'init', backend: 'cpu', engine: 'auto' });
     expect(h.restarts).toHaveLength(1);
     expect(h.restarts[0]).toMatch(/message/);
   });
@@ -379,7 +379,7 @@ describe('a dying worker', () => {
     expect(h.fatals).toEqual([]);
     expect(h.restarts).toHaveLength(6);
     expect(h.workers).toHaveLength(7);
-    expect(h.current().posted[0]).toEqual({ type: 'init', backend: 'cpu' });
+    expect(h.current().posted[0]).toEqual({ type: 'init', backend: 'cpu', engine: 'auto' });
 
     // Then a burst after a pause: crash 6 (20 s ago) and two in the burst are 3, the next is the 4th.
     now += 20_000;
