@@ -308,6 +308,8 @@ export function startController(): () => void {
       client?.request<'benchResult'>({ type: 'bench', algorithms, iterations, path }),
     timeToQuality: (config: TrainConfig, target: number, seconds: number, evalEveryMs = 1000, evalTasks: number = PAPER_EVAL.tasks) =>
       client?.request<'timeToQualityResult'>({ type: 'timeToQuality', config, target, seconds, evalEveryMs, evalTasks }),
+    /** The latest parameters the page holds for a method (what export downloads). */
+    checkpoint: (method: AlgorithmId) => client?.latest.get(method)?.checkpoint ?? null,
     restarts: () => client?.restarts ?? 0,
     gpuCheck: () => client?.request<'gpuCheckResult'>({ type: 'gpuCheck' }),
     /** True when nothing of that kind (default: both) is being computed or waiting: what is shown is current. */

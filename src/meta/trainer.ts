@@ -20,8 +20,11 @@ export type StepOutcome =
   | { ok: true; iteration: number; loss: number; stats: Record<string, number> }
   | { ok: false; iteration: number; loss: number; reason: string };
 
-/** Which implementation runs a training: TF.js on its backend, or the typed-array MAML path (src/meta/fast). */
-export type TrainPath = 'tfjs' | 'typed arrays';
+/**
+ * Which implementation runs a training: TF.js on its backend, the typed-array MAML path (src/meta/fast), or that
+ * path's loop with the meta-gradient from the fused WebGPU kernels (src/meta/gpu).
+ */
+export type TrainPath = 'tfjs' | 'typed arrays' | 'webgpu (fused)';
 
 /** What the worker and scripts need of a running meta-training, whichever path runs it. */
 export interface Trainer {

@@ -195,10 +195,10 @@ const TrainControls = memo(function TrainControls() {
           </dd>
         </div>
         <div>
-          <dt title="Which implementation trains: the typed-array MAML path (no tfjs) for MAML and first-order MAML, TF.js on the running backend for the others">
+          <dt title="Which implementation trains: for MAML and first-order MAML the typed-array path (no tfjs) or, on WebGPU where a probe finds them faster, the fused WebGPU kernels; TF.js on the running backend for the others">
             Engine
           </dt>
-          <dd data-testid="train-path" className="mono">
+          <dd data-testid="train-path" className="mono" title={progress?.pathNote ?? undefined}>
             {progress && trainState !== 'idle' ? progress.path : '—'}
           </dd>
         </div>

@@ -5,13 +5,13 @@
  */
 import { ALGORITHM_INFO, isAlgorithmId, type AlgorithmId } from '../meta/algorithms/catalog';
 import { SINUSOID_RANGES, type Point } from '../meta/tasks/sinusoid';
-import { isBackendName, type BackendName, type EnginePreference } from '../worker/protocol';
+import { ENGINE_PREFERENCES, isBackendName, type BackendName, type EnginePreference } from '../worker/protocol';
 import { defaultSettings, K_CHOICES, MAX_POINTS, MAX_STEPS, taskFromSeed, type Settings } from './store';
 
 export interface ParsedUrl {
   settings: Settings;
   backend: BackendName | null;
-  /** ?engine=tfjs: keep every computation on the TF.js backend (default auto: the fastest path). */
+  /** ?engine=tfjs: every computation on the TF.js backend; gpu: train on the fused WebGPU kernels; default auto. */
   engine: EnginePreference;
   /** One line per ignored parameter, saying why. */
   problems: string[];
@@ -154,8 +154,9 @@ export function parseUrl(search: string): ParsedUrl {
   let engine: EnginePreference = 'auto';
   const e = q.get('engine');
   if (e !== null) {
-    if (e === 'auto' || e === 'tfjs') engine = e;
-    else bad('engine', 'expected auto or tfjs');
+    const known = ENGINE_PREFERENCES.find((p) => p === e);
+    if (known) engine = known;
+    else bad('engine', `expected ${ENGINE_PREFERENCES.join(', ')}`);
   }
 
   const known = new Set(['seed', 'task', 'pts', 'k', 'steps', 'step', 'alpha', 'methods', 'truth', 'algo', 'mb', 'ks', 'kq', 'is', 'ta', 'lr', 'it', 'ts', 'lam', 'cg', 'backend', 'engine']);

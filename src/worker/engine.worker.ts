@@ -13,16 +13,13 @@ import { learnerFor, type Learner } from '../meta/inner';
 import { initModel } from '../meta/model';
 import { disposeParams, paramsFromArrays, readParams, type ParamArrays, type Params } from '../meta/params';
 import { adaptFlat, flatLearner, type FlatLearner } from '../meta/fast/adapt';
-import { evaluateFlat } from '../meta/fast/evaluate';
+import { evaluateFlat, evaluateFlatChunked } from '../meta/fast/evaluate';
 import { Rng } from '../meta/random';
 import { createTrainer, MetaTrainer, type Trainer } from '../meta/trainer';
 import { TypedMamlTrainer, typedPathTrains } from '../meta/fast/trainer';
 import { defaultTrainConfig, PAPER_CONFIG, PAPER_EVAL, type TrainConfig } from '../meta/config';
 import { chooseBackend } from './backend';
-import { FastMaml, initFlat } from '../meta/fast/maml';
-import { GpuMaml } from '../meta/gpu/fused-maml';
-import { drawMetaBatch, type TaskSet } from '../meta/tasks/sampling';
-import type { GpuCheckCase, GpuCheckReport } from './protocol';
+import { gpuCheck, gpuTrainerFor } from './gpu';
 import { PerTaskLoopMaml } from '../meta/reference-loop';
 import type { AdaptRequest, BenchPath, EnginePreference, TrainState, WorkerRequest, WorkerResponse } from './protocol';
 
@@ -70,6 +67,8 @@ interface Training {
   state: TrainState;
   /** Which trainLoop may run: a quick pause + resume must not leave two loops stepping one trainer. */
   loop: number;
+  /** Why this path trains (the WebGPU probe's timings), or null. */
+  pathNote: string | null;
 }
 let training: Training | null = null;
 
@@ -142,6 +141,9 @@ function scheduleAdapt(req: AdaptRequest & { id: number }): void {
 }
 
 // ---- training loop ----
+/** What the page shows as the training engine. */
+const pathLabel = (trainer: Trainer) => (trainer.path === 'tfjs' ? `tfjs (${tf.getBackend()})` : trainer.path);
+
 const PROGRESS_MS = 250;
 const SNAPSHOT_MS = 2000;
 
@@ -177,7 +179,8 @@ async function trainLoop(t: Training): Promise<void> {
         itersPerSec: rate,
         etaSeconds: rate > 0 ? (iterations - t.trainer.iteration) / rate : Infinity,
         stats: outcome.stats,
-        path: t.trainer.path === 'typed arrays' ? 'typed arrays' : `tfjs (${tf.getBackend()})`,
+        path: pathLabel(t.trainer),
+        ...(t.pathNote ? { pathNote: t.pathNote } : {}),
       });
       lastReport = now;
       itersAtReport = t.trainer.iteration;
@@ -229,123 +232,6 @@ function benchStepper(path: BenchPath, config: TrainConfig): { run(): Promise<vo
   };
 }
 
-// ---- test hook: the fused WebGPU meta-gradient against the float64 typed-array path (issue 5, target 3) ----
-/** max_i |a_i - b_i| / max_i |b_i|. */
-function relErr(a: Float64Array, b: Float64Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
-
-/** GpuMaml against FastMaml, exact and first order, on one batch for each inner-step count. */
-async function gpuCases(gpu: GpuMaml, sizes: number[], theta: Float64Array, data: TaskSet, stepsList: number[], alpha: number): Promise<GpuCheckCase[]> {
-  const { kSupport, kQuery } = data;
-  const cpu = new FastMaml(sizes, Math.max(...stepsList), kSupport, kQuery);
-  const cases: GpuCheckCase[] = [];
-  for (const steps of stepsList) {
-    const [ge, gf, ce, cf] = [0, 1, 2, 3].map(() => new Float64Array(theta.length));
-    const gLossE = await gpu.metaGradient(theta, data, steps, alpha, true, ge);
-    const gLossF = await gpu.metaGradient(theta, data, steps, alpha, false, gf);
-    const cLossE = cpu.metaGradient(theta, data, steps, alpha, true, ce);
-    const cLossF = cpu.metaGradient(theta, data, steps, alpha, false, cf);
-    cases.push({
-      sizes,
-      tasks: data.tasks.length,
-      kSupport,
-      kQuery,
-      steps,
-      exactGradError: relErr(ge, ce),
-      firstOrderGradError: relErr(gf, cf),
-      exactLossError: Math.abs(gLossE - cLossE) / Math.abs(cLossE),
-      firstOrderLossError: Math.abs(gLossF - cLossF) / Math.abs(cLossF),
-      exactVsFirstOrder: relErr(cf, ce),
-      gpuExactVsFirstOrder: relErr(gf, ge),
-    });
-  }
-  return cases;
-}
-
-/** Random inputs and targets (float32) for a net of any input and output width. */
-function randomTaskSet(rng: Rng, tasks: number, kSupport: number, kQuery: number, nIn: number, nOut: number): TaskSet {
-  const fill = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-3, 3));
-  return {
-    tasks: Array.from({ length: tasks }, () => ({ amplitude: 1, phase: 0 })),
-    kSupport,
-    kQuery,
-    sx: fill(tasks * kSupport * nIn),
-    sy: fill(tasks * kSupport * nOut),
-    qx: fill(tasks * kQuery * nIn),
-    qy: fill(tasks * kQuery * nOut),
-  };
-}
-
-async function gpuCheck(): Promise<GpuCheckReport> {
-  if (tf.getBackend() !== 'webgpu') return { available: false, reason: `the engine runs on ${tf.getBackend()}, not webgpu` };
-  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
-  if (!device) return { available: false, reason: 'the webgpu backend has no device' };
-  const alpha = 0.01;
-  // The paper's batch: the sinusoid net, 25 tasks, K = Q = 10.
-  const sizes = [1, 40, 40, 1];
-  const shape = { sizes, tasks: 25, kSupport: 10, kQuery: 10, maxSteps: 5 };
-  const why = GpuMaml.limits(shape);
-  if (why) return { available: false, reason: why };
-  const rng = new Rng(1234);
-  const theta = initFlat(sizes, rng.fork());
-  const data = drawMetaBatch(rng, shape.tasks, shape.kSupport, shape.kQuery);
-  const gpu = new GpuMaml(device, shape);
-  try {
-    // Dispatches counted independently of the class: every dispatchWorkgroups call during one metaGradient call.
-    const proto = (self as unknown as { GPUComputePassEncoder: { prototype: GPUComputePassEncoder } }).GPUComputePassEncoder.prototype;
-    const original = proto.dispatchWorkgroups;
-    let dispatches = 0;
-    proto.dispatchWorkgroups = function (this: GPUComputePassEncoder, ...args: Parameters<GPUComputePassEncoder['dispatchWorkgroups']>) {
-      dispatches += 1;
-      return original.apply(this, args);
-    };
-    const g = new Float64Array(theta.length);
-    try {
-      await gpu.metaGradient(theta, data, 1, alpha, true, g);
-    } finally {
-      proto.dispatchWorkgroups = original;
-    }
-    const cases = await gpuCases(gpu, sizes, theta, data, [1, 3], alpha);
-    const times: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
-      await gpu.metaGradient(theta, data, 1, alpha, true, g);
-      times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    // Other shapes: the oracle net with K != Q, and one hidden layer with 3 outputs at the most steps allowed;
-    // both built for more tasks than they are given.
-    for (const [s, tasks, K, Q, steps] of [
-      [[4, 40, 40, 1], 6, 5, 7, 2],
-      [[2, 17, 3], 4, 3, 4, 5],
-    ] as [number[], number, number, number, number][]) {
-      const other = new GpuMaml(device, { sizes: s, tasks: tasks + 2, kSupport: K, kQuery: Q, maxSteps: steps });
-      try {
-        const set = randomTaskSet(rng, tasks, K, Q, s[0], s[s.length - 1]);
-        cases.push(...(await gpuCases(other, s, initFlat(s, rng.fork()), set, [steps], alpha)));
-      } finally {
-        other.dispose();
-      }
-    }
-    return {
-      available: true,
-      alpha,
-      dispatchesPerCall: dispatches,
-      declaredDispatchesPerCall: gpu.dispatchesPerCall,
-      cases,
-      msPerCall: times[1],
-    };
-  } finally {
-    gpu.dispose();
-  }
-}
 
 // ---- messages ----
 async function handle(msg: WorkerRequest): Promise<void> {
@@ -376,14 +262,19 @@ async function handle(msg: WorkerRequest): Promise<void> {
       const results: Partial<Record<AlgorithmId, EvalCurve>> = {};
       for (const m of msg.methods) {
         const cfg = { kShot: msg.kShot, steps: msg.steps, tasks: msg.tasks, alpha: msg.alpha, seed: msg.seed, queryPoints: PAPER_EVAL.queryPoints };
-        results[m] = await evaluate(() => currentLearner(m), cfg, { chunk: 25, runChunk: exclusive });
+        results[m] =
+          enginePreference === 'tfjs'
+            ? await evaluate(() => currentLearner(m), cfg, { chunk: 25, runChunk: exclusive })
+            : await evaluateFlatChunked(() => flatOf(currentLearner(m)), cfg, 50, exclusive);
       }
       post({ type: 'evaluated', id: msg.id, results });
       return;
     }
     case 'train': {
       await exclusive(() => stopTraining());
-      const t: Training = { trainer: createTrainer(msg.config, enginePreference), method: msg.config.algorithm, state: 'running', loop: 0 };
+      const gpu = await exclusive(() => gpuTrainerFor(msg.config, enginePreference));
+      const trainer = gpu.trainer ?? createTrainer(msg.config, enginePreference === 'tfjs' ? 'tfjs' : 'auto');
+      const t: Training = { trainer, method: msg.config.algorithm, state: 'running', loop: 0, pathNote: gpu.note };
       training = t;
       setTrainState('running');
       void trainLoop(t).catch((e) => {
@@ -448,7 +339,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
       });
     case 'timeToQuality':
       return exclusive(async () => {
-        const trainer = createTrainer(msg.config, enginePreference);
+        const trainer = (await gpuTrainerFor(msg.config, enginePreference)).trainer ?? createTrainer(msg.config, enginePreference === 'tfjs' ? 'tfjs' : 'auto');
         const evalCfg = { ...PAPER_EVAL, kShot: 5, steps: 1, tasks: msg.evalTasks };
         const curve: { iteration: number; wallSeconds: number; trainSeconds: number; mse: number }[] = [];
         const start = performance.now();
@@ -470,7 +361,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
         } finally {
           trainer.dispose();
         }
-        const path = trainer.path === 'typed arrays' ? 'typed arrays' : `tfjs (${tf.getBackend()})`;
+        const path = pathLabel(trainer);
         post({ type: 'timeToQualityResult', id: msg.id, path, reached, curve });
       });
     case 'gpuCheck':

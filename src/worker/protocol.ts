@@ -16,10 +16,13 @@ export const BACKEND_ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 /**
  * Which implementation computes: 'auto' takes the fastest path for the job (typed arrays for the small MLPs'
- * test-time adaptation and for MAML / first-order MAML training), 'tfjs' keeps everything on the TF.js backend
- * (tests and benchmarks use it to exercise and compare that backend).
+ * test-time adaptation; for MAML / first-order MAML training, typed arrays or, on WebGPU where a probe finds
+ * them faster, the fused WebGPU kernels); 'tfjs' keeps everything on the TF.js backend (tests and benchmarks use
+ * it to exercise and compare that backend); 'gpu' is auto with the fused kernels for training wherever they run.
  */
-export type EnginePreference = 'auto' | 'tfjs';
+export type EnginePreference = 'auto' | 'tfjs' | 'gpu';
+
+export const ENGINE_PREFERENCES: EnginePreference[] = ['auto', 'tfjs', 'gpu'];
 
 export function isBackendName(v: unknown): v is BackendName {
   return typeof v === 'string' && (BACKEND_ORDER as string[]).includes(v);
@@ -57,8 +60,10 @@ export interface TrainProgress {
   etaSeconds: number;
   /** The latest iteration's diagnostics: iMAML's cgResidual, Reptile's outerStepSize. */
   stats: Record<string, number>;
-  /** Which implementation trains: "typed arrays" (src/meta/fast) or "tfjs (backend)". */
+  /** Which implementation trains: "typed arrays" (src/meta/fast), "webgpu (fused)" or "tfjs (backend)". */
   path: string;
+  /** Why that one (the WebGPU probe's timings), where there was a choice. */
+  pathNote?: string;
 }
 
 export type WorkerRequest =

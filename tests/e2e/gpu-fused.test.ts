@@ -52,3 +52,42 @@ it('computes the exact and first-order MAML meta-gradients in <= 3 dispatches, m
   expect(errors).toEqual([]);
   await page.close();
 });
+
+/** Trains MAML for a few iterations from the page and returns the engine shown, its note and the parameters. */
+async function trainFew(query: string, iterations = 6) {
+  const { page, errors } = await openApp(browser, `${query}&algo=maml&it=${iterations}&mb=5`, { settle: 'adaptation' });
+  await page.click('[data-testid="train-start"]');
+  await page.waitForFunction(() => /done/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''), undefined, { timeout: 120_000 });
+  const path = (await page.textContent('[data-testid="train-path"]'))?.trim();
+  const note = await page.getAttribute('[data-testid="train-path"]', 'title');
+  const ckpt = await page.evaluate(() => (window as any).__playground.checkpoint('maml'));
+  await page.close();
+  expect(errors).toEqual([]);
+  return { path, note, params: ckpt.params as Record<string, { values: number[] }> };
+}
+
+it('trains MAML on the fused kernels when asked (engine=gpu), to the parameters the typed-array path reaches', async () => {
+  const gpu = await trainFew('?backend=webgpu&engine=gpu');
+  expect(gpu.path).toBe('webgpu (fused)');
+  const typed = await trainFew('?backend=wasm');
+  expect(typed.path).toBe('typed arrays');
+  // Same seed, same tasks, same Adam: six iterations apart only by float32 against float64 meta-gradients.
+  let worst = 0;
+  let moved = 0;
+  for (const [name, { values }] of Object.entries(typed.params)) {
+    values.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - gpu.params[name].values[i]))));
+  }
+  expect(worst).toBeLessThan(1e-5);
+  // ...and the iterations really move them: after one, the parameters are far from where six take them.
+  const init = await trainFew('?backend=wasm', 1);
+  for (const [name, { values }] of Object.entries(typed.params)) values.forEach((v, i) => (moved = Math.max(moved, Math.abs(v - init.params[name].values[i]))));
+  expect(moved).toBeGreaterThan(1e-3);
+});
+
+it('on WebGPU by default, a probe picks the faster of fused kernels and typed arrays, and says so', async () => {
+  const auto = await trainFew('?backend=webgpu');
+  expect(['webgpu (fused)', 'typed arrays']).toContain(auto.path);
+  expect(auto.note).toMatch(/probe: fused WebGPU [\d.]+ ms, typed arrays [\d.]+ ms/);
+  const [gpuMs, cpuMs] = auto.note!.match(/[\d.]+ ms/g)!.map((m) => parseFloat(m));
+  expect(auto.path).toBe(gpuMs < cpuMs ? 'webgpu (fused)' : 'typed arrays');
+});

@@ -10,7 +10,7 @@ import { adaptToPoints, type AdaptationCurves } from '../../src/meta/adaptation'
 import { ALGORITHM_IDS, type AlgorithmId } from '../../src/meta/algorithms';
 import { checkpointArrays, parseCheckpoint } from '../../src/meta/checkpoint';
 import { adaptFlat, flatLearner } from '../../src/meta/fast/adapt';
-import { evaluateFlat } from '../../src/meta/fast/evaluate';
+import { evaluateFlat, evaluateFlatChunked } from '../../src/meta/fast/evaluate';
 import { evaluate, PAPER_EVAL } from '../../src/meta/evaluate';
 import { learnerFor, type Learner } from '../../src/meta/inner';
 import { useNodeBackend } from '../../src/meta/node-backend';
@@ -105,6 +105,16 @@ describe('evaluateFlat (typed arrays) matches evaluate (tfjs)', () => {
       expect(Math.abs(fast.ci95[s] - ref.ci95[s]) / ref.ci95[s]).toBeLessThan(1e-3);
     });
     if (id !== 'oracle') expect(ref.mean[3]).not.toBeCloseTo(ref.mean[0], 2);
+  });
+
+  it('in chunks (as the worker runs it, between clicks) it is the same evaluation', async () => {
+    const l = learners.get('metasgd')!;
+    const flat = flatLearner(await readParams(l.params), l.rule, l.taskInput);
+    const cfg = { ...PAPER_EVAL, kShot: 10, steps: 2, tasks: 45 };
+    let chunks = 0;
+    const chunked = await evaluateFlatChunked(async () => flat, cfg, 7, async (fn) => (chunks++, fn()));
+    expect(chunks).toBe(7);
+    expect(chunked).toEqual(evaluateFlat(flat, cfg));
   });
 
   it('reproduces the shipped MAML checkpoint\'s committed 5-shot evaluation on the 600 paper tasks', async () => {

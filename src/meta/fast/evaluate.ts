@@ -6,30 +6,61 @@
 import type { EvalConfig, EvalCurve } from '../evaluate';
 import { Rng } from '../random';
 import { meanCi95 } from '../stats';
-import { drawTestTasks } from '../tasks/sampling';
+import { drawTestTasks, type TaskSet } from '../tasks/sampling';
 import { FlatAdapter, flatInputs, type FlatLearner } from './adapt';
 import { lossAndGrad, Workspace } from './mlp';
 
-export function evaluateFlat(learner: FlatLearner, cfg: EvalConfig): EvalCurve {
-  // Drawn task by task, so one draw of all of them is the test set evaluate() sees in any chunking.
-  const set = drawTestTasks(new Rng(cfg.seed), cfg.tasks, cfg.kShot, cfg.queryPoints);
+/** Scores tasks [from, to) of the test set into perStep. */
+function scoreTasks(learner: FlatLearner, set: TaskSet, cfg: EvalConfig, from: number, to: number, perStep: number[][]): void {
   const { kShot: K, queryPoints: Q } = cfg;
   const adapter = new FlatAdapter(learner, cfg.alpha, K);
   const queryWs = new Workspace(adapter.lay, Q);
-  const perStep: number[][] = Array.from({ length: cfg.steps + 1 }, () => []);
-  set.tasks.forEach((task, t) => {
+  for (let t = from; t < to; t++) {
+    const task = set.tasks[t];
     const sx = flatInputs(set.sx.subarray(t * K, (t + 1) * K), K, learner.taskInput, task);
     const qx = flatInputs(set.qx.subarray(t * Q, (t + 1) * Q), Q, learner.taskInput, task);
     const sy = set.sy.subarray(t * K, (t + 1) * K);
     const qy = set.qy.subarray(t * Q, (t + 1) * Q);
     let last = NaN;
+    let visited = 0;
     adapter.run(sx, sy, K, cfg.steps, (phi, s) => {
       last = Math.fround(lossAndGrad(queryWs, phi, qx, qy, Q, null));
       perStep[s].push(last);
+      visited = s + 1;
     });
     // Steps not taken (nothing to adapt) score as the last model.
-    for (let s = perStep.length - 1; s > 0 && perStep[s].length < t + 1; s--) perStep[s].push(last);
-  });
+    for (let s = visited; s <= cfg.steps; s++) perStep[s].push(last);
+  }
+}
+
+function curveOf(cfg: EvalConfig, perStep: number[][]): EvalCurve {
   const stats = perStep.map((v) => meanCi95(v));
   return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, mean: stats.map((s) => s.mean), ci95: stats.map((s) => s.ci95) };
+}
+
+// Drawn task by task, so one draw of all of them is the test set evaluate() sees in any chunking.
+const testSet = (cfg: EvalConfig) => drawTestTasks(new Rng(cfg.seed), cfg.tasks, cfg.kShot, cfg.queryPoints);
+
+export function evaluateFlat(learner: FlatLearner, cfg: EvalConfig): EvalCurve {
+  const perStep: number[][] = Array.from({ length: cfg.steps + 1 }, () => []);
+  scoreTasks(learner, testSet(cfg), cfg, 0, cfg.tasks, perStep);
+  return curveOf(cfg, perStep);
+}
+
+/**
+ * evaluateFlat a chunk of tasks at a time through runChunk (the worker's engine lock, so clicks are answered
+ * in between), each chunk with the learner current then: live training may replace it between chunks.
+ */
+export async function evaluateFlatChunked(
+  learner: () => Promise<FlatLearner>,
+  cfg: EvalConfig,
+  chunk: number,
+  runChunk: <T>(fn: () => Promise<T>) => Promise<T>,
+): Promise<EvalCurve> {
+  const set = testSet(cfg);
+  const perStep: number[][] = Array.from({ length: cfg.steps + 1 }, () => []);
+  for (let from = 0; from < cfg.tasks; from += chunk) {
+    await runChunk(async () => scoreTasks(await learner(), set, cfg, from, Math.min(cfg.tasks, from + chunk), perStep));
+  }
+  return curveOf(cfg, perStep);
 }

@@ -95,34 +95,70 @@ export type FastTrainConfig = Pick<TrainConfig, 'metaBatch' | 'kSupport' | 'kQue
   exact: boolean;
 };
 
-/** MetaTrainer's loop (same seed, same tasks, same Adam) for MAML and first-order MAML on typed arrays. */
+/** Computes the mean meta-gradient of a batch: on the CPU (FastMaml) or on a GPU (src/meta/gpu's GpuMaml). */
+export interface MetaGradientEngine {
+  metaGradient(theta: Float64Array, data: TaskSet, steps: number, alpha: number, exact: boolean, grad: Float64Array): number | Promise<number>;
+  dispose?(): void;
+}
+
+export type FastStepOutcome = { ok: true; loss: number } | { ok: false; loss: number; reason: string };
+
+/**
+ * MetaTrainer's loop (same seed, same tasks, same Adam) for MAML and first-order MAML, its meta-gradient from
+ * an engine: FastMaml on typed arrays by default.
+ */
 export class FastMamlTrainer {
   readonly params: Float64Array;
   iteration = 0;
   private readonly rng: Rng;
-  private readonly maml: FastMaml;
+  private readonly engine: MetaGradientEngine;
   private readonly grad: Float64Array;
   private readonly m: Float64Array;
   private readonly v: Float64Array;
 
-  constructor(readonly config: FastTrainConfig) {
+  constructor(
+    readonly config: FastTrainConfig,
+    engine?: MetaGradientEngine,
+  ) {
     this.rng = new Rng(config.seed);
     this.params = initFlat(config.sizes, this.rng.fork());
-    this.maml = new FastMaml(config.sizes, config.innerSteps, config.kSupport, config.kQuery);
+    this.engine = engine ?? new FastMaml(config.sizes, config.innerSteps, config.kSupport, config.kQuery);
     const n = this.params.length;
     this.grad = new Float64Array(n);
     this.m = new Float64Array(n);
     this.v = new Float64Array(n);
   }
 
-  /**
-   * One meta-iteration. Like MetaTrainer, an update that is not finite or has blown up is refused (the last
-   * good parameters stay) and the outcome says why.
-   */
-  step(): { ok: true; loss: number } | { ok: false; loss: number; reason: string } {
+  /** One meta-iteration with a synchronous (CPU) engine. */
+  step(): FastStepOutcome {
+    const data = this.draw();
+    const loss = this.engine.metaGradient(this.params, data, this.config.innerSteps, this.config.alpha, this.config.exact, this.grad);
+    if (typeof loss !== 'number') throw new Error('This engine is asynchronous: use stepAsync().');
+    return this.apply(data, loss);
+  }
+
+  /** One meta-iteration with any engine. */
+  async stepAsync(): Promise<FastStepOutcome> {
+    const data = this.draw();
+    const loss = await this.engine.metaGradient(this.params, data, this.config.innerSteps, this.config.alpha, this.config.exact, this.grad);
+    return this.apply(data, loss);
+  }
+
+  dispose(): void {
+    this.engine.dispose?.();
+  }
+
+  private draw(): TaskSet {
     const c = this.config;
-    const data = drawMetaBatch(this.rng, c.metaBatch, c.kSupport, c.kQuery);
-    const loss = this.maml.metaGradient(this.params, data, c.innerSteps, c.alpha, c.exact, this.grad);
+    return drawMetaBatch(this.rng, c.metaBatch, c.kSupport, c.kQuery);
+  }
+
+  /**
+   * Adam on the meta-gradient in this.grad. Like MetaTrainer, an update that is not finite or has blown up is
+   * refused (the last good parameters stay) and the outcome says why.
+   */
+  private apply(data: TaskSet, loss: number): FastStepOutcome {
+    const c = this.config;
     let gradSq = 0;
     for (const g of this.grad) gradSq += g * g;
     let zeroLoss = 0;

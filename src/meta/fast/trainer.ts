@@ -1,13 +1,14 @@
 /**
  * The typed-array MAML path behind the same Trainer interface as MetaTrainer, so the worker runs either. The
  * parameters live in a Float64Array; tensors (float32) are made from them only when asked, once per iteration.
+ * The meta-gradient comes from FastMaml on the CPU, or from another engine (the fused WebGPU kernels).
  */
 import * as tf from '@tensorflow/tfjs';
 import { paramShapes, SINUSOID_MLP } from '../architecture';
 import type { TrainConfig } from '../config';
 import { disposeParams, type Params } from '../params';
-import type { StepOutcome, Trainer } from '../trainer';
-import { FastMamlTrainer } from './maml';
+import type { StepOutcome, Trainer, TrainPath } from '../trainer';
+import { FastMamlTrainer, type MetaGradientEngine } from './maml';
 import { layoutOf } from './mlp';
 
 /** MAML (exact) and first-order MAML on the sinusoid MLP: what this path can train. */
@@ -16,13 +17,17 @@ export function typedPathTrains(config: TrainConfig): boolean {
 }
 
 export class TypedMamlTrainer implements Trainer {
-  readonly path = 'typed arrays';
+  readonly path: TrainPath;
   private readonly fast: FastMamlTrainer;
   private cache: { iteration: number; params: Params } | null = null;
 
-  constructor(readonly config: TrainConfig) {
+  constructor(
+    readonly config: TrainConfig,
+    gpu?: MetaGradientEngine,
+  ) {
     if (!typedPathTrains(config)) throw new Error(`The typed-array path trains MAML and first-order MAML, not ${config.algorithm}.`);
-    this.fast = new FastMamlTrainer({ ...config, sizes: SINUSOID_MLP.sizes, exact: config.algorithm === 'maml' });
+    this.fast = new FastMamlTrainer({ ...config, sizes: SINUSOID_MLP.sizes, exact: config.algorithm === 'maml' }, gpu);
+    this.path = gpu ? 'webgpu (fused)' : 'typed arrays';
   }
 
   get iteration(): number {
@@ -49,7 +54,7 @@ export class TypedMamlTrainer implements Trainer {
   }
 
   async step(): Promise<StepOutcome> {
-    const r = this.fast.step();
+    const r = await this.fast.stepAsync();
     if (!r.ok) return { ok: false, iteration: this.fast.iteration + 1, loss: r.loss, reason: r.reason };
     return { ok: true, iteration: this.fast.iteration, loss: r.loss, stats: {} };
   }
@@ -63,5 +68,6 @@ export class TypedMamlTrainer implements Trainer {
   dispose(): void {
     disposeParams(this.cache?.params);
     this.cache = null;
+    this.fast.dispose();
   }
 }
