@@ -28,7 +28,6 @@ it('computes the exact and first-order MAML meta-gradients in <= 3 dispatches, m
   const { page, errors } = await openApp(browser, '?backend=webgpu', { settle: 'adaptation' });
   expect(await page.textContent('[data-testid="backend-name"]')).toMatch(/webgpu/);
   const r = (await page.evaluate(() => (window as any).__playground.gpuCheck())) as GpuCheckReport;
-  console.log(`gpuCheck: ${JSON.stringify(r)}`);
   expect(r.available, r.reason).toBe(true);
   expect(r.dispatchesPerCall).toBeGreaterThanOrEqual(1);
   expect(r.dispatchesPerCall).toBeLessThanOrEqual(3);
