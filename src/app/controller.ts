@@ -69,7 +69,7 @@ const requestAdaptation = latestOnly('adaptation', async () => {
     task: s.task,
   });
   store.getState().setAdaptation(msg.results);
-  if (store.getState().status.adaptPath !== msg.path) store.getState().setStatus({ adaptPath: msg.path });
+  store.getState().setStatus({ adaptPath: msg.path, adaptMs: msg.computeMs });
   const diverged = s.methods.filter((m) => msg.results[m]?.divergedAt != null);
   if (diverged.length)
     store.getState().notify('warning', `Adaptation diverged for ${diverged.map((m) => ALGORITHM_INFO[m].label).join(', ')} at alpha = ${s.alpha}: try a smaller test-time learning rate.`);

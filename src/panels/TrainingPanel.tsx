@@ -332,6 +332,7 @@ const BackendInfo = memo(function BackendInfo() {
   const worker = usePlayground((s) => s.status.worker);
   const fallbacks = usePlayground((s) => s.status.fallbacks);
   const adaptPath = usePlayground((s) => s.status.adaptPath);
+  const adaptMs = usePlayground((s) => s.status.adaptMs);
   return (
     <div className="backend-info">
       <p>
@@ -346,6 +347,7 @@ const BackendInfo = memo(function BackendInfo() {
       {adaptPath && (
         <p className="muted">
           Curves for your points computed on: <b data-testid="adapt-path">{adaptPath}</b>
+          {adaptMs !== null && <span data-testid="adapt-ms"> in {adaptMs.toFixed(1)} ms</span>}
         </p>
       )}
       {fallbacks.length > 0 && (

@@ -63,8 +63,9 @@ export interface EngineStatus {
   trainMethod: AlgorithmId | null;
   progress: TrainProgress | null;
   lossHistory: LossPoint[];
-  /** Which implementation computed the shown adaptation curves ('typed arrays' or 'tfjs (backend)'). */
+  /** Which implementation computed the shown adaptation curves ('typed arrays' or 'tfjs (backend)'), in how long. */
   adaptPath: string | null;
+  adaptMs: number | null;
 }
 
 export interface Results {
@@ -158,6 +159,7 @@ export function initialStatus(): EngineStatus {
     progress: null,
     lossHistory: [],
     adaptPath: null,
+    adaptMs: null,
   };
 }
 

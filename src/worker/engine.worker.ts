@@ -126,8 +126,9 @@ function scheduleAdapt(req: AdaptRequest & { id: number }): void {
   void exclusive(async () => {
     const r = pendingAdapt!;
     pendingAdapt = null;
+    const t0 = performance.now();
     const learners = r.methods.map((m) => currentLearner(m));
-    const typed = enginePreference === 'auto';
+    const typed = enginePreference !== 'tfjs';
     const curves = typed
       ? adaptFlat(await Promise.all(learners.map(flatOf)), r.points, r.grid, r.steps, r.alpha, r.task)
       : await adaptToPoints(learners, r.points, r.grid, r.steps, r.alpha, r.task);
@@ -136,7 +137,7 @@ function scheduleAdapt(req: AdaptRequest & { id: number }): void {
       const c = curves[i];
       if (c) results[m] = c;
     });
-    post({ type: 'adapted', id: r.id, results, path: typed ? 'typed arrays' : `tfjs (${tf.getBackend()})` });
+    post({ type: 'adapted', id: r.id, results, path: typed ? 'typed arrays' : `tfjs (${tf.getBackend()})`, computeMs: performance.now() - t0 });
   }).catch((e) => post({ type: 'error', id: req.id, message: `Adaptation failed: ${(e as Error).message}` }));
 }
 

@@ -142,8 +142,11 @@ export interface GpuCheckReport {
 export type WorkerResponse =
   | { type: 'ready'; backend: BackendName; fallbacks: string[] }
   | { type: 'loaded'; id: number; method: AlgorithmId; source: string }
-  /** path: which implementation adapted ('typed arrays' or 'tfjs (backend)'), shown in the page. */
-  | { type: 'adapted'; id: number; results: Partial<Record<AlgorithmId, AdaptationCurves>>; path: string }
+  /**
+   * path: which implementation adapted ('typed arrays' or 'tfjs (backend)'), shown in the page; computeMs: how
+   * long the worker computed (the benchmark splits click-to-curves latency with it).
+   */
+  | { type: 'adapted'; id: number; results: Partial<Record<AlgorithmId, AdaptationCurves>>; path: string; computeMs: number }
   | { type: 'evaluated'; id: number; results: Partial<Record<AlgorithmId, EvalCurve>> }
   | ({ type: 'progress' } & TrainProgress)
   | { type: 'trainState'; method: AlgorithmId | null; state: TrainState; message?: string }

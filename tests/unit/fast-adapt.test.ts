@@ -81,6 +81,17 @@ describe('adaptFlat (typed arrays) matches adaptToPoints (tfjs)', () => {
     expect(prox.predictions[5]).not.toEqual(free.predictions[5]);
   });
 
+  it('an unsorted grid (dense forward pass) gives the same curves as the sorted one (piecewise-linear walk)', async () => {
+    const l = learners.get('oracle')!;
+    const m = learners.get('maml')!;
+    const flat = [flatLearner(await readParams(m.params), m.rule, false), flatLearner(await readParams(l.params), l.rule, true)];
+    const sorted = adaptFlat(flat, points, grid, 4, 0.01, task);
+    const reversed = adaptFlat(flat, points, [...grid].reverse(), 4, 0.01, task);
+    sorted.forEach((c, i) =>
+      c!.predictions.forEach((row, s) => row.forEach((v, j) => expect(reversed[i]!.predictions[s][grid.length - 1 - j]).toBeCloseTo(v, 5))),
+    );
+  });
+
   it('no points: every step is the initial model, support loss NaN', async () => {
     const { ref, fast } = await both('maml', [], 5, 0.01, task);
     expectSameCurves(fast!, ref!, 1e-5);

@@ -7,6 +7,7 @@
  */
 import type { AdaptationCurves } from '../adaptation';
 import { sinusoid, type Point, type SinusoidTask } from '../tasks/sinusoid';
+import { GridForward } from './grid';
 import { forwardRows, layoutOf, lossAndGrad, Workspace, type Layout } from './mlp';
 
 /** A learner's meta-parameters in the flat layout of mlp.ts, with its inner rule. */
@@ -70,14 +71,43 @@ function stepSizes(l: FlatLearner, lay: Layout, alpha: number): Float64Array {
   return out;
 }
 
+/** The oracle's inputs after x: amplitude, sin(phase), cos(phase). */
+const taskFeatures = (task: SinusoidTask) => [task.amplitude, Math.sin(task.phase), Math.cos(task.phase)];
+
 /** Inputs for n points: x alone, or x and the task's features (the oracle). */
 export function flatInputs(xs: ArrayLike<number>, n: number, taskInput: boolean, task: SinusoidTask | null): Float64Array {
   if (!taskInput) return Float64Array.from({ length: n }, (_, i) => xs[i]);
   const out = new Float64Array(n * 4);
-  const s = Math.sin(task!.phase);
-  const c = Math.cos(task!.phase);
-  for (let i = 0; i < n; i++) out.set([xs[i], task!.amplitude, s, c], i * 4);
+  const features = taskFeatures(task!);
+  for (let i = 0; i < n; i++) out.set([xs[i], ...features], i * 4);
   return out;
+}
+
+/**
+ * Scratch buffers kept between calls, by shape: a click's adaptation allocates no large arrays (in the worker,
+ * garbage collection showed up as jitter in click-to-curves latency). Calls run one at a time.
+ */
+const pool = new Map<string, unknown>();
+function reused<T>(key: string, make: () => T): T {
+  let v = pool.get(key) as T | undefined;
+  if (v === undefined) pool.set(key, (v = make()));
+  return v;
+}
+
+/**
+ * The network's output along the grid for given parameters: walked piecewise-linearly when the grid ascends
+ * (GridForward, ~10x less work than the dense pass), else the dense forward pass.
+ */
+function curveOn(lay: Layout, grid: number[], fixed: number[]): (phi: Float64Array) => Float64Array {
+  const G = grid.length;
+  if (lay.sizes.length >= 3 && grid.every((x, i) => i === 0 || x >= grid[i - 1])) {
+    const gf = reused(`grid ${lay.sizes} ${G}`, () => new GridForward(lay, G));
+    return (phi) => gf.run(phi, grid, G, fixed).subarray(0, G);
+  }
+  const ws = reused(`grid rows ${lay.sizes} ${G}`, () => new Workspace(lay, G));
+  const x = new Float64Array(G * lay.sizes[0]);
+  grid.forEach((g, r) => x.set([g, ...fixed], r * lay.sizes[0]));
+  return (phi) => forwardRows(ws, phi, x, G).subarray(0, G);
 }
 
 /** One learner's inner loop, with its buffers allocated once for support sets of up to maxK points. */
@@ -100,7 +130,7 @@ export class FlatAdapter {
     this.adapts = this.rate.some((r) => r !== 0);
     this.phi = new Float64Array(this.lay.total);
     this.g = new Float64Array(this.lay.total);
-    this.ws = new Workspace(this.lay, Math.max(maxK, 1));
+    this.ws = reused(`support ${learner.sizes} ${Math.max(maxK, 1)}`, () => new Workspace(this.lay, Math.max(maxK, 1)));
   }
 
   /**
@@ -149,16 +179,15 @@ export function adaptFlat(
   return learners.map((l) => {
     if (l.taskInput && !task) return null;
     const adapter = new FlatAdapter(l, alpha, K);
-    const gx = flatInputs(grid, G, l.taskInput, task);
     const sx = flatInputs(
       points.map((p) => p.x),
       K,
       l.taskInput,
       task,
     );
-    const gridWs = new Workspace(adapter.lay, G);
+    const curve = curveOn(adapter.lay, grid, l.taskInput ? taskFeatures(task!) : []);
     const predictions: number[][] = [];
-    const losses = adapter.run(sx, sy, K, steps, (phi) => predictions.push(Array.from(forwardRows(gridWs, phi, gx, G).subarray(0, G), Math.fround)));
+    const losses = adapter.run(sx, sy, K, steps, (phi) => predictions.push(Array.from(curve(phi), Math.fround)));
     const supportLoss = losses.map(Math.fround);
     // Steps not taken (no points, nothing to adapt) show the last model.
     while (predictions.length <= steps) {

@@ -1,0 +1,139 @@
+/**
+ * The network's output along a sorted grid of x, where only the first input varies (x) and any others are
+ * constant (the oracle's task features): the curve the task panel draws, 11 times per method per click.
+ *
+ * With one varying input, the first ReLU layer is piecewise linear in x: between the points where a unit
+ * switches, its active set is fixed, so the next layer's pre-activation is affine in x, z(x) = x u + c. Walking
+ * the sorted grid, u and c change only when a first-layer unit switches (one row of the next weight matrix
+ * added or removed), so each grid point costs O(width) instead of the O(width^2) of the dense layer. The layers
+ * after that run densely (mlp.ts). Exact: the same arithmetic as forwardRows in another summation order.
+ */
+import { forwardRows, Workspace, type Layout } from './mlp';
+
+export class GridForward {
+  private readonly rest: Workspace | null;
+  private readonly h: Float64Array;
+  private readonly out: Float64Array;
+  private readonly active: Uint8Array;
+  private readonly bias: Float64Array;
+  private readonly at: Float64Array;
+  private readonly order: number[];
+  private readonly u: Float64Array;
+  private readonly c: Float64Array;
+
+  constructor(
+    readonly lay: Layout,
+    readonly rows: number,
+  ) {
+    const { sizes } = lay;
+    if (sizes.length < 3) throw new Error('GridForward needs at least one hidden layer');
+    const h1 = sizes[1];
+    const h2 = sizes[2];
+    this.active = new Uint8Array(h1);
+    this.bias = new Float64Array(h1);
+    this.at = new Float64Array(h1);
+    this.order = Array.from({ length: h1 }, (_, j) => j);
+    this.u = new Float64Array(h2);
+    this.c = new Float64Array(h2);
+    // Only deeper nets keep the second layer's activations for the dense layers after it.
+    this.h = new Float64Array(sizes.length > 4 ? rows * h2 : 0);
+    this.out = new Float64Array(rows * sizes[sizes.length - 1]);
+    // Deeper nets: the layers after the third run densely on the second layer's activations.
+    this.rest = sizes.length > 4 ? new Workspace(layoutTail(lay), rows) : null;
+  }
+
+  /**
+   * Outputs (n rows of the last layer's width) at grid[0..n) (ascending), with the inputs after the first
+   * fixed to `fixed` (length sizes[0] - 1; empty for a 1-input net).
+   */
+  run(p: Float64Array, grid: ArrayLike<number>, n: number, fixed: ArrayLike<number>): Float64Array {
+    const { sizes, w, b } = this.lay;
+    const nIn = sizes[0];
+    const h1 = sizes[1];
+    const h2 = sizes[2];
+    const { active, bias, at, order, u, c, h, out } = this;
+    for (let r = 1; r < n; r++) if (grid[r] < grid[r - 1]) throw new Error('GridForward needs an ascending grid');
+    // First layer along x: unit j's pre-activation is x * p[W0 + j] + bias[j]; it switches at x = at[j].
+    const W0 = w[0];
+    for (let j = 0; j < h1; j++) {
+      let s = p[b[0] + j];
+      for (let i = 1; i < nIn; i++) s += fixed[i - 1] * p[W0 + i * h1 + j];
+      bias[j] = s;
+      active[j] = 0;
+      const wj = p[W0 + j];
+      // A unit with no slope never switches (nor one with non-finite weights, whose pre-activation is NaN):
+      // both are settled by the check at the first grid point.
+      const x0 = -s / wj;
+      at[j] = wj === 0 || Number.isNaN(x0) ? -Infinity : x0;
+    }
+    order.sort((i, j) => at[i] - at[j]);
+    for (let k = 0; k < h2; k++) {
+      u[k] = 0;
+      c[k] = p[b[1] + k];
+    }
+    const L = sizes.length - 1;
+    const nOut = sizes[L];
+    let next = 0;
+    for (let r = 0; r < n; r++) {
+      const x = grid[r];
+      if (r === 0) for (let j = 0; j < h1; j++) this.check(p, j, x);
+      // Every unit whose switch point has been passed: checked directly, so the mask is forwardRows's.
+      for (; next < h1 && at[order[next]] <= x; next++) if (r > 0) this.check(p, order[next], x);
+      if (L === 2) {
+        // One hidden layer: the second layer is the output, linear.
+        for (let k = 0; k < h2; k++) out[r * h2 + k] = x * u[k] + c[k];
+        continue;
+      }
+      if (L === 3) {
+        // Two hidden layers (the sinusoid nets): ReLU, then the output layer, here.
+        const W2 = w[2];
+        for (let o = 0; o < nOut; o++) {
+          let s = p[b[2] + o];
+          for (let k = 0; k < h2; k++) {
+            const z = x * u[k] + c[k];
+            if (z > 0) s += z * p[W2 + k * nOut + o];
+          }
+          out[r * nOut + o] = s;
+        }
+        continue;
+      }
+      const hr = r * h2;
+      for (let k = 0; k < h2; k++) {
+        const z = x * u[k] + c[k];
+        h[hr + k] = z > 0 ? z : 0;
+      }
+    }
+    if (L <= 3) return out;
+    return forwardRows(this.rest!, p.subarray(w[2]), h, n);
+  }
+
+  /** Brings first-layer unit j up to date at x: if it switched, adds or removes its row of the next weights. */
+  private check(p: Float64Array, j: number, x: number): void {
+    const { w, sizes } = this.lay;
+    const { active, bias, u, c } = this;
+    const slope = p[w[0] + j];
+    const on = x * slope + bias[j] > 0 ? 1 : 0;
+    if (on === active[j]) return;
+    active[j] = on;
+    const sign = on ? 1 : -1;
+    const h2 = sizes[2];
+    const row = w[1] + j * h2;
+    const du = sign * slope;
+    const dc = sign * bias[j];
+    for (let k = 0; k < h2; k++) {
+      u[k] += du * p[row + k];
+      c[k] += dc * p[row + k];
+    }
+  }
+}
+
+/** The layout of the layers after the second, with offsets relative to where they start in the flat vector. */
+function layoutTail(lay: Layout): Layout {
+  const start = lay.w[2];
+  return {
+    sizes: lay.sizes.slice(2),
+    w: lay.w.slice(2).map((o) => o - start),
+    b: lay.b.slice(2).map((o) => o - start),
+    total: lay.total - start,
+  };
+}
