@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ALGORITHM_IDS, ALGORITHMS, type AlgorithmId } from '../src/meta/algorithms';
 import { useNodeBackend } from '../src/meta/node-backend';
 import { MetaTrainer } from '../src/meta/trainer';
-import { defaultTrainConfig, PAPER_CONFIG, type TrainConfig } from '../src/meta/config';
+import { defaultTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, type TrainConfig } from '../src/meta/config';
 import { SINUSOID_MLP } from '../src/meta/architecture';
 import { FastMamlTrainer } from '../src/meta/fast/maml';
 import { PerTaskLoopMaml } from '../src/meta/reference-loop';
@@ -39,12 +39,8 @@ const PORT = 4392;
 /** Time to quality: the paper's 5-shot MSE after one step, and how long we wait for it. */
 const TARGET_MSE = 0.67;
 const TTQ_SECONDS = 120;
-/**
- * The lecture preset for time to quality: the paper's MAML (K = 10, 25 tasks, one inner step, alpha 0.01) with
- * a 3x larger Adam step, which reaches the paper's 5-shot number in about half the iterations of 1e-3 (measured;
- * see README).
- */
-const TTQ_CONFIG: TrainConfig = { ...defaultTrainConfig('maml'), metaLr: 0.003, iterations: 1_000_000, seed: 1 };
+/** Time to quality: the page's lecture preset, run until the target or the time is up. */
+const TTQ_CONFIG: TrainConfig = { ...LECTURE_CONFIG, iterations: 1_000_000 };
 const SOAK_ITERATIONS = 10_000;
 
 interface Row {
@@ -181,7 +177,11 @@ async function browserRows(browser: Browser): Promise<BrowserResults> {
     const bench = (algos: AlgorithmId[], n: number, path: string) => page.evaluate(([a, k, p]) => (window as Pg).__playground.bench(a, k, p), [algos, n, path] as const);
     const res = await bench(gpu ? GPU_ALGOS : ALGOS, iters, 'tfjs');
     rows.push({ where: 'browser worker', backend, ms: res.msPerIteration, kernels: res.kernelsPerIteration, note: gpu ? 'SwiftShader (CPU emulation) here' : undefined });
-    if (backend === 'webgpu') gpuFused = await page.evaluate(() => (window as Pg).__playground.gpuCheck?.() ?? null);
+    if (backend === 'webgpu') {
+      gpuFused = await page.evaluate(() => (window as Pg).__playground.gpuCheck());
+      const fused = await bench(GPU_ALGOS, iters, 'fused');
+      rows.push({ where: 'browser worker', backend: 'webgpu (fused)', ms: fused.msPerIteration, kernels: fused.kernelsPerIteration, note: 'src/meta/gpu; SwiftShader here' });
+    }
     if (backend === 'wasm') {
       // The typed-array path does not depend on the tfjs backend: timed once, in the same worker.
       const typed = await bench(['maml', 'fomaml'], ITER, 'typed');
@@ -209,9 +209,41 @@ async function timeToQuality(browser: Browser) {
   return r as { path: string; reached: boolean; curve: { iteration: number; wallSeconds: number; trainSeconds: number; mse: number }[] };
 }
 
+/**
+ * The engine worker's JS heap, through the DevTools protocol (workers have no performance.memory): a session
+ * attached to the page's worker target, garbage collected before each reading.
+ */
+async function workerHeap(page: Page): Promise<() => Promise<number>> {
+  const cdp = await page.context().newCDPSession(page);
+  let session: string | null = null;
+  let next = 0;
+  const waiting = new Map<number, (r: Pg) => void>();
+  cdp.on('Target.attachedToTarget', (e: Pg) => {
+    if (e.targetInfo.type === 'worker' && session === null) session = e.sessionId;
+  });
+  cdp.on('Target.receivedMessageFromTarget', (e: Pg) => {
+    const m = JSON.parse(e.message);
+    waiting.get(m.id)?.(m.result);
+    waiting.delete(m.id);
+  });
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  const send = (method: string) =>
+    new Promise<Pg>((resolve) => {
+      const id = ++next;
+      waiting.set(id, resolve);
+      void cdp.send('Target.sendMessageToTarget', { sessionId: session!, message: JSON.stringify({ id, method, params: {} }) });
+    });
+  return async () => {
+    if (session === null) throw new Error('no worker target attached');
+    await send('HeapProfiler.collectGarbage');
+    return (await send('Runtime.getHeapUsage')).usedSize as number;
+  };
+}
+
 /** Trains SOAK_ITERATIONS in the page as a user would (Start), watching the main thread and the memory. */
 async function soak(browser: Browser) {
   const page = await browser.newPage();
+  const heapOfWorker = await workerHeap(page);
   await page.addInitScript(() => {
     const w = window as Pg;
     w.__longTasks = [];
@@ -225,8 +257,8 @@ async function soak(browser: Browser) {
       w.gc?.();
       const m = await w.__playground.memory();
       const s = w.__playground.store.getState().status;
-      return { iteration: s.progress?.iteration ?? 0, tensors: m.numTensors, tensorBytes: m.numBytes, workerHeap: m.jsHeap, pageHeap: (performance as Pg).memory?.usedJSHeapSize ?? null };
-    });
+      return { iteration: s.progress?.iteration ?? 0, tensors: m.numTensors, tensorBytes: m.numBytes, pageHeap: (performance as Pg).memory?.usedJSHeapSize ?? null };
+    }).then(async (s) => ({ ...s, workerHeap: await heapOfWorker() }));
   const start = await page.evaluate(() => performance.now());
   await page.click('[data-testid="train-start"]');
   const samples = [];
@@ -296,7 +328,11 @@ console.log('\nTF.js kernels per meta-iteration (on WebGPU each is one dispatch)
 console.log(`| where | backend | ${ALGOS.join(' | ')} |`);
 console.log(`|---|---|${ALGOS.map(() => '---|').join('')}`);
 for (const r of kernelRows) console.log(`| ${r.where} | ${r.backend} | ${ALGOS.map((a) => (r.kernels![a] === undefined ? '—' : String(r.kernels![a]))).join(' | ')} |`);
-if (results.gpuFused) console.log('\nFused WebGPU MAML (src/meta/gpu):', JSON.stringify(results.gpuFused));
+if (results.gpuFused) {
+  const g = results.gpuFused as { dispatchesPerCall: number; msPerCall: number; cases: { sizes: number[]; steps: number; exactGradError: number; firstOrderGradError: number }[] };
+  const worst = Math.max(...g.cases.flatMap((c) => [c.exactGradError, c.firstOrderGradError]));
+  console.log(`\nFused WebGPU meta-gradient (src/meta/gpu): ${g.dispatchesPerCall} dispatches per call; worst relative error against float64 over ${g.cases.length} shapes and step counts (exact and first order): ${worst.toExponential(1)}`);
+}
 
 const byName = (backend: string) => rows.find((r) => r.where === 'browser worker' && r.backend === backend);
 const typed = byName('typed arrays')?.ms.maml;

@@ -38,5 +38,12 @@ export function defaultTrainConfig(algorithm: AlgorithmId): TrainConfig {
   return { ...PAPER_CONFIG, ...ALGORITHM_INFO[algorithm].defaults, algorithm };
 }
 
+/**
+ * Live in a lecture: the paper's MAML with a 6x larger Adam step, which reaches the paper's 5-shot MSE after one
+ * step (0.67) in a few thousand iterations instead of tens of thousands (measured in npm run bench, "time to
+ * quality"; in Node, seed 1: 1e-3 was at 0.81 after 10,000 iterations, 6e-3 at 0.64 after 6,000).
+ */
+export const LECTURE_CONFIG: TrainConfig = { ...defaultTrainConfig('maml'), metaLr: 0.006, iterations: 8000, seed: 1 };
+
 /** The paper's test protocol: 600 tasks, up to 10 steps of SGD with alpha = 0.01, MSE on 100 held-out points. */
 export const PAPER_EVAL = { steps: 10, tasks: 600, alpha: 0.01, queryPoints: 100, seed: 12345 };

@@ -9,7 +9,7 @@ import { ALGORITHM_IDS, type AlgorithmId } from '../meta/algorithms/catalog';
 import type { EvalCurve } from '../meta/evaluate';
 import { Rng } from '../meta/random';
 import { samplePoints, sampleTask, SINUSOID_RANGES, xGrid, type Point, type SinusoidTask } from '../meta/tasks/sinusoid';
-import { defaultTrainConfig, PAPER_CONFIG, type TrainConfig } from '../meta/config';
+import { defaultTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, type TrainConfig } from '../meta/config';
 import type { BackendName, TrainProgress, TrainState } from '../worker/protocol';
 
 export const MAX_STEPS = 10;
@@ -99,6 +99,8 @@ export interface PlaygroundState {
   setTrainConfig(patch: Partial<TrainConfig>): void;
   /** Another algorithm to train: its own default settings, keeping the iterations and seed chosen. */
   setTrainAlgorithm(id: AlgorithmId): void;
+  /** MAML with the lecture preset's settings (LECTURE_CONFIG): the paper's 5-shot number within a minute or so. */
+  applyLecturePreset(): void;
   newRandomTask(): void;
   sampleTaskPoints(range?: readonly [number, number]): void;
   /** Forget the true function: the points are the user's own. */
@@ -187,6 +189,7 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
       return { settings };
     }),
   setTrainConfig: (patch) => set((s) => ({ settings: { ...s.settings, train: { ...s.settings.train, ...patch } } })),
+  applyLecturePreset: () => set((s) => ({ settings: { ...s.settings, train: { ...LECTURE_CONFIG } } })),
   setTrainAlgorithm: (id) =>
     set((s) => {
       const { iterations, seed } = s.settings.train;

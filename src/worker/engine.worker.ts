@@ -19,7 +19,7 @@ import { createTrainer, MetaTrainer, type Trainer } from '../meta/trainer';
 import { TypedMamlTrainer, typedPathTrains } from '../meta/fast/trainer';
 import { defaultTrainConfig, PAPER_CONFIG, PAPER_EVAL, type TrainConfig } from '../meta/config';
 import { chooseBackend } from './backend';
-import { gpuCheck, gpuTrainerFor } from './gpu';
+import { countDispatches, gpuCheck, gpuTrainerFor } from './gpu';
 import { PerTaskLoopMaml } from '../meta/reference-loop';
 import type { AdaptRequest, BenchPath, EnginePreference, TrainState, WorkerRequest, WorkerResponse } from './protocol';
 
@@ -218,12 +218,17 @@ function stopTraining(): void {
 }
 
 /** One meta-iteration of the path being benchmarked, from a fresh trainer. */
-function benchStepper(path: BenchPath, config: TrainConfig): { run(): Promise<void>; dispose(): void } {
+async function benchStepper(path: BenchPath, config: TrainConfig): Promise<{ run(): Promise<void>; dispose(): void }> {
   if (path === 'per-task loop') {
     const loop = new PerTaskLoopMaml(config);
     return { run: async () => void (await loop.step()), dispose: () => loop.dispose() };
   }
-  const trainer: Trainer = path === 'typed' ? new TypedMamlTrainer(config) : new MetaTrainer(config);
+  let trainer: Trainer;
+  if (path === 'fused') {
+    const gpu = await gpuTrainerFor(config, 'gpu');
+    if (!gpu.trainer) throw new Error(gpu.note ?? 'The fused WebGPU kernels are not available here.');
+    trainer = gpu.trainer;
+  } else trainer = path === 'typed' ? new TypedMamlTrainer(config) : new MetaTrainer(config);
   return {
     run: async () => {
       const r = await trainer.step();
@@ -232,7 +237,6 @@ function benchStepper(path: BenchPath, config: TrainConfig): { run(): Promise<vo
     dispose: () => trainer.dispose(),
   };
 }
-
 
 // ---- messages ----
 async function handle(msg: WorkerRequest): Promise<void> {
@@ -308,11 +312,8 @@ async function handle(msg: WorkerRequest): Promise<void> {
     case 'memory':
       // Through the lock: counted between engine operations, never halfway through one.
       return exclusive(() => {
-        // With --js-flags=--expose-gc (the benchmark), collect first so the heap reading is what is live.
-        (self as unknown as { gc?: () => void }).gc?.();
         const mem = tf.memory();
-        const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
-        post({ type: 'memory', id: msg.id, numTensors: mem.numTensors, numBytes: mem.numBytes, jsHeap: heap?.usedJSHeapSize ?? null });
+        post({ type: 'memory', id: msg.id, numTensors: mem.numTensors, numBytes: mem.numBytes });
       });
     case 'bench':
       return exclusive(async () => {
@@ -321,22 +322,23 @@ async function handle(msg: WorkerRequest): Promise<void> {
         const kernelsPerIteration: Partial<Record<AlgorithmId, number>> = {};
         for (const algorithm of msg.algorithms) {
           const config = { ...defaultTrainConfig(algorithm), iterations: msg.iterations };
-          if (path === 'typed' && !typedPathTrains(config)) continue;
+          if ((path === 'typed' || path === 'fused') && !typedPathTrains(config)) continue;
           if (path === 'per-task loop' && algorithm !== 'maml') continue;
-          const step = benchStepper(path, config);
+          const step = await benchStepper(path, config);
           const times: number[] = [];
           for (let i = 0; i < msg.iterations + 3; i++) {
             const t0 = performance.now();
             await step.run();
             if (i >= 3) times.push(performance.now() - t0); // the first steps compile kernels
           }
-          // TF.js kernels launched by one more iteration: on WebGPU, one dispatch each.
-          if (path !== 'typed') kernelsPerIteration[algorithm] = (await tf.profile(() => step.run() as unknown as tf.TensorContainer)).kernels.length;
+          // One more iteration, counted: TF.js kernels (on WebGPU, one dispatch each), or the fused path's dispatches.
+          if (path === 'fused') kernelsPerIteration[algorithm] = await countDispatches(() => step.run());
+          else if (path !== 'typed') kernelsPerIteration[algorithm] = (await tf.profile(() => step.run() as unknown as tf.TensorContainer)).kernels.length;
           step.dispose();
           times.sort((a, b) => a - b);
           msPerIteration[algorithm] = times[Math.floor(times.length / 2)];
         }
-        post({ type: 'benchResult', id: msg.id, backend: path === 'typed' ? 'typed arrays' : tf.getBackend(), path, msPerIteration, kernelsPerIteration });
+        post({ type: 'benchResult', id: msg.id, backend: path === 'typed' ? 'typed arrays' : path === 'fused' ? 'webgpu (fused)' : tf.getBackend(), path, msPerIteration, kernelsPerIteration });
       });
     case 'timeToQuality':
       return exclusive(async () => {

@@ -33,6 +33,23 @@ async function msPerCall(call: () => unknown, n = 5): Promise<number> {
   return times.sort((a, b) => a - b)[Math.floor(n / 2)];
 }
 
+/** Every WebGPU compute dispatch (dispatchWorkgroups call, by anyone) while fn runs. */
+export async function countDispatches(fn: () => Promise<unknown>): Promise<number> {
+  const proto = (self as unknown as { GPUComputePassEncoder: { prototype: GPUComputePassEncoder } }).GPUComputePassEncoder.prototype;
+  const original = proto.dispatchWorkgroups;
+  let dispatches = 0;
+  proto.dispatchWorkgroups = function (this: GPUComputePassEncoder, ...args: Parameters<GPUComputePassEncoder['dispatchWorkgroups']>) {
+    dispatches += 1;
+    return original.apply(this, args);
+  };
+  try {
+    await fn();
+  } finally {
+    proto.dispatchWorkgroups = original;
+  }
+  return dispatches;
+}
+
 export interface GpuChoice {
   /** A trainer on the fused kernels, or null: train on the usual path. */
   trainer: TypedMamlTrainer | null;
@@ -137,20 +154,9 @@ export async function gpuCheck(): Promise<GpuCheckReport> {
   const data = drawMetaBatch(rng, shape.tasks, shape.kSupport, shape.kQuery);
   const gpu = new GpuMaml(device, shape);
   try {
-    // Dispatches counted independently of the class: every dispatchWorkgroups call during one metaGradient call.
-    const proto = (self as unknown as { GPUComputePassEncoder: { prototype: GPUComputePassEncoder } }).GPUComputePassEncoder.prototype;
-    const original = proto.dispatchWorkgroups;
-    let dispatches = 0;
-    proto.dispatchWorkgroups = function (this: GPUComputePassEncoder, ...args: Parameters<GPUComputePassEncoder['dispatchWorkgroups']>) {
-      dispatches += 1;
-      return original.apply(this, args);
-    };
+    // Dispatches counted independently of the class.
     const g = new Float64Array(theta.length);
-    try {
-      await gpu.metaGradient(theta, data, 1, alpha, true, g);
-    } finally {
-      proto.dispatchWorkgroups = original;
-    }
+    const dispatches = await countDispatches(() => gpu.metaGradient(theta, data, 1, alpha, true, g));
     const cases = await gpuCases(gpu, sizes, theta, data, [1, 3], alpha);
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {

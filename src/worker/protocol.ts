@@ -28,7 +28,8 @@ export function isBackendName(v: unknown): v is BackendName {
   return typeof v === 'string' && (BACKEND_ORDER as string[]).includes(v);
 }
 
-export type BenchPath = 'tfjs' | 'typed' | 'per-task loop';
+/** What the benchmark times: TF.js on its backend, typed arrays, the fused WebGPU kernels, or the naive reference. */
+export type BenchPath = 'tfjs' | 'typed' | 'fused' | 'per-task loop';
 
 export type TrainState = 'idle' | 'running' | 'paused' | 'done' | 'diverged';
 
@@ -79,8 +80,8 @@ export type WorkerRequest =
   | { type: 'memory'; id: number }
   /**
    * Times meta-iterations of fresh trainers (the benchmark); leaves the models alone. path 'typed' times the
-   * typed-array MAML path (src/meta/fast; maml and fomaml only) instead of tfjs; 'per-task loop' the naive
-   * tfjs reference (src/meta/reference-loop.ts; maml only).
+   * typed-array MAML path (src/meta/fast; maml and fomaml only) instead of tfjs, 'fused' that path with the
+   * fused WebGPU meta-gradient (webgpu only), 'per-task loop' the naive tfjs reference (maml only).
    */
   | { type: 'bench'; id: number; algorithms: AlgorithmId[]; iterations: number; path?: BenchPath }
   /**
@@ -152,9 +153,11 @@ export type WorkerResponse =
   | { type: 'trainState'; method: AlgorithmId | null; state: TrainState; message?: string }
   /** A copy of a method's current parameters: kept by the page for export and to restart a dead worker. */
   | { type: 'snapshot'; id: number | null; checkpoint: Checkpoint }
-  /** jsHeap: the worker's used JS heap in bytes where the browser tells (Chromium), else null. */
-  | { type: 'memory'; id: number; numTensors: number; numBytes: number; jsHeap: number | null }
-  /** kernelsPerIteration: TF.js kernels one iteration launches (tfjs paths; on WebGPU each is a dispatch). */
+  | { type: 'memory'; id: number; numTensors: number; numBytes: number }
+  /**
+   * kernelsPerIteration: TF.js kernels one iteration launches (tfjs paths; on WebGPU each is a dispatch), or the
+   * GPU dispatches of one iteration (fused path).
+   */
   | {
       type: 'benchResult';
       id: number;

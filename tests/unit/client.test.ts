@@ -103,8 +103,8 @@ describe('requests', () => {
     const w = h.current();
     const id = lastId(w, 'memory');
     expect(w.posted.at(-1)).toEqual({ type: 'memory', id });
-    w.emit({ type: 'memory', id, numTensors: 3, numBytes: 12, jsHeap: null });
-    await expect(p).resolves.toEqual({ type: 'memory', id, numTensors: 3, numBytes: 12, jsHeap: null });
+    w.emit({ type: 'memory', id, numTensors: 3, numBytes: 12 });
+    await expect(p).resolves.toEqual({ type: 'memory', id, numTensors: 3, numBytes: 12 });
     expect(h.events).toEqual([]);
   });
 
@@ -125,10 +125,10 @@ describe('requests', () => {
 
     const ck = checkpoint('fomaml', 0.5);
     w.emit({ type: 'snapshot', id: id3, checkpoint: ck });
-    w.emit({ type: 'memory', id: id2, numTensors: 2, numBytes: 20, jsHeap: null });
+    w.emit({ type: 'memory', id: id2, numTensors: 2, numBytes: 20 });
     await flush();
     expect(settled).toEqual([3, 2]);
-    w.emit({ type: 'memory', id: id1, numTensors: 1, numBytes: 10, jsHeap: null });
+    w.emit({ type: 'memory', id: id1, numTensors: 1, numBytes: 10 });
 
     await expect(p1).resolves.toMatchObject({ id: id1, numTensors: 1 });
     await expect(p2).resolves.toMatchObject({ id: id2, numTensors: 2 });
@@ -148,7 +148,7 @@ describe('requests', () => {
     void p1.then(() => (done = true));
     await flush();
     expect(done).toBe(false);
-    w.emit({ type: 'memory', id: id1, numTensors: 0, numBytes: 0, jsHeap: null });
+    w.emit({ type: 'memory', id: id1, numTensors: 0, numBytes: 0 });
     await expect(p1).resolves.toMatchObject({ id: id1 });
     expect(h.events).toEqual([]);
   });
@@ -158,10 +158,10 @@ describe('requests', () => {
     const w = h.current();
     const p = h.client.request<'memory'>({ type: 'memory' });
     const id = lastId(w, 'memory');
-    w.emit({ type: 'memory', id, numTensors: 1, numBytes: 1, jsHeap: null });
-    w.emit({ type: 'memory', id, numTensors: 9, numBytes: 9, jsHeap: null });
+    w.emit({ type: 'memory', id, numTensors: 1, numBytes: 1 });
+    w.emit({ type: 'memory', id, numTensors: 9, numBytes: 9 });
     await expect(p).resolves.toMatchObject({ numTensors: 1 });
-    expect(h.events).toEqual([{ type: 'memory', id, numTensors: 9, numBytes: 9, jsHeap: null }]);
+    expect(h.events).toEqual([{ type: 'memory', id, numTensors: 9, numBytes: 9 }]);
   });
 
   it('passes messages that answer no pending request to onEvent', () => {
@@ -173,7 +173,7 @@ describe('requests', () => {
       { type: 'trainState', method: 'maml', state: 'running' },
       { type: 'error', id: null, message: 'training diverged' },
       { type: 'error', id: 999, message: 'stale' },
-      { type: 'memory', id: 4242, numTensors: 1, numBytes: 1, jsHeap: null },
+      { type: 'memory', id: 4242, numTensors: 1, numBytes: 1 },
     ];
     for (const m of msgs) w.emit(m);
     expect(h.events).toEqual(msgs);
@@ -308,7 +308,7 @@ describe('a dying worker', () => {
 
     // And the new worker serves requests.
     const p = h.client.request<'memory'>({ type: 'memory' });
-    fresh.emit({ type: 'memory', id: lastId(fresh, 'memory'), numTensors: 7, numBytes: 7, jsHeap: null });
+    fresh.emit({ type: 'memory', id: lastId(fresh, 'memory'), numTensors: 7, numBytes: 7 });
     await expect(p).resolves.toMatchObject({ numTensors: 7 });
     expect(old.posted.filter((m) => (m as { type: string }).type === 'memory')).toHaveLength(1);
   });

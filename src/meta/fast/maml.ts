@@ -48,29 +48,34 @@ export class FastMaml {
     const nIn = this.lay.sizes[0];
     const nOut = this.lay.sizes[this.lay.sizes.length - 1];
     const { phis, g, v, hv } = this;
+    const n = theta.length;
     grad.fill(0);
     let loss = 0;
+    // phi_0 is theta itself (never written); phi_j for j >= 1 are this task's adapted parameters.
+    const phi = (j: number) => (j === 0 ? theta : phis[j]);
     for (let t = 0; t < T; t++) {
       const sx = data.sx.subarray(t * K * nIn, (t + 1) * K * nIn);
       const sy = data.sy.subarray(t * K * nOut, (t + 1) * K * nOut);
-      phis[0].set(theta);
       for (let j = 0; j < steps; j++) {
-        lossAndGrad(this.support[j], phis[j], sx, sy, K, g);
+        const cur = phi(j);
+        lossAndGrad(this.support[j], cur, sx, sy, K, g);
         const next = phis[j + 1];
-        const cur = phis[j];
-        for (let i = 0; i < next.length; i++) next[i] = cur[i] - alpha * g[i];
+        for (let i = 0; i < n; i++) next[i] = cur[i] - alpha * g[i];
       }
       const qx = data.qx.subarray(t * Q * nIn, (t + 1) * Q * nIn);
       const qy = data.qy.subarray(t * Q * nOut, (t + 1) * Q * nOut);
-      loss += lossAndGrad(this.query, phis[steps], qx, qy, Q, v);
-      if (exact) {
-        // d phi_{j+1} / d phi_j = I - alpha H(phi_j), symmetric: pull v back through each step.
-        for (let j = steps - 1; j >= 0; j--) {
-          hessianVector(this.support[j], phis[j], v, K, hv);
-          for (let i = 0; i < v.length; i++) v[i] -= alpha * hv[i];
-        }
+      loss += lossAndGrad(this.query, phi(steps), qx, qy, Q, v);
+      if (!exact || steps === 0) {
+        for (let i = 0; i < n; i++) grad[i] += v[i];
+        continue;
       }
-      for (let i = 0; i < grad.length; i++) grad[i] += v[i];
+      // d phi_{j+1} / d phi_j = I - alpha H(phi_j), symmetric: pull v back through each step; the last pull
+      // goes straight into the sum over tasks.
+      for (let j = steps - 1; j >= 0; j--) {
+        hessianVector(this.support[j], phi(j), v, K, hv);
+        if (j > 0) for (let i = 0; i < n; i++) v[i] -= alpha * hv[i];
+        else for (let i = 0; i < n; i++) grad[i] += v[i] - alpha * hv[i];
+      }
     }
     for (let i = 0; i < grad.length; i++) grad[i] /= T;
     return loss / T;
