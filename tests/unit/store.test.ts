@@ -473,3 +473,13 @@ describe('setTrainAlgorithm', () => {
     expect(settings().train).toMatchObject({ algorithm: 'reptile', innerSteps: 5, metaLr: 1, iterations: 321, seed: 9 });
   });
 });
+
+describe('applyLecturePreset', () => {
+  it("sets MAML with the paper's settings but a larger Adam step, whatever was chosen before", () => {
+    st().setTrainAlgorithm('imaml');
+    st().setTrainConfig({ iterations: 321, seed: 9, alpha: 0.5 });
+    st().applyLecturePreset();
+    expect(settings().train).toEqual({ ...defaultTrainConfig('maml'), metaLr: 0.006, iterations: 8000, seed: 1 });
+    expect(settings().train.metaLr).toBeGreaterThan(defaultTrainConfig('maml').metaLr);
+  });
+});
