@@ -109,15 +109,23 @@ export function mse(lay: Layout, theta: ArrayLike<number>, data: TaskData): numb
 
 /** Gradient of one task's MSE w.r.t. the flat parameters, by manual backprop. */
 export function mseGrad(lay: Layout, theta: ArrayLike<number>, data: TaskData): Float64Array {
+  const L = lay.sizes.length - 1;
+  const n = data.x.length * lay.sizes[L];
+  // dLoss/dz of the output layer (linear): 2 (pred - y) / n.
+  return backprop(lay, theta, data.x, (out, r) => out.map((v, j) => (2 * (v - data.y[r][j])) / n));
+}
+
+/**
+ * Gradient w.r.t. the flat parameters of a loss that is a sum over rows of a function of each row's output,
+ * given that function's gradient: outGrad(output of row r, r) = dLoss/d(output of row r). Manual backprop.
+ */
+export function backprop(lay: Layout, theta: ArrayLike<number>, x: number[][], outGrad: (out: Float64Array, r: number) => Float64Array): Float64Array {
   const { sizes, entries } = lay;
   const L = sizes.length - 1;
   const g = new Float64Array(lay.total);
-  const n = data.x.length * sizes[L];
-  data.x.forEach((row, r) => {
+  x.forEach((row, r) => {
     const { z, a } = forwardRow(lay, theta, row);
-    // dLoss/dz of the output layer (linear): 2 (pred - y) / n.
-    let delta = new Float64Array(sizes[L]);
-    for (let j = 0; j < sizes[L]; j++) delta[j] = (2 * (a[L][j] - data.y[r][j])) / n;
+    let delta = outGrad(a[L], r);
     for (let l = L - 1; l >= 0; l--) {
       const w = entries[2 * l];
       const b = entries[2 * l + 1];
