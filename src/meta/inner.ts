@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ALGORITHM_INFO, type AlgorithmId } from './algorithms/catalog';
 import { architectureOf, headNames, rateName } from './architecture';
-import { forward, mseByTask, networkNames, perTask } from './model';
+import { lossByTask, type LossKind } from './losses';
+import { forward, networkNames, perTask } from './model';
 import type { Params } from './params';
 
 /** What the inner loop updates and how, beyond step count and size: the algorithm's own rule. */
@@ -19,6 +20,8 @@ export interface InnerRule {
 export interface InnerConfig extends InnerRule {
   steps: number;
   alpha: number;
+  /** The support loss the steps descend (the problem's; default: squared error). */
+  loss?: LossKind;
 }
 
 /** An algorithm's inner rule; lambda comes from its training settings. */
@@ -37,23 +40,23 @@ export function zipParams(names: string[], tensors: tf.Tensor[]): Params {
   return out;
 }
 
-/** Sum over tasks of each task's MSE: its gradient w.r.t. per-task parameters is each task's own gradient. */
-export function summedTaskLoss(params: Params, x: tf.Tensor3D, y: tf.Tensor3D): tf.Scalar {
-  return tf.sum(mseByTask(forward(params, x), y));
+/** Sum over tasks of each task's loss: its gradient w.r.t. per-task parameters is each task's own gradient. */
+export function summedTaskLoss(params: Params, x: tf.Tensor3D, y: tf.Tensor3D, loss: LossKind = 'mse'): tf.Scalar {
+  return tf.sum(lossByTask(loss, forward(params, x), y));
 }
 
-/** Mean over tasks of each task's MSE: the meta-objective. */
-export function meanTaskLoss(params: Params, x: tf.Tensor3D, y: tf.Tensor3D): tf.Scalar {
-  return tf.mean(mseByTask(forward(params, x), y));
+/** Mean over tasks of each task's loss: the meta-objective. */
+export function meanTaskLoss(params: Params, x: tf.Tensor3D, y: tf.Tensor3D, loss: LossKind = 'mse'): tf.Scalar {
+  return tf.mean(lossByTask(loss, forward(params, x), y));
 }
 
 function adaptedNames(params: Params, cfg: InnerRule): string[] {
   return cfg.adapted ?? networkNames(params);
 }
 
-/** Each task's gradient of its own support loss w.r.t. the named per-task parameters. */
-export function taskGradients(params: Params, names: string[], x: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor[] {
-  return tf.grads((...ts: tf.Tensor[]) => summedTaskLoss({ ...params, ...zipParams(names, ts) }, x, y))(names.map((n) => params[n]));
+/** Each task's gradient of its own loss w.r.t. the named per-task parameters. */
+export function taskGradients(params: Params, names: string[], x: tf.Tensor3D, y: tf.Tensor3D, loss: LossKind = 'mse'): tf.Tensor[] {
+  return tf.grads((...ts: tf.Tensor[]) => summedTaskLoss({ ...params, ...zipParams(names, ts) }, x, y, loss))(names.map((n) => params[n]));
 }
 
 /**
@@ -64,7 +67,7 @@ export function taskGradients(params: Params, names: string[], x: tf.Tensor3D, y
 export function sgdStep(params: Params, x: tf.Tensor3D, y: tf.Tensor3D, cfg: InnerConfig, anchor?: Params): Params {
   const names = adaptedNames(params, cfg);
   if (names.length === 0) return params;
-  const grads = taskGradients(params, names, x, y);
+  const grads = taskGradients(params, names, x, y, cfg.loss);
   const out: Params = { ...params };
   names.forEach((n, i) => {
     const g = cfg.lambda !== undefined && anchor ? tf.add(grads[i], tf.mul(cfg.lambda, tf.sub(params[n], anchor[n]))) : grads[i];
@@ -108,9 +111,9 @@ export function adaptSteps<T extends tf.Tensor>(
   return out;
 }
 
-/** The inner loop an algorithm runs during meta-training, from the run's settings. */
-export function trainingInner(algorithm: AlgorithmId, cfg: { innerSteps: number; alpha: number; lambda: number }): InnerConfig {
-  return { steps: cfg.innerSteps, alpha: cfg.alpha, ...innerRule(algorithm, cfg.lambda) };
+/** The inner loop an algorithm runs during meta-training, from the run's settings, on the batch's loss. */
+export function trainingInner(algorithm: AlgorithmId, cfg: { innerSteps: number; alpha: number; lambda: number }, loss: LossKind = 'mse'): InnerConfig {
+  return { steps: cfg.innerSteps, alpha: cfg.alpha, ...innerRule(algorithm, cfg.lambda), loss };
 }
 
 /** A model as used at test time: its meta-parameters, its algorithm's inner rule and its kind of input. */

@@ -7,6 +7,7 @@
  * differences in tests/unit/losses.test.ts, to first and second order.
  */
 import * as tf from '@tensorflow/tfjs';
+import { mseByTask } from './model';
 
 /** A one-input custom gradient that saves its input for the gradient function (never its output). */
 function unary(f: (x: tf.Tensor) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor }): (x: tf.Tensor) => tf.Tensor {
@@ -56,4 +57,12 @@ export function crossEntropyByTask(logits: tf.Tensor3D, labels: tf.Tensor3D): tf
 /** Each task's accuracy: the fraction of its N points whose largest logit is the labelled class. [T]. */
 export function accuracyByTask(logits: tf.Tensor3D, labels: tf.Tensor3D): tf.Tensor1D {
   return tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), tf.argMax(labels, -1)), 'float32'), 1) as tf.Tensor1D);
+}
+
+/** What a problem's tasks are scored by: squared error (regression) or cross-entropy on one-hot labels. */
+export type LossKind = 'mse' | 'crossEntropy';
+
+/** Each task's loss of predictions (or logits) [T, N, out] against targets (or one-hot labels) [T, N, out]: [T]. */
+export function lossByTask(kind: LossKind, pred: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor1D {
+  return kind === 'crossEntropy' ? crossEntropyByTask(pred, y) : mseByTask(pred, y);
 }

@@ -6,12 +6,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { getAlgorithm, type AlgorithmId } from '../../src/meta/algorithms';
+import { defaultTrainConfig } from '../../src/meta/config';
 import { accuracyByTask, crossEntropyByTask, logSumExp, safeExp, softmax } from '../../src/meta/losses';
+import type { MetaBatch } from '../../src/meta/tasks/meta-batch';
 import { forward, initParams } from '../../src/meta/model';
 import { useNodeBackend } from '../../src/meta/node-backend';
 import type { Params } from '../../src/meta/params';
 import { Rng } from '../../src/meta/random';
-import { crossEntropy, crossEntropyGrad, mamlLossCE, type ClassData, type ClassTask } from './helpers/reference-ce';
+import { crossEntropy, crossEntropyGrad, mamlLossCE, sgdCE, type ClassData, type ClassTask } from './helpers/reference-ce';
 import { finiteDiff, layout, relErr } from './helpers/reference';
 import { flatParams } from './helpers/tf';
 
@@ -170,5 +173,51 @@ describe.each(['cpu', 'wasm'])('classification losses on the %s backend', (backe
     const labels = tf.tensor3d([[[1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 1]]]);
     expect(Array.from(accuracyByTask(logits, labels).dataSync())).toEqual([0.5]);
     tf.dispose([logits, labels]);
+  });
+});
+
+describe.each(['cpu', 'wasm'])('the algorithms on a cross-entropy batch (%s)', (backend) => {
+  let params: Params;
+  let theta: Float64Array;
+  const rng = new Rng(33);
+  const tasks: ClassTask[] = [0.5, -1.3].map((shift) => ({ support: classData(rng, 5, shift), query: classData(rng, 6, shift) }));
+  let batch: MetaBatch;
+
+  beforeAll(async () => {
+    expect(await useNodeBackend(backend)).toBe(backend);
+    params = initParams({ sizes: SIZES }, new Rng(9));
+    theta = flatParams(lay, params);
+    const s = tensors(tasks.map((t) => t.support));
+    const q = tensors(tasks.map((t) => t.query));
+    batch = { supportX: s.x, supportY: s.y, queryX: q.x, queryY: q.y, loss: 'crossEntropy' };
+  });
+
+  function run(id: AlgorithmId, innerSteps: number, alpha: number): { loss: number; grad: Float64Array } {
+    const { loss, grads } = tf.tidy(() => getAlgorithm(id).metaGradient!(params, batch, { ...defaultTrainConfig(id), innerSteps, alpha }));
+    const out = { loss: loss.dataSync()[0], grad: flatParams(lay, grads) };
+    tf.dispose([loss, ...Object.values(grads)]);
+    return out;
+  }
+
+  it.each([1, 2])('MAML (k = %i): loss and exact meta-gradient are the float64 meta-loss and its finite difference', (k) => {
+    const alpha = 0.4;
+    const r = run('maml', k, alpha);
+    expect(Math.abs(r.loss - mamlLossCE(lay, theta, tasks, alpha, k)) / r.loss).toBeLessThan(1e-5);
+    expect(relErr(r.grad, finiteDiff((p) => mamlLossCE(lay, p, tasks, alpha, k), theta))).toBeLessThan(1e-4);
+  });
+
+  it('first-order MAML is the query cross-entropy gradient at the adapted weights', () => {
+    const alpha = 0.4;
+    const ref = new Float64Array(lay.total);
+    for (const t of tasks) crossEntropyGrad(lay, sgdCE(lay, theta, t.support, alpha, 1), t.query).forEach((g, i) => (ref[i] += g / tasks.length));
+    expect(relErr(run('fomaml', 1, alpha).grad, ref)).toBeLessThan(1e-5);
+  });
+
+  it('pretrained (joint training) descends the cross-entropy of all points', () => {
+    const joint = (p: Float64Array) =>
+      tasks.reduce((a, t) => a + crossEntropy(lay, p, { x: [...t.support.x, ...t.query.x], labels: [...t.support.labels, ...t.query.labels] }), 0) / tasks.length;
+    const r = run('pretrained', 1, 0.4);
+    expect(Math.abs(r.loss - joint(theta)) / r.loss).toBeLessThan(1e-5);
+    expect(relErr(r.grad, finiteDiff(joint, theta))).toBeLessThan(1e-5);
   });
 });

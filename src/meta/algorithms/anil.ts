@@ -10,5 +10,5 @@ import type { Algorithm } from './types';
 export const anil: Algorithm = {
   ...ALGORITHM_INFO.anil,
   id: 'anil',
-  metaGradient: (params, batch, cfg) => exactMetaGradient(params, batch, trainingInner('anil', cfg)),
+  metaGradient: (params, batch, cfg) => exactMetaGradient(params, batch, trainingInner('anil', cfg, batch.loss)),
 };

@@ -13,9 +13,9 @@ export const fomaml: Algorithm = {
   id: 'fomaml',
   metaGradient(params, batch, cfg) {
     const names = Object.keys(params);
-    const adapted = adapt(params, batch.supportX, batch.supportY, trainingInner('fomaml', cfg));
+    const adapted = adapt(params, batch.supportX, batch.supportY, trainingInner('fomaml', cfg, batch.loss));
     const { value, grads } = tf.valueAndGrads((...phi: tf.Tensor[]) =>
-      meanTaskLoss(zipParams(names, phi), batch.queryX, batch.queryY),
+      meanTaskLoss(zipParams(names, phi), batch.queryX, batch.queryY, batch.loss),
     )(names.map((n) => adapted[n]));
     return { loss: value, grads: zipParams(names, grads.map((g) => tf.sum(g, 0))) };
   },

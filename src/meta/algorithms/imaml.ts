@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { adapt, meanTaskLoss, taskGradients, trainingInner, zipParams } from '../inner';
+import type { LossKind } from '../losses';
 import { networkNames } from '../model';
 import type { Params } from '../params';
 import { ALGORITHM_INFO } from './catalog';
@@ -53,10 +54,10 @@ export function conjugateGradient(
  * Each task's Hessian of its support loss at its own phi_t, times v_t: the gradient of <grad L(phi), v>
  * (double backward; the tasks are independent, so the Hessian of the summed loss is block diagonal).
  */
-export function hessianVectorProduct(phi: Params, names: string[], x: tf.Tensor3D, y: tf.Tensor3D) {
+export function hessianVectorProduct(phi: Params, names: string[], x: tf.Tensor3D, y: tf.Tensor3D, loss: LossKind = 'mse') {
   return (v: TaskVector): TaskVector =>
     tf.grads((...ts: tf.Tensor[]) => {
-      const g = taskGradients({ ...phi, ...zipParams(names, ts) }, names, x, y);
+      const g = taskGradients({ ...phi, ...zipParams(names, ts) }, names, x, y, loss);
       return tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, v[i])))) as tf.Scalar;
     })(names.map((n) => phi[n]));
 }
@@ -74,10 +75,10 @@ export const imaml: Algorithm = {
   id: 'imaml',
   metaGradient(params, batch, cfg) {
     const names = networkNames(params);
-    const phi = adapt(params, batch.supportX, batch.supportY, trainingInner('imaml', cfg));
-    const loss = meanTaskLoss(phi, batch.queryX, batch.queryY);
-    const queryGrad = taskGradients(phi, names, batch.queryX, batch.queryY);
-    const hvp = hessianVectorProduct(phi, names, batch.supportX, batch.supportY);
+    const phi = adapt(params, batch.supportX, batch.supportY, trainingInner('imaml', cfg, batch.loss));
+    const loss = meanTaskLoss(phi, batch.queryX, batch.queryY, batch.loss);
+    const queryGrad = taskGradients(phi, names, batch.queryX, batch.queryY, batch.loss);
+    const hvp = hessianVectorProduct(phi, names, batch.supportX, batch.supportY, batch.loss);
     const { x, residual } = conjugateGradient(
       (v) => hvp(v).map((hv, i) => tf.add(v[i], tf.div(hv, cfg.lambda))),
       queryGrad,
@@ -86,7 +87,7 @@ export const imaml: Algorithm = {
     const T = batch.supportX.shape[0];
     // How far the k inner steps are from the proximal optimum the implicit gradient assumes: the norm of the
     // proximal objective's gradient at phi, 0 at the optimum (ReLU kinks can keep it from getting there).
-    const supportGrad = taskGradients(phi, names, batch.supportX, batch.supportY);
+    const supportGrad = taskGradients(phi, names, batch.supportX, batch.supportY, batch.loss);
     const stationarity = supportGrad.map((g, i) => tf.add(g, tf.mul(cfg.lambda, tf.sub(phi[names[i]], params[names[i]]))));
     const innerGradNorm = tf.mean(tf.sqrt(taskDot(stationarity, stationarity))) as tf.Scalar;
     // The meta-objective is the mean over tasks, so its gradient is the mean of the per-task solutions.

@@ -14,7 +14,7 @@ export function exactMetaGradient(params: Params, batch: MetaBatch, inner: Inner
   const names = Object.keys(params);
   const { value, grads } = tf.valueAndGrads((...theta: tf.Tensor[]) => {
     const adapted = adapt(zipParams(names, theta), batch.supportX, batch.supportY, inner);
-    return meanTaskLoss(adapted, batch.queryX, batch.queryY);
+    return meanTaskLoss(adapted, batch.queryX, batch.queryY, batch.loss);
   })(names.map((n) => params[n]));
   return { loss: value, grads: zipParams(names, grads) };
 }
@@ -23,5 +23,5 @@ export function exactMetaGradient(params: Params, batch: MetaBatch, inner: Inner
 export const maml: Algorithm = {
   ...ALGORITHM_INFO.maml,
   id: 'maml',
-  metaGradient: (params, batch, cfg) => exactMetaGradient(params, batch, trainingInner('maml', cfg)),
+  metaGradient: (params, batch, cfg) => exactMetaGradient(params, batch, trainingInner('maml', cfg, batch.loss)),
 };

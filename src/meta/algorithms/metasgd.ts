@@ -10,5 +10,5 @@ import type { Algorithm } from './types';
 export const metasgd: Algorithm = {
   ...ALGORITHM_INFO.metasgd,
   id: 'metasgd',
-  metaGradient: (params, batch, cfg) => exactMetaGradient(params, batch, trainingInner('metasgd', cfg)),
+  metaGradient: (params, batch, cfg) => exactMetaGradient(params, batch, trainingInner('metasgd', cfg, batch.loss)),
 };

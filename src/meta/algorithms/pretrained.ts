@@ -15,7 +15,7 @@ export function jointGradient(params: Params, batch: MetaBatch, withTask: boolea
     if (!batch.tasks) throw new Error('The oracle needs the tasks of the batch (amplitude and phase).');
     x = oracleInputs(x, batch.tasks);
   }
-  const { value, grads } = tf.valueAndGrads((...theta: tf.Tensor[]) => meanTaskLoss(zipParams(names, theta), x, y))(
+  const { value, grads } = tf.valueAndGrads((...theta: tf.Tensor[]) => meanTaskLoss(zipParams(names, theta), x, y, batch.loss))(
     names.map((n) => params[n]),
   );
   return { loss: value, grads: zipParams(names, grads) };

@@ -13,9 +13,9 @@ export const reptile: Algorithm = {
   ...ALGORITHM_INFO.reptile,
   id: 'reptile',
   metaGradient(params, batch, cfg) {
-    const adapted = adapt(params, batch.supportX, batch.supportY, trainingInner('reptile', cfg));
+    const adapted = adapt(params, batch.supportX, batch.supportY, trainingInner('reptile', cfg, batch.loss));
     const grads: typeof params = {};
     for (const [n, theta] of Object.entries(params)) grads[n] = tf.sub(theta, tf.mean(adapted[n], 0));
-    return { loss: meanTaskLoss(adapted, batch.queryX, batch.queryY), grads };
+    return { loss: meanTaskLoss(adapted, batch.queryX, batch.queryY, batch.loss), grads };
   },
 };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { LossKind } from '../losses';
 import type { Rng } from '../random';
 import { drawMetaBatch, drawTestTasks, type TaskSet } from './sampling';
 import type { SinusoidTask } from './sinusoid';
@@ -7,6 +8,8 @@ import type { SinusoidTask } from './sinusoid';
 export interface MetaBatch {
   /** The tasks themselves, where known: only the oracle reads them (its input includes amplitude and phase). */
   tasks?: SinusoidTask[];
+  /** What the tasks are scored by (default: squared error, the sinusoid's). */
+  loss?: LossKind;
   supportX: tf.Tensor3D;
   supportY: tf.Tensor3D;
   queryX: tf.Tensor3D;
