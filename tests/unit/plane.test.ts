@@ -57,7 +57,7 @@ describe('MAML meta-learns plane classification (cross-entropy batches)', () => 
     await useNodeBackend('wasm');
   });
 
-  it('after 300 meta-iterations, one inner step lifts 2-way 5-shot query accuracy well above the unadapted model's', async () => {
+  it("after 300 meta-iterations, one inner step lifts 2-way 5-shot query accuracy well above the unadapted model's", async () => {
     const classes = 2;
     const cfg = { ...defaultTrainConfig('maml'), metaBatch: 10, innerSteps: 1, alpha: 0.5, metaLr: 0.003 };
     const rng = new Rng(11);
