@@ -1,5 +1,6 @@
 /** The network's shape, without tfjs: what checkpoints are validated against. */
 import { ALGORITHM_INFO, type AlgorithmId } from './algorithms/catalog';
+import type { ProblemShape } from './config';
 
 /** A fully connected ReLU network: sizes = [in, hidden..., out]. The paper's sinusoid net is [1, 40, 40, 1]. */
 export interface MlpSpec {
@@ -12,8 +13,19 @@ export const SINUSOID_MLP: MlpSpec = { sizes: [1, 40, 40, 1] };
 export const ORACLE_INPUTS = ['x', 'amplitude', 'sin(phase)', 'cos(phase)'];
 export const ORACLE_MLP: MlpSpec = { sizes: [ORACLE_INPUTS.length, 40, 40, 1] };
 
-export function architectureOf(algorithm: AlgorithmId): MlpSpec {
-  return ALGORITHM_INFO[algorithm].input === 'x+task' ? ORACLE_MLP : SINUSOID_MLP;
+/** Plane classification: the point (x, y) in, one logit per class out. */
+export function planeMlp(classes: number): MlpSpec {
+  return { sizes: [2, 40, 40, classes] };
+}
+
+/** The network an algorithm trains for a problem (default: the sinusoid). */
+export function architectureOf(algorithm: AlgorithmId, problem: ProblemShape = {}): MlpSpec {
+  const oracle = ALGORITHM_INFO[algorithm].input === 'x+task';
+  if (problem.problem === 'plane') {
+    if (oracle) throw new Error('The oracle is a sinusoid baseline (it is told amplitude and phase); it has no plane version.');
+    return planeMlp(problem.classes ?? 2);
+  }
+  return oracle ? ORACLE_MLP : SINUSOID_MLP;
 }
 
 export function layerCount(spec: MlpSpec): number {
@@ -54,6 +66,6 @@ export function paramShapes(spec: MlpSpec, learnedRates = false): Record<string,
 }
 
 /** Every meta-parameter shape of an algorithm's model. */
-export function modelShapes(algorithm: AlgorithmId): Record<string, number[]> {
-  return paramShapes(architectureOf(algorithm), ALGORITHM_INFO[algorithm].learnedRates);
+export function modelShapes(algorithm: AlgorithmId, problem: ProblemShape = {}): Record<string, number[]> {
+  return paramShapes(architectureOf(algorithm, problem), ALGORITHM_INFO[algorithm].learnedRates);
 }

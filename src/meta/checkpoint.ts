@@ -2,7 +2,8 @@ import { ALGORITHM_INFO, isAlgorithmId, type AlgorithmId } from './algorithms/ca
 import type { EvalCurve } from './evaluate';
 import { architectureOf, modelShapes } from './architecture';
 import type { ParamArrays } from './params';
-import { defaultTrainConfig, type TrainConfig } from './config';
+import { defaultTrainConfig, type ProblemKind, type TrainConfig } from './config';
+import { MAX_CLASSES } from './tasks/plane';
 
 export const CHECKPOINT_FORMAT = 'maml-playground/checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -12,7 +13,8 @@ export interface Checkpoint {
   format: typeof CHECKPOINT_FORMAT;
   version: typeof CHECKPOINT_VERSION;
   algorithm: AlgorithmId;
-  task: 'sinusoid';
+  /** The problem (TrainConfig.problem; 'sinusoid' for files from before the plane). */
+  task: ProblemKind;
   architecture: { sizes: number[]; activation: 'relu' };
   /** The run's settings and seed; iterations is the number actually done. */
   training: TrainConfig;
@@ -51,21 +53,32 @@ export function validateCheckpoint(raw: unknown): Checkpoint {
     throw new CheckpointError(`Unsupported checkpoint version ${JSON.stringify(raw.version)}; this app reads version ${CHECKPOINT_VERSION}.`);
   if (!isAlgorithmId(raw.algorithm))
     throw new CheckpointError(`Unknown algorithm ${JSON.stringify(raw.algorithm)}; known: ${Object.keys(ALGORITHM_INFO).join(', ')}.`);
-  if (raw.task !== 'sinusoid') throw new CheckpointError(`Unsupported task ${JSON.stringify(raw.task)}; expected "sinusoid".`);
+  if (raw.task !== 'sinusoid' && raw.task !== 'plane') throw new CheckpointError(`Unsupported task ${JSON.stringify(raw.task)}; expected "sinusoid" or "plane".`);
   const algorithm = raw.algorithm;
-  const spec = architectureOf(algorithm);
+  const training = raw.training;
+  if (!isObject(training)) throw new CheckpointError('The checkpoint has no training settings.');
+  const problem = { problem: raw.task, classes: raw.task === 'plane' ? training.classes : undefined } as const;
+  if (raw.task === 'plane') {
+    if (training.problem !== 'plane') throw new CheckpointError('A plane checkpoint must say problem "plane" in its training settings.');
+    if (typeof problem.classes !== 'number' || !Number.isInteger(problem.classes) || problem.classes < 2 || problem.classes > MAX_CLASSES)
+      throw new CheckpointError(`A plane checkpoint needs a whole number of classes from 2 to ${MAX_CLASSES} in its training settings.`);
+  }
+  let spec;
+  try {
+    spec = architectureOf(algorithm, problem as { problem: ProblemKind; classes?: number });
+  } catch (e) {
+    throw new CheckpointError((e as Error).message);
+  }
   const arch = raw.architecture;
   if (!isObject(arch) || !sameShape(arch.sizes, spec.sizes))
     throw new CheckpointError(`Architecture mismatch: ${ALGORITHM_INFO[algorithm].label} expects layer sizes ${spec.sizes.join('-')}.`);
-  const training = raw.training;
-  if (!isObject(training)) throw new CheckpointError('The checkpoint has no training settings.');
   const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
   for (const key of REQUIRED_SETTINGS)
     if (!isNumber(training[key])) throw new CheckpointError(`Training setting "${key}" is missing or not a number.`);
   for (const key of OPTIONAL_SETTINGS)
     if (key in training && !isNumber(training[key])) throw new CheckpointError(`Training setting "${key}" is not a number.`);
   if (!isObject(raw.params)) throw new CheckpointError('The checkpoint has no parameters.');
-  const shapes = modelShapes(algorithm);
+  const shapes = modelShapes(algorithm, problem as { problem: ProblemKind; classes?: number });
   for (const [name, shape] of Object.entries(shapes)) {
     const p = raw.params[name];
     if (!isObject(p)) throw new CheckpointError(`Parameter "${name}" is missing.`);
@@ -116,8 +129,8 @@ export function makeCheckpoint(
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
     algorithm,
-    task: 'sinusoid',
-    architecture: { sizes: architectureOf(algorithm).sizes.slice(), activation: 'relu' },
+    task: training.problem ?? 'sinusoid',
+    architecture: { sizes: architectureOf(algorithm, training).sizes.slice(), activation: 'relu' },
     training,
     createdAt: new Date().toISOString(),
     params: out,

@@ -1,7 +1,16 @@
 import { ALGORITHM_INFO, type AlgorithmId } from './algorithms/catalog';
 
+/** What a run meta-learns: sinusoid regression (the paper's, the default) or N-way classification in the plane. */
+export type ProblemKind = 'sinusoid' | 'plane';
+
+/** A run's problem; classes only for the plane (2 to 5). */
+export interface ProblemShape {
+  problem?: ProblemKind;
+  classes?: number;
+}
+
 /** Everything that defines a meta-training run. The defaults are the paper's sinusoid setting. */
-export interface TrainConfig {
+export interface TrainConfig extends ProblemShape {
   algorithm: AlgorithmId;
   metaBatch: number;
   kSupport: number;

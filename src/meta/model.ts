@@ -3,6 +3,7 @@ import type { Params } from './params';
 import type { Rng } from './random';
 import { ALGORITHM_INFO, type AlgorithmId } from './algorithms/catalog';
 import { architectureOf, isRateName, layerCount, rateName, type MlpSpec } from './architecture';
+import type { ProblemShape } from './config';
 import type { SinusoidTask } from './tasks/sinusoid';
 
 /**
@@ -29,8 +30,8 @@ export function initParams(spec: MlpSpec, rng: Rng): Params {
  * An algorithm's initial meta-parameters: the network (its architecture), plus Meta-SGD's learned rates,
  * which start at `alpha` everywhere (so Meta-SGD starts as MAML).
  */
-export function initModel(algorithm: AlgorithmId, rng: Rng, alpha: number): Params {
-  const params = initParams(architectureOf(algorithm), rng);
+export function initModel(algorithm: AlgorithmId, rng: Rng, alpha: number, problem: ProblemShape = {}): Params {
+  const params = initParams(architectureOf(algorithm, problem), rng);
   if (ALGORITHM_INFO[algorithm].learnedRates)
     for (const [n, t] of Object.entries(params)) params[rateName(n)] = tf.fill(t.shape, alpha);
   return params;

@@ -5,7 +5,8 @@ import type { TrainConfig } from './config';
 import { initModel } from './model';
 import { disposeParams, sumOfSquares, type Params } from './params';
 import { Rng } from './random';
-import { disposeBatch, sampleMetaBatch } from './tasks/meta-batch';
+import { disposeBatch, planeBatch, sampleMetaBatch } from './tasks/meta-batch';
+import { drawPlaneEpisodes } from './tasks/plane';
 import { divergenceReason } from './divergence';
 import { TypedMamlTrainer, typedPathTrains } from './fast/trainer';
 
@@ -13,7 +14,7 @@ export { DIVERGENCE_FACTOR } from './divergence';
 
 /** The parameters a run with this config starts from (what MetaTrainer makes): scratch's whole "training". */
 export function initialModel(config: TrainConfig): Params {
-  return initModel(config.algorithm, new Rng(config.seed).fork(), config.alpha);
+  return initModel(config.algorithm, new Rng(config.seed).fork(), config.alpha, config);
 }
 
 export type StepOutcome =
@@ -61,7 +62,7 @@ export class MetaTrainer implements Trainer {
     this.rng = new Rng(config.seed);
     // The same draw as initialModel(config); the fork also moves this.rng past it, to the first batch.
     const initRng = this.rng.fork();
-    this.params = initial ?? initModel(config.algorithm, initRng, config.alpha);
+    this.params = initial ?? initModel(config.algorithm, initRng, config.alpha, config);
     this.adam = new Adam(config.metaLr);
   }
 
@@ -85,14 +86,20 @@ export class MetaTrainer implements Trainer {
   async step(): Promise<StepOutcome> {
     const { config } = this;
     const metaGradient = getAlgorithm(config.algorithm).metaGradient!;
-    const { batch } = sampleMetaBatch(this.rng, config.metaBatch, config.kSupport, config.kQuery);
+    const classes = config.classes ?? 2;
+    // Plane episodes: kSupport and kQuery points of every class.
+    const batch =
+      config.problem === 'plane'
+        ? planeBatch(drawPlaneEpisodes(this.rng, config.metaBatch, classes, config.kSupport, config.kQuery))
+        : sampleMetaBatch(this.rng, config.metaBatch, config.kSupport, config.kQuery).batch;
     let computed;
     let statNames: string[] = [];
     try {
       computed = tf.tidy(() => {
         const r = metaGradient(this.params, batch, config);
         statNames = Object.keys(r.stats ?? {});
-        const zeroLoss = tf.mean(tf.square(batch.queryY));
+        // The loss of a network that outputs zeros: the reference a blown-up loss is measured against.
+        const zeroLoss = batch.loss === 'crossEntropy' ? tf.scalar(Math.log(classes)) : tf.mean(tf.square(batch.queryY));
         return { loss: r.loss, grads: r.grads, check: tf.stack([r.loss, sumOfSquares(r.grads), zeroLoss, ...Object.values(r.stats ?? {})]) };
       });
     } finally {

@@ -7,15 +7,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Adam } from '../../src/meta/adam';
-import { getAlgorithm } from '../../src/meta/algorithms';
+import { getAlgorithm, type AlgorithmId } from '../../src/meta/algorithms';
+import { makeCheckpoint, validateCheckpoint } from '../../src/meta/checkpoint';
 import { defaultTrainConfig } from '../../src/meta/config';
 import { adapt } from '../../src/meta/inner';
 import { accuracyByTask } from '../../src/meta/losses';
 import { forward, initParams } from '../../src/meta/model';
 import { useNodeBackend } from '../../src/meta/node-backend';
-import { disposeParams, type Params } from '../../src/meta/params';
+import { disposeParams, readParams, type Params } from '../../src/meta/params';
 import { Rng } from '../../src/meta/random';
 import { disposeBatch, planeBatch } from '../../src/meta/tasks/meta-batch';
+import { createTrainer } from '../../src/meta/trainer';
 import { drawPlaneEpisodes, MAX_CLASSES, planeLabel, PLANE_RANGE, samplePlanePoints, samplePlaneTask } from '../../src/meta/tasks/plane';
 
 describe('plane tasks', () => {
@@ -89,4 +91,54 @@ describe('MAML meta-learns plane classification (cross-entropy batches)', () => 
     disposeParams(params);
     adam.dispose();
   }, 60_000);
+});
+
+describe('meta-training on plane tasks (TrainConfig.problem = "plane")', () => {
+  beforeAll(async () => {
+    await useNodeBackend('wasm');
+  });
+
+  const planeConfig = (algorithm: AlgorithmId, classes = 3) => ({ ...defaultTrainConfig(algorithm), problem: 'plane' as const, classes, metaBatch: 4, kSupport: 2, kQuery: 3, iterations: 3, alpha: 0.1 });
+
+  it.each(['maml', 'fomaml', 'reptile', 'imaml', 'anil', 'metasgd', 'pretrained'] as AlgorithmId[])('%s trains on 3-way episodes with a [2, 40, 40, 3] network and leaks nothing', async (id) => {
+    const trainer = createTrainer(planeConfig(id));
+    // TF.js: the typed-array path is for the sinusoid's squared error.
+    expect(trainer.path).toBe('tfjs');
+    expect(trainer.params.w0.shape).toEqual([2, 40]);
+    expect(trainer.params.w2.shape).toEqual([40, 3]);
+    const first = await trainer.step();
+    expect(first.ok).toBe(true);
+    // Cross-entropy of 3 classes starts near log 3, not at a squared error's scale.
+    expect(first.loss).toBeGreaterThan(0.5);
+    expect(first.loss).toBeLessThan(3);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 2; i++) expect((await trainer.step()).ok).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    trainer.dispose();
+  });
+
+  it('the oracle has no plane version', () => {
+    expect(() => createTrainer(planeConfig('oracle'))).toThrow(/no plane version/);
+  });
+
+  it('a plane checkpoint round-trips and is validated against its own classes', async () => {
+    const config = planeConfig('metasgd', 4);
+    const trainer = createTrainer(config);
+    await trainer.step();
+    const ckpt = makeCheckpoint('metasgd', await readParams(trainer.params), { ...config, iterations: 1 });
+    trainer.dispose();
+    expect(ckpt.task).toBe('plane');
+    expect(ckpt.architecture.sizes).toEqual([2, 40, 40, 4]);
+    const back = validateCheckpoint(JSON.parse(JSON.stringify(ckpt)));
+    expect(back.training).toMatchObject({ problem: 'plane', classes: 4 });
+    const bad = (patch: (c: any) => void) => {
+      const c = JSON.parse(JSON.stringify(ckpt));
+      patch(c);
+      return () => validateCheckpoint(c);
+    };
+    expect(bad((c) => (c.training.classes = 3))).toThrow(/Architecture mismatch.*2-40-40-3/);
+    expect(bad((c) => (c.training.classes = 9))).toThrow(/classes from 2 to 5/);
+    expect(bad((c) => delete c.training.problem)).toThrow(/problem "plane"/);
+    expect(bad((c) => (c.task = 'sinusoid'))).toThrow(/Architecture mismatch/);
+  });
 });

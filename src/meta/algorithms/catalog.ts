@@ -13,7 +13,8 @@ import type { TrainConfig } from '../config';
 export type GradientOrder = 'second' | 'implicit' | 'first' | 'none';
 
 /** The training settings an algorithm can use (the form shows only those). */
-export type TrainSetting = Exclude<keyof TrainConfig, 'algorithm'>;
+/** The numeric settings a training form shows (the problem is chosen elsewhere). */
+export type TrainSetting = Exclude<keyof TrainConfig, 'algorithm' | 'problem' | 'classes'>;
 
 export interface AlgorithmInfo {
   label: string;

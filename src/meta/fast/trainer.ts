@@ -11,9 +11,9 @@ import type { StepOutcome, Trainer, TrainPath } from '../trainer';
 import { FastMamlTrainer, type MetaGradientEngine } from './maml';
 import { layoutOf } from './mlp';
 
-/** MAML (exact) and first-order MAML on the sinusoid MLP: what this path can train. */
+/** MAML (exact) and first-order MAML on the sinusoid MLP (squared error): what this path can train. */
 export function typedPathTrains(config: TrainConfig): boolean {
-  return config.algorithm === 'maml' || config.algorithm === 'fomaml';
+  return (config.algorithm === 'maml' || config.algorithm === 'fomaml') && (config.problem ?? 'sinusoid') === 'sinusoid';
 }
 
 export class TypedMamlTrainer implements Trainer {
