@@ -56,3 +56,12 @@ export const LECTURE_CONFIG: TrainConfig = { ...defaultTrainConfig('maml'), meta
 
 /** The paper's test protocol: 600 tasks, up to 10 steps of SGD with alpha = 0.01, MSE on 100 held-out points. */
 export const PAPER_EVAL = { steps: 10, tasks: 600, alpha: 0.01, queryPoints: 100, seed: 12345 };
+
+/**
+ * Plane classification's defaults: N-way episodes with 5 support and 5 query points per class, one inner step
+ * of 0.5 on the cross-entropy (its gradients are far smaller than the sinusoid's squared error's), otherwise the
+ * paper's meta-batch and Adam.
+ */
+export function planeTrainConfig(algorithm: AlgorithmId, classes: number): TrainConfig {
+  return { ...defaultTrainConfig(algorithm), problem: 'plane', classes, kSupport: 5, kQuery: 5, innerSteps: 1, alpha: 0.5, iterations: 10000 };
+}

@@ -3,7 +3,9 @@ import { adaptSteps, type Learner } from './inner';
 import { forward, mseByTask, oracleInputs } from './model';
 import { Rng } from './random';
 import { meanCi95 } from './stats';
-import { disposeBatch, sampleTestBatch } from './tasks/meta-batch';
+import { accuracyByTask, crossEntropyByTask } from './losses';
+import { disposeBatch, planeBatch, sampleTestBatch } from './tasks/meta-batch';
+import { drawPlaneEpisodes } from './tasks/plane';
 
 export interface EvalConfig {
   kShot: number;
@@ -66,4 +68,75 @@ export async function evaluate(learner: Learner | (() => Learner), cfg: EvalConf
   }
   const stats = perStep.map((v) => meanCi95(v));
   return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, mean: stats.map((s) => s.mean), ci95: stats.map((s) => s.ci95) };
+}
+
+/** Plane classification episodes: N-way, kShot support and queryPoints query points per class. */
+export interface PlaneEvalConfig {
+  classes: number;
+  kShot: number;
+  steps: number;
+  tasks: number;
+  alpha: number;
+  queryPoints: number;
+  seed: number;
+}
+
+/** Cross-entropy (mean, ci95) and accuracy on the query points at steps 0..k, over the test episodes. */
+export interface PlaneEvalCurve extends EvalCurve {
+  classes: number;
+  accuracy: { mean: number[]; ci95: number[] };
+}
+
+/** The paper's protocol for classification: 600 test episodes, accuracy with its 95% CI. */
+export const PLANE_EVAL = { steps: 5, tasks: 600, alpha: 0.5, queryPoints: 10, seed: 4242 };
+
+/**
+ * evaluate() for plane classification: each test episode adapted by the learner's own rule on its support
+ * set (cross-entropy), scored on its query points. Episodes are drawn one after another from one stream, so
+ * any chunking sees the same test set.
+ */
+export async function evaluatePlane(learner: Learner | (() => Learner), cfg: PlaneEvalConfig, opts: EvalOptions = {}): Promise<PlaneEvalCurve> {
+  const chunk = opts.chunk ?? 100;
+  const runChunk = opts.runChunk ?? ((fn) => fn());
+  const current = typeof learner === 'function' ? learner : () => learner;
+  const rng = new Rng(cfg.seed);
+  const ce: number[][] = Array.from({ length: cfg.steps + 1 }, () => []);
+  const acc: number[][] = Array.from({ length: cfg.steps + 1 }, () => []);
+  for (let done = 0; done < cfg.tasks; done += chunk) {
+    const n = Math.min(chunk, cfg.tasks - done);
+    const batch = planeBatch(drawPlaneEpisodes(rng, n, cfg.classes, cfg.kShot, cfg.queryPoints));
+    const values = await runChunk(async () => {
+      const scores = tf.tidy(() => {
+        const { params, rule } = current();
+        const inner = { ...rule, steps: cfg.steps, alpha: cfg.alpha, loss: 'crossEntropy' as const };
+        return tf.stack(
+          adaptSteps(params, batch.supportX, batch.supportY, inner, (p) => {
+            const logits = forward(p, batch.queryX);
+            return tf.stack([crossEntropyByTask(logits, batch.queryY), accuracyByTask(logits, batch.queryY)]);
+          }),
+        );
+      });
+      const v = await scores.data();
+      scores.dispose();
+      return v;
+    });
+    disposeBatch(batch);
+    // values: [steps + 1, 2, n]
+    for (let s = 0; s <= cfg.steps; s++)
+      for (let t = 0; t < n; t++) {
+        ce[s].push(values[(s * 2) * n + t]);
+        acc[s].push(values[(s * 2 + 1) * n + t]);
+      }
+  }
+  const ceStats = ce.map((v) => meanCi95(v));
+  const accStats = acc.map((v) => meanCi95(v));
+  return {
+    kShot: cfg.kShot,
+    tasks: cfg.tasks,
+    alpha: cfg.alpha,
+    classes: cfg.classes,
+    mean: ceStats.map((s) => s.mean),
+    ci95: ceStats.map((s) => s.ci95),
+    accuracy: { mean: accStats.map((s) => s.mean), ci95: accStats.map((s) => s.ci95) },
+  };
 }

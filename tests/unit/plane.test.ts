@@ -9,8 +9,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Adam } from '../../src/meta/adam';
 import { getAlgorithm, type AlgorithmId } from '../../src/meta/algorithms';
 import { makeCheckpoint, validateCheckpoint } from '../../src/meta/checkpoint';
-import { defaultTrainConfig } from '../../src/meta/config';
-import { adapt } from '../../src/meta/inner';
+import { defaultTrainConfig, planeTrainConfig } from '../../src/meta/config';
+import { evaluatePlane, PLANE_EVAL } from '../../src/meta/evaluate';
+import { adapt, learnerFor } from '../../src/meta/inner';
 import { accuracyByTask } from '../../src/meta/losses';
 import { forward, initParams } from '../../src/meta/model';
 import { useNodeBackend } from '../../src/meta/node-backend';
@@ -141,4 +142,32 @@ describe('meta-training on plane tasks (TrainConfig.problem = "plane")', () => {
     expect(bad((c) => delete c.training.problem)).toThrow(/problem "plane"/);
     expect(bad((c) => (c.task = 'sinusoid'))).toThrow(/Architecture mismatch/);
   });
+});
+
+describe('evaluatePlane', () => {
+  beforeAll(async () => {
+    await useNodeBackend('wasm');
+  });
+
+  it('scores the same test episodes in any chunking; after meta-training, adaptation raises accuracy and lowers cross-entropy', async () => {
+    const config = { ...planeTrainConfig('maml', 2), metaBatch: 10, metaLr: 0.003, iterations: 200, seed: 5 };
+    const trainer = createTrainer(config);
+    for (let i = 0; i < 200; i++) expect((await trainer.step()).ok).toBe(true);
+    const learner = learnerFor('maml', trainer.params, config);
+    const cfg = { ...PLANE_EVAL, classes: 2, kShot: 5, steps: 3, tasks: 60 };
+    const whole = await evaluatePlane(learner, cfg);
+    let chunks = 0;
+    const inChunks = await evaluatePlane(learner, cfg, { chunk: 7, runChunk: async (fn) => (chunks++, fn()) });
+    expect(chunks).toBe(9);
+    whole.accuracy.mean.forEach((a, s) => expect(inChunks.accuracy.mean[s]).toBeCloseTo(a, 6));
+    whole.mean.forEach((m, s) => expect(inChunks.mean[s]).toBeCloseTo(m, 5));
+    expect(whole.accuracy.mean[1]).toBeGreaterThan(whole.accuracy.mean[0] + 0.1);
+    expect(whole.mean[1]).toBeLessThan(whole.mean[0]);
+    for (const a of whole.accuracy.mean) {
+      expect(a).toBeGreaterThanOrEqual(0);
+      expect(a).toBeLessThanOrEqual(1);
+    }
+    expect(whole.accuracy.ci95[1]).toBeGreaterThan(0);
+    trainer.dispose();
+  }, 60_000);
 });
