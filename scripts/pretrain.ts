@@ -9,18 +9,28 @@
  *   npm run pretrain -- --table               # only rewrite EVALUATION.md from the checkpoints there
  *   npm run pretrain -- --reevaluate          # re-run the 600-task evaluation of the checkpoints there
  *   npm run pretrain -- --only imaml --iterations 6000 --validate-every 250   # keep the best on validation tasks
+ *   npm run pretrain -- --problem plane --classes 2   # plane classification (MAML, first-order MAML,
+ *                                                     # pretrained) into public/checkpoints/plane-2way/
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { ALGORITHM_IDS, ALGORITHMS, isAlgorithmId, type AlgorithmId } from '../src/meta/algorithms';
 import { checkpointArrays, makeCheckpoint, parseCheckpoint, type Checkpoint } from '../src/meta/checkpoint';
-import { evaluate, PAPER_EVAL, type EvalCurve } from '../src/meta/evaluate';
+import { evaluate, evaluatePlane, PAPER_EVAL, PLANE_EVAL, type EvalCurve, type PlaneEvalCurve } from '../src/meta/evaluate';
 import { useNodeBackend } from '../src/meta/node-backend';
 import { disposeParams, paramsFromArrays, readParams, type ParamArrays } from '../src/meta/params';
 import { learnerFor } from '../src/meta/inner';
 import { initialModel, MetaTrainer } from '../src/meta/trainer';
-import { defaultTrainConfig, PAPER_CONFIG, type TrainConfig } from '../src/meta/config';
+import { defaultTrainConfig, PAPER_CONFIG, planeTrainConfig, type TrainConfig } from '../src/meta/config';
 
-const OUT_DIR = new URL('../public/checkpoints/', import.meta.url);
+/** --problem plane --classes N: N-way classification in the plane instead of the sinusoid. */
+const PROBLEM = arg('problem') ?? 'sinusoid';
+if (PROBLEM !== 'sinusoid' && PROBLEM !== 'plane') throw new Error(`--problem takes sinusoid or plane, not ${PROBLEM}`);
+const PLANE = PROBLEM === 'plane' ? Number(arg('classes') ?? 2) : null;
+const OUT_DIR = new URL(PLANE ? `../public/checkpoints/plane-${PLANE}way/` : '../public/checkpoints/', import.meta.url);
+/** The plane's methods (issue 4: MAML, first-order MAML and the pretrained baseline); --only for others. */
+const PLANE_IDS: AlgorithmId[] = ['maml', 'fomaml', 'pretrained'];
+/** Plane evaluation: N-way 1-shot and 5-shot episodes. */
+const PLANE_SHOTS = [1, 5];
 
 /**
  * The seeds of the shipped checkpoints. MAML with seed 1 met the one-step bar (5-shot 0.61) but plain SGD
@@ -44,11 +54,19 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/** The shipped evaluation of a model: 600 sinusoid tasks for K = 5, 10, 20, or 600 plane episodes, 1 and 5 shots. */
+async function evaluationOf(learner: ReturnType<typeof learnerFor>, classes: number | null): Promise<EvalCurve[]> {
+  const out: EvalCurve[] = [];
+  if (classes) for (const kShot of PLANE_SHOTS) out.push(await evaluatePlane(learner, { ...PLANE_EVAL, classes, kShot }));
+  else for (const kShot of EVAL_SHOTS) out.push(await evaluate(learner, { ...PAPER_EVAL, kShot }));
+  return out;
+}
+
 async function train(algorithm: AlgorithmId, iterations: number): Promise<Checkpoint> {
-  const config: TrainConfig = { ...defaultTrainConfig(algorithm), iterations };
+  const config: TrainConfig = { ...(PLANE ? planeTrainConfig(algorithm, PLANE) : defaultTrainConfig(algorithm)), iterations };
   if (arg('kSupport')) config.kSupport = config.kQuery = Number(arg('kSupport'));
   if (arg('innerSteps')) config.innerSteps = Number(arg('innerSteps'));
-  config.seed = Number(arg('seed') ?? SHIPPED_SEEDS[algorithm] ?? PAPER_CONFIG.seed);
+  config.seed = Number(arg('seed') ?? (PLANE ? undefined : SHIPPED_SEEDS[algorithm]) ?? PAPER_CONFIG.seed);
   let params;
   if (ALGORITHMS[algorithm].outer === 'none') {
     // Scratch: the random initialisation is the whole model.
@@ -61,6 +79,7 @@ async function train(algorithm: AlgorithmId, iterations: number): Promise<Checkp
     let stats: Record<string, number> = {};
     let skipped = 0;
     const validateEvery = Number(arg('validate-every') ?? 0);
+    if (validateEvery && PLANE) throw new Error('--validate-every scores sinusoid tasks; it is not for the plane.');
     let best: { iteration: number; score: number; params: ParamArrays } | null = null;
     for (let i = 1; i <= iterations; i++) {
       const r = await trainer.step();
@@ -101,9 +120,7 @@ async function train(algorithm: AlgorithmId, iterations: number): Promise<Checkp
     }
     trainer.dispose();
   }
-  const evaluation: EvalCurve[] = [];
-  const learner = learnerFor(algorithm, params, config);
-  for (const kShot of EVAL_SHOTS) evaluation.push(await evaluate(learner, { ...PAPER_EVAL, kShot }));
+  const evaluation = await evaluationOf(learnerFor(algorithm, params, config), PLANE);
   const ckpt = makeCheckpoint(algorithm, await readParams(params), config, evaluation);
   disposeParams(params);
   return ckpt;
@@ -121,7 +138,30 @@ function trainingText(c: Checkpoint): string {
   return parts.join(', ');
 }
 
+/** EVALUATION.md of plane checkpoints: query accuracy (and cross-entropy) after 0, 1 and 5 steps. */
+function planeTable(ckpts: Checkpoint[]): string {
+  const lines = [
+    `# Plane classification checkpoints (${PLANE}-way): evaluation`,
+    '',
+    `Made by \`npm run pretrain -- --problem plane --classes ${PLANE}\` (scripts/pretrain.ts). Test: ${PLANE_EVAL.tasks} episodes`,
+    `(seed ${PLANE_EVAL.seed}) of random ${PLANE}-way problems in the plane (src/meta/tasks/plane.ts), K support points per`,
+    `class, SGD alpha = ${PLANE_EVAL.alpha} on their cross-entropy, scored on ${PLANE_EVAL.queryPoints} query points per class; mean ± 95%`,
+    'confidence interval over the episodes. Each method by its own inner rule.',
+    '',
+    '| method | training | K per class | accuracy, step 0 | step 1 | step 5 | cross-entropy, step 0 | step 1 | step 5 |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const c of ckpts)
+    for (const e of (c.evaluation ?? []) as PlaneEvalCurve[]) {
+      const acc = (s: number) => `${(100 * e.accuracy.mean[s]).toFixed(1)}% ± ${(100 * e.accuracy.ci95[s]).toFixed(1)}`;
+      const ce = (s: number) => `${e.mean[s].toFixed(3)} ± ${e.ci95[s].toFixed(3)}`;
+      lines.push(`| ${ALGORITHMS[c.algorithm].label} | ${trainingText(c)} | ${e.kShot} | ${acc(0)} | ${acc(1)} | ${acc(5)} | ${ce(0)} | ${ce(1)} | ${ce(5)} |`);
+    }
+  return lines.join('\n') + '\n';
+}
+
 function table(ckpts: Checkpoint[]): string {
+  if (PLANE) return planeTable(ckpts);
   const lines = [
     '# Shipped checkpoints: evaluation',
     '',
@@ -168,22 +208,20 @@ async function main(): Promise<void> {
   mkdirSync(OUT_DIR, { recursive: true });
   const only = arg('only');
   if (only !== undefined && !isAlgorithmId(only)) throw new Error(`--only takes one of ${ALGORITHM_IDS.join(', ')}`);
-  const iterations = Number(arg('iterations') ?? PAPER_CONFIG.iterations);
+  const iterations = Number(arg('iterations') ?? (PLANE ? planeTrainConfig('maml', PLANE).iterations : PAPER_CONFIG.iterations));
   if (process.argv.includes('--reevaluate')) {
-    for (const id of only ? [only] : ALGORITHM_IDS) {
+    for (const id of only ? [only] : PLANE ? PLANE_IDS : ALGORITHM_IDS) {
       const url = new URL(`${id}.json`, OUT_DIR);
       if (!existsSync(url)) continue;
       const ckpt = parseCheckpoint(readFileSync(url, 'utf8'));
       const params = paramsFromArrays(checkpointArrays(ckpt));
-      const learner = learnerFor(id, params, ckpt.training);
-      const evaluation: EvalCurve[] = [];
-      for (const kShot of EVAL_SHOTS) evaluation.push(await evaluate(learner, { ...PAPER_EVAL, kShot }));
+      const evaluation = await evaluationOf(learnerFor(id, params, ckpt.training), PLANE);
       disposeParams(params);
       writeFileSync(url, JSON.stringify({ ...ckpt, evaluation }));
       console.log(table([{ ...ckpt, evaluation }]));
     }
   } else if (!process.argv.includes('--table')) {
-    for (const id of only ? [only] : ALGORITHM_IDS) {
+    for (const id of only ? [only] : PLANE ? PLANE_IDS : ALGORITHM_IDS) {
       const ckpt = await train(id, iterations);
       writeFileSync(new URL(`${arg('out') ?? id}.json`, OUT_DIR), JSON.stringify(ckpt));
       console.log(table([ckpt]));

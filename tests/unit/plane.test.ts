@@ -4,18 +4,19 @@
  * (cross-entropy batches): after a short meta-training, one inner step lifts query accuracy well above the
  * unadapted model's.
  */
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Adam } from '../../src/meta/adam';
 import { getAlgorithm, type AlgorithmId } from '../../src/meta/algorithms';
-import { makeCheckpoint, validateCheckpoint } from '../../src/meta/checkpoint';
+import { checkpointArrays, makeCheckpoint, parseCheckpoint, validateCheckpoint } from '../../src/meta/checkpoint';
 import { defaultTrainConfig, planeTrainConfig } from '../../src/meta/config';
-import { evaluatePlane, PLANE_EVAL } from '../../src/meta/evaluate';
+import { evaluatePlane, PLANE_EVAL, type PlaneEvalCurve } from '../../src/meta/evaluate';
 import { adapt, learnerFor } from '../../src/meta/inner';
 import { accuracyByTask } from '../../src/meta/losses';
 import { forward, initParams } from '../../src/meta/model';
 import { useNodeBackend } from '../../src/meta/node-backend';
-import { disposeParams, readParams, type Params } from '../../src/meta/params';
+import { disposeParams, paramsFromArrays, readParams, type Params } from '../../src/meta/params';
 import { Rng } from '../../src/meta/random';
 import { disposeBatch, planeBatch } from '../../src/meta/tasks/meta-batch';
 import { createTrainer } from '../../src/meta/trainer';
@@ -170,4 +171,37 @@ describe('evaluatePlane', () => {
     expect(whole.accuracy.ci95[1]).toBeGreaterThan(0);
     trainer.dispose();
   }, 60_000);
+});
+
+describe('shipped plane checkpoints (public/checkpoints/plane-2way)', () => {
+  beforeAll(async () => {
+    await useNodeBackend('wasm');
+  });
+  const load = (id: AlgorithmId) => parseCheckpoint(readFileSync(`public/checkpoints/plane-2way/${id}.json`, 'utf8'));
+
+  it.each(['maml', 'fomaml', 'pretrained'] as AlgorithmId[])('%s: valid, trained 10,000 iterations with the plane defaults, evaluated on 600 episodes for K = 1, 5', (id) => {
+    const c = load(id);
+    expect(c.task).toBe('plane');
+    expect(c.training).toMatchObject({ ...planeTrainConfig(id, 2), seed: c.training.seed });
+    expect(c.evaluation!.map((e) => [e.kShot, e.tasks])).toEqual([
+      [1, 600],
+      [5, 600],
+    ]);
+  });
+
+  it.each(['maml', 'pretrained'] as AlgorithmId[])('%s: the committed 5-shot evaluation is what its parameters score', async (id) => {
+    const c = load(id);
+    const committed = c.evaluation!.find((e) => e.kShot === 5) as PlaneEvalCurve;
+    const params = paramsFromArrays(checkpointArrays(c));
+    const e = await evaluatePlane(learnerFor(id, params, c.training), { ...PLANE_EVAL, classes: 2, kShot: 5 });
+    e.accuracy.mean.forEach((a, s) => expect(Math.abs(a - committed.accuracy.mean[s])).toBeLessThan(2e-3));
+    e.mean.forEach((m, s) => expect(Math.abs(m - committed.mean[s]) / committed.mean[s]).toBeLessThan(1e-3));
+    disposeParams(params);
+  });
+
+  it('MAML adapts in one step where the pretrained network cannot (5-shot accuracy after one step)', () => {
+    const acc = (id: AlgorithmId) => (load(id).evaluation!.find((e) => e.kShot === 5) as PlaneEvalCurve).accuracy;
+    const [maml, pre] = [acc('maml'), acc('pretrained')];
+    expect(maml.mean[1] - maml.ci95[1]).toBeGreaterThan(pre.mean[1] + pre.ci95[1]);
+  });
 });
