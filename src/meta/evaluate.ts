@@ -70,15 +70,9 @@ export async function evaluate(learner: Learner | (() => Learner), cfg: EvalConf
   return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, mean: stats.map((s) => s.mean), ci95: stats.map((s) => s.ci95) };
 }
 
-/** Plane classification episodes: N-way, kShot support and queryPoints query points per class. */
-export interface PlaneEvalConfig {
+/** Plane classification episodes: N-way, with kShot support and queryPoints query points per class. */
+export interface PlaneEvalConfig extends EvalConfig {
   classes: number;
-  kShot: number;
-  steps: number;
-  tasks: number;
-  alpha: number;
-  queryPoints: number;
-  seed: number;
 }
 
 /** Cross-entropy (mean, ci95) and accuracy on the query points at steps 0..k, over the test episodes. */
