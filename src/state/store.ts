@@ -99,7 +99,7 @@ export interface PlaygroundState {
   setTrainConfig(patch: Partial<TrainConfig>): void;
   /** Another algorithm to train: its own default settings, keeping the iterations and seed chosen. */
   setTrainAlgorithm(id: AlgorithmId): void;
-  /** MAML with the lecture preset's settings (LECTURE_CONFIG): the paper's 5-shot number within a minute or so. */
+  /** MAML with the lecture preset's settings (LECTURE_CONFIG): the paper's 5-shot number in about 25 s here. */
   applyLecturePreset(): void;
   newRandomTask(): void;
   sampleTaskPoints(range?: readonly [number, number]): void;
