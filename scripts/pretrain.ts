@@ -15,7 +15,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { ALGORITHM_IDS, ALGORITHMS, isAlgorithmId, type AlgorithmId } from '../src/meta/algorithms';
 import { checkpointArrays, makeCheckpoint, parseCheckpoint, type Checkpoint } from '../src/meta/checkpoint';
-import { evaluate, evaluatePlane, PAPER_EVAL, PLANE_EVAL, type EvalCurve, type PlaneEvalCurve } from '../src/meta/evaluate';
+import { evaluate, evaluateClassification, PAPER_EVAL, PLANE_EVAL, type EvalCurve, type ClassEvalCurve } from '../src/meta/evaluate';
 import { useNodeBackend } from '../src/meta/node-backend';
 import { disposeParams, paramsFromArrays, readParams, type ParamArrays } from '../src/meta/params';
 import { learnerFor } from '../src/meta/inner';
@@ -57,7 +57,7 @@ function arg(name: string): string | undefined {
 /** The shipped evaluation of a model: 600 sinusoid tasks for K = 5, 10, 20, or 600 plane episodes, 1 and 5 shots. */
 async function evaluationOf(learner: ReturnType<typeof learnerFor>, classes: number | null): Promise<EvalCurve[]> {
   const out: EvalCurve[] = [];
-  if (classes) for (const kShot of PLANE_SHOTS) out.push(await evaluatePlane(learner, { ...PLANE_EVAL, classes, kShot }));
+  if (classes) for (const kShot of PLANE_SHOTS) out.push(await evaluateClassification(learner, { ...PLANE_EVAL, classes, kShot }));
   else for (const kShot of EVAL_SHOTS) out.push(await evaluate(learner, { ...PAPER_EVAL, kShot }));
   return out;
 }
@@ -152,7 +152,7 @@ function planeTable(ckpts: Checkpoint[]): string {
     '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of ckpts)
-    for (const e of (c.evaluation ?? []) as PlaneEvalCurve[]) {
+    for (const e of (c.evaluation ?? []) as ClassEvalCurve[]) {
       const acc = (s: number) => `${(100 * e.accuracy.mean[s]).toFixed(1)}% ± ${(100 * e.accuracy.ci95[s]).toFixed(1)}`;
       const ce = (s: number) => `${e.mean[s].toFixed(3)} ± ${e.ci95[s].toFixed(3)}`;
       lines.push(`| ${ALGORITHMS[c.algorithm].label} | ${trainingText(c)} | ${e.kShot} | ${acc(0)} | ${acc(1)} | ${acc(5)} | ${ce(0)} | ${ce(1)} | ${ce(5)} |`);

@@ -18,12 +18,18 @@ export function planeMlp(classes: number): MlpSpec {
   return { sizes: [2, 40, 40, classes] };
 }
 
+/** Glyphs: a 28 x 28 image in (GLYPH_INPUTS), one logit per class out; fully connected, like the paper's non-conv net. */
+export const GLYPH_INPUTS = 28 * 28;
+export function glyphMlp(classes: number): MlpSpec {
+  return { sizes: [GLYPH_INPUTS, 128, 64, classes] };
+}
+
 /** The network an algorithm trains for a problem (default: the sinusoid). */
 export function architectureOf(algorithm: AlgorithmId, problem: ProblemShape = {}): MlpSpec {
   const oracle = ALGORITHM_INFO[algorithm].input === 'x+task';
-  if (problem.problem === 'plane') {
-    if (oracle) throw new Error('The oracle is a sinusoid baseline (it is told amplitude and phase); it has no plane version.');
-    return planeMlp(problem.classes ?? 2);
+  if (problem.problem === 'plane' || problem.problem === 'glyphs') {
+    if (oracle) throw new Error(`The oracle is a sinusoid baseline (it is told amplitude and phase); it has no ${problem.problem} version.`);
+    return problem.problem === 'plane' ? planeMlp(problem.classes ?? 2) : glyphMlp(problem.classes ?? 5);
   }
   return oracle ? ORACLE_MLP : SINUSOID_MLP;
 }

@@ -53,15 +53,16 @@ export function validateCheckpoint(raw: unknown): Checkpoint {
     throw new CheckpointError(`Unsupported checkpoint version ${JSON.stringify(raw.version)}; this app reads version ${CHECKPOINT_VERSION}.`);
   if (!isAlgorithmId(raw.algorithm))
     throw new CheckpointError(`Unknown algorithm ${JSON.stringify(raw.algorithm)}; known: ${Object.keys(ALGORITHM_INFO).join(', ')}.`);
-  if (raw.task !== 'sinusoid' && raw.task !== 'plane') throw new CheckpointError(`Unsupported task ${JSON.stringify(raw.task)}; expected "sinusoid" or "plane".`);
+  if (raw.task !== 'sinusoid' && raw.task !== 'plane' && raw.task !== 'glyphs')
+    throw new CheckpointError(`Unsupported task ${JSON.stringify(raw.task)}; expected "sinusoid", "plane" or "glyphs".`);
   const algorithm = raw.algorithm;
   const training = raw.training;
   if (!isObject(training)) throw new CheckpointError('The checkpoint has no training settings.');
-  const problem = { problem: raw.task, classes: raw.task === 'plane' ? training.classes : undefined } as const;
-  if (raw.task === 'plane') {
-    if (training.problem !== 'plane') throw new CheckpointError('A plane checkpoint must say problem "plane" in its training settings.');
+  const problem = { problem: raw.task, classes: raw.task !== 'sinusoid' ? training.classes : undefined } as const;
+  if (raw.task !== 'sinusoid') {
+    if (training.problem !== raw.task) throw new CheckpointError(`A ${raw.task} checkpoint must say problem "${raw.task}" in its training settings.`);
     if (typeof problem.classes !== 'number' || !Number.isInteger(problem.classes) || problem.classes < 2 || problem.classes > MAX_CLASSES)
-      throw new CheckpointError(`A plane checkpoint needs a whole number of classes from 2 to ${MAX_CLASSES} in its training settings.`);
+      throw new CheckpointError(`A ${raw.task} checkpoint needs a whole number of classes from 2 to ${MAX_CLASSES} in its training settings.`);
   }
   let spec;
   try {

@@ -1,9 +1,12 @@
 import { ALGORITHM_INFO, type AlgorithmId } from './algorithms/catalog';
 
-/** What a run meta-learns: sinusoid regression (the paper's, the default) or N-way classification in the plane. */
-export type ProblemKind = 'sinusoid' | 'plane';
+/**
+ * What a run meta-learns: sinusoid regression (the paper's, the default), or N-way classification of points in
+ * the plane or of drawn glyphs.
+ */
+export type ProblemKind = 'sinusoid' | 'plane' | 'glyphs';
 
-/** A run's problem; classes only for the plane (2 to 5). */
+/** A run's problem; classes only for classification (2 to 5). */
 export interface ProblemShape {
   problem?: ProblemKind;
   classes?: number;
@@ -64,4 +67,12 @@ export const PAPER_EVAL = { steps: 10, tasks: 600, alpha: 0.01, queryPoints: 100
  */
 export function planeTrainConfig(algorithm: AlgorithmId, classes: number): TrainConfig {
   return { ...defaultTrainConfig(algorithm), problem: 'plane', classes, kSupport: 5, kQuery: 5, innerSteps: 1, alpha: 0.5, iterations: 10000 };
+}
+
+/**
+ * Glyph classification's defaults: the paper's Omniglot setting where it applies (N-way K-shot episodes, one
+ * inner step of 0.4), 16 episodes per meta-batch and 5 query drawings per class.
+ */
+export function glyphTrainConfig(algorithm: AlgorithmId, classes: number, kShot: number): TrainConfig {
+  return { ...defaultTrainConfig(algorithm), problem: 'glyphs', classes, metaBatch: 16, kSupport: kShot, kQuery: 5, innerSteps: 1, alpha: 0.4, iterations: 5000 };
 }

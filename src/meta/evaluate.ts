@@ -4,8 +4,8 @@ import { forward, mseByTask, oracleInputs } from './model';
 import { Rng } from './random';
 import { meanCi95 } from './stats';
 import { accuracyByTask, crossEntropyByTask } from './losses';
-import { disposeBatch, planeBatch, sampleTestBatch } from './tasks/meta-batch';
-import { drawPlaneEpisodes } from './tasks/plane';
+import { disposeBatch, classificationBatch, sampleTestBatch } from './tasks/meta-batch';
+import { drawEpisodes, type ClassificationProblem } from './tasks/episodes';
 
 export interface EvalConfig {
   kShot: number;
@@ -70,26 +70,28 @@ export async function evaluate(learner: Learner | (() => Learner), cfg: EvalConf
   return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, mean: stats.map((s) => s.mean), ci95: stats.map((s) => s.ci95) };
 }
 
-/** Plane classification episodes: N-way, with kShot support and queryPoints query points per class. */
-export interface PlaneEvalConfig extends EvalConfig {
+/** Classification episodes: N-way, with kShot support and queryPoints query examples per class. */
+export interface ClassEvalConfig extends EvalConfig {
+  problem: ClassificationProblem;
   classes: number;
 }
 
 /** Cross-entropy (mean, ci95) and accuracy on the query points at steps 0..k, over the test episodes. */
-export interface PlaneEvalCurve extends EvalCurve {
+export interface ClassEvalCurve extends EvalCurve {
   classes: number;
   accuracy: { mean: number[]; ci95: number[] };
 }
 
 /** The paper's protocol for classification: 600 test episodes, accuracy with its 95% CI. */
-export const PLANE_EVAL = { steps: 5, tasks: 600, alpha: 0.5, queryPoints: 10, seed: 4242 };
+export const PLANE_EVAL = { problem: 'plane' as const, steps: 5, tasks: 600, alpha: 0.5, queryPoints: 10, seed: 4242 };
+export const GLYPH_EVAL = { problem: 'glyphs' as const, steps: 5, tasks: 600, alpha: 0.4, queryPoints: 5, seed: 4343 };
 
 /**
- * evaluate() for plane classification: each test episode adapted by the learner's own rule on its support
+ * evaluate() for classification (plane or glyphs): each test episode adapted by the learner's own rule on its support
  * set (cross-entropy), scored on its query points. Episodes are drawn one after another from one stream, so
  * any chunking sees the same test set.
  */
-export async function evaluatePlane(learner: Learner | (() => Learner), cfg: PlaneEvalConfig, opts: EvalOptions = {}): Promise<PlaneEvalCurve> {
+export async function evaluateClassification(learner: Learner | (() => Learner), cfg: ClassEvalConfig, opts: EvalOptions = {}): Promise<ClassEvalCurve> {
   const chunk = opts.chunk ?? 100;
   const runChunk = opts.runChunk ?? ((fn) => fn());
   const current = typeof learner === 'function' ? learner : () => learner;
@@ -98,7 +100,7 @@ export async function evaluatePlane(learner: Learner | (() => Learner), cfg: Pla
   const acc: number[][] = Array.from({ length: cfg.steps + 1 }, () => []);
   for (let done = 0; done < cfg.tasks; done += chunk) {
     const n = Math.min(chunk, cfg.tasks - done);
-    const batch = planeBatch(drawPlaneEpisodes(rng, n, cfg.classes, cfg.kShot, cfg.queryPoints));
+    const batch = classificationBatch(drawEpisodes(cfg.problem, rng, n, cfg.classes, cfg.kShot, cfg.queryPoints));
     const values = await runChunk(async () => {
       const scores = tf.tidy(() => {
         const { params, rule } = current();

@@ -5,8 +5,8 @@ import type { TrainConfig } from './config';
 import { initModel } from './model';
 import { disposeParams, sumOfSquares, type Params } from './params';
 import { Rng } from './random';
-import { disposeBatch, planeBatch, sampleMetaBatch } from './tasks/meta-batch';
-import { drawPlaneEpisodes } from './tasks/plane';
+import { disposeBatch, classificationBatch, sampleMetaBatch } from './tasks/meta-batch';
+import { drawEpisodes } from './tasks/episodes';
 import { divergenceReason } from './divergence';
 import { TypedMamlTrainer, typedPathTrains } from './fast/trainer';
 
@@ -87,10 +87,10 @@ export class MetaTrainer implements Trainer {
     const { config } = this;
     const metaGradient = getAlgorithm(config.algorithm).metaGradient!;
     const classes = config.classes ?? 2;
-    // Plane episodes: kSupport and kQuery points of every class.
+    // Classification episodes: kSupport and kQuery examples of every class.
     const batch =
-      config.problem === 'plane'
-        ? planeBatch(drawPlaneEpisodes(this.rng, config.metaBatch, classes, config.kSupport, config.kQuery))
+      config.problem === 'plane' || config.problem === 'glyphs'
+        ? classificationBatch(drawEpisodes(config.problem, this.rng, config.metaBatch, classes, config.kSupport, config.kQuery))
         : sampleMetaBatch(this.rng, config.metaBatch, config.kSupport, config.kQuery).batch;
     let computed;
     let statNames: string[] = [];

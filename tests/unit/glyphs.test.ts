@@ -4,7 +4,14 @@
  * pixels does well above chance and far from perfectly), user strokes normalised like generated ones,
  * and unusable drawings refused with a reason.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeCheckpoint, validateCheckpoint } from '../../src/meta/checkpoint';
+import { glyphTrainConfig } from '../../src/meta/config';
+import { evaluateClassification, GLYPH_EVAL } from '../../src/meta/evaluate';
+import { learnerFor } from '../../src/meta/inner';
+import { useNodeBackend } from '../../src/meta/node-backend';
+import { readParams } from '../../src/meta/params';
+import { createTrainer } from '../../src/meta/trainer';
 import { Rng } from '../../src/meta/random';
 import { drawingProblem, GLYPH_SIZE, rasterize, sampleGlyphEpisode, type Stroke } from '../../src/meta/tasks/glyphs';
 
@@ -94,4 +101,30 @@ describe('user drawings', () => {
     ).toMatch(/too small/);
     expect(drawingProblem(zig)).toBeNull();
   });
+});
+
+describe('meta-training on glyph episodes (TrainConfig.problem = "glyphs")', () => {
+  beforeAll(async () => {
+    await useNodeBackend('wasm');
+  });
+
+  it('MAML trains a [784, 128, 64, 5] classifier on 5-way 1-shot episodes, and its adaptation is scored by accuracy', async () => {
+    const config = { ...glyphTrainConfig('maml', 5, 1), metaBatch: 4, iterations: 2 };
+    const trainer = createTrainer(config);
+    expect(trainer.params.w0.shape).toEqual([GLYPH_SIZE * GLYPH_SIZE, 128]);
+    expect(trainer.params.w2.shape).toEqual([64, 5]);
+    const r = await trainer.step();
+    expect(r.ok).toBe(true);
+    // Five classes: the cross-entropy of an untrained net is near log 5.
+    expect(Math.abs(r.loss - Math.log(5))).toBeLessThan(0.5);
+    const e = await evaluateClassification(learnerFor('maml', trainer.params, config), { ...GLYPH_EVAL, classes: 5, kShot: 1, tasks: 8, steps: 2 });
+    expect(e.accuracy.mean).toHaveLength(3);
+    for (const a of e.accuracy.mean) {
+      expect(a).toBeGreaterThanOrEqual(0);
+      expect(a).toBeLessThanOrEqual(1);
+    }
+    const ckpt = makeCheckpoint('maml', await readParams(trainer.params), { ...config, iterations: 1 });
+    expect(validateCheckpoint(JSON.parse(JSON.stringify(ckpt))).task).toBe('glyphs');
+    trainer.dispose();
+  }, 30_000);
 });

@@ -11,14 +11,14 @@ import { Adam } from '../../src/meta/adam';
 import { getAlgorithm, type AlgorithmId } from '../../src/meta/algorithms';
 import { checkpointArrays, makeCheckpoint, parseCheckpoint, validateCheckpoint } from '../../src/meta/checkpoint';
 import { defaultTrainConfig, planeTrainConfig } from '../../src/meta/config';
-import { evaluatePlane, PLANE_EVAL, type PlaneEvalCurve } from '../../src/meta/evaluate';
+import { evaluateClassification, PLANE_EVAL, type ClassEvalCurve } from '../../src/meta/evaluate';
 import { adapt, learnerFor } from '../../src/meta/inner';
 import { accuracyByTask } from '../../src/meta/losses';
 import { forward, initParams } from '../../src/meta/model';
 import { useNodeBackend } from '../../src/meta/node-backend';
 import { disposeParams, paramsFromArrays, readParams, type Params } from '../../src/meta/params';
 import { Rng } from '../../src/meta/random';
-import { disposeBatch, planeBatch } from '../../src/meta/tasks/meta-batch';
+import { disposeBatch, classificationBatch } from '../../src/meta/tasks/meta-batch';
 import { createTrainer } from '../../src/meta/trainer';
 import { drawPlaneEpisodes, MAX_CLASSES, planeLabel, PLANE_RANGE, samplePlanePoints, samplePlaneTask } from '../../src/meta/tasks/plane';
 
@@ -69,7 +69,7 @@ describe('MAML meta-learns plane classification (cross-entropy batches)', () => 
     const adam = new Adam(cfg.metaLr);
     const maml = getAlgorithm('maml');
     for (let it = 0; it < 300; it++) {
-      const batch = planeBatch(drawPlaneEpisodes(rng, cfg.metaBatch, classes, 5, 10));
+      const batch = classificationBatch(drawPlaneEpisodes(rng, cfg.metaBatch, classes, 5, 10));
       const { loss, grads } = tf.tidy(() => maml.metaGradient!(params, batch, cfg));
       const next = adam.apply(params, grads);
       disposeParams(grads);
@@ -79,7 +79,7 @@ describe('MAML meta-learns plane classification (cross-entropy batches)', () => 
       disposeBatch(batch);
     }
     // Held-out episodes: query accuracy before adaptation and after one step.
-    const test = planeBatch(drawPlaneEpisodes(new Rng(999), 100, classes, 5, 10));
+    const test = classificationBatch(drawPlaneEpisodes(new Rng(999), 100, classes, 5, 10));
     const [before, after] = tf.tidy(() => {
       const adapted = adapt(params, test.supportX, test.supportY, { steps: 1, alpha: cfg.alpha, loss: 'crossEntropy' });
       return [tf.mean(accuracyByTask(forward(params, test.queryX), test.queryY)), tf.mean(accuracyByTask(forward(adapted, test.queryX), test.queryY))];
@@ -145,7 +145,7 @@ describe('meta-training on plane tasks (TrainConfig.problem = "plane")', () => {
   });
 });
 
-describe('evaluatePlane', () => {
+describe('evaluateClassification', () => {
   beforeAll(async () => {
     await useNodeBackend('wasm');
   });
@@ -156,9 +156,9 @@ describe('evaluatePlane', () => {
     for (let i = 0; i < 200; i++) expect((await trainer.step()).ok).toBe(true);
     const learner = learnerFor('maml', trainer.params, config);
     const cfg = { ...PLANE_EVAL, classes: 2, kShot: 5, steps: 3, tasks: 60 };
-    const whole = await evaluatePlane(learner, cfg);
+    const whole = await evaluateClassification(learner, cfg);
     let chunks = 0;
-    const inChunks = await evaluatePlane(learner, cfg, { chunk: 7, runChunk: async (fn) => (chunks++, fn()) });
+    const inChunks = await evaluateClassification(learner, cfg, { chunk: 7, runChunk: async (fn) => (chunks++, fn()) });
     expect(chunks).toBe(9);
     whole.accuracy.mean.forEach((a, s) => expect(inChunks.accuracy.mean[s]).toBeCloseTo(a, 6));
     whole.mean.forEach((m, s) => expect(inChunks.mean[s]).toBeCloseTo(m, 5));
@@ -191,16 +191,16 @@ describe('shipped plane checkpoints (public/checkpoints/plane-2way)', () => {
 
   it.each(['maml', 'pretrained'] as AlgorithmId[])('%s: the committed 5-shot evaluation is what its parameters score', async (id) => {
     const c = load(id);
-    const committed = c.evaluation!.find((e) => e.kShot === 5) as PlaneEvalCurve;
+    const committed = c.evaluation!.find((e) => e.kShot === 5) as ClassEvalCurve;
     const params = paramsFromArrays(checkpointArrays(c));
-    const e = await evaluatePlane(learnerFor(id, params, c.training), { ...PLANE_EVAL, classes: 2, kShot: 5 });
+    const e = await evaluateClassification(learnerFor(id, params, c.training), { ...PLANE_EVAL, classes: 2, kShot: 5 });
     e.accuracy.mean.forEach((a, s) => expect(Math.abs(a - committed.accuracy.mean[s])).toBeLessThan(2e-3));
     e.mean.forEach((m, s) => expect(Math.abs(m - committed.mean[s]) / committed.mean[s]).toBeLessThan(1e-3));
     disposeParams(params);
   });
 
   it('MAML adapts in one step where the pretrained network cannot (5-shot accuracy after one step)', () => {
-    const acc = (id: AlgorithmId) => (load(id).evaluation!.find((e) => e.kShot === 5) as PlaneEvalCurve).accuracy;
+    const acc = (id: AlgorithmId) => (load(id).evaluation!.find((e) => e.kShot === 5) as ClassEvalCurve).accuracy;
     const [maml, pre] = [acc('maml'), acc('pretrained')];
     expect(maml.mean[1] - maml.ci95[1]).toBeGreaterThan(pre.mean[1] + pre.ci95[1]);
   });

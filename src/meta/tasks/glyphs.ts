@@ -7,6 +7,7 @@
  * tfjs-free: the page, the worker and Node share it.
  */
 import type { Rng } from '../random';
+import type { Episodes } from './episodes';
 
 export type Point2 = [number, number];
 /** A stroke is a polyline; a drawing is a few strokes. Coordinates in [0, 1] (y down). */
@@ -178,4 +179,20 @@ export function sampleGlyphEpisode(rng: Rng, n: number, k: number, q: number): G
     return { images, labels };
   };
   return { characters, support: draw(k), query: draw(q) };
+}
+
+/** T glyph episodes as labelled sets of flattened images (GLYPH_SIZE^2 inputs), each from a new alphabet. */
+export function drawGlyphEpisodes(rng: Rng, tasks: number, classes: number, kSupport: number, kQuery: number): Episodes {
+  const flat = (images: Float32Array[], labels: number[]) => {
+    const x = new Float32Array(images.length * GLYPH_SIZE * GLYPH_SIZE);
+    images.forEach((img, i) => x.set(img, i * img.length));
+    return { x, labels: Int32Array.from(labels) };
+  };
+  const out: Episodes = { classes, support: [], query: [] };
+  for (let t = 0; t < tasks; t++) {
+    const e = sampleGlyphEpisode(rng, classes, kSupport, kQuery);
+    out.support.push(flat(e.support.images, e.support.labels));
+    out.query.push(flat(e.query.images, e.query.labels));
+  }
+  return out;
 }

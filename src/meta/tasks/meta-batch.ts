@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LossKind } from '../losses';
 import type { Rng } from '../random';
-import type { PlaneEpisodes, PlanePoints } from './plane';
+import type { Episodes, LabelledSet } from './episodes';
 import { drawMetaBatch, drawTestTasks, type TaskSet } from './sampling';
 import type { SinusoidTask } from './sinusoid';
 
@@ -55,11 +55,17 @@ export function disposeBatch(batch: MetaBatch): void {
   batch.queryY.dispose();
 }
 
-/** Plane classification episodes as a batch: x [T, N, 2], one-hot labels [T, N, classes], cross-entropy. */
-export function planeBatch(e: PlaneEpisodes): MetaBatch {
-  const T = e.tasks.length;
+/** Classification episodes as a batch: x [T, N, dim], one-hot labels [T, N, classes], cross-entropy. */
+export function classificationBatch(e: Episodes): MetaBatch {
+  const T = e.support.length;
   const C = e.classes;
-  const x = (ps: PlanePoints[]) => tf.tensor3d(Float32Array.from(ps.flatMap((p) => Array.from(p.x))), [T, ps[0].labels.length, 2]);
-  const y = (ps: PlanePoints[]) => tf.oneHot(tf.tensor2d(Int32Array.from(ps.flatMap((p) => Array.from(p.labels))), [T, ps[0].labels.length], 'int32'), C).toFloat() as tf.Tensor3D;
+  const x = (ps: LabelledSet[]) => {
+    const n = ps[0].labels.length;
+    const dim = ps[0].x.length / n;
+    const all = new Float32Array(T * n * dim);
+    ps.forEach((p, t) => all.set(p.x, t * n * dim));
+    return tf.tensor3d(all, [T, n, dim]);
+  };
+  const y = (ps: LabelledSet[]) => tf.oneHot(tf.tensor2d(Int32Array.from(ps.flatMap((p) => Array.from(p.labels))), [T, ps[0].labels.length], 'int32'), C).toFloat() as tf.Tensor3D;
   return { supportX: x(e.support), supportY: tf.tidy(() => y(e.support)), queryX: x(e.query), queryY: tf.tidy(() => y(e.query)), loss: 'crossEntropy' };
 }

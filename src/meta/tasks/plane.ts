@@ -5,6 +5,7 @@
  * drawn uniformly within each class (by rejection). tfjs-free: the page, the worker and Node share it.
  */
 import type { Rng } from '../random';
+import type { Episodes, LabelledSet } from './episodes';
 
 export type PlaneTask =
   | { kind: 'line'; /** unit normal */ normal: [number, number]; offset: number }
@@ -62,10 +63,7 @@ function classShares(task: PlaneTask, classes: number, rng: Rng): number[] {
 }
 
 /** Points of one episode: coordinates [n, 2] row-major and labels [n], k of every class, classes interleaved. */
-export interface PlanePoints {
-  x: Float32Array;
-  labels: Int32Array;
-}
+export type PlanePoints = LabelledSet;
 
 /** k points of every class, uniform within each class, in the order class 0, 1, ..., 0, 1, ... */
 export function samplePlanePoints(task: PlaneTask, classes: number, k: number, rng: Rng): PlanePoints {
@@ -89,11 +87,8 @@ export function samplePlanePoints(task: PlaneTask, classes: number, k: number, r
 }
 
 /** T episodes: each task, then its support points (k per class), then its query points (q per class). */
-export interface PlaneEpisodes {
+export interface PlaneEpisodes extends Episodes {
   tasks: PlaneTask[];
-  classes: number;
-  support: PlanePoints[];
-  query: PlanePoints[];
 }
 
 export function drawPlaneEpisodes(rng: Rng, tasks: number, classes: number, kSupport: number, kQuery: number): PlaneEpisodes {
