@@ -60,7 +60,8 @@ export interface GpuChoice {
 /**
  * MAML and first-order MAML train with the meta-gradient from the fused WebGPU kernels when the backend is
  * webgpu and either the user asked for them (engine=gpu) or a probe on this device finds them faster than the
- * typed-array path (on an emulated GPU they are not; on a real one the two dispatches cost far less).
+ * typed-array path. On SwiftShader (an emulated GPU) they are not; on a real GPU they may be, which is why it is
+ * measured here rather than assumed. If the kernels fail, training goes on on typed arrays and says why.
  */
 export async function gpuTrainerFor(config: TrainConfig, preference: EnginePreference): Promise<GpuChoice> {
   if (preference === 'tfjs' || !typedPathTrains(config)) return { trainer: null, note: null };
@@ -69,20 +70,29 @@ export async function gpuTrainerFor(config: TrainConfig, preference: EnginePrefe
   const shape = { sizes: SINUSOID_MLP.sizes, tasks: config.metaBatch, kSupport: config.kSupport, kQuery: config.kQuery, maxSteps: config.innerSteps };
   const why = GpuMaml.limits(shape, device.limits.maxStorageBufferBindingSize);
   if (why) return { trainer: null, note: `Fused WebGPU kernels unavailable for this shape: ${why}.` };
-  const gpu = new GpuMaml(device, shape);
-  if (preference === 'gpu') return { trainer: new TypedMamlTrainer(config, gpu), note: 'Fused WebGPU kernels, as requested (engine=gpu).' };
-  const exact = config.algorithm === 'maml';
-  const rng = new Rng(config.seed);
-  const theta = initFlat(SINUSOID_MLP.sizes, rng.fork());
-  const data = drawMetaBatch(rng, config.metaBatch, config.kSupport, config.kQuery);
-  const grad = new Float64Array(theta.length);
-  const cpu = new FastMaml(SINUSOID_MLP.sizes, config.innerSteps, config.kSupport, config.kQuery);
-  const gpuMs = await msPerCall(() => gpu.metaGradient(theta, data, config.innerSteps, config.alpha, exact, grad));
-  const cpuMs = await msPerCall(() => cpu.metaGradient(theta, data, config.innerSteps, config.alpha, exact, grad));
-  const timing = `probe: fused WebGPU ${gpuMs.toFixed(1)} ms, typed arrays ${cpuMs.toFixed(1)} ms per meta-gradient`;
-  if (gpuMs < cpuMs) return { trainer: new TypedMamlTrainer(config, gpu), note: `Fused WebGPU kernels (${timing}).` };
-  gpu.dispose();
-  return { trainer: null, note: `Typed arrays (${timing}).` };
+  let gpu: GpuMaml | null = null;
+  try {
+    gpu = new GpuMaml(device, shape);
+    if (preference === 'gpu') return { trainer: new TypedMamlTrainer(config, gpu), note: 'Fused WebGPU kernels, as requested (engine=gpu).' };
+    const exact = config.algorithm === 'maml';
+    const rng = new Rng(config.seed);
+    const theta = initFlat(SINUSOID_MLP.sizes, rng.fork());
+    const data = drawMetaBatch(rng, config.metaBatch, config.kSupport, config.kQuery);
+    const grad = new Float64Array(theta.length);
+    const cpu = new FastMaml(SINUSOID_MLP.sizes, config.innerSteps, config.kSupport, config.kQuery);
+    const probe = gpu;
+    const gpuMs = await msPerCall(() => probe.metaGradient(theta, data, config.innerSteps, config.alpha, exact, grad));
+    const cpuMs = await msPerCall(() => cpu.metaGradient(theta, data, config.innerSteps, config.alpha, exact, grad));
+    const timing = `probe: fused WebGPU ${gpuMs.toFixed(1)} ms, typed arrays ${cpuMs.toFixed(1)} ms per meta-gradient`;
+    if (gpuMs < cpuMs) return { trainer: new TypedMamlTrainer(config, gpu), note: `Fused WebGPU kernels (${timing}).` };
+    gpu.dispose();
+    return { trainer: null, note: `Typed arrays (${timing}).` };
+  } catch (e) {
+    // A device that fails here (lost, out of memory, a shader it refuses) must not stop training: the typed
+    // path takes over, and the page says why.
+    gpu?.dispose();
+    return { trainer: null, note: `Typed arrays: the fused WebGPU kernels failed (${(e as Error).message}).` };
+  }
 }
 
 // ---- test hook: the fused WebGPU meta-gradient against the float64 typed-array path (issue 5, target 3) ----
