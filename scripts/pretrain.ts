@@ -11,26 +11,34 @@
  *   npm run pretrain -- --only imaml --iterations 6000 --validate-every 250   # keep the best on validation tasks
  *   npm run pretrain -- --problem plane --classes 2   # plane classification (MAML, first-order MAML,
  *                                                     # pretrained) into public/checkpoints/plane-2way/
+ *   npm run pretrain -- --problem glyphs --classes 5 --kShot 1   # glyphs, into glyphs-5way-1shot/
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { ALGORITHM_IDS, ALGORITHMS, isAlgorithmId, type AlgorithmId } from '../src/meta/algorithms';
 import { checkpointArrays, makeCheckpoint, parseCheckpoint, type Checkpoint } from '../src/meta/checkpoint';
-import { evaluate, evaluateClassification, PAPER_EVAL, PLANE_EVAL, type EvalCurve, type ClassEvalCurve } from '../src/meta/evaluate';
+import { evaluate, evaluateClassification, GLYPH_EVAL, PAPER_EVAL, PLANE_EVAL, type EvalCurve, type ClassEvalCurve } from '../src/meta/evaluate';
 import { useNodeBackend } from '../src/meta/node-backend';
 import { disposeParams, paramsFromArrays, readParams, type ParamArrays } from '../src/meta/params';
 import { learnerFor } from '../src/meta/inner';
 import { initialModel, MetaTrainer } from '../src/meta/trainer';
-import { defaultTrainConfig, PAPER_CONFIG, planeTrainConfig, type TrainConfig } from '../src/meta/config';
+import { defaultTrainConfig, glyphTrainConfig, PAPER_CONFIG, planeTrainConfig, type TrainConfig } from '../src/meta/config';
 
 /** --problem plane --classes N: N-way classification in the plane instead of the sinusoid. */
 const PROBLEM = arg('problem') ?? 'sinusoid';
-if (PROBLEM !== 'sinusoid' && PROBLEM !== 'plane') throw new Error(`--problem takes sinusoid or plane, not ${PROBLEM}`);
-const PLANE = PROBLEM === 'plane' ? Number(arg('classes') ?? 2) : null;
-const OUT_DIR = new URL(PLANE ? `../public/checkpoints/plane-${PLANE}way/` : '../public/checkpoints/', import.meta.url);
-/** The plane's methods (issue 4: MAML, first-order MAML and the pretrained baseline); --only for others. */
-const PLANE_IDS: AlgorithmId[] = ['maml', 'fomaml', 'pretrained'];
-/** Plane evaluation: N-way 1-shot and 5-shot episodes. */
-const PLANE_SHOTS = [1, 5];
+if (PROBLEM !== 'sinusoid' && PROBLEM !== 'plane' && PROBLEM !== 'glyphs') throw new Error(`--problem takes sinusoid, plane or glyphs, not ${PROBLEM}`);
+/** Classification: its number of classes (null for the sinusoid); glyphs are also trained for one K. */
+const CLASSES = PROBLEM === 'sinusoid' ? null : Number(arg('classes') ?? (PROBLEM === 'plane' ? 2 : 5));
+const GLYPH_SHOT = Number(arg('kShot') ?? 1);
+const OUT_DIR = new URL(
+  PROBLEM === 'plane' ? `../public/checkpoints/plane-${CLASSES}way/` : PROBLEM === 'glyphs' ? `../public/checkpoints/glyphs-${CLASSES}way-${GLYPH_SHOT}shot/` : '../public/checkpoints/',
+  import.meta.url,
+);
+/** The problem's evaluation protocol (classification). */
+const CLASS_EVAL = PROBLEM === 'glyphs' ? GLYPH_EVAL : PLANE_EVAL;
+/** Classification's methods (issue 4: MAML, first-order MAML and the pretrained baseline); --only for others. */
+const CLASSIFICATION_IDS: AlgorithmId[] = ['maml', 'fomaml', 'pretrained'];
+/** Classification evaluation: N-way 1-shot and 5-shot episodes. */
+const CLASSIFICATION_SHOTS = [1, 5];
 
 /**
  * The seeds of the shipped checkpoints. MAML with seed 1 met the one-step bar (5-shot 0.61) but plain SGD
@@ -54,19 +62,26 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/** A run's settings before the command line's: the problem's defaults. */
+function baseConfig(algorithm: AlgorithmId): TrainConfig {
+  if (PROBLEM === 'plane') return planeTrainConfig(algorithm, CLASSES!);
+  if (PROBLEM === 'glyphs') return glyphTrainConfig(algorithm, CLASSES!, GLYPH_SHOT);
+  return defaultTrainConfig(algorithm);
+}
+
 /** The shipped evaluation of a model: 600 sinusoid tasks for K = 5, 10, 20, or 600 plane episodes, 1 and 5 shots. */
 async function evaluationOf(learner: ReturnType<typeof learnerFor>, classes: number | null): Promise<EvalCurve[]> {
   const out: EvalCurve[] = [];
-  if (classes) for (const kShot of PLANE_SHOTS) out.push(await evaluateClassification(learner, { ...PLANE_EVAL, classes, kShot }));
+  if (classes) for (const kShot of CLASSIFICATION_SHOTS) out.push(await evaluateClassification(learner, { ...CLASS_EVAL, classes, kShot }));
   else for (const kShot of EVAL_SHOTS) out.push(await evaluate(learner, { ...PAPER_EVAL, kShot }));
   return out;
 }
 
 async function train(algorithm: AlgorithmId, iterations: number): Promise<Checkpoint> {
-  const config: TrainConfig = { ...(PLANE ? planeTrainConfig(algorithm, PLANE) : defaultTrainConfig(algorithm)), iterations };
+  const config: TrainConfig = { ...baseConfig(algorithm), iterations };
   if (arg('kSupport')) config.kSupport = config.kQuery = Number(arg('kSupport'));
   if (arg('innerSteps')) config.innerSteps = Number(arg('innerSteps'));
-  config.seed = Number(arg('seed') ?? (PLANE ? undefined : SHIPPED_SEEDS[algorithm]) ?? PAPER_CONFIG.seed);
+  config.seed = Number(arg('seed') ?? (CLASSES ? undefined : SHIPPED_SEEDS[algorithm]) ?? PAPER_CONFIG.seed);
   let params;
   if (ALGORITHMS[algorithm].outer === 'none') {
     // Scratch: the random initialisation is the whole model.
@@ -79,7 +94,7 @@ async function train(algorithm: AlgorithmId, iterations: number): Promise<Checkp
     let stats: Record<string, number> = {};
     let skipped = 0;
     const validateEvery = Number(arg('validate-every') ?? 0);
-    if (validateEvery && PLANE) throw new Error('--validate-every scores sinusoid tasks; it is not for the plane.');
+    if (validateEvery && CLASSES) throw new Error('--validate-every scores sinusoid tasks; it is not for classification.');
     let best: { iteration: number; score: number; params: ParamArrays } | null = null;
     for (let i = 1; i <= iterations; i++) {
       const r = await trainer.step();
@@ -120,7 +135,7 @@ async function train(algorithm: AlgorithmId, iterations: number): Promise<Checkp
     }
     trainer.dispose();
   }
-  const evaluation = await evaluationOf(learnerFor(algorithm, params, config), PLANE);
+  const evaluation = await evaluationOf(learnerFor(algorithm, params, config), CLASSES);
   const ckpt = makeCheckpoint(algorithm, await readParams(params), config, evaluation);
   disposeParams(params);
   return ckpt;
@@ -139,13 +154,13 @@ function trainingText(c: Checkpoint): string {
 }
 
 /** EVALUATION.md of plane checkpoints: query accuracy (and cross-entropy) after 0, 1 and 5 steps. */
-function planeTable(ckpts: Checkpoint[]): string {
+function classificationTable(ckpts: Checkpoint[]): string {
   const lines = [
-    `# Plane classification checkpoints (${PLANE}-way): evaluation`,
+    `# ${PROBLEM === 'glyphs' ? 'Glyph' : 'Plane'} classification checkpoints (${CLASSES}-way): evaluation`,
     '',
-    `Made by \`npm run pretrain -- --problem plane --classes ${PLANE}\` (scripts/pretrain.ts). Test: ${PLANE_EVAL.tasks} episodes`,
-    `(seed ${PLANE_EVAL.seed}) of random ${PLANE}-way problems in the plane (src/meta/tasks/plane.ts), K support points per`,
-    `class, SGD alpha = ${PLANE_EVAL.alpha} on their cross-entropy, scored on ${PLANE_EVAL.queryPoints} query points per class; mean ± 95%`,
+    `Made by \`npm run pretrain -- --problem ${PROBLEM} --classes ${CLASSES}${PROBLEM === 'glyphs' ? ` --kShot ${GLYPH_SHOT}` : ''}\` (scripts/pretrain.ts). Test: ${CLASS_EVAL.tasks}`,
+    `episodes (seed ${CLASS_EVAL.seed}) of random ${CLASSES}-way ${PROBLEM === 'glyphs' ? 'glyph alphabets (src/meta/tasks/glyphs.ts)' : 'problems in the plane (src/meta/tasks/plane.ts)'}, K support`,
+    `examples per class, SGD alpha = ${CLASS_EVAL.alpha} on their cross-entropy, scored on ${CLASS_EVAL.queryPoints} query examples per class; mean ± 95%`,
     'confidence interval over the episodes. Each method by its own inner rule.',
     '',
     '| method | training | K per class | accuracy, step 0 | step 1 | step 5 | cross-entropy, step 0 | step 1 | step 5 |',
@@ -161,7 +176,7 @@ function planeTable(ckpts: Checkpoint[]): string {
 }
 
 function table(ckpts: Checkpoint[]): string {
-  if (PLANE) return planeTable(ckpts);
+  if (CLASSES) return classificationTable(ckpts);
   const lines = [
     '# Shipped checkpoints: evaluation',
     '',
@@ -208,20 +223,20 @@ async function main(): Promise<void> {
   mkdirSync(OUT_DIR, { recursive: true });
   const only = arg('only');
   if (only !== undefined && !isAlgorithmId(only)) throw new Error(`--only takes one of ${ALGORITHM_IDS.join(', ')}`);
-  const iterations = Number(arg('iterations') ?? (PLANE ? planeTrainConfig('maml', PLANE).iterations : PAPER_CONFIG.iterations));
+  const iterations = Number(arg('iterations') ?? (CLASSES ? baseConfig('maml').iterations : PAPER_CONFIG.iterations));
   if (process.argv.includes('--reevaluate')) {
-    for (const id of only ? [only] : PLANE ? PLANE_IDS : ALGORITHM_IDS) {
+    for (const id of only ? [only] : CLASSES ? CLASSIFICATION_IDS : ALGORITHM_IDS) {
       const url = new URL(`${id}.json`, OUT_DIR);
       if (!existsSync(url)) continue;
       const ckpt = parseCheckpoint(readFileSync(url, 'utf8'));
       const params = paramsFromArrays(checkpointArrays(ckpt));
-      const evaluation = await evaluationOf(learnerFor(id, params, ckpt.training), PLANE);
+      const evaluation = await evaluationOf(learnerFor(id, params, ckpt.training), CLASSES);
       disposeParams(params);
       writeFileSync(url, JSON.stringify({ ...ckpt, evaluation }));
       console.log(table([{ ...ckpt, evaluation }]));
     }
   } else if (!process.argv.includes('--table')) {
-    for (const id of only ? [only] : PLANE ? PLANE_IDS : ALGORITHM_IDS) {
+    for (const id of only ? [only] : CLASSES ? CLASSIFICATION_IDS : ALGORITHM_IDS) {
       const ckpt = await train(id, iterations);
       writeFileSync(new URL(`${arg('out') ?? id}.json`, OUT_DIR), JSON.stringify(ckpt));
       console.log(table([ckpt]));

@@ -4,13 +4,15 @@
  * pixels does well above chance and far from perfectly), user strokes normalised like generated ones,
  * and unusable drawings refused with a reason.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeCheckpoint, validateCheckpoint } from '../../src/meta/checkpoint';
+import type { AlgorithmId } from '../../src/meta/algorithms';
+import { checkpointArrays, makeCheckpoint, parseCheckpoint, validateCheckpoint } from '../../src/meta/checkpoint';
 import { glyphTrainConfig } from '../../src/meta/config';
-import { evaluateClassification, GLYPH_EVAL } from '../../src/meta/evaluate';
+import { evaluateClassification, GLYPH_EVAL, type ClassEvalCurve } from '../../src/meta/evaluate';
 import { learnerFor } from '../../src/meta/inner';
 import { useNodeBackend } from '../../src/meta/node-backend';
-import { readParams } from '../../src/meta/params';
+import { disposeParams, paramsFromArrays, readParams } from '../../src/meta/params';
 import { createTrainer } from '../../src/meta/trainer';
 import { Rng } from '../../src/meta/random';
 import { drawingProblem, GLYPH_SIZE, rasterize, sampleGlyphEpisode, type Stroke } from '../../src/meta/tasks/glyphs';
@@ -127,4 +129,39 @@ describe('meta-training on glyph episodes (TrainConfig.problem = "glyphs")', () 
     expect(validateCheckpoint(JSON.parse(JSON.stringify(ckpt))).task).toBe('glyphs');
     trainer.dispose();
   }, 30_000);
+});
+
+describe('shipped glyph checkpoints (public/checkpoints/glyphs-5way-1shot)', () => {
+  beforeAll(async () => {
+    await useNodeBackend('wasm');
+  });
+  const load = (id: AlgorithmId) => parseCheckpoint(readFileSync(`public/checkpoints/glyphs-5way-1shot/${id}.json`, 'utf8'));
+
+  it.each(['maml', 'fomaml', 'pretrained'] as AlgorithmId[])('%s: valid, trained with the glyph defaults, evaluated on 600 episodes for K = 1, 5', (id) => {
+    const c = load(id);
+    expect(c.task).toBe('glyphs');
+    expect(c.training).toMatchObject({ ...glyphTrainConfig(id, 5, 1), iterations: c.training.iterations, seed: c.training.seed });
+    expect(c.training.iterations).toBeGreaterThanOrEqual(4000);
+    expect(c.evaluation!.map((e) => [e.kShot, e.tasks])).toEqual([
+      [1, 600],
+      [5, 600],
+    ]);
+  });
+
+  it('MAML reads new characters after one step; the pretrained network, whose labels mean nothing across episodes, cannot', () => {
+    const acc = (id: AlgorithmId) => (load(id).evaluation!.find((e) => e.kShot === 1) as ClassEvalCurve).accuracy;
+    const [maml, pre] = [acc('maml'), acc('pretrained')];
+    expect(maml.mean[1] - maml.ci95[1]).toBeGreaterThan(pre.mean[1] + pre.ci95[1] + 0.3);
+    // Before adapting, MAML is at chance (20%): the classes are only defined by the support set.
+    expect(Math.abs(maml.mean[0] - 0.2)).toBeLessThan(0.05);
+  });
+
+  it('the committed 1-shot evaluation of MAML is what its parameters score on the 600 episodes', async () => {
+    const c = load('maml');
+    const committed = c.evaluation!.find((e) => e.kShot === 1) as ClassEvalCurve;
+    const params = paramsFromArrays(checkpointArrays(c));
+    const e = await evaluateClassification(learnerFor('maml', params, c.training), { ...GLYPH_EVAL, classes: 5, kShot: 1 });
+    e.accuracy.mean.forEach((a, s) => expect(Math.abs(a - committed.accuracy.mean[s])).toBeLessThan(2e-3));
+    disposeParams(params);
+  }, 120_000);
 });

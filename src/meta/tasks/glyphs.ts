@@ -111,10 +111,14 @@ function smooth(points: Stroke, perSegment = 6): Stroke {
  * and scaled so its longer side spans 80% of the image, each segment drawn with anti-aliased width.
  */
 export function rasterize(strokes: Stroke[], width = 1.3, size = GLYPH_SIZE): Float32Array {
-  const all = strokes.flat();
-  const xs = all.map((p) => p[0]);
-  const ys = all.map((p) => p[1]);
-  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (const s of strokes)
+    for (const [x, y] of s) {
+      x0 = Math.min(x0, x);
+      x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y);
+      y1 = Math.max(y1, y);
+    }
   const extent = Math.max(x1 - x0, y1 - y0, 1e-9);
   const k = (0.8 * size) / extent;
   const map = ([x, y]: Point2): Point2 => [size / 2 + (x - (x0 + x1) / 2) * k, size / 2 + (y - (y0 + y1) / 2) * k];
