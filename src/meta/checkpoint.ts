@@ -125,7 +125,8 @@ export function makeCheckpoint(
   evaluation?: EvalCurve[],
 ): Checkpoint {
   const out: Checkpoint['params'] = {};
-  for (const [name, p] of Object.entries(params)) out[name] = { shape: p.shape, values: Array.from(p.values) };
+  // Nine significant digits bring every float32 back exactly, in about half the text of a double's seventeen.
+  for (const [name, p] of Object.entries(params)) out[name] = { shape: p.shape, values: Array.from(p.values, (v) => Number(Math.fround(v).toPrecision(9))) };
   return {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
