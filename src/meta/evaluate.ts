@@ -4,7 +4,7 @@ import { forward, mseByTask, oracleInputs } from './model';
 import { Rng } from './random';
 import { meanCi95 } from './stats';
 import { accuracyByTask, crossEntropyByTask } from './losses';
-import { disposeBatch, classificationBatch, sampleTestBatch } from './tasks/meta-batch';
+import { classificationBatch, disposeBatch, sampleTestBatch, type MetaBatch } from './tasks/meta-batch';
 import { drawEpisodes, type ClassificationProblem } from './tasks/episodes';
 
 export interface EvalConfig {
@@ -38,36 +38,61 @@ export interface EvalOptions {
 }
 
 /**
+ * The test set chunk by chunk: each chunk drawn (in one stream, so any chunking sees the same tasks), then scored
+ * through runChunk with the learner current at that moment. score returns [steps + 1, metrics, n]; the result
+ * is each metric's mean and 95% CI at every step.
+ */
+async function scoreTestSet(
+  learner: Learner | (() => Learner),
+  cfg: EvalConfig,
+  opts: EvalOptions,
+  metrics: number,
+  draw: (rng: Rng, n: number) => MetaBatch,
+  score: (l: Learner, batch: MetaBatch) => tf.Tensor,
+): Promise<{ mean: number[]; ci95: number[] }[]> {
+  const chunk = opts.chunk ?? 100;
+  const runChunk = opts.runChunk ?? ((fn) => fn());
+  const current = typeof learner === 'function' ? learner : () => learner;
+  const rng = new Rng(cfg.seed);
+  const values: number[][][] = Array.from({ length: metrics }, () => Array.from({ length: cfg.steps + 1 }, () => []));
+  for (let done = 0; done < cfg.tasks; done += chunk) {
+    const n = Math.min(chunk, cfg.tasks - done);
+    const batch = draw(rng, n);
+    const v = await runChunk(async () => {
+      const scores = tf.tidy(() => score(current(), batch));
+      const data = await scores.data();
+      scores.dispose();
+      return data;
+    });
+    disposeBatch(batch);
+    for (let s = 0; s <= cfg.steps; s++) for (let m = 0; m < metrics; m++) for (let t = 0; t < n; t++) values[m][s].push(v[(s * metrics + m) * n + t]);
+  }
+  return values.map((perStep) => {
+    const stats = perStep.map((x) => meanCi95(x));
+    return { mean: stats.map((x) => x.mean), ci95: stats.map((x) => x.ci95) };
+  });
+}
+
+/**
  * Each test task adapted by the learner's own rule (Meta-SGD's rates, ANIL's head, iMAML's proximal term)
  * with the shared steps and alpha. The learner may be a getter: with runChunk interleaving other work, the
  * parameters can be replaced between chunks (live training), and each chunk must see the current ones.
  */
 export async function evaluate(learner: Learner | (() => Learner), cfg: EvalConfig, opts: EvalOptions = {}): Promise<EvalCurve> {
-  const chunk = opts.chunk ?? 100;
-  const runChunk = opts.runChunk ?? ((fn) => fn());
-  const current = typeof learner === 'function' ? learner : () => learner;
-  const rng = new Rng(cfg.seed);
-  const perStep: number[][] = Array.from({ length: cfg.steps + 1 }, () => []);
-  for (let done = 0; done < cfg.tasks; done += chunk) {
-    const n = Math.min(chunk, cfg.tasks - done);
-    const { batch } = sampleTestBatch(rng, n, cfg.kShot, cfg.queryPoints);
-    const values = await runChunk(async () => {
-      const losses = tf.tidy(() => {
-        const { params, rule, taskInput } = current();
-        const input = (x: tf.Tensor3D) => (taskInput ? oracleInputs(x, batch.tasks!) : x);
-        const [sx, qx] = [input(batch.supportX), input(batch.queryX)];
-        const inner = { ...rule, steps: cfg.steps, alpha: cfg.alpha };
-        return tf.stack(adaptSteps(params, sx, batch.supportY, inner, (p) => mseByTask(forward(p, qx), batch.queryY)));
-      });
-      const v = await losses.data();
-      losses.dispose();
-      return v;
-    });
-    disposeBatch(batch);
-    for (let s = 0; s <= cfg.steps; s++) for (let t = 0; t < n; t++) perStep[s].push(values[s * n + t]);
-  }
-  const stats = perStep.map((v) => meanCi95(v));
-  return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, mean: stats.map((s) => s.mean), ci95: stats.map((s) => s.ci95) };
+  const [mse] = await scoreTestSet(
+    learner,
+    cfg,
+    opts,
+    1,
+    (rng, n) => sampleTestBatch(rng, n, cfg.kShot, cfg.queryPoints).batch,
+    ({ params, rule, taskInput }, batch) => {
+      const input = (x: tf.Tensor3D) => (taskInput ? oracleInputs(x, batch.tasks!) : x);
+      const [sx, qx] = [input(batch.supportX), input(batch.queryX)];
+      const inner = { ...rule, steps: cfg.steps, alpha: cfg.alpha };
+      return tf.stack(adaptSteps(params, sx, batch.supportY, inner, (p) => tf.stack([mseByTask(forward(p, qx), batch.queryY)])));
+    },
+  );
+  return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, ...mse };
 }
 
 /** Classification episodes: N-way, with kShot support and queryPoints query examples per class. */
@@ -92,47 +117,21 @@ export const GLYPH_EVAL = { problem: 'glyphs' as const, steps: 5, tasks: 600, al
  * any chunking sees the same test set.
  */
 export async function evaluateClassification(learner: Learner | (() => Learner), cfg: ClassEvalConfig, opts: EvalOptions = {}): Promise<ClassEvalCurve> {
-  const chunk = opts.chunk ?? 100;
-  const runChunk = opts.runChunk ?? ((fn) => fn());
-  const current = typeof learner === 'function' ? learner : () => learner;
-  const rng = new Rng(cfg.seed);
-  const ce: number[][] = Array.from({ length: cfg.steps + 1 }, () => []);
-  const acc: number[][] = Array.from({ length: cfg.steps + 1 }, () => []);
-  for (let done = 0; done < cfg.tasks; done += chunk) {
-    const n = Math.min(chunk, cfg.tasks - done);
-    const batch = classificationBatch(drawEpisodes(cfg.problem, rng, n, cfg.classes, cfg.kShot, cfg.queryPoints));
-    const values = await runChunk(async () => {
-      const scores = tf.tidy(() => {
-        const { params, rule } = current();
-        const inner = { ...rule, steps: cfg.steps, alpha: cfg.alpha, loss: 'crossEntropy' as const };
-        return tf.stack(
-          adaptSteps(params, batch.supportX, batch.supportY, inner, (p) => {
-            const logits = forward(p, batch.queryX);
-            return tf.stack([crossEntropyByTask(logits, batch.queryY), accuracyByTask(logits, batch.queryY)]);
-          }),
-        );
-      });
-      const v = await scores.data();
-      scores.dispose();
-      return v;
-    });
-    disposeBatch(batch);
-    // values: [steps + 1, 2, n]
-    for (let s = 0; s <= cfg.steps; s++)
-      for (let t = 0; t < n; t++) {
-        ce[s].push(values[(s * 2) * n + t]);
-        acc[s].push(values[(s * 2 + 1) * n + t]);
-      }
-  }
-  const ceStats = ce.map((v) => meanCi95(v));
-  const accStats = acc.map((v) => meanCi95(v));
-  return {
-    kShot: cfg.kShot,
-    tasks: cfg.tasks,
-    alpha: cfg.alpha,
-    classes: cfg.classes,
-    mean: ceStats.map((s) => s.mean),
-    ci95: ceStats.map((s) => s.ci95),
-    accuracy: { mean: accStats.map((s) => s.mean), ci95: accStats.map((s) => s.ci95) },
-  };
+  const [ce, accuracy] = await scoreTestSet(
+    learner,
+    cfg,
+    opts,
+    2,
+    (rng, n) => classificationBatch(drawEpisodes(cfg.problem, rng, n, cfg.classes, cfg.kShot, cfg.queryPoints)),
+    ({ params, rule }, batch) => {
+      const inner = { ...rule, steps: cfg.steps, alpha: cfg.alpha, loss: 'crossEntropy' as const };
+      return tf.stack(
+        adaptSteps(params, batch.supportX, batch.supportY, inner, (p) => {
+          const logits = forward(p, batch.queryX);
+          return tf.stack([crossEntropyByTask(logits, batch.queryY), accuracyByTask(logits, batch.queryY)]);
+        }),
+      );
+    },
+  );
+  return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, classes: cfg.classes, ...ce, accuracy };
 }
