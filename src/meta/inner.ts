@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ALGORITHM_INFO, type AlgorithmId } from './algorithms/catalog';
 import { architectureOf, headNames, rateName } from './architecture';
+import type { ProblemShape } from './config';
 import { lossByTask, type LossKind } from './losses';
 import { forward, networkNames, perTask } from './model';
 import type { Params } from './params';
@@ -24,13 +25,13 @@ export interface InnerConfig extends InnerRule {
   loss?: LossKind;
 }
 
-/** An algorithm's inner rule; lambda comes from its training settings. */
-export function innerRule(algorithm: AlgorithmId, lambda: number): InnerRule {
+/** An algorithm's inner rule from its training settings: lambda, and the problem (whose network has the head). */
+export function innerRule(algorithm: AlgorithmId, training: { lambda: number } & ProblemShape): InnerRule {
   const info = ALGORITHM_INFO[algorithm];
   return {
-    ...(info.adapts === 'head' ? { adapted: headNames(architectureOf(algorithm)) } : {}),
+    ...(info.adapts === 'head' ? { adapted: headNames(architectureOf(algorithm, training)) } : {}),
     ...(info.adapts === 'none' ? { adapted: [] } : {}),
-    ...(info.proximal ? { lambda } : {}),
+    ...(info.proximal ? { lambda: training.lambda } : {}),
   };
 }
 
@@ -112,8 +113,8 @@ export function adaptSteps<T extends tf.Tensor>(
 }
 
 /** The inner loop an algorithm runs during meta-training, from the run's settings, on the batch's loss. */
-export function trainingInner(algorithm: AlgorithmId, cfg: { innerSteps: number; alpha: number; lambda: number }, loss: LossKind = 'mse'): InnerConfig {
-  return { steps: cfg.innerSteps, alpha: cfg.alpha, ...innerRule(algorithm, cfg.lambda), loss };
+export function trainingInner(algorithm: AlgorithmId, cfg: { innerSteps: number; alpha: number; lambda: number } & ProblemShape, loss: LossKind = 'mse'): InnerConfig {
+  return { steps: cfg.innerSteps, alpha: cfg.alpha, ...innerRule(algorithm, cfg), loss };
 }
 
 /** A model as used at test time: its meta-parameters, its algorithm's inner rule and its kind of input. */
@@ -124,6 +125,6 @@ export interface Learner {
   taskInput: boolean;
 }
 
-export function learnerFor(algorithm: AlgorithmId, params: Params, training: { lambda: number }): Learner {
-  return { params, rule: innerRule(algorithm, training.lambda), taskInput: ALGORITHM_INFO[algorithm].input === 'x+task' };
+export function learnerFor(algorithm: AlgorithmId, params: Params, training: { lambda: number } & ProblemShape): Learner {
+  return { params, rule: innerRule(algorithm, training), taskInput: ALGORITHM_INFO[algorithm].input === 'x+task' };
 }
