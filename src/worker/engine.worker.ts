@@ -142,6 +142,12 @@ function scheduleAdapt(req: AdaptRequest & { id: number }): void {
 }
 
 // ---- training loop ----
+/** The trainer the engine preference allows: fused WebGPU where the probe says so, else typed arrays or TF.js. */
+async function trainerFor(config: TrainConfig): Promise<{ trainer: Trainer; note: string | null }> {
+  const gpu = await gpuTrainerFor(config, enginePreference);
+  return { trainer: gpu.trainer ?? createTrainer(config, enginePreference === 'tfjs' ? 'tfjs' : 'auto'), note: gpu.note };
+}
+
 /** What the page shows as the training engine. */
 const pathLabel = (trainer: Trainer) => (trainer.path === 'tfjs' ? `tfjs (${tf.getBackend()})` : trainer.path);
 
@@ -277,9 +283,8 @@ async function handle(msg: WorkerRequest): Promise<void> {
     }
     case 'train': {
       await exclusive(() => stopTraining());
-      const gpu = await exclusive(() => gpuTrainerFor(msg.config, enginePreference));
-      const trainer = gpu.trainer ?? createTrainer(msg.config, enginePreference === 'tfjs' ? 'tfjs' : 'auto');
-      const t: Training = { trainer, method: msg.config.algorithm, state: 'running', loop: 0, pathNote: gpu.note };
+      const { trainer, note } = await exclusive(() => trainerFor(msg.config));
+      const t: Training = { trainer, method: msg.config.algorithm, state: 'running', loop: 0, pathNote: note };
       training = t;
       setTrainState('running');
       void trainLoop(t).catch((e) => {
@@ -342,7 +347,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
       });
     case 'timeToQuality':
       return exclusive(async () => {
-        const trainer = (await gpuTrainerFor(msg.config, enginePreference)).trainer ?? createTrainer(msg.config, enginePreference === 'tfjs' ? 'tfjs' : 'auto');
+        const { trainer } = await trainerFor(msg.config);
         const evalCfg = { ...PAPER_EVAL, kShot: 5, steps: 1, tasks: msg.evalTasks };
         const curve: { iteration: number; wallSeconds: number; trainSeconds: number; mse: number }[] = [];
         const start = performance.now();
