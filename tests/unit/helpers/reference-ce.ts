@@ -3,7 +3,7 @@
  * layer's outputs are the logits), its hand-derived gradient, SGD on it and the MAML meta-loss through it.
  * Labels are class indices.
  */
-import { backprop, predict, type Layout } from './reference';
+import { backprop, descend, predict, type Layout } from './reference';
 
 export interface ClassData {
   x: number[][];
@@ -34,12 +34,7 @@ export function crossEntropyGrad(lay: Layout, theta: ArrayLike<number>, data: Cl
 }
 
 export function sgdCE(lay: Layout, theta: ArrayLike<number>, data: ClassData, alpha: number, steps: number): Float64Array {
-  let p = Float64Array.from(theta);
-  for (let s = 0; s < steps; s++) {
-    const g = crossEntropyGrad(lay, p, data);
-    p = p.map((v, i) => v - alpha * g[i]);
-  }
-  return p;
+  return descend((p) => crossEntropyGrad(lay, p, data), theta, alpha, steps);
 }
 
 /** MAML meta-loss for classification: mean over tasks of the query cross-entropy after k SGD steps. */

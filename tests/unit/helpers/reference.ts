@@ -150,9 +150,14 @@ export function backprop(lay: Layout, theta: ArrayLike<number>, x: number[][], o
 
 /** k SGD steps of size alpha on one task's data. */
 export function sgd(lay: Layout, theta: ArrayLike<number>, data: TaskData, alpha: number, steps: number): Float64Array {
+  return descend((p) => mseGrad(lay, p, data), theta, alpha, steps);
+}
+
+/** k plain gradient-descent steps of size alpha on the loss whose gradient is grad. */
+export function descend(grad: (p: Float64Array) => Float64Array, theta: ArrayLike<number>, alpha: number, steps: number): Float64Array {
   let p = Float64Array.from(theta);
   for (let s = 0; s < steps; s++) {
-    const g = mseGrad(lay, p, data);
+    const g = grad(p);
     p = p.map((v, i) => v - alpha * g[i]);
   }
   return p;
