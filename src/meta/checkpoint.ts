@@ -2,7 +2,7 @@ import { ALGORITHM_INFO, isAlgorithmId, type AlgorithmId } from './algorithms/ca
 import type { EvalCurve } from './evaluate';
 import { architectureOf, modelShapes } from './architecture';
 import type { ParamArrays } from './params';
-import { defaultTrainConfig, type ProblemKind, type TrainConfig } from './config';
+import { defaultTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from './config';
 import { MAX_CLASSES } from './tasks/plane';
 
 export const CHECKPOINT_FORMAT = 'maml-playground/checkpoint';
@@ -138,4 +138,29 @@ export function makeCheckpoint(
     params: out,
     ...(evaluation ? { evaluation } : {}),
   };
+}
+
+/**
+ * Which model a set of parameters belongs to: an algorithm on a problem. Sinusoid models are named by their
+ * algorithm alone (as they always were); classifiers by problem and classes too, e.g. "plane-2way/maml".
+ */
+export type ModelKey = string;
+
+export function modelKey(algorithm: AlgorithmId, problem: ProblemShape = {}): ModelKey {
+  const kind = problem.problem ?? 'sinusoid';
+  return kind === 'sinusoid' ? algorithm : `${kind}-${problem.classes}way/${algorithm}`;
+}
+
+export function checkpointModelKey(ckpt: Checkpoint): ModelKey {
+  return modelKey(ckpt.algorithm, { problem: ckpt.task, classes: ckpt.training.classes });
+}
+
+/**
+ * Where npm run pretrain writes a problem's checkpoints, relative to public/checkpoints/ ('' for the
+ * sinusoid). Glyph models are trained for one K (1-shot) and used for both.
+ */
+export function checkpointFolder(problem: ProblemShape): string {
+  const kind = problem.problem ?? 'sinusoid';
+  if (kind === 'sinusoid') return '';
+  return kind === 'plane' ? `plane-${problem.classes}way/` : `glyphs-${problem.classes}way-1shot/`;
 }

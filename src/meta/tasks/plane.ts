@@ -101,3 +101,18 @@ export function drawPlaneEpisodes(rng: Rng, tasks: number, classes: number, kSup
   }
   return out;
 }
+
+/**
+ * An n x n grid over the square, row by row from the top (y = 1) down, each row left to right: what the page
+ * classifies to draw decision regions. [n * n, 2] row-major.
+ */
+export function planeGrid(n: number): Float32Array {
+  const [lo, hi] = PLANE_RANGE;
+  const out = new Float32Array(n * n * 2);
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < n; c++) {
+      out[(r * n + c) * 2] = lo + ((hi - lo) * c) / (n - 1);
+      out[(r * n + c) * 2 + 1] = hi - ((hi - lo) * r) / (n - 1);
+    }
+  return out;
+}
