@@ -2,13 +2,14 @@
 import { ALGORITHM_IDS, ALGORITHM_INFO } from '../meta/algorithms/catalog';
 import { NumberField } from '../panels/NumberField';
 import { METHOD_COLORS, methodLabel, methodLabelWithOrder } from '../panels/theme';
-import { MAX_STEPS, usePlayground } from '../state/store';
+import { appliesTo, MAX_STEPS, usePlayground } from '../state/store';
 import { copyShareLink } from './controller';
 
 export function Controls() {
   const alpha = usePlayground((s) => s.settings.alpha);
   const steps = usePlayground((s) => s.settings.steps);
   const methods = usePlayground((s) => s.settings.methods);
+  const problem = usePlayground((s) => s.settings.problem);
   const setSettings = usePlayground((s) => s.setSettings);
   const toggleMethod = usePlayground((s) => s.toggleMethod);
 
@@ -34,7 +35,7 @@ export function Controls() {
       />
       <fieldset className="methods-shown">
         <legend>Methods shown</legend>
-        {ALGORITHM_IDS.map((id) => (
+        {ALGORITHM_IDS.filter((id) => appliesTo(id, problem)).map((id) => (
           <label key={id} className="inline method-toggle" title={`${methodLabelWithOrder(id)}: ${ALGORITHM_INFO[id].description}`}>
             <input type="checkbox" data-testid={`show-${id}`} checked={methods.includes(id)} onChange={() => toggleMethod(id)} />
             <span className="swatch" style={{ background: METHOD_COLORS[id] }} />

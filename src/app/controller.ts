@@ -3,9 +3,19 @@
  * store -> panels. Owns the EngineClient; nothing else talks to the worker.
  */
 import { ALGORITHM_IDS, ALGORITHM_INFO, type AlgorithmId } from '../meta/algorithms/catalog';
-import { CheckpointError, parseCheckpoint } from '../meta/checkpoint';
-import { PAPER_EVAL, type TrainConfig } from '../meta/config';
-import { CURVE_GRID, usePlayground, type Settings } from '../state/store';
+import { checkpointFolder, checkpointModelKey, CheckpointError, modelKey, parseCheckpoint, type ModelKey } from '../meta/checkpoint';
+import { PAPER_EVAL, type ProblemShape, type TrainConfig } from '../meta/config';
+import { planeGrid } from '../meta/tasks/plane';
+import {
+  glyphImages,
+  glyphSupportProblems,
+  glyphSupportSet,
+  PLANE_GRID_N,
+  planeSupportSet,
+  planeTruth,
+  readableQueries,
+} from '../state/classification';
+import { appliesTo, CURVE_GRID, usePlayground, viewShape, type Settings } from '../state/store';
 import { parseUrl, serializeSettings } from '../state/url';
 import { EngineClient } from '../worker/client';
 import type { BenchPath, WorkerResponse } from '../worker/protocol';
@@ -56,9 +66,16 @@ function latestOnly(kind: RequestKind, send: () => Promise<void>): () => void {
 let checkpointsSettled = false;
 const engineReady = () => client !== null && checkpointsSettled && store.getState().status.worker === 'ready';
 
+/** The plane's grid, computed once: the queries behind the decision regions. */
+const PLANE_GRID = planeGrid(PLANE_GRID_N);
+/** Test episodes behind the live averaged classification curves (the shipped tables use 600). */
+const LIVE_CLASS_EPISODES = { plane: 100, glyphs: 40 } as const;
+const LIVE_CLASS_SEED = 2025;
+
 const requestAdaptation = latestOnly('adaptation', async () => {
   if (!engineReady()) return;
   const s = store.getState().settings;
+  if (s.problem !== 'sinusoid') return classify(s);
   const msg = await client!.request<'adapted'>({
     type: 'adapt',
     methods: s.methods,
@@ -75,11 +92,123 @@ const requestAdaptation = latestOnly('adaptation', async () => {
     store.getState().notify('warning', `Adaptation diverged for ${diverged.map((m) => ALGORITHM_INFO[m].label).join(', ')} at alpha = ${s.alpha}: try a smaller test-time learning rate.`);
 });
 
+/**
+ * The classification playgrounds: the user's labelled points (or drawings) go to the worker with the queries
+ * (the plane's grid, or the drawings to classify), once the problem's shipped models have loaded. A glyph
+ * support set with problems is not sent; the panel shows why and the drawings stay.
+ */
+async function classify(s: Settings): Promise<void> {
+  const shape = viewShape(s);
+  await ensureClassifiers(shape);
+  const methods = s.methods.filter((m) => appliesTo(m, s.problem));
+  const classes = shape.classes!;
+  if (s.problem === 'plane') {
+    const msg = await client!.request<'classified'>({
+      type: 'classify',
+      problem: 'plane',
+      classes,
+      methods,
+      support: planeSupportSet(s.plane),
+      queries: PLANE_GRID,
+      queryLabels: planeTruth(s.plane.task, PLANE_GRID),
+      steps: s.steps,
+      alpha: s.alpha,
+    });
+    store.getState().setClassification({ problem: 'plane', classes, gridN: PLANE_GRID_N, queryIndices: [], results: msg.results });
+    store.getState().setStatus({ adaptPath: msg.path, adaptMs: msg.computeMs });
+  } else {
+    const g = s.glyphs;
+    if (glyphSupportProblems(g).length > 0) {
+      store.getState().setClassification(null);
+      return;
+    }
+    const queries = readableQueries(g);
+    const labelled = queries.every(({ query }) => query.label !== null) && queries.length > 0;
+    const msg = await client!.request<'classified'>({
+      type: 'classify',
+      problem: 'glyphs',
+      classes,
+      methods,
+      support: glyphSupportSet(g),
+      queries: glyphImages(queries.map(({ query }) => query.strokes), g.width),
+      queryLabels: labelled ? Int32Array.from(queries.map(({ query }) => query.label!)) : null,
+      steps: s.steps,
+      alpha: s.alpha,
+    });
+    store.getState().setClassification({ problem: 'glyphs', classes, gridN: null, queryIndices: queries.map(({ index }) => index), queries: g.queries, results: msg.results });
+    store.getState().setStatus({ adaptPath: msg.path, adaptMs: msg.computeMs });
+  }
+  const diverged = methods.filter((m) => store.getState().results.classification?.results[m]?.divergedAt != null);
+  if (diverged.length)
+    store.getState().notify('warning', `Adaptation diverged for ${diverged.map((m) => ALGORITHM_INFO[m].label).join(', ')} at alpha = ${s.alpha}: try a smaller test-time learning rate.`);
+}
+
+async function evaluateClassifiers(s: Settings): Promise<void> {
+  const shape = viewShape(s);
+  await ensureClassifiers(shape);
+  const problem = s.problem as 'plane' | 'glyphs';
+  const kShot = problem === 'plane' ? s.plane.kShot : s.glyphs.kShot;
+  const methods = s.methods.filter((m) => appliesTo(m, problem));
+  const episodes = LIVE_CLASS_EPISODES[problem];
+  const msg = await client!.request<'evaluated'>({
+    type: 'evaluate',
+    problem,
+    classes: shape.classes,
+    methods,
+    kShot,
+    steps: 10,
+    tasks: episodes,
+    alpha: s.alpha,
+    seed: LIVE_CLASS_SEED,
+  });
+  const results = msg.results as NonNullable<ReturnType<typeof store.getState>['results']['classEvaluation']>['results'];
+  store.getState().setClassEvaluation({ problem, classes: shape.classes!, kShot, alpha: s.alpha, episodes, results });
+}
+
+/** Classification's shipped methods (npm run pretrain trains these three per problem). */
+const SHIPPED_CLASSIFIERS: AlgorithmId[] = ['maml', 'fomaml', 'pretrained'];
+const classifierLoads = new Map<string, Promise<void>>();
+
+/**
+ * Loads a classification problem's shipped checkpoints the first time it is shown (they are larger than the
+ * sinusoid's, and most visits never open them). A problem without shipped files (e.g. 4 classes) starts from
+ * random weights, and says so: the Training panel trains it live.
+ */
+function ensureClassifiers(shape: ProblemShape): Promise<void> {
+  const folder = checkpointFolder(shape);
+  let loading = classifierLoads.get(folder);
+  if (!loading) {
+    loading = Promise.all(
+      SHIPPED_CLASSIFIERS.map(async (id) => {
+        const key = modelKey(id, shape);
+        try {
+          const res = await fetch(`${import.meta.env.BASE_URL}checkpoints/${folder}${id}.json`);
+          if (!res.ok) throw new Error(res.status === 404 ? 'none is shipped' : `HTTP ${res.status}`);
+          const ckpt = parseCheckpoint(await res.text());
+          if (checkpointModelKey(ckpt) !== key) throw new CheckpointError(`it holds ${checkpointModelKey(ckpt)}, not ${key}`);
+          const source = `shipped checkpoint (${ckpt.training.iterations} iterations)`;
+          await client!.load(ckpt, source);
+          store.getState().setSource(key, source);
+        } catch (e) {
+          store.getState().setSource(key, `random initialisation (no checkpoint: ${(e as Error).message}); train it below`);
+        }
+      }),
+    ).then(() => {
+      for (const id of ALGORITHM_IDS)
+        if (appliesTo(id, shape.problem ?? 'sinusoid') && !store.getState().status.sources[modelKey(id, shape)])
+          store.getState().setSource(modelKey(id, shape), 'random initialisation (no checkpoint); train it below');
+    });
+    classifierLoads.set(folder, loading);
+  }
+  return loading;
+}
+
 let lastEval = 0;
 const requestEvaluation = latestOnly('evaluation', async () => {
   if (!engineReady()) return;
   const s = store.getState().settings;
   lastEval = performance.now();
+  if (s.problem !== 'sinusoid') return evaluateClassifiers(s);
   const msg = await client!.request<'evaluated'>({
     type: 'evaluate',
     methods: s.methods,
@@ -99,7 +228,9 @@ function refreshAll(): void {
 
 let checkpointsRequested = false;
 
-const sourceBeforeTraining = new Map<AlgorithmId, string>();
+const sourceBeforeTraining = new Map<ModelKey, string>();
+/** Whether a method's model is one the page shows (a classifier of another problem needs no redraw). */
+const shown = (method: AlgorithmId, key: ModelKey) => key === modelKey(method, viewShape(store.getState().settings));
 
 function onEvent(msg: WorkerResponse): void {
   const st = store.getState();
@@ -112,16 +243,17 @@ function onEvent(msg: WorkerResponse): void {
       return;
     case 'progress':
       st.pushProgress(msg);
-      st.setSource(msg.method, `trained in this page: iteration ${msg.iteration} of ${msg.iterations}`);
+      st.setSource(msg.model, `trained in this page: iteration ${msg.iteration} of ${msg.iterations}`);
+      if (!shown(msg.method, msg.model)) return;
       requestAdaptation();
       if (performance.now() - lastEval > EVAL_DURING_TRAINING_MS) requestEvaluation();
       return;
     case 'trainState': {
       st.setStatus({ trainState: msg.state, trainMethod: msg.method });
       if (msg.message) st.notify(msg.state === 'diverged' ? 'error' : 'info', msg.message);
-      if (msg.state === 'idle' && msg.method) {
-        const before = sourceBeforeTraining.get(msg.method);
-        if (before) st.setSource(msg.method, before);
+      if (msg.state === 'idle' && msg.model) {
+        const before = sourceBeforeTraining.get(msg.model);
+        if (before) st.setSource(msg.model, before);
       }
       if (msg.state !== 'running') refreshAll();
       return;
@@ -167,8 +299,9 @@ export function startTraining(): void {
   if (!client) return;
   const { train } = store.getState().settings;
   const st = store.getState();
-  const current = st.status.sources[train.algorithm];
-  if (st.status.trainState === 'idle' || !sourceBeforeTraining.has(train.algorithm)) sourceBeforeTraining.set(train.algorithm, current ?? '');
+  const key = modelKey(train.algorithm, train);
+  const current = st.status.sources[key];
+  if (st.status.trainState === 'idle' || !sourceBeforeTraining.has(key)) sourceBeforeTraining.set(key, current ?? '');
   st.setStatus({ lossHistory: [], progress: null, trainMethod: train.algorithm });
   client.post({ type: 'train', config: { ...train } });
 }
@@ -216,7 +349,7 @@ export async function uploadCheckpoint(file: File): Promise<void> {
     const ckpt = parseCheckpoint(await file.text());
     if (!client) throw new Error('the engine is not running');
     await client.load(ckpt, `uploaded file ${file.name}`);
-    st.setSource(ckpt.algorithm, `uploaded file ${file.name}`);
+    st.setSource(checkpointModelKey(ckpt), `uploaded file ${file.name}`);
     st.notify('info', `Loaded ${file.name} into ${ALGORITHM_INFO[ckpt.algorithm].label}.`);
     refreshAll();
   } catch (e) {
@@ -224,13 +357,15 @@ export async function uploadCheckpoint(file: File): Promise<void> {
   }
 }
 
+/** Downloads a model's current parameters: the method's model for the problem shown. */
 export async function downloadCheckpoint(method: AlgorithmId): Promise<void> {
   if (!client) return;
-  const msg = await client.request<'snapshot'>({ type: 'export', method });
+  const key = modelKey(method, viewShape(store.getState().settings));
+  const msg = await client.request<'snapshot'>({ type: 'export', method, model: key });
   const blob = new Blob([JSON.stringify(msg.checkpoint)], { type: 'application/json' });
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
-  a.download = `${method}-checkpoint.json`;
+  a.download = `${key.replace('/', '-')}-checkpoint.json`;
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
@@ -248,8 +383,10 @@ export async function copyShareLink(): Promise<string> {
 }
 
 /** What the adaptation and the averaged curves depend on. */
-const adaptKey = (s: Settings) => [s.task, s.points, s.steps, s.alpha, s.methods];
-const evalKey = (s: Settings) => [s.kShot, s.alpha, s.methods];
+const adaptKey = (s: Settings) => [
+  s.problem, s.task, s.points, s.plane.points, s.plane.task, s.plane.classes, s.glyphs.support, s.glyphs.queries, s.glyphs.width, s.steps, s.alpha, s.methods,
+];
+const evalKey = (s: Settings) => [s.problem, s.kShot, s.plane.classes, s.plane.kShot, s.glyphs.kShot, s.alpha, s.methods];
 const changed = (a: unknown[], b: unknown[]) => a.some((v, i) => v !== b[i]);
 
 /** Starts the engine and wires the store to it. Returns a function that stops everything. */

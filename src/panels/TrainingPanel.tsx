@@ -6,7 +6,8 @@ import * as d3 from 'd3';
 import { memo, useMemo, useState } from 'react';
 import { ALGORITHM_IDS, ALGORITHM_INFO, isAlgorithmId, type AlgorithmId, type TrainSetting } from '../meta/algorithms/catalog';
 import { LECTURE_CONFIG, PAPER_CONFIG } from '../meta/config';
-import { usePlayground, type LossPoint } from '../state/store';
+import { modelKey } from '../meta/checkpoint';
+import { appliesTo, usePlayground, viewShape, type LossPoint } from '../state/store';
 import type { TrainState } from '../worker/protocol';
 import {
   downloadCheckpoint,
@@ -57,13 +58,25 @@ function fieldsFor(id: AlgorithmId): FieldSpec[] {
   });
 }
 
+/** What a run meta-learns, in words: the problem the page shows. */
+function problemText(train: { problem?: string; classes?: number }): string {
+  if (train.problem === 'plane') return `2-D classification, ${train.classes}-way (cross-entropy)`;
+  if (train.problem === 'glyphs') return `glyphs, ${train.classes}-way (cross-entropy, 784-128-64-${train.classes} network)`;
+  return 'sinusoid regression (squared error)';
+}
+
 const TrainConfigForm = memo(function TrainConfigForm() {
   const train = usePlayground((s) => s.settings.train);
+  const problem = usePlayground((s) => s.settings.problem);
   const setTrainConfig = usePlayground((s) => s.setTrainConfig);
   const setTrainAlgorithm = usePlayground((s) => s.setTrainAlgorithm);
   const applyLecturePreset = usePlayground((s) => s.applyLecturePreset);
   return (
     <div className="train-config">
+      <p className="field-wide" data-testid="train-problem">
+        Trains on: <strong>{problemText(train)}</strong> <span className="muted">(the problem shown above)</span>
+      </p>
+      {problem === 'sinusoid' && (
       <div className="field field-wide">
         <button
           type="button"
@@ -74,6 +87,7 @@ const TrainConfigForm = memo(function TrainConfigForm() {
           Lecture preset: MAML from scratch in under a minute
         </button>
       </div>
+      )}
       <div className="field field-wide">
         <label htmlFor="train-algorithm">Algorithm</label>
         <select
@@ -85,7 +99,7 @@ const TrainConfigForm = memo(function TrainConfigForm() {
             if (isAlgorithmId(v)) setTrainAlgorithm(v);
           }}
         >
-          {ALGORITHM_IDS.map((id) => (
+          {ALGORITHM_IDS.filter((id) => appliesTo(id, problem)).map((id) => (
             <option key={id} value={id}>
               {methodLabelWithOrder(id)}
             </option>
@@ -269,6 +283,7 @@ const MetaLossChart = memo(function MetaLossChart() {
   const history = usePlayground((s) => s.status.lossHistory);
   const total = usePlayground((s) => s.status.progress?.iterations ?? s.settings.train.iterations);
   const method = usePlayground((s) => s.status.trainMethod);
+  const classifier = usePlayground((s) => (s.settings.train.problem ?? 'sinusoid') !== 'sinusoid');
 
   const lastIter = history.length ? history[history.length - 1].iteration : 0;
   const xMax = Math.max(1, total, lastIter);
@@ -303,7 +318,7 @@ const MetaLossChart = memo(function MetaLossChart() {
     <figure className="chart meta-loss-chart">
       <figcaption>
         <span className="chart-title">Meta-loss during training</span>
-        <span className="chart-ylabel">query-set MSE after adaptation, mean over the meta-batch (log scale)</span>
+        <span className="chart-ylabel">query-set {classifier ? 'cross-entropy' : 'MSE'} after adaptation, mean over the meta-batch (log scale)</span>
       </figcaption>
       <svg className="plot" viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Meta-loss against training iteration, log scale">
         <defs>
@@ -378,6 +393,8 @@ const BackendInfo = memo(function BackendInfo() {
 
 const Checkpoints = memo(function Checkpoints() {
   const sources = usePlayground((s) => s.status.sources);
+  const problem = usePlayground((s) => s.settings.problem);
+  const shape = usePlayground((s) => viewShape(s.settings).classes);
   const [busy, setBusy] = useState<AlgorithmId | 'upload' | null>(null);
 
   const download = (id: AlgorithmId) => {
@@ -405,14 +422,14 @@ const Checkpoints = memo(function Checkpoints() {
       <h3>Checkpoints</h3>
       <table className="checkpoint-table">
         <tbody>
-          {ALGORITHM_IDS.map((id) => (
+          {ALGORITHM_IDS.filter((id) => appliesTo(id, problem)).map((id) => (
             <tr key={id} data-method={id}>
               <th scope="row">
                 <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
                 {methodLabel(id)}
               </th>
               <td className="source" data-testid={`source-${id}`}>
-                {sources[id] ?? 'loading…'}
+                {sources[modelKey(id, { problem, classes: shape })] ?? 'loading…'}
               </td>
               <td>
                 <button type="button" data-testid={`download-${id}`} disabled={busy === id} onClick={() => download(id)}>

@@ -72,3 +72,9 @@ export function adaptationNote(id: AlgorithmId): string | null {
   if (a.proximal) return 'adapts with its proximal term λ';
   return null;
 }
+
+/**
+ * Class colours of the classification playgrounds (up to 5 classes): a second palette, apart from the method
+ * colours, since a decision-region plot shows both (regions by class, panels by method).
+ */
+export const CLASS_COLORS = ['#d7301f', '#2b8cbe', '#31a354', '#984ea3', '#ff7f00'];

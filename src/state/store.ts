@@ -9,8 +9,25 @@ import { ALGORITHM_IDS, type AlgorithmId } from '../meta/algorithms/catalog';
 import type { EvalCurve } from '../meta/evaluate';
 import { Rng } from '../meta/random';
 import { samplePoints, sampleTask, SINUSOID_RANGES, xGrid, type Point, type SinusoidTask } from '../meta/tasks/sinusoid';
-import { defaultTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, type TrainConfig } from '../meta/config';
+import { defaultTrainConfig, glyphTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, planeTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from '../meta/config';
+import type { ModelKey } from '../meta/checkpoint';
+import type { ClassAdaptation } from '../meta/classification';
+import { GLYPH_EVAL, PLANE_EVAL, type ClassEvalCurve } from '../meta/evaluate';
+import type { Stroke } from '../meta/tasks/glyphs';
 import type { BackendName, TrainProgress, TrainState } from '../worker/protocol';
+import {
+  clampPlane,
+  defaultGlyphs,
+  defaultPlane,
+  glyphsFromGenerator,
+  MAX_CLASSES,
+  MAX_GLYPH_QUERIES,
+  MAX_PLANE_POINTS,
+  planeFromSeed,
+  resizeSupport,
+  type GlyphSettings,
+  type PlaneSettings,
+} from './classification';
 
 export const MAX_STEPS = 10;
 export const MAX_POINTS = 50;
@@ -36,8 +53,12 @@ export interface Settings {
   showTruth: boolean;
   /** Seed of the current random task and its sampled points. */
   seed: number;
-  /** Live meta-training: algorithm and hyper-parameters. */
+  /** Live meta-training: algorithm and hyper-parameters (and the problem it trains on). */
   train: TrainConfig;
+  /** Which playground is shown: sinusoid regression, or few-shot classification of points or of glyphs. */
+  problem: ProblemKind;
+  plane: PlaneSettings;
+  glyphs: GlyphSettings;
 }
 
 export type NoticeLevel = 'info' | 'warning' | 'error';
@@ -57,8 +78,11 @@ export interface EngineStatus {
   backend: BackendName | null;
   /** Why each backend before the running one was skipped. */
   fallbacks: string[];
-  /** Where each method's current parameters came from (a checkpoint file, live training...). */
-  sources: Partial<Record<AlgorithmId, string>>;
+  /**
+   * Where each model's current parameters came from (a checkpoint file, live training...), by ModelKey: the
+   * algorithm id for its sinusoid model, e.g. "plane-2way/maml" for a classifier.
+   */
+  sources: Partial<Record<ModelKey, string>>;
   trainState: TrainState;
   trainMethod: AlgorithmId | null;
   progress: TrainProgress | null;
@@ -74,6 +98,31 @@ export interface Results {
   evaluation: Partial<Record<AlgorithmId, EvalCurve>>;
   /** K and alpha the shown evaluation was computed for. */
   evaluationFor: { kShot: number; alpha: number } | null;
+  /** The classification playground: each method adapted to the user's labelled examples... */
+  classification: ClassResults | null;
+  /** ...and averaged over test episodes (accuracy and cross-entropy against steps). */
+  classEvaluation: ClassEvaluation | null;
+}
+
+/** What the classifiers made of the user's examples; `for` says which problem and classes it belongs to. */
+export interface ClassResults {
+  problem: 'plane' | 'glyphs';
+  classes: number;
+  /** Plane: the grid's side (the queries are planeGrid(gridN)); glyphs: the indices in settings.glyphs.queries classified. */
+  gridN: number | null;
+  queryIndices: number[];
+  /** Glyphs: the drawings to classify these answers are for (settings.glyphs.queries, by identity). */
+  queries?: GlyphSettings['queries'];
+  results: Partial<Record<AlgorithmId, ClassAdaptation>>;
+}
+
+export interface ClassEvaluation {
+  problem: 'plane' | 'glyphs';
+  classes: number;
+  kShot: number;
+  alpha: number;
+  episodes: number;
+  results: Partial<Record<AlgorithmId, ClassEvalCurve>>;
 }
 
 /** The paper's table reproduced: every method on the paper's 600 test tasks, K = 5, 10, 20. */
@@ -111,13 +160,36 @@ export interface PlaygroundState {
   clearPoints(): void;
   toggleMethod(id: AlgorithmId): void;
 
+  // classification intents (issue 4)
+  /** Shows another playground; the test-time alpha and the training problem follow it. */
+  setProblem(problem: ProblemKind): void;
+  setPlaneClasses(classes: number): void;
+  setActiveClass(label: number): void;
+  /** Adds a point of the active class (or of `label`). */
+  addPlanePoint(p: { x: number; y: number }, label?: number): void;
+  movePlanePoint(index: number, p: { x: number; y: number }): void;
+  deletePlanePoint(index: number): void;
+  clearPlanePoints(): void;
+  newPlaneTask(): void;
+  samplePlaneTaskPoints(): void;
+  setPlaneKShot(kShot: number): void;
+  setGlyphDrawing(label: number, example: number, strokes: Stroke[]): void;
+  setGlyphQuery(index: number, strokes: Stroke[]): void;
+  addGlyphQuery(): void;
+  removeGlyphQuery(index: number): void;
+  setGlyphKShot(kShot: number): void;
+  fillGlyphsFromGenerator(): void;
+  clearGlyphs(): void;
+
   // engine and results (written by the controller)
   setStatus(patch: Partial<EngineStatus>): void;
-  setSource(method: AlgorithmId, source: string): void;
+  setSource(model: ModelKey, source: string): void;
   pushProgress(p: TrainProgress): void;
   setAdaptation(a: Partial<Record<AlgorithmId, AdaptationCurves>>): void;
   setEvaluation(e: Partial<Record<AlgorithmId, EvalCurve>>, forSettings: { kShot: number; alpha: number }): void;
   setReproduction(patch: Partial<Reproduction>): void;
+  setClassification(r: ClassResults | null): void;
+  setClassEvaluation(e: ClassEvaluation | null): void;
   notify(level: NoticeLevel, text: string): void;
   dismiss(id: number): void;
 }
@@ -143,7 +215,32 @@ export function defaultSettings(): Settings {
     showTruth: true,
     seed,
     train: { ...PAPER_CONFIG, algorithm: 'maml', iterations: 5000 },
+    problem: 'sinusoid',
+    plane: defaultPlane(),
+    glyphs: defaultGlyphs(),
   };
+}
+
+/** A problem's test-time alpha: the paper's for the sinusoid, the evaluation protocol's for the classifiers. */
+export function defaultAlpha(problem: ProblemKind): number {
+  return problem === 'plane' ? PLANE_EVAL.alpha : problem === 'glyphs' ? GLYPH_EVAL.alpha : PAPER_CONFIG.alpha;
+}
+
+/** The problem (and classes) the page shows: what its models are keyed by (modelKey). */
+export function viewShape(s: Pick<Settings, 'problem' | 'plane' | 'glyphs'>): ProblemShape {
+  if (s.problem === 'plane') return { problem: 'plane', classes: s.plane.classes };
+  if (s.problem === 'glyphs') return { problem: 'glyphs', classes: s.glyphs.classes };
+  return {};
+}
+
+/** The oracle takes the sinusoid's amplitude and phase as input: it has no classifier. */
+export const appliesTo = (id: AlgorithmId, problem: ProblemKind) => problem === 'sinusoid' || id !== 'oracle';
+
+/** An algorithm's default training run on a problem (classes: the playground's). */
+export function trainConfigFor(algorithm: AlgorithmId, problem: ProblemKind, s: Pick<Settings, 'plane' | 'glyphs'>): TrainConfig {
+  if (problem === 'plane') return planeTrainConfig(algorithm, s.plane.classes);
+  if (problem === 'glyphs') return glyphTrainConfig(algorithm, s.glyphs.classes, 1);
+  return { ...defaultTrainConfig(algorithm), iterations: 5000 };
 }
 
 const clampX = (x: number) => Math.min(SINUSOID_RANGES.x[1], Math.max(SINUSOID_RANGES.x[0], x));
@@ -177,7 +274,7 @@ export function appendHistory(history: LossPoint[], p: LossPoint): LossPoint[] {
 export const usePlayground = create<PlaygroundState>()((set, get) => ({
   settings: defaultSettings(),
   status: initialStatus(),
-  results: { grid: CURVE_GRID, adaptation: {}, evaluation: {}, evaluationFor: null },
+  results: { grid: CURVE_GRID, adaptation: {}, evaluation: {}, evaluationFor: null, classification: null, classEvaluation: null },
   reproduction: { shipped: {}, browser: {}, running: false, done: 0, total: 0 },
   notices: [],
 
@@ -192,8 +289,8 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   applyLecturePreset: () => set((s) => ({ settings: { ...s.settings, train: { ...LECTURE_CONFIG } } })),
   setTrainAlgorithm: (id) =>
     set((s) => {
-      const { iterations, seed } = s.settings.train;
-      return { settings: { ...s.settings, train: { ...defaultTrainConfig(id), iterations, seed } } };
+      const { iterations, seed, problem } = s.settings.train;
+      return { settings: { ...s.settings, train: { ...trainConfigFor(id, problem ?? 'sinusoid', s.settings), iterations, seed } } };
     }),
   newRandomTask: () =>
     set((s) => {
@@ -230,6 +327,122 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
       return { settings: { ...s.settings, methods } };
     }),
 
+  setProblem: (problem) =>
+    set((s) => {
+      if (problem === s.settings.problem) return {};
+      const algorithm = appliesTo(s.settings.train.algorithm, problem) ? s.settings.train.algorithm : 'maml';
+      const train = { ...trainConfigFor(algorithm, problem, s.settings), seed: s.settings.train.seed };
+      return { settings: { ...s.settings, problem, alpha: defaultAlpha(problem), train } };
+    }),
+  setPlaneClasses: (classes) =>
+    set((s) => {
+      if (!Number.isInteger(classes) || classes < 2 || classes > MAX_CLASSES) {
+        get().notify('warning', `A plane task has 2 to ${MAX_CLASSES} classes, not ${classes}.`);
+        return {};
+      }
+      const p = s.settings.plane;
+      // A new task of that many classes, with fresh points (the old labels may not exist any more).
+      const plane = { ...p, classes, activeClass: Math.min(p.activeClass, classes - 1), ...planeFromSeed(p.seed, classes, p.kShot) };
+      const train = s.settings.train.problem === 'plane' ? { ...s.settings.train, classes } : s.settings.train;
+      return { settings: { ...s.settings, plane, train } };
+    }),
+  setActiveClass: (label) =>
+    set((s) => {
+      const p = s.settings.plane;
+      if (!Number.isInteger(label) || label < 0 || label >= p.classes) {
+        get().notify('warning', `Class ${label + 1} does not exist: this task has ${p.classes} classes.`);
+        return {};
+      }
+      return { settings: { ...s.settings, plane: { ...p, activeClass: label } } };
+    }),
+  addPlanePoint: (pt, label) =>
+    set((s) => {
+      const p = s.settings.plane;
+      const c = label ?? p.activeClass;
+      if (p.points.length >= MAX_PLANE_POINTS) {
+        get().notify('warning', `At most ${MAX_PLANE_POINTS} points.`);
+        return {};
+      }
+      if (!Number.isInteger(c) || c < 0 || c >= p.classes) {
+        get().notify('warning', `Class ${c + 1} does not exist: this task has ${p.classes} classes.`);
+        return {};
+      }
+      return { settings: { ...s.settings, plane: { ...p, points: [...p.points, { x: clampPlane(pt.x), y: clampPlane(pt.y), label: c }] } } };
+    }),
+  movePlanePoint: (index, pt) =>
+    set((s) => {
+      const p = s.settings.plane;
+      const points = p.points.map((q, i) => (i === index ? { ...q, x: clampPlane(pt.x), y: clampPlane(pt.y) } : q));
+      return { settings: { ...s.settings, plane: { ...p, points } } };
+    }),
+  deletePlanePoint: (index) =>
+    set((s) => ({ settings: { ...s.settings, plane: { ...s.settings.plane, points: s.settings.plane.points.filter((_, i) => i !== index) } } })),
+  clearPlanePoints: () => set((s) => ({ settings: { ...s.settings, plane: { ...s.settings.plane, points: [] } } })),
+  newPlaneTask: () =>
+    set((s) => {
+      const p = s.settings.plane;
+      const seed = p.seed + 1;
+      return { settings: { ...s.settings, plane: { ...p, seed, ...planeFromSeed(seed, p.classes, p.kShot) } } };
+    }),
+  samplePlaneTaskPoints: () =>
+    set((s) => {
+      const p = s.settings.plane;
+      if (!p.task) return {};
+      const { points } = planeFromSeed(p.seed, p.classes, p.kShot);
+      return { settings: { ...s.settings, plane: { ...p, points } } };
+    }),
+  setPlaneKShot: (kShot) =>
+    set((s) => {
+      const p = s.settings.plane;
+      if (!Number.isInteger(kShot) || kShot < 1 || kShot > 20) return {};
+      return { settings: { ...s.settings, plane: { ...p, kShot, ...(p.task ? { points: planeFromSeed(p.seed, p.classes, kShot).points } : {}) } } };
+    }),
+  setGlyphDrawing: (label, example, strokes) =>
+    set((s) => {
+      const g = s.settings.glyphs;
+      if (!g.support[label] || example < 0 || example >= g.kShot) return {};
+      const support = g.support.map((ex, c) => (c === label ? ex.map((d, k) => (k === example ? strokes : d)) : ex));
+      return { settings: { ...s.settings, glyphs: { ...g, support } } };
+    }),
+  setGlyphQuery: (index, strokes) =>
+    set((s) => {
+      const g = s.settings.glyphs;
+      if (index < 0 || index >= g.queries.length) return {};
+      // A redrawn query is the user's own: its class is no longer known.
+      const queries = g.queries.map((q, i) => (i === index ? { strokes, label: null } : q));
+      return { settings: { ...s.settings, glyphs: { ...g, queries } } };
+    }),
+  addGlyphQuery: () =>
+    set((s) => {
+      const g = s.settings.glyphs;
+      if (g.queries.length >= MAX_GLYPH_QUERIES) {
+        get().notify('warning', `At most ${MAX_GLYPH_QUERIES} drawings to classify.`);
+        return {};
+      }
+      return { settings: { ...s.settings, glyphs: { ...g, queries: [...g.queries, { strokes: [], label: null }] } } };
+    }),
+  removeGlyphQuery: (index) =>
+    set((s) => ({ settings: { ...s.settings, glyphs: { ...s.settings.glyphs, queries: s.settings.glyphs.queries.filter((_, i) => i !== index) } } })),
+  setGlyphKShot: (kShot) =>
+    set((s) => {
+      const g = s.settings.glyphs;
+      if (kShot !== 1 && kShot !== 5) {
+        get().notify('warning', `Glyph episodes are 1-shot or 5-shot, not ${kShot}-shot.`);
+        return {};
+      }
+      return { settings: { ...s.settings, glyphs: { ...g, kShot, support: resizeSupport(g.support, g.classes, kShot) } } };
+    }),
+  fillGlyphsFromGenerator: () =>
+    set((s) => {
+      const g = s.settings.glyphs;
+      return { settings: { ...s.settings, glyphs: glyphsFromGenerator(g.seed + 1, g.classes, g.kShot) } };
+    }),
+  clearGlyphs: () =>
+    set((s) => {
+      const g = s.settings.glyphs;
+      return { settings: { ...s.settings, glyphs: { ...defaultGlyphs(), classes: g.classes, kShot: g.kShot, support: resizeSupport([], g.classes, g.kShot), seed: g.seed } } };
+    }),
+
   setStatus: (patch) => set((s) => ({ status: { ...s.status, ...patch } })),
   setSource: (method, source) => set((s) => ({ status: { ...s.status, sources: { ...s.status.sources, [method]: source } } })),
   pushProgress: (p) =>
@@ -239,6 +452,8 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   setAdaptation: (adaptation) => set((s) => ({ results: { ...s.results, adaptation } })),
   setEvaluation: (evaluation, evaluationFor) => set((s) => ({ results: { ...s.results, evaluation, evaluationFor } })),
   setReproduction: (patch) => set((s) => ({ reproduction: { ...s.reproduction, ...patch } })),
+  setClassification: (classification) => set((s) => ({ results: { ...s.results, classification } })),
+  setClassEvaluation: (classEvaluation) => set((s) => ({ results: { ...s.results, classEvaluation } })),
   notify: (level, text) =>
     set((s) => {
       // A message already on screen is not shown twice.

@@ -2,8 +2,7 @@
  * The page's side of the worker protocol: starts the engine worker, matches answers to requests, keeps the
  * latest copy of every method's parameters, and restarts a worker that dies with those parameters.
  */
-import type { AlgorithmId } from '../meta/algorithms/catalog';
-import type { Checkpoint } from '../meta/checkpoint';
+import { checkpointModelKey, type Checkpoint, type ModelKey } from '../meta/checkpoint';
 import type { BackendName, EnginePreference, WorkerRequest, WorkerResponse } from './protocol';
 
 type WithId<T> = T extends { id: number } ? T : never;
@@ -31,8 +30,8 @@ export class EngineClient {
   private worker!: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(m: WorkerResponse): void; reject(e: Error): void }>();
-  /** The latest parameters of every method: what a restarted worker gets back. */
-  readonly latest = new Map<AlgorithmId, { checkpoint: Checkpoint; source: string }>();
+  /** The latest parameters of every model (each method's, per problem): what a restarted worker gets back. */
+  readonly latest = new Map<ModelKey, { checkpoint: Checkpoint; source: string }>();
   restarts = 0;
   /** Set when the worker kept dying and was given up on: requests fail at once instead of hanging. */
   private dead = false;
@@ -88,8 +87,9 @@ export class EngineClient {
   }
 
   private remember(checkpoint: Checkpoint, source: string): void {
-    const prev = this.latest.get(checkpoint.algorithm);
-    this.latest.set(checkpoint.algorithm, { checkpoint, source: source === 'latest parameters' && prev ? prev.source : source });
+    const key = checkpointModelKey(checkpoint);
+    const prev = this.latest.get(key);
+    this.latest.set(key, { checkpoint, source: source === 'latest parameters' && prev ? prev.source : source });
   }
 
   post(msg: Exclude<WorkerRequest, RequestWithId>): void {

@@ -7,8 +7,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { adaptToPoints } from '../meta/adaptation';
 import { ALGORITHM_IDS, ALGORITHMS, type AlgorithmId } from '../meta/algorithms';
-import { checkpointArrays, makeCheckpoint, validateCheckpoint, type Checkpoint } from '../meta/checkpoint';
-import { evaluate, type EvalCurve } from '../meta/evaluate';
+import { checkpointArrays, checkpointModelKey, makeCheckpoint, modelKey, validateCheckpoint, type Checkpoint, type ModelKey } from '../meta/checkpoint';
+import { adaptClassifiers } from '../meta/classification';
+import { evaluate, evaluateClassification, GLYPH_EVAL, PLANE_EVAL, type ClassEvalCurve, type EvalCurve } from '../meta/evaluate';
 import { learnerFor, type Learner } from '../meta/inner';
 import { initModel } from '../meta/model';
 import { disposeParams, paramsFromArrays, readParams, type ParamArrays, type Params } from '../meta/params';
@@ -17,11 +18,11 @@ import { evaluateFlat, evaluateFlatChunked } from '../meta/fast/evaluate';
 import { Rng } from '../meta/random';
 import { createTrainer, MetaTrainer, type Trainer } from '../meta/trainer';
 import { TypedMamlTrainer, typedPathTrains } from '../meta/fast/trainer';
-import { defaultTrainConfig, PAPER_CONFIG, PAPER_EVAL, type TrainConfig } from '../meta/config';
+import { defaultTrainConfig, glyphTrainConfig, PAPER_CONFIG, PAPER_EVAL, planeTrainConfig, type ProblemShape, type TrainConfig } from '../meta/config';
 import { chooseBackend } from './backend';
 import { countDispatches, gpuCheck, gpuTrainerFor } from './gpu';
 import { PerTaskLoopMaml } from '../meta/reference-loop';
-import type { AdaptRequest, BenchPath, EnginePreference, TrainState, WorkerRequest, WorkerResponse } from './protocol';
+import type { AdaptRequest, BenchPath, ClassifyRequest, EnginePreference, TrainState, WorkerRequest, WorkerResponse } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -58,12 +59,16 @@ interface Model {
   evaluation?: EvalCurve[];
 }
 
-/** Each method's current meta-parameters (the one being trained lives in the trainer meanwhile). */
-const models = new Map<AlgorithmId, Model>();
+/**
+ * Every model's current meta-parameters, by ModelKey: each algorithm's sinusoid model, and its classifiers
+ * (per problem and number of classes). The one being trained lives in the trainer meanwhile.
+ */
+const models = new Map<ModelKey, Model>();
 
 interface Training {
   trainer: Trainer;
   method: AlgorithmId;
+  key: ModelKey;
   state: TrainState;
   /** Which trainLoop may run: a quick pause + resume must not leave two loops stepping one trainer. */
   loop: number;
@@ -72,19 +77,40 @@ interface Training {
 }
 let training: Training | null = null;
 
-function currentParams(method: AlgorithmId): Params {
-  if (training && training.method === method) return training.trainer.params;
-  return models.get(method)!.params;
+/** A problem's model of an algorithm: until a checkpoint loads or training ends, a random initialisation. */
+function modelOf(method: AlgorithmId, problem: ProblemShape = {}): Model {
+  const key = modelKey(method, problem);
+  let model = models.get(key);
+  if (!model) {
+    const config = { ...untrainedConfig(method, problem), iterations: 0 };
+    model = { params: initModel(method, new Rng(config.seed).fork(), config.alpha, config), training: config };
+    models.set(key, model);
+  }
+  return model;
+}
+
+function untrainedConfig(method: AlgorithmId, problem: ProblemShape): TrainConfig {
+  if (problem.problem === 'plane') return planeTrainConfig(method, problem.classes!);
+  if (problem.problem === 'glyphs') return glyphTrainConfig(method, problem.classes!, 1);
+  return defaultTrainConfig(method);
+}
+
+function currentParams(method: AlgorithmId, problem: ProblemShape = {}): Params {
+  if (training && training.key === modelKey(method, problem)) return training.trainer.params;
+  return modelOf(method, problem).params;
 }
 
 /** A method's current model as used at test time, by its algorithm's rule and its own training settings. */
-function currentLearner(method: AlgorithmId): Learner {
-  const config = training && training.method === method ? training.trainer.config : models.get(method)!.training;
-  return learnerFor(method, currentParams(method), config);
+function currentLearner(method: AlgorithmId, problem: ProblemShape = {}): Learner {
+  const live = training && training.key === modelKey(method, problem);
+  const config = live ? training!.trainer.config : modelOf(method, problem).training;
+  return learnerFor(method, currentParams(method, problem), config);
 }
 
 /** Until checkpoints load, every method is a random initialisation made the way its trainer would make it. */
 function initModels(): void {
+  for (const m of models.values()) disposeParams(m.params);
+  models.clear();
   const rng = new Rng(PAPER_CONFIG.seed);
   for (const id of ALGORITHM_IDS) {
     const config = { ...defaultTrainConfig(id), iterations: 0 };
@@ -92,18 +118,25 @@ function initModels(): void {
   }
 }
 
-async function snapshot(method: AlgorithmId, id: number | null): Promise<Checkpoint> {
-  const live = training && training.method === method ? training : null;
-  const model = models.get(method)!;
+/** The problem a model key names (sinusoid keys are bare algorithm ids). */
+function problemOfKey(key: ModelKey): ProblemShape {
+  const m = /^(plane|glyphs)-(\d)way\//.exec(key);
+  return m ? { problem: m[1] as 'plane' | 'glyphs', classes: Number(m[2]) } : {};
+}
+
+async function snapshot(method: AlgorithmId, id: number | null, key: ModelKey = method): Promise<Checkpoint> {
+  const problem = problemOfKey(key);
+  const live = training && training.key === key ? training : null;
+  const model = modelOf(method, problem);
   const config = live ? { ...live.trainer.config, iterations: live.trainer.iteration } : model.training;
-  const ckpt = makeCheckpoint(method, await readParams(currentParams(method)), config, live ? undefined : model.evaluation);
+  const ckpt = makeCheckpoint(method, await readParams(currentParams(method, problem)), config, live ? undefined : model.evaluation);
   post({ type: 'snapshot', id, checkpoint: ckpt });
   return ckpt;
 }
 
 function setTrainState(state: TrainState, message?: string): void {
   if (training) training.state = state;
-  post({ type: 'trainState', method: training?.method ?? null, state, ...(message ? { message } : {}) });
+  post({ type: 'trainState', method: training?.method ?? null, model: training?.key ?? null, state, ...(message ? { message } : {}) });
 }
 
 /** Set by init: whether the fastest path (typed arrays) may run where it can, or TF.js only. */
@@ -141,6 +174,27 @@ function scheduleAdapt(req: AdaptRequest & { id: number }): void {
   }).catch((e) => post({ type: 'error', id: req.id, message: `Adaptation failed: ${(e as Error).message}` }));
 }
 
+// ---- classification: the same latest-wins scheduling, on the tfjs backend (the classifiers are not typed-array nets) ----
+let pendingClassify: (ClassifyRequest & { id: number }) | null = null;
+function scheduleClassify(req: ClassifyRequest & { id: number }): void {
+  const idle = pendingClassify === null;
+  pendingClassify = req;
+  if (!idle) return;
+  void exclusive(async () => {
+    const r = pendingClassify!;
+    pendingClassify = null;
+    const t0 = performance.now();
+    const problem = { problem: r.problem, classes: r.classes };
+    const curves = await adaptClassifiers(
+      r.methods.map((m) => currentLearner(m, problem)),
+      { classes: r.classes, support: r.support, queries: r.queries, queryLabels: r.queryLabels, steps: r.steps, alpha: r.alpha },
+    );
+    const results: Partial<Record<AlgorithmId, (typeof curves)[number]>> = {};
+    r.methods.forEach((m, i) => (results[m] = curves[i]));
+    post({ type: 'classified', id: r.id, results, path: `tfjs (${tf.getBackend()})`, computeMs: performance.now() - t0 });
+  }).catch((e) => post({ type: 'error', id: req.id, message: `Classification failed: ${(e as Error).message}` }));
+}
+
 // ---- training loop ----
 /** The trainer the engine preference allows: fused WebGPU where the probe says so, else typed arrays or TF.js. */
 async function trainerFor(config: TrainConfig): Promise<{ trainer: Trainer; note: string | null }> {
@@ -169,7 +223,7 @@ async function trainLoop(t: Training): Promise<void> {
     if (!outcome) return;
     if (!outcome.ok) {
       setTrainState('diverged', outcome.reason);
-      await exclusive(() => snapshot(t.method, null));
+      await exclusive(() => snapshot(t.method, null, t.key));
       return;
     }
     lossSum += outcome.loss;
@@ -180,6 +234,7 @@ async function trainLoop(t: Training): Promise<void> {
       post({
         type: 'progress',
         method: t.method,
+        model: t.key,
         iteration: t.trainer.iteration,
         iterations,
         metaLoss: lossSum / lossCount,
@@ -195,7 +250,7 @@ async function trainLoop(t: Training): Promise<void> {
     }
     if (now - lastSnapshot >= SNAPSHOT_MS) {
       lastSnapshot = now;
-      await exclusive(() => snapshot(t.method, null));
+      await exclusive(() => snapshot(t.method, null, t.key));
     }
     if (now - lastYield >= 8) {
       lastYield = now;
@@ -206,13 +261,13 @@ async function trainLoop(t: Training): Promise<void> {
     await exclusive(async () => {
       if (training !== t) return; // reset or restarted meanwhile
       // The trained parameters become the method's model; the trainer is done.
-      const model = models.get(t.method)!;
-      disposeParams(model.params);
-      models.set(t.method, { params: t.trainer.takeParams(), training: { ...t.trainer.config } });
+      const model = models.get(t.key);
+      if (model) disposeParams(model.params);
+      models.set(t.key, { params: t.trainer.takeParams(), training: { ...t.trainer.config } });
       t.trainer.dispose();
       training = null;
-      post({ type: 'trainState', method: t.method, state: 'done', message: `Training finished: ${iterations} iterations.` });
-      await snapshot(t.method, null);
+      post({ type: 'trainState', method: t.method, model: t.key, state: 'done', message: `Training finished: ${iterations} iterations.` });
+      await snapshot(t.method, null, t.key);
     });
   }
 }
@@ -258,19 +313,31 @@ async function handle(msg: WorkerRequest): Promise<void> {
     case 'load':
       return exclusive(() => {
         const ckpt = validateCheckpoint(msg.checkpoint);
-        if (training && training.method === ckpt.algorithm)
-          throw new Error(`${ALGORITHMS[ckpt.algorithm].label} is being trained; reset training before loading a checkpoint for it.`);
-        const old = models.get(ckpt.algorithm);
-        models.set(ckpt.algorithm, { params: paramsFromArrays(checkpointArrays(ckpt)), training: ckpt.training, evaluation: ckpt.evaluation });
+        const key = checkpointModelKey(ckpt);
+        if (training && training.key === key)
+          throw new Error(`${ALGORITHMS[ckpt.algorithm].label} is being trained on this problem; reset training before loading a checkpoint for it.`);
+        const old = models.get(key);
+        models.set(key, { params: paramsFromArrays(checkpointArrays(ckpt)), training: ckpt.training, evaluation: ckpt.evaluation });
         if (old) disposeParams(old.params);
-        post({ type: 'loaded', id: msg.id, method: ckpt.algorithm, source: msg.source });
+        post({ type: 'loaded', id: msg.id, method: ckpt.algorithm, model: key, source: msg.source });
       });
     case 'adapt':
       scheduleAdapt(msg);
       return;
+    case 'classify':
+      scheduleClassify(msg);
+      return;
     case 'evaluate': {
       // Chunk by chunk through the lock, so adaptation requests (clicks) are answered in between.
-      const results: Partial<Record<AlgorithmId, EvalCurve>> = {};
+      const results: Partial<Record<AlgorithmId, EvalCurve | ClassEvalCurve>> = {};
+      if (msg.problem) {
+        const problem = { problem: msg.problem, classes: msg.classes };
+        const protocol = msg.problem === 'glyphs' ? GLYPH_EVAL : PLANE_EVAL;
+        const cfg = { problem: msg.problem, classes: msg.classes!, kShot: msg.kShot, steps: msg.steps, tasks: msg.tasks, alpha: msg.alpha, seed: msg.seed, queryPoints: protocol.queryPoints };
+        for (const m of msg.methods) results[m] = await evaluateClassification(() => currentLearner(m, problem), cfg, { chunk: 10, runChunk: exclusive });
+        post({ type: 'evaluated', id: msg.id, results });
+        return;
+      }
       for (const m of msg.methods) {
         const cfg = { kShot: msg.kShot, steps: msg.steps, tasks: msg.tasks, alpha: msg.alpha, seed: msg.seed, queryPoints: PAPER_EVAL.queryPoints };
         results[m] =
@@ -284,7 +351,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
     case 'train': {
       await exclusive(() => stopTraining());
       const { trainer, note } = await exclusive(() => trainerFor(msg.config));
-      const t: Training = { trainer, method: msg.config.algorithm, state: 'running', loop: 0, pathNote: note };
+      const t: Training = { trainer, method: msg.config.algorithm, key: modelKey(msg.config.algorithm, msg.config), state: 'running', loop: 0, pathNote: note };
       training = t;
       setTrainState('running');
       void trainLoop(t).catch((e) => {
@@ -295,7 +362,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
     case 'pause':
       if (training && training.state === 'running') {
         setTrainState('paused');
-        await exclusive(() => training && snapshot(training.method, null));
+        await exclusive(() => training && snapshot(training.method, null, training.key));
       }
       return;
     case 'resume':
@@ -307,12 +374,13 @@ async function handle(msg: WorkerRequest): Promise<void> {
     case 'reset':
       await exclusive(() => {
         const method = training?.method ?? null;
+        const model = training?.key ?? null;
         stopTraining();
-        post({ type: 'trainState', method, state: 'idle', message: method ? `Training of ${ALGORITHMS[method].label} discarded; its previous parameters are back.` : undefined });
+        post({ type: 'trainState', method, model, state: 'idle', message: method ? `Training of ${ALGORITHMS[method].label} discarded; its previous parameters are back.` : undefined });
       });
       return;
     case 'export':
-      await exclusive(() => snapshot(msg.method, msg.id));
+      await exclusive(() => snapshot(msg.method, msg.id, msg.model ?? msg.method));
       return;
     case 'memory':
       // Through the lock: counted between engine operations, never halfway through one.

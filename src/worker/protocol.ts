@@ -4,8 +4,10 @@
  */
 import type { AdaptationCurves } from '../meta/adaptation';
 import type { AlgorithmId } from '../meta/algorithms/catalog';
-import type { Checkpoint } from '../meta/checkpoint';
-import type { EvalCurve } from '../meta/evaluate';
+import type { Checkpoint, ModelKey } from '../meta/checkpoint';
+import type { ClassAdaptation } from '../meta/classification';
+import type { ClassEvalCurve, EvalCurve } from '../meta/evaluate';
+import type { ClassificationProblem, LabelledSet } from '../meta/tasks/episodes';
 import type { Point, SinusoidTask } from '../meta/tasks/sinusoid';
 import type { TrainConfig } from '../meta/config';
 
@@ -42,7 +44,26 @@ export interface AdaptRequest {
   task: SinusoidTask | null;
 }
 
+/**
+ * The classification playgrounds: each method's model for this problem and number of classes, adapted to the
+ * user's labelled support set, classifying the queries (the plane's grid, or drawings) at steps 0..steps.
+ */
+export interface ClassifyRequest {
+  problem: ClassificationProblem;
+  classes: number;
+  methods: AlgorithmId[];
+  support: LabelledSet;
+  /** [n x input] row-major. */
+  queries: Float32Array;
+  queryLabels: Int32Array | null;
+  steps: number;
+  alpha: number;
+}
+
+/** Averaged curves: the sinusoid's paper protocol, or, with problem and classes, N-way classification episodes. */
 export interface EvaluateRequest {
+  problem?: ClassificationProblem;
+  classes?: number;
   methods: AlgorithmId[];
   kShot: number;
   steps: number;
@@ -53,6 +74,8 @@ export interface EvaluateRequest {
 
 export interface TrainProgress {
   method: AlgorithmId;
+  /** The model being trained (the algorithm on its problem). */
+  model: ModelKey;
   iteration: number;
   iterations: number;
   /** Mean meta-loss over the iterations since the last report. */
@@ -72,11 +95,13 @@ export type WorkerRequest =
   | { type: 'load'; id: number; checkpoint: Checkpoint; source: string }
   | ({ type: 'adapt'; id: number } & AdaptRequest)
   | ({ type: 'evaluate'; id: number } & EvaluateRequest)
+  | ({ type: 'classify'; id: number } & ClassifyRequest)
   | { type: 'train'; config: TrainConfig }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'reset' }
-  | { type: 'export'; id: number; method: AlgorithmId }
+  /** A copy of a model's parameters; `model` names it (default: the method's sinusoid model). */
+  | { type: 'export'; id: number; method: AlgorithmId; model?: ModelKey }
   | { type: 'memory'; id: number }
   /**
    * Times meta-iterations of fresh trainers (the benchmark); leaves the models alone. path 'typed' times the
@@ -142,15 +167,16 @@ export interface GpuCheckReport {
 
 export type WorkerResponse =
   | { type: 'ready'; backend: BackendName; fallbacks: string[] }
-  | { type: 'loaded'; id: number; method: AlgorithmId; source: string }
+  | { type: 'loaded'; id: number; method: AlgorithmId; model: ModelKey; source: string }
   /**
    * path: which implementation adapted ('typed arrays' or 'tfjs (backend)'), shown in the page; computeMs: how
    * long the worker computed (the benchmark splits click-to-curves latency with it).
    */
   | { type: 'adapted'; id: number; results: Partial<Record<AlgorithmId, AdaptationCurves>>; path: string; computeMs: number }
-  | { type: 'evaluated'; id: number; results: Partial<Record<AlgorithmId, EvalCurve>> }
+  | { type: 'evaluated'; id: number; results: Partial<Record<AlgorithmId, EvalCurve | ClassEvalCurve>> }
+  | { type: 'classified'; id: number; results: Partial<Record<AlgorithmId, ClassAdaptation>>; path: string; computeMs: number }
   | ({ type: 'progress' } & TrainProgress)
-  | { type: 'trainState'; method: AlgorithmId | null; state: TrainState; message?: string }
+  | { type: 'trainState'; method: AlgorithmId | null; model: ModelKey | null; state: TrainState; message?: string }
   /** A copy of a method's current parameters: kept by the page for export and to restart a dead worker. */
   | { type: 'snapshot'; id: number | null; checkpoint: Checkpoint }
   | { type: 'memory'; id: number; numTensors: number; numBytes: number }

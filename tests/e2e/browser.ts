@@ -27,7 +27,7 @@ export interface AppPage {
 }
 
 /** Opens the app with the given query string and waits until the engine runs and the curves are drawn. */
-export async function openApp(browser: Browser, query = '', opts: { settle?: 'adaptation' } = {}): Promise<AppPage> {
+export async function openApp(browser: Browser, query = '', opts: { settle?: 'adaptation'; ready?: string } = {}): Promise<AppPage> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const errors: string[] = [];
   page.on('console', (m) => {
@@ -39,7 +39,9 @@ export async function openApp(browser: Browser, query = '', opts: { settle?: 'ad
     const b = document.querySelector('[data-testid="backend-name"]')?.textContent ?? '';
     return /webgpu|webgl|wasm|cpu/.test(b);
   }, undefined, { timeout: 60_000 });
-  await waitForCurves(page);
+  // The sinusoid's curves, or what the caller names (the classification playgrounds).
+  if (opts.ready) await page.waitForSelector(opts.ready, { timeout: 60_000 });
+  else await waitForCurves(page);
   await settle(page, { only: opts.settle });
   return { page, errors };
 }

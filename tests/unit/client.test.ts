@@ -59,7 +59,7 @@ function lastId(w: FakeWorker, type: string): number {
 /** Answers a load request the way the worker does. */
 function answerLoad(w: FakeWorker, id: number): void {
   const msg = w.posted.find((m) => (m as { id?: number }).id === id) as { checkpoint: Checkpoint; source: string };
-  w.emit({ type: 'loaded', id, method: msg.checkpoint.algorithm, source: msg.source });
+  w.emit({ type: 'loaded', id, method: msg.checkpoint.algorithm, model: msg.checkpoint.algorithm, source: msg.source });
 }
 
 /** Lets settled promises run their callbacks. */
@@ -169,8 +169,8 @@ describe('requests', () => {
     const w = h.current();
     const msgs: WorkerResponse[] = [
       { type: 'ready', backend: 'cpu', fallbacks: ['webgpu: unavailable'] },
-      { type: 'progress', method: 'maml', iteration: 5, iterations: 10, metaLoss: 1.5, itersPerSec: 3, etaSeconds: 2, stats: {}, path: 'typed arrays' },
-      { type: 'trainState', method: 'maml', state: 'running' },
+      { type: 'progress', method: 'maml', model: 'maml', iteration: 5, iterations: 10, metaLoss: 1.5, itersPerSec: 3, etaSeconds: 2, stats: {}, path: 'typed arrays' },
+      { type: 'trainState', method: 'maml', model: 'maml', state: 'running' },
       { type: 'error', id: null, message: 'training diverged' },
       { type: 'error', id: 999, message: 'stale' },
       { type: 'memory', id: 4242, numTensors: 1, numBytes: 1 },

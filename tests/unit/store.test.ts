@@ -28,7 +28,7 @@ beforeEach(() => {
   usePlayground.setState({
     settings: defaultSettings(),
     status: initialStatus(),
-    results: { grid: st().results.grid, adaptation: {}, evaluation: {}, evaluationFor: null },
+    results: { grid: st().results.grid, adaptation: {}, evaluation: {}, evaluationFor: null, classification: null, classEvaluation: null },
     notices: [],
   });
 });
@@ -427,6 +427,7 @@ describe('loss history', () => {
   it('pushProgress sets the progress and appends (iteration, metaLoss) to lossHistory', () => {
     const p = (iteration: number, metaLoss: number): TrainProgress => ({
       method: 'maml',
+      model: 'maml',
       iteration,
       iterations: 100,
       metaLoss,

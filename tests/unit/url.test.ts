@@ -6,7 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { ALGORITHM_IDS } from '../../src/meta/algorithms';
 import { sinusoid } from '../../src/meta/tasks/sinusoid';
 import { defaultSettings, MAX_POINTS, taskFromSeed, type Settings } from '../../src/state/store';
-import { parseUrl, serializeSettings } from '../../src/state/url';
+import { decodeDrawing, encodeDrawing, parseUrl, serializeSettings } from '../../src/state/url';
+import { planeFromSeed } from '../../src/state/classification';
+import type { Stroke } from '../../src/meta/tasks/glyphs';
+
+/** A drawing whose coordinates the link carries exactly (multiples of 1/99), different for each (c, k). */
+const drawing = (c: number, k: number): Stroke[] => [
+  [[c / 99, k / 99], [(10 + c) / 99, (20 + k) / 99], [49 / 99, 1]],
+  [[(50 + c) / 99, 0]],
+];
 
 /** A setting that differs from the default in every field, with values the URL carries exactly. */
 function customSettings(): Settings {
@@ -37,9 +45,60 @@ function customSettings(): Settings {
       seed: 99,
       lambda: 4,
       cgSteps: 7,
+      problem: 'plane',
+      classes: 3,
+    },
+    problem: 'plane',
+    plane: {
+      classes: 3,
+      kShot: 10,
+      seed: 11,
+      activeClass: 2,
+      task: planeFromSeed(11, 3, 10).task,
+      points: [
+        { x: -0.5, y: 0.25, label: 0 },
+        { x: 1, y: -1, label: 2 },
+        { x: 0.123, y: -0.987, label: 1 },
+      ],
+    },
+    glyphs: {
+      classes: 5,
+      kShot: 5,
+      seed: 4,
+      width: 1.25,
+      support: Array.from({ length: 5 }, (_, c) => Array.from({ length: 5 }, (_, k) => (c === 4 && k === 4 ? [] : drawing(c, k)))),
+      queries: [
+        { strokes: drawing(9, 9), label: 3 },
+        { strokes: drawing(8, 1), label: null },
+        { strokes: [], label: null },
+      ],
     },
   };
 }
+
+describe('drawings in the link', () => {
+  it('round-trip at the pad resolution, dropping repeated points', () => {
+    const d: Stroke[] = [[[0, 0], [0.001, 0.002], [1, 1]], [[0.5, 0.25]]];
+    const back = decodeDrawing(encodeDrawing(d))!;
+    expect(back).toEqual([[[0, 0], [1, 1]], [[50 / 99, 25 / 99]]]);
+    expect(decodeDrawing('')).toEqual([]);
+    expect(decodeDrawing('12a4')).toBeNull();
+    expect(decodeDrawing('123')).toBeNull();
+  });
+
+  it('refuses malformed glyph and plane parameters by name, keeping the rest', () => {
+    const q = new URLSearchParams(serializeSettings(customSettings()));
+    q.set('gs', 'zz~12');
+    q.set('ppts', '0:0:7');
+    q.set('p', 'omniglot');
+    const parsed = parseUrl(q.toString());
+    expect(parsed.problems.map((p) => p.split('=')[0]).sort()).toEqual(['gs', 'p', 'ppts']);
+    expect(parsed.settings.glyphs.kShot).toBe(5);
+    expect(parsed.settings.glyphs.support.flat().every((d) => d.length === 0)).toBe(true);
+    expect(parsed.settings.plane.classes).toBe(3);
+    expect(parsed.settings.problem).toBe('sinusoid');
+  });
+});
 
 describe('serializeSettings -> parseUrl round trip', () => {
   it('reproduces every setting exactly, with no problems', () => {
@@ -90,7 +149,12 @@ describe('serializeSettings -> parseUrl round trip', () => {
     const parsed = parseUrl(serializeSettings(d));
     expect(parsed.problems).toEqual([]);
     const s = parsed.settings;
-    expect({ ...s, task: null, points: [] }).toEqual({ ...d, task: null, points: [] });
+    const rounded = { task: null, points: [], plane: { ...d.plane, points: [] } };
+    expect({ ...s, ...rounded }).toEqual({ ...d, ...rounded });
+    s.plane.points.forEach((p, i) => {
+      expect(Math.abs(p.x - d.plane.points[i].x)).toBeLessThanOrEqual(0.0005 + 1e-12);
+      expect(p.label).toBe(d.plane.points[i].label);
+    });
     expect(s.task!.amplitude).toBeCloseTo(d.task!.amplitude, 4);
     expect(s.task!.phase).toBeCloseTo(d.task!.phase, 4);
     expect(s.points).toHaveLength(d.points.length);
@@ -309,5 +373,17 @@ describe('parseUrl of malformed input', () => {
     a.settings.train.metaBatch = 999;
     a.settings.methods.push('maml');
     expect(parseUrl('').settings).toEqual(defaultSettings());
+  });
+});
+
+describe('a classification link', () => {
+  it("opens with the problem's own alpha and training settings unless the link names them", () => {
+    const plain = parseUrl('?p=glyphs');
+    expect(plain.problems).toEqual([]);
+    expect(plain.settings.alpha).toBe(0.4);
+    expect(plain.settings.train).toMatchObject({ problem: 'glyphs', classes: 5, alpha: 0.4, metaBatch: 16 });
+    const plane = parseUrl('?p=plane&pn=3&alpha=0.2&it=77');
+    expect(plane.settings.alpha).toBe(0.2);
+    expect(plane.settings.train).toMatchObject({ problem: 'plane', classes: 3, alpha: 0.5, iterations: 77 });
   });
 });

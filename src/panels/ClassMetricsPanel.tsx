@@ -1,0 +1,296 @@
+/**
+ * The classification metrics panel (issue 4): accuracy (or cross-entropy) against test-time gradient steps for
+ * every shown method, on the user's own task (their points or drawings) and averaged over many test episodes
+ * with a 95% confidence band. Serves both classification playgrounds (plane and glyphs): it draws only results
+ * computed for the problem and the number of classes on screen, never an older answer for other classes.
+ */
+import * as d3 from 'd3';
+import { memo, useMemo, useState } from 'react';
+import type { AlgorithmId } from '../meta/algorithms/catalog';
+import { appliesTo, usePlayground, type PlaygroundState } from '../state/store';
+import { Axis } from './Axis';
+import { lossYMax, matching } from './classPlots';
+import { METHOD_COLORS, methodDash, methodLabel } from './theme';
+
+type Metric = 'accuracy' | 'crossEntropy';
+type ChartId = 'user' | 'average';
+type ClassProblem = 'plane' | 'glyphs';
+
+/** One line: on the user's support set, on their task's known labels, or the test-episode average (with its band). */
+interface Series {
+  id: AlgorithmId;
+  kind: 'support' | 'task' | 'average';
+  values: number[];
+  /** Half-width of the 95% band at each step. */
+  ci95?: number[];
+}
+
+const W = 340;
+const H = 250;
+const MARGIN = { top: 12, right: 12, bottom: 42, left: 56 };
+const PLOT_W = W - MARGIN.left - MARGIN.right;
+const PLOT_H = H - MARGIN.top - MARGIN.bottom;
+const fmtStep = d3.format('d');
+const fmtAcc = d3.format('.0%');
+const fmtLoss = d3.format('.2~f');
+
+const METRIC_LABEL: Record<Metric, string> = { accuracy: 'accuracy', crossEntropy: 'cross-entropy' };
+
+/** The testid of a line, by what it shows (the browser tests read data-values from these). */
+function lineTestId(s: Series): string {
+  if (s.kind === 'average') return `class-avg-${s.id}`;
+  return s.kind === 'support' ? `class-user-${s.id}` : `class-user-task-${s.id}`;
+}
+
+/** The problem the panel serves (the sinusoid has none; the panel is not shown then, but stays well defined). */
+const problemOf = (s: PlaygroundState): ClassProblem => (s.settings.problem === 'glyphs' ? 'glyphs' : 'plane');
+const classesOf = (s: PlaygroundState) => (problemOf(s) === 'glyphs' ? s.settings.glyphs.classes : s.settings.plane.classes);
+const kShotOf = (s: PlaygroundState) => (problemOf(s) === 'glyphs' ? s.settings.glyphs.kShot : s.settings.plane.kShot);
+
+const MetricChart = memo(function MetricChart({
+  chart,
+  series,
+  steps,
+  metric,
+  classes,
+  title,
+  subtitle,
+  empty,
+}: {
+  chart: ChartId;
+  series: Series[];
+  steps: number;
+  metric: Metric;
+  classes: number;
+  title: string;
+  subtitle: string;
+  empty: string | null;
+}) {
+  const xScale = useMemo(() => d3.scaleLinear().domain([0, Math.max(1, steps)]).range([MARGIN.left, W - MARGIN.right]), [steps]);
+  // Accuracy always on 0..1; cross-entropy from 0 to the data (at least to chance, ln N, so that line shows).
+  const chance = metric === 'accuracy' ? 1 / classes : Math.log(classes);
+  const yMax = metric === 'accuracy' ? 1 : lossYMax(series, steps, chance * 1.1);
+  const yScale = useMemo(() => {
+    const s = d3.scaleLinear().domain([0, yMax]).range([H - MARGIN.bottom, MARGIN.top]);
+    return metric === 'accuracy' ? s : s.nice(5);
+  }, [yMax, metric]);
+  const xTicks = useMemo(() => d3.range(0, steps + 1, steps > 10 ? 2 : 1), [steps]);
+
+  const drawn = useMemo(() => {
+    // Clamp far-off values so a path stays sane; the clip path hides what is above the chart.
+    const top = yScale.domain()[1] * 10;
+    const yOf = (v: number) => yScale(Math.min(v, top));
+    const line = d3
+      .line<number>()
+      .defined((v, i) => i <= steps && Number.isFinite(v))
+      .x((_, i) => xScale(i))
+      .y(yOf);
+    const band = d3
+      .area<[number, number]>()
+      .defined(([lo, hi], i) => i <= steps && Number.isFinite(lo) && Number.isFinite(hi))
+      .x((_, i) => xScale(i))
+      .y0(([lo]) => yOf(Math.max(0, lo)))
+      .y1(([, hi]) => yOf(metric === 'accuracy' ? Math.min(1, hi) : hi));
+    return series.map((s) => {
+      const v = s.values.slice(0, steps + 1);
+      const ci = s.ci95;
+      return {
+        s,
+        line: line(v) ?? '',
+        band: ci ? (band(v.map((m, i): [number, number] => [m - (ci[i] ?? NaN), m + (ci[i] ?? NaN)])) ?? '') : null,
+      };
+    });
+  }, [series, steps, xScale, yScale, metric]);
+
+  const clipId = `class-metrics-clip-${chart}`;
+  const yChance = yScale(chance);
+  return (
+    <figure className="chart" data-chart={chart}>
+      <figcaption>
+        <span className="chart-title" data-testid={`class-chart-title-${chart}`}>
+          {title}
+        </span>
+        <span className="chart-ylabel">{subtitle}</span>
+      </figcaption>
+      <svg className="plot loss-plot" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}: ${METRIC_LABEL[metric]} against gradient steps`}>
+        <defs>
+          <clipPath id={clipId}>
+            <rect x={MARGIN.left} y={MARGIN.top - 2} width={PLOT_W + 2} height={PLOT_H + 4} />
+          </clipPath>
+        </defs>
+        <Axis scale={xScale} orient="bottom" y={H - MARGIN.bottom} tickValues={xTicks} tickFormat={fmtStep} />
+        <Axis scale={yScale} orient="left" x={MARGIN.left} ticks={5} tickFormat={metric === 'accuracy' ? fmtAcc : fmtLoss} gridSize={PLOT_W} />
+        <text className="axis-label" x={MARGIN.left + PLOT_W / 2} y={H - 6} textAnchor="middle">
+          gradient steps
+        </text>
+        <text className="axis-label axis-label-small" transform={`translate(14,${MARGIN.top + PLOT_H / 2}) rotate(-90)`} textAnchor="middle">
+          {METRIC_LABEL[metric]}
+        </text>
+        {/* Chance: accuracy 1/N, or the cross-entropy ln N of the uniform guess. */}
+        <g className="class-chance" data-testid={`class-chance-${chart}`} data-value={chance} pointerEvents="none">
+          <line x1={MARGIN.left} x2={W - MARGIN.right} y1={yChance} y2={yChance} stroke="#555" strokeWidth={1.5} strokeDasharray="1.5 4" strokeLinecap="round" />
+          <text className="chance-label" x={W - MARGIN.right - 2} y={yChance + (metric === 'accuracy' ? -5 : 14)} textAnchor="end">
+            chance
+          </text>
+        </g>
+        <g clipPath={`url(#${clipId})`}>
+          {drawn.map(({ s, band }) =>
+            band === null ? null : (
+              <path key={`${s.id}-${s.kind}-band`} className="loss-band" data-method={s.id} d={band} fill={METHOD_COLORS[s.id]} fillOpacity={0.16} stroke="none" />
+            ),
+          )}
+          {drawn.map(({ s, line }) => (
+            <path
+              key={`${s.id}-${s.kind}`}
+              className="loss-line"
+              data-testid={lineTestId(s)}
+              data-method={s.id}
+              data-series={s.kind}
+              data-metric={metric}
+              data-values={JSON.stringify(s.values)}
+              d={line}
+              fill="none"
+              stroke={METHOD_COLORS[s.id]}
+              strokeDasharray={methodDash(s.id)}
+              strokeWidth={s.kind === 'support' ? 1.5 : 2.75}
+              strokeOpacity={s.kind === 'support' ? 0.8 : 1}
+            />
+          ))}
+        </g>
+        {empty && (
+          <text className="chart-empty" x={MARGIN.left + PLOT_W / 2} y={MARGIN.top + PLOT_H / 2} textAnchor="middle">
+            {empty}
+          </text>
+        )}
+      </svg>
+    </figure>
+  );
+});
+
+export function ClassMetricsPanel() {
+  const [metric, setMetric] = useState<Metric>('accuracy');
+  const problem = usePlayground(problemOf);
+  const classes = usePlayground(classesOf);
+  const kShot = usePlayground(kShotOf);
+  const alpha = usePlayground((s) => s.settings.alpha);
+  const steps = usePlayground((s) => s.settings.steps);
+  const allMethods = usePlayground((s) => s.settings.methods);
+  const methods = useMemo(() => allMethods.filter((id) => appliesTo(id, problem)), [allMethods, problem]);
+  const user = usePlayground((s) => matching(s.results.classification, problemOf(s), classesOf(s)));
+  const evaluation = usePlayground((s) => matching(s.results.classEvaluation, problemOf(s), classesOf(s)));
+  // Plane: the true task's labels over the grid (when there is a true task); glyphs: the drawings whose class is known.
+  const hasPoints = usePlayground((s) => (problemOf(s) === 'glyphs' ? true : s.settings.plane.points.length > 0));
+
+  const userSeries = useMemo(
+    () =>
+      methods.flatMap((id): Series[] => {
+        const a = user?.results[id];
+        if (!a) return [];
+        const out: Series[] = [{ id, kind: 'support', values: metric === 'accuracy' ? a.supportAccuracy : a.supportLoss }];
+        const task = metric === 'accuracy' ? a.queryAccuracy : a.queryLoss;
+        if (task) out.push({ id, kind: 'task', values: task });
+        return out;
+      }),
+    [methods, user, metric],
+  );
+  const avgSeries = useMemo(
+    () =>
+      methods.flatMap((id): Series[] => {
+        const c = evaluation?.results[id];
+        if (!c) return [];
+        const m = metric === 'accuracy' ? c.accuracy : c;
+        return [{ id, kind: 'average', values: m.mean, ci95: m.ci95 }];
+      }),
+    [methods, evaluation, metric],
+  );
+
+  const taskWord = problem === 'plane' ? 'true task (whole square)' : 'drawings to classify (class known)';
+  const supportWord = problem === 'plane' ? 'your points' : 'your drawings';
+  const userEmpty =
+    methods.length === 0
+      ? 'no method shown'
+      : !hasPoints
+        ? 'add points to see a score'
+        : userSeries.length === 0
+          ? 'computing…'
+          : null;
+  const avgEmpty = methods.length === 0 ? 'no method shown' : avgSeries.length === 0 ? 'computing…' : null;
+  const stale = evaluation !== null && (evaluation.kShot !== kShot || evaluation.alpha !== alpha);
+  const metricName = METRIC_LABEL[metric];
+
+  return (
+    <section className="panel class-metrics-panel" data-testid="class-metrics-panel" aria-labelledby="class-metrics-title">
+      <div className="class-metrics-head">
+        <h2 id="class-metrics-title">{metric === 'accuracy' ? 'Accuracy' : 'Cross-entropy'} vs adaptation steps</h2>
+        <button
+          type="button"
+          data-testid="class-metric-toggle"
+          data-metric={metric}
+          aria-pressed={metric === 'crossEntropy'}
+          onClick={() => setMetric((m) => (m === 'accuracy' ? 'crossEntropy' : 'accuracy'))}
+        >
+          {metric === 'accuracy' ? 'Show cross-entropy' : 'Show accuracy'}
+        </button>
+      </div>
+      <div className="charts">
+        <MetricChart
+          chart="user"
+          series={userSeries}
+          steps={steps}
+          metric={metric}
+          classes={classes}
+          title="Your task"
+          subtitle={`${metricName}: thin on ${supportWord}, thick on the ${taskWord}`}
+          empty={userEmpty}
+        />
+        <MetricChart
+          chart="average"
+          series={avgSeries}
+          steps={steps}
+          metric={metric}
+          classes={classes}
+          title={evaluation ? `Average over ${evaluation.episodes} test episodes` : 'Average over test episodes'}
+          subtitle={`${metricName} on their query examples, mean ± 95% CI`}
+          empty={avgEmpty}
+        />
+      </div>
+      <p className="note class-avg-caption" data-testid="class-avg-caption">
+        {evaluation ? (
+          <>
+            Averaged curves: {evaluation.episodes} random {evaluation.classes}-way {evaluation.kShot}-shot test episodes, test-time α ={' '}
+            {evaluation.alpha}
+            {stale && (
+              <>
+                {' '}
+                · updating for K = {kShot}, α = {alpha}…
+              </>
+            )}
+          </>
+        ) : (
+          <>Averaged curves: computing…</>
+        )}
+      </p>
+      <ul className="legend" data-testid="class-metrics-legend">
+        {methods.map((id) => (
+          <li key={id} data-method={id}>
+            <span className="legend-name">
+              <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
+              {methodLabel(id)}
+            </span>
+            <svg width="30" height="12" aria-hidden="true">
+              <line x1="0" x2="30" y1="6" y2="6" stroke={METHOD_COLORS[id]} strokeWidth="3" strokeDasharray={methodDash(id)} />
+            </svg>
+          </li>
+        ))}
+        <li key="chance">
+          <svg width="30" height="12" aria-hidden="true">
+            <line x1="2" x2="28" y1="6" y2="6" stroke="#555" strokeWidth="1.5" strokeDasharray="1.5 4" strokeLinecap="round" />
+          </svg>
+          <span>chance ({metric === 'accuracy' ? `1/${classes}` : `ln ${classes}`})</span>
+        </li>
+      </ul>
+    </section>
+  );
+}
+
+export default ClassMetricsPanel;

@@ -1,0 +1,214 @@
+/**
+ * The classification playgrounds in the page (issue 4): points clicked in the plane with their classes and
+ * glyphs drawn with the mouse; the shown predictions move the right way (support accuracy rises after
+ * adaptation); bad drawings get a message and lose nothing; classifiers train live; the link restores the view.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planeLabel } from '../../src/meta/tasks/plane';
+import { planeFromSeed } from '../../src/state/classification';
+import { launch, openApp, settle } from './browser';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function text(page: Page, testId: string): Promise<string> {
+  return (await page.textContent(`[data-testid="${testId}"]`)) ?? '';
+}
+
+/** A value the panel keeps in a data attribute. */
+async function attr(page: Page, testId: string, name: string): Promise<number> {
+  return Number(await page.getAttribute(`[data-testid="${testId}"]`, name));
+}
+
+/** Page coordinates of a point of the plane's square [-1, 1]^2. */
+async function planeToPage(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+  const b = (await (await page.$('[data-testid="plane-area"]'))!.boundingBox())!;
+  return { x: b.x + ((x + 1) / 2) * b.width, y: b.y + ((1 - y) / 2) * b.height };
+}
+
+const planePoints = (page: Page) => page.evaluate(() => (window as any).__playground.store.getState().settings.plane.points as { x: number; y: number; label: number }[]);
+
+describe('2-D classification', () => {
+  it('clicked points of each class: support and task accuracy rise after one step, MAML above pretrained; drag and delete work', async () => {
+    const seed = 5;
+    const { task } = planeFromSeed(seed, 2, 5);
+    const { page, errors } = await openApp(browser, `?backend=wasm&p=plane&pseed=${seed}&ppts=&step=1`, { ready: '[data-testid="plane-area"]' });
+    expect(await page.getAttribute('[data-testid="problem-plane"]', 'aria-selected')).toBe('true');
+    expect(await planePoints(page)).toEqual([]);
+    // The whole square on screen (mouse events outside the viewport go nowhere).
+    await page.$eval('[data-testid="plane-area"]', (el) => el.scrollIntoView({ block: 'center' }));
+    // Four points of each class, placed where the true task says that class is (a fixed lattice, no randomness).
+    const ticks = [-0.85, -0.6, -0.35, -0.1, 0.15, 0.4, 0.65, 0.9];
+    const lattice = ticks.flatMap((x) => ticks.map((y) => [x, y] as const));
+    const spread = <T,>(xs: T[], n: number) => Array.from({ length: Math.min(n, xs.length) }, (_, i) => xs[Math.floor((i * xs.length) / Math.min(n, xs.length))]);
+    for (const c of [0, 1]) {
+      await page.click(`[data-testid="plane-class-${c}"]`);
+      expect(await page.getAttribute(`[data-testid="plane-class-${c}"]`, 'aria-pressed')).toBe('true');
+      for (const [x, y] of spread(lattice.filter(([x, y]) => planeLabel(task, x, y) === c), 4)) {
+        const at = await planeToPage(page, x, y);
+        await page.mouse.click(at.x, at.y);
+      }
+    }
+    const placed = await planePoints(page);
+    expect(placed.length).toBe(8);
+    for (const p of placed) expect(p.label).toBe(planeLabel(task, p.x, p.y));
+    expect(await page.$$eval('[data-testid="plane-point"]', (cs) => cs.length)).toBe(placed.length);
+    await settle(page);
+
+    const supportBefore = await attr(page, 'plane-support-acc-maml', 'data-before');
+    const supportAfter = await attr(page, 'plane-support-acc-maml', 'data-after');
+    expect(supportAfter).toBeGreaterThan(supportBefore);
+    expect(supportAfter).toBeGreaterThanOrEqual(0.99);
+    const taskAfter = (m: string) => attr(page, `plane-task-acc-${m}`, 'data-after');
+    expect(await taskAfter('maml')).toBeGreaterThan(await attr(page, 'plane-task-acc-maml', 'data-before'));
+    expect(await taskAfter('maml')).toBeGreaterThan(await taskAfter('pretrained'));
+    // Decision regions before and after the step are drawn, and differ.
+    const thumb = (s: number) => page.$eval(`[data-testid="plane-thumb-maml-${s}"]`, (el) => el.getAttribute('href') ?? (el as HTMLCanvasElement).toDataURL?.() ?? '');
+    expect(await thumb(0)).not.toEqual(await thumb(1));
+    // The averaged curves: MAML's accuracy after one step above pretrained's, over the test episodes.
+    await page.waitForSelector('[data-testid="class-avg-maml"]');
+    const avg = (m: string) => page.getAttribute(`[data-testid="class-avg-${m}"]`, 'data-values').then((v) => JSON.parse(v!) as number[]);
+    expect((await avg('maml'))[1]).toBeGreaterThan((await avg('pretrained'))[1]);
+
+    // Drag the first point, then shift-click it away.
+    const first = placed[0];
+    const from = await planeToPage(page, first.x, first.y);
+    const to = await planeToPage(page, first.x * 0.5, first.y * 0.5);
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(to.x, to.y, { steps: 5 });
+    await page.mouse.up();
+    const moved = (await planePoints(page))[0];
+    expect(moved.x).toBeCloseTo(first.x * 0.5, 1);
+    expect(moved.y).toBeCloseTo(first.y * 0.5, 1);
+    expect(moved.label).toBe(first.label);
+    await page.keyboard.down('Shift');
+    await page.mouse.click(to.x, to.y);
+    await page.keyboard.up('Shift');
+    expect((await planePoints(page)).length).toBe(placed.length - 1);
+    await settle(page);
+
+    // The link holds the problem and the points.
+    const link = new URL(page.url());
+    expect(link.searchParams.get('p')).toBe('plane');
+    expect(link.searchParams.get('ppts')!.split(';')).toHaveLength(placed.length - 1);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('more classes: the 3-way task and its shipped models; a class the task does not have is refused with a message', async () => {
+    const { page, errors } = await openApp(browser, '?backend=wasm&p=plane&pn=3', { ready: '[data-testid="plane-area"]' });
+    await settle(page);
+    expect(await page.$$eval('[data-testid^="plane-class-"]', (bs) => bs.length)).toBe(3);
+    expect(await text(page, 'source-maml')).toMatch(/shipped checkpoint/);
+    const labels = new Set((await planePoints(page)).map((p) => p.label));
+    expect(labels).toEqual(new Set([0, 1, 2]));
+    expect(await attr(page, 'plane-support-acc-maml', 'data-after')).toBeGreaterThan(await attr(page, 'plane-support-acc-maml', 'data-before'));
+    await page.evaluate(() => (window as any).__playground.store.getState().setActiveClass(4));
+    await page.waitForSelector('[data-testid="notices"] :text("Class 5 does not exist")');
+    expect(await page.getAttribute('[data-testid="plane-class-0"]', 'aria-pressed')).toBe('true');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('trains a plane classifier live with a progress bar; the page then shows the trained model', async () => {
+    const { page, errors } = await openApp(browser, '?backend=wasm&p=plane', { ready: '[data-testid="plane-area"]' });
+    expect(await text(page, 'train-problem')).toMatch(/2-D classification, 2-way/);
+    expect(await page.$('[data-testid="train-algorithm"] option[value="oracle"]')).toBeNull();
+    await page.selectOption('[data-testid="train-algorithm"]', 'reptile');
+    await page.fill('[data-testid="train-iterations"]', '150');
+    await page.click('[data-testid="train-start"]');
+    await page.waitForFunction(() => /done/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''), undefined, { timeout: 120_000 });
+    expect(await page.getAttribute('[data-testid="train-progress"]', 'value')).toBe('150');
+    expect(await text(page, 'source-reptile')).toMatch(/trained in this page/);
+    // The trained model is the plane's, not the sinusoid's: that one is still the shipped checkpoint.
+    const sources = await page.evaluate(() => (window as any).__playground.store.getState().status.sources);
+    expect(sources['plane-2way/reptile']).toMatch(/trained in this page/);
+    expect(sources.reptile).toMatch(/shipped checkpoint/);
+    await page.click('[data-testid="show-reptile"]');
+    await settle(page);
+    expect(await page.$('[data-testid="plane-support-acc-reptile"]')).not.toBeNull();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+/** Draws strokes (pad coordinates in [0, 1]) on a canvas pad with the mouse. */
+async function draw(page: Page, testId: string, strokes: [number, number][][]): Promise<void> {
+  const b = (await (await page.$(`[data-testid="${testId}"]`))!.boundingBox())!;
+  for (const s of strokes) {
+    await page.mouse.move(b.x + s[0][0] * b.width, b.y + s[0][1] * b.height);
+    await page.mouse.down();
+    for (const [x, y] of s.slice(1)) await page.mouse.move(b.x + x * b.width, b.y + y * b.height, { steps: 4 });
+    await page.mouse.up();
+  }
+}
+
+/** Five characters a person could draw: a bar, a pole, a box, a cross and a hook. */
+const CHARACTERS: [number, number][][][] = [
+  [[[0.15, 0.5], [0.85, 0.5]]],
+  [[[0.5, 0.15], [0.5, 0.85]]],
+  [[[0.2, 0.2], [0.8, 0.2], [0.8, 0.8], [0.2, 0.8], [0.2, 0.2]]],
+  [[[0.2, 0.2], [0.8, 0.8]], [[0.8, 0.2], [0.2, 0.8]]],
+  [[[0.3, 0.2], [0.7, 0.2], [0.7, 0.8], [0.3, 0.6]]],
+];
+
+const glyphs = (page: Page) => page.evaluate(() => (window as any).__playground.store.getState().settings.glyphs);
+
+describe('glyphs', () => {
+  it('drawn with the mouse: messages until every character is drawn, then MAML classifies a new drawing after one step', async () => {
+    const { page, errors } = await openApp(browser, '?backend=wasm&p=glyphs&step=1', { ready: '[data-testid="glyph-pad-0-0"]' });
+    // Nothing drawn: one message per character, and no predictions.
+    expect(await page.$$eval('[data-testid="glyph-problems"] li', (ls) => ls.length)).toBe(5);
+    for (let c = 0; c < 4; c++) await draw(page, `glyph-pad-${c}-0`, CHARACTERS[c]);
+    expect(await text(page, 'glyph-problems')).toMatch(/Character 5 has no drawing/);
+    // A dot is refused by name; the other drawings stay.
+    await draw(page, 'glyph-pad-4-0', [[[0.5, 0.5], [0.51, 0.5]]]);
+    await page.waitForSelector('[data-testid="glyph-problems"] li:has-text("too small")');
+    expect((await glyphs(page)).support.slice(0, 4).every((ex: unknown[][]) => ex[0].length > 0)).toBe(true);
+    await page.click('[data-testid="glyph-pad-clear-4-0"]');
+    await draw(page, 'glyph-pad-4-0', CHARACTERS[4]);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="glyph-problems"] li').length === 0);
+    // A new drawing of the cross, a little smaller and shifted, to classify.
+    await draw(page, 'glyph-query-0', [
+      [[0.3, 0.35], [0.75, 0.8]],
+      [[0.75, 0.3], [0.3, 0.75]],
+    ]);
+    await settle(page);
+    expect(await attr(page, 'glyph-support-acc-maml', 'data-after')).toBeGreaterThan(await attr(page, 'glyph-support-acc-maml', 'data-before'));
+    expect(await attr(page, 'glyph-support-acc-maml', 'data-after')).toBe(1);
+    expect(await attr(page, 'glyph-probs-maml-0', 'data-pred-after')).toBe(3);
+    const probs = JSON.parse((await page.getAttribute('[data-testid="glyph-probs-maml-0"]', 'data-after'))!) as number[];
+    expect(probs).toHaveLength(5);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    expect(probs[3]).toBe(Math.max(...probs));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('filled from the generator with one click: MAML reads the held-out drawings far better than pretrained', async () => {
+    const { page, errors } = await openApp(browser, '?backend=wasm&p=glyphs&step=1', { ready: '[data-testid="glyph-pad-0-0"]' });
+    await page.click('[data-testid="glyph-fill"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="glyph-problems"] li').length === 0);
+    await settle(page);
+    const g = await glyphs(page);
+    expect(g.queries).toHaveLength(10);
+    const maml = await attr(page, 'glyph-query-acc-maml', 'data-after');
+    const pretrained = await attr(page, 'glyph-query-acc-pretrained', 'data-after');
+    expect(maml).toBeGreaterThanOrEqual(0.6);
+    expect(maml).toBeGreaterThan(pretrained);
+    // 5-shot: the pads grow and the drawings made so far are kept.
+    await page.selectOption('[data-testid="glyph-kshot"]', '5');
+    await page.waitForSelector('[data-testid="glyph-pad-4-4"]');
+    expect((await glyphs(page)).support[0][0]).toEqual(g.support[0][0]);
+    expect(await text(page, 'glyph-problems')).toMatch(/Character 1 has 1 of 5 examples/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
