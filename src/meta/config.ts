@@ -60,6 +60,10 @@ export const LECTURE_CONFIG: TrainConfig = { ...defaultTrainConfig('maml'), meta
 /** The paper's test protocol: 600 tasks, up to 10 steps of SGD with alpha = 0.01, MSE on 100 held-out points. */
 export const PAPER_EVAL = { steps: 10, tasks: 600, alpha: 0.01, queryPoints: 100, seed: 12345 };
 
+/** The paper's protocol for classification: 600 test episodes, accuracy with its 95% CI. */
+export const PLANE_EVAL = { problem: 'plane' as const, steps: 5, tasks: 600, alpha: 0.5, queryPoints: 10, seed: 4242 };
+export const GLYPH_EVAL = { problem: 'glyphs' as const, steps: 5, tasks: 600, alpha: 0.4, queryPoints: 5, seed: 4343 };
+
 /**
  * Plane classification's defaults: N-way episodes with 5 support and 5 query points per class, one inner step
  * of 0.5 on the cross-entropy (its gradients are far smaller than the sinusoid's squared error's), otherwise the

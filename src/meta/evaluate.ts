@@ -19,7 +19,7 @@ export interface EvalConfig {
   seed: number;
 }
 
-export { PAPER_EVAL } from './config';
+export { GLYPH_EVAL, PAPER_EVAL, PLANE_EVAL } from './config';
 
 /** MSE on held-out points at steps 0..k, mean and 95% CI over the test tasks. */
 export interface EvalCurve {
@@ -107,9 +107,6 @@ export interface ClassEvalCurve extends EvalCurve {
   accuracy: { mean: number[]; ci95: number[] };
 }
 
-/** The paper's protocol for classification: 600 test episodes, accuracy with its 95% CI. */
-export const PLANE_EVAL = { problem: 'plane' as const, steps: 5, tasks: 600, alpha: 0.5, queryPoints: 10, seed: 4242 };
-export const GLYPH_EVAL = { problem: 'glyphs' as const, steps: 5, tasks: 600, alpha: 0.4, queryPoints: 5, seed: 4343 };
 
 /**
  * evaluate() for classification (plane or glyphs): each test episode adapted by the learner's own rule on its support

@@ -9,10 +9,10 @@ import { ALGORITHM_IDS, type AlgorithmId } from '../meta/algorithms/catalog';
 import type { EvalCurve } from '../meta/evaluate';
 import { Rng } from '../meta/random';
 import { samplePoints, sampleTask, SINUSOID_RANGES, xGrid, type Point, type SinusoidTask } from '../meta/tasks/sinusoid';
-import { defaultTrainConfig, glyphTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, planeTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from '../meta/config';
+import { defaultTrainConfig, GLYPH_EVAL, glyphTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, PLANE_EVAL, planeTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from '../meta/config';
 import type { ModelKey } from '../meta/checkpoint';
 import type { ClassAdaptation } from '../meta/classification';
-import { GLYPH_EVAL, PLANE_EVAL, type ClassEvalCurve } from '../meta/evaluate';
+import type { ClassEvalCurve } from '../meta/evaluate';
 import type { Stroke } from '../meta/tasks/glyphs';
 import type { BackendName, TrainProgress, TrainState } from '../worker/protocol';
 import {
