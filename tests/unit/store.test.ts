@@ -484,3 +484,84 @@ describe('applyLecturePreset', () => {
     expect(settings().train.metaLr).toBeGreaterThan(defaultTrainConfig('maml').metaLr);
   });
 });
+
+describe('classification intents (issue 4)', () => {
+  it('switching the problem sets its alpha and training problem; the oracle is not trained on a classifier', () => {
+    st().setTrainAlgorithm('oracle');
+    st().setProblem('plane');
+    expect(settings().problem).toBe('plane');
+    expect(settings().alpha).toBe(0.5);
+    expect(settings().train).toMatchObject({ algorithm: 'maml', problem: 'plane', classes: 2, alpha: 0.5 });
+    st().setTrainAlgorithm('reptile');
+    expect(settings().train).toMatchObject({ algorithm: 'reptile', problem: 'plane', classes: 2 });
+    st().setProblem('glyphs');
+    expect(settings().alpha).toBe(0.4);
+    expect(settings().train).toMatchObject({ algorithm: 'reptile', problem: 'glyphs', classes: 5, metaBatch: 16 });
+    st().setProblem('sinusoid');
+    expect(settings().alpha).toBe(0.01);
+    expect(settings().train.problem).toBeUndefined();
+  });
+
+  it('points get the active class; a class or a count of classes the task does not have is refused with a message, nothing lost', () => {
+    st().clearPlanePoints();
+    st().setActiveClass(1);
+    st().addPlanePoint({ x: 0.2, y: 3 });
+    st().addPlanePoint({ x: -0.5, y: 0.5 }, 0);
+    expect(settings().plane.points).toEqual([
+      { x: 0.2, y: 1, label: 1 },
+      { x: -0.5, y: 0.5, label: 0 },
+    ]);
+    const before = settings().plane;
+    st().setActiveClass(2);
+    st().addPlanePoint({ x: 0, y: 0 }, 4);
+    st().setPlaneClasses(6);
+    expect(settings().plane).toBe(before);
+    expect(st().notices.map((n) => n.text)).toEqual([
+      'Class 3 does not exist: this task has 2 classes.',
+      'Class 5 does not exist: this task has 2 classes.',
+      'A plane task has 2 to 5 classes, not 6.',
+    ]);
+    st().movePlanePoint(0, { x: -2, y: 0.1 });
+    expect(settings().plane.points[0]).toEqual({ x: -1, y: 0.1, label: 1 });
+    st().deletePlanePoint(1);
+    expect(settings().plane.points).toHaveLength(1);
+  });
+
+  it('more classes: a new task of that many classes with K points of each; the training problem follows', () => {
+    st().setProblem('plane');
+    st().setPlaneClasses(4);
+    const p = settings().plane;
+    expect(p.classes).toBe(4);
+    expect(p.task?.kind).toBe('cells');
+    for (let c = 0; c < 4; c++) expect(p.points.filter((q) => q.label === c)).toHaveLength(p.kShot);
+    expect(settings().train.classes).toBe(4);
+    st().newPlaneTask();
+    expect(settings().plane.seed).toBe(p.seed + 1);
+    expect(settings().plane.task).not.toEqual(p.task);
+  });
+
+  it('glyph drawings, queries and K: nothing drawn is dropped, generator fills are reproducible', () => {
+    st().setGlyphDrawing(2, 0, [[[0.1, 0.1], [0.9, 0.9]]]);
+    st().setGlyphDrawing(2, 3, [[[0, 0]]]); // no such pad at 1-shot: ignored
+    expect(settings().glyphs.support[2]).toEqual([[[[0.1, 0.1], [0.9, 0.9]]]]);
+    st().setGlyphKShot(5);
+    st().setGlyphDrawing(2, 4, [[[0.2, 0.2], [0.8, 0.2]]]);
+    st().setGlyphKShot(1);
+    st().setGlyphKShot(5);
+    expect(settings().glyphs.support[2][4]).toEqual([[[0.2, 0.2], [0.8, 0.2]]]);
+    st().setGlyphKShot(3);
+    expect(st().notices.at(-1)?.text).toMatch(/1-shot or 5-shot, not 3-shot/);
+    st().fillGlyphsFromGenerator();
+    const filled = settings().glyphs;
+    expect(filled.queries.every((q) => q.label !== null)).toBe(true);
+    st().setGlyphQuery(0, [[[0.3, 0.3], [0.7, 0.7]]]);
+    expect(settings().glyphs.queries[0].label).toBeNull();
+    for (let i = settings().glyphs.queries.length; i < 12; i++) st().addGlyphQuery();
+    st().addGlyphQuery();
+    expect(settings().glyphs.queries).toHaveLength(12);
+    expect(st().notices.at(-1)?.text).toMatch(/At most 12 drawings/);
+    st().clearGlyphs();
+    expect(settings().glyphs.support.flat().every((d) => d.length === 0)).toBe(true);
+    expect(settings().glyphs.kShot).toBe(5);
+  });
+});
