@@ -5,6 +5,7 @@
 import { ALGORITHM_IDS, ALGORITHM_INFO, type AlgorithmId } from '../meta/algorithms/catalog';
 import { checkpointFolder, checkpointModelKey, CheckpointError, modelKey, parseCheckpoint, type ModelKey } from '../meta/checkpoint';
 import { PAPER_EVAL, type ProblemShape, type TrainConfig } from '../meta/config';
+import type { ClassEvalCurve } from '../meta/evaluate';
 import { planeGrid } from '../meta/tasks/plane';
 import {
   glyphImages,
@@ -189,6 +190,7 @@ function ensureClassifiers(shape: ProblemShape): Promise<void> {
           const source = `shipped checkpoint (${ckpt.training.iterations} iterations)`;
           await client!.load(ckpt, source);
           store.getState().setSource(key, source);
+          if (ckpt.evaluation) store.getState().setClassShipped(key, ckpt.evaluation as ClassEvalCurve[]);
         } catch (e) {
           store.getState().setSource(key, `random initialisation (no checkpoint: ${(e as Error).message}); train it below`);
         }

@@ -7,6 +7,7 @@
 import * as d3 from 'd3';
 import { memo, useMemo, useState } from 'react';
 import type { AlgorithmId } from '../meta/algorithms/catalog';
+import { modelKey } from '../meta/checkpoint';
 import { appliesTo, usePlayground, type PlaygroundState } from '../state/store';
 import { Axis } from './Axis';
 import { lossYMax, matching } from './classPlots';
@@ -167,6 +168,54 @@ const MetricChart = memo(function MetricChart({
   );
 });
 
+/** Steps the shipped tables report (as EVALUATION.md does). */
+const TABLE_STEPS = [0, 1, 5];
+
+/**
+ * The shipped classifiers' own numbers: each checkpoint's 600-episode evaluation (npm run pretrain), accuracy
+ * after 0, 1 and 5 steps with the 95% CI, for 1 and 5 examples per class. Re-checked by the unit tests.
+ */
+const ShippedTable = memo(function ShippedTable({ problem, classes, methods }: { problem: ClassProblem; classes: number; methods: AlgorithmId[] }) {
+  const shipped = usePlayground((s) => s.results.classShipped);
+  const rows = methods.flatMap((id) => (shipped[modelKey(id, { problem, classes })] ?? []).map((c) => ({ id, c })));
+  if (rows.length === 0) return null;
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  return (
+    <table className="shipped-class-table" data-testid="class-shipped-table">
+      <caption>
+        Shipped checkpoints on {rows[0].c.tasks} test episodes ({classes}-way, α = {rows[0].c.alpha}): query accuracy, mean ± 95% CI
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">method</th>
+          <th scope="col">K</th>
+          {TABLE_STEPS.map((k) => (
+            <th key={k} scope="col">
+              {k === 0 ? 'before' : `${k} step${k > 1 ? 's' : ''}`}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(({ id, c }) => (
+          <tr key={`${id}-${c.kShot}`} data-testid={`class-shipped-${id}-${c.kShot}`}>
+            <th scope="row">
+              <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
+              {methodLabel(id)}
+            </th>
+            <td>{c.kShot}</td>
+            {TABLE_STEPS.map((k) => (
+              <td key={k} className="mono" data-step={k} data-value={c.accuracy.mean[k]}>
+                {c.accuracy.mean[k] === undefined ? '—' : `${pct(c.accuracy.mean[k])} ± ${(100 * c.accuracy.ci95[k]).toFixed(1)}`}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+});
+
 export function ClassMetricsPanel() {
   const [metric, setMetric] = useState<Metric>('accuracy');
   const problem = usePlayground(problemOf);
@@ -282,13 +331,14 @@ export function ClassMetricsPanel() {
             </svg>
           </li>
         ))}
-        <li key="chance">
+        <li key="chance" className="chance-entry">
           <svg width="30" height="12" aria-hidden="true">
             <line x1="2" x2="28" y1="6" y2="6" stroke="#555" strokeWidth="1.5" strokeDasharray="1.5 4" strokeLinecap="round" />
           </svg>
           <span>chance ({metric === 'accuracy' ? `1/${classes}` : `ln ${classes}`})</span>
         </li>
       </ul>
+      <ShippedTable problem={problem} classes={classes} methods={methods} />
     </section>
   );
 }

@@ -102,6 +102,8 @@ export interface Results {
   classification: ClassResults | null;
   /** ...and averaged over test episodes (accuracy and cross-entropy against steps). */
   classEvaluation: ClassEvaluation | null;
+  /** The shipped classifiers' own tables (600 test episodes, from their checkpoint files), by model. */
+  classShipped: Partial<Record<ModelKey, ClassEvalCurve[]>>;
 }
 
 /** What the classifiers made of the user's examples; `for` says which problem and classes it belongs to. */
@@ -190,6 +192,7 @@ export interface PlaygroundState {
   setReproduction(patch: Partial<Reproduction>): void;
   setClassification(r: ClassResults | null): void;
   setClassEvaluation(e: ClassEvaluation | null): void;
+  setClassShipped(model: ModelKey, curves: ClassEvalCurve[]): void;
   notify(level: NoticeLevel, text: string): void;
   dismiss(id: number): void;
 }
@@ -274,7 +277,7 @@ export function appendHistory(history: LossPoint[], p: LossPoint): LossPoint[] {
 export const usePlayground = create<PlaygroundState>()((set, get) => ({
   settings: defaultSettings(),
   status: initialStatus(),
-  results: { grid: CURVE_GRID, adaptation: {}, evaluation: {}, evaluationFor: null, classification: null, classEvaluation: null },
+  results: { grid: CURVE_GRID, adaptation: {}, evaluation: {}, evaluationFor: null, classification: null, classEvaluation: null, classShipped: {} },
   reproduction: { shipped: {}, browser: {}, running: false, done: 0, total: 0 },
   notices: [],
 
@@ -454,6 +457,7 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   setReproduction: (patch) => set((s) => ({ reproduction: { ...s.reproduction, ...patch } })),
   setClassification: (classification) => set((s) => ({ results: { ...s.results, classification } })),
   setClassEvaluation: (classEvaluation) => set((s) => ({ results: { ...s.results, classEvaluation } })),
+  setClassShipped: (model, curves) => set((s) => ({ results: { ...s.results, classShipped: { ...s.results.classShipped, [model]: curves } } })),
   notify: (level, text) =>
     set((s) => {
       // A message already on screen is not shown twice.

@@ -75,6 +75,9 @@ describe('2-D classification', () => {
     await page.waitForSelector('[data-testid="class-avg-maml"]');
     const avg = (m: string) => page.getAttribute(`[data-testid="class-avg-${m}"]`, 'data-values').then((v) => JSON.parse(v!) as number[]);
     expect((await avg('maml'))[1]).toBeGreaterThan((await avg('pretrained'))[1]);
+    // The shipped table: the checkpoint's own 600-episode numbers, as in its EVALUATION.md.
+    const shipped = await page.getAttribute('[data-testid="class-shipped-maml-5"] td[data-step="1"]', 'data-value');
+    expect(Number(shipped)).toBeCloseTo(0.8657, 3);
 
     // Drag the first point, then shift-click it away.
     const first = placed[0];
@@ -94,10 +97,19 @@ describe('2-D classification', () => {
     expect((await planePoints(page)).length).toBe(placed.length - 1);
     await settle(page);
 
-    // The link holds the problem and the points.
+    // The link holds the problem and the points (written a moment after each change).
+    await page.waitForFunction((n) => new URL(location.href).searchParams.get('ppts')?.split(';').length === n, placed.length - 1);
     const link = new URL(page.url());
     expect(link.searchParams.get('p')).toBe('plane');
     expect(link.searchParams.get('ppts')!.split(';')).toHaveLength(placed.length - 1);
+    // ...and opening it restores them.
+    const shown = await planePoints(page);
+    const again = await openApp(browser, link.search, { ready: '[data-testid="plane-area"]' });
+    const restored = await planePoints(again.page);
+    expect(restored.map((p) => p.label)).toEqual(shown.map((p) => p.label));
+    restored.forEach((p, i) => expect(Math.abs(p.x - shown[i].x) + Math.abs(p.y - shown[i].y)).toBeLessThan(2e-3));
+    expect(again.errors).toEqual([]);
+    await again.page.close();
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -188,6 +200,12 @@ describe('glyphs', () => {
     expect(probs).toHaveLength(5);
     expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     expect(probs[3]).toBe(Math.max(...probs));
+    // The link carries the drawings: opened again, the same episode is classified the same way.
+    await page.waitForFunction(() => (new URL(location.href).searchParams.get('gq') ?? '').length > 8);
+    const again = await openApp(browser, new URL(page.url()).search, { ready: '[data-testid="glyph-pad-0-0"]' });
+    expect(await again.page.$$eval('[data-testid="glyph-problems"] li', (ls) => ls.length)).toBe(0);
+    expect(await attr(again.page, 'glyph-probs-maml-0', 'data-pred-after')).toBe(3);
+    await again.page.close();
     expect(errors).toEqual([]);
     await page.close();
   });

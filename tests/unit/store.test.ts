@@ -28,7 +28,7 @@ beforeEach(() => {
   usePlayground.setState({
     settings: defaultSettings(),
     status: initialStatus(),
-    results: { grid: st().results.grid, adaptation: {}, evaluation: {}, evaluationFor: null, classification: null, classEvaluation: null },
+    results: { grid: st().results.grid, adaptation: {}, evaluation: {}, evaluationFor: null, classification: null, classEvaluation: null, classShipped: {} },
     notices: [],
   });
 });
