@@ -173,16 +173,19 @@ describe('evaluateClassification', () => {
   }, 60_000);
 });
 
-describe('shipped plane checkpoints (public/checkpoints/plane-2way)', () => {
+/** The plane problems with shipped checkpoints (the page loads them; other N start untrained). */
+const SHIPPED_WAYS = [2, 3, 5];
+
+describe.each(SHIPPED_WAYS)('shipped %i-way plane checkpoints (public/checkpoints/plane-Nway)', (classes) => {
   beforeAll(async () => {
     await useNodeBackend('wasm');
   });
-  const load = (id: AlgorithmId) => parseCheckpoint(readFileSync(`public/checkpoints/plane-2way/${id}.json`, 'utf8'));
+  const load = (id: AlgorithmId) => parseCheckpoint(readFileSync(`public/checkpoints/plane-${classes}way/${id}.json`, 'utf8'));
 
   it.each(['maml', 'fomaml', 'pretrained'] as AlgorithmId[])('%s: valid, trained 10,000 iterations with the plane defaults, evaluated on 600 episodes for K = 1, 5', (id) => {
     const c = load(id);
     expect(c.task).toBe('plane');
-    expect(c.training).toMatchObject({ ...planeTrainConfig(id, 2), seed: c.training.seed });
+    expect(c.training).toMatchObject({ ...planeTrainConfig(id, classes), seed: c.training.seed });
     expect(c.evaluation!.map((e) => [e.kShot, e.tasks])).toEqual([
       [1, 600],
       [5, 600],
@@ -193,7 +196,7 @@ describe('shipped plane checkpoints (public/checkpoints/plane-2way)', () => {
     const c = load(id);
     const committed = c.evaluation!.find((e) => e.kShot === 5) as ClassEvalCurve;
     const params = paramsFromArrays(checkpointArrays(c));
-    const e = await evaluateClassification(learnerFor(id, params, c.training), { ...PLANE_EVAL, classes: 2, kShot: 5 });
+    const e = await evaluateClassification(learnerFor(id, params, c.training), { ...PLANE_EVAL, classes, kShot: 5 });
     e.accuracy.mean.forEach((a, s) => expect(Math.abs(a - committed.accuracy.mean[s])).toBeLessThan(2e-3));
     e.mean.forEach((m, s) => expect(Math.abs(m - committed.mean[s]) / committed.mean[s]).toBeLessThan(1e-3));
     disposeParams(params);
