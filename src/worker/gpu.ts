@@ -11,7 +11,7 @@ import { FastMaml, initFlat } from '../meta/fast/maml';
 import { TypedMamlTrainer, typedPathTrains } from '../meta/fast/trainer';
 import { GpuMaml } from '../meta/gpu/fused-maml';
 import { Rng } from '../meta/random';
-import { drawMetaBatch, type TaskSet } from '../meta/tasks/sampling';
+import { drawMetaBatch, randomTaskSet, type TaskSet } from '../meta/tasks/sampling';
 import type { EnginePreference, GpuCheckCase, GpuCheckReport } from './protocol';
 
 /** The TF.js webgpu backend's device, or why there is none. */
@@ -136,19 +136,6 @@ async function gpuCases(gpu: GpuMaml, sizes: number[], theta: Float64Array, data
   return cases;
 }
 
-/** Random inputs and targets (float32) for a net of any input and output width. */
-function randomTaskSet(rng: Rng, tasks: number, kSupport: number, kQuery: number, nIn: number, nOut: number): TaskSet {
-  const fill = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-3, 3));
-  return {
-    tasks: Array.from({ length: tasks }, () => ({ amplitude: 1, phase: 0 })),
-    kSupport,
-    kQuery,
-    sx: fill(tasks * kSupport * nIn),
-    sy: fill(tasks * kSupport * nOut),
-    qx: fill(tasks * kQuery * nIn),
-    qy: fill(tasks * kQuery * nOut),
-  };
-}
 
 export async function gpuCheck(): Promise<GpuCheckReport> {
   const device = webgpuDevice();

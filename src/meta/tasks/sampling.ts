@@ -66,3 +66,20 @@ export function drawTestTasks(rng: Rng, tasks: number, kSupport: number, kQuery:
   fill(qx, set.qx, set.qy, kQuery);
   return set;
 }
+
+/**
+ * Random inputs and targets (float32, uniform in [-3, 3]) for a net of any input and output width: shapes the
+ * sinusoid cannot fill, for checking the GPU kernels against the CPU path.
+ */
+export function randomTaskSet(rng: Rng, tasks: number, kSupport: number, kQuery: number, nIn: number, nOut: number): TaskSet {
+  const fill = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-3, 3));
+  return {
+    tasks: Array.from({ length: tasks }, () => ({ amplitude: 1, phase: 0 })),
+    kSupport,
+    kQuery,
+    sx: fill(tasks * kSupport * nIn),
+    sy: fill(tasks * kSupport * nOut),
+    qx: fill(tasks * kQuery * nIn),
+    qy: fill(tasks * kQuery * nOut),
+  };
+}
