@@ -229,4 +229,18 @@ describe('glyphs', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('meta-trains the glyph classifier live (second-order MAML on the 784-128-64-5 network)', async () => {
+    const { page, errors } = await openApp(browser, '?backend=wasm&p=glyphs', { ready: '[data-testid="glyph-pad-0-0"]' });
+    expect(await text(page, 'train-problem')).toMatch(/glyphs, 5-way/);
+    await page.fill('[data-testid="train-iterations"]', '3');
+    await page.click('[data-testid="train-start"]');
+    await page.waitForFunction(() => /done/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''), undefined, { timeout: 120_000 });
+    expect(await page.getAttribute('[data-testid="train-progress"]', 'value')).toBe('3');
+    const sources = await page.evaluate(() => (window as any).__playground.store.getState().status.sources);
+    expect(sources['glyphs-5way/maml']).toMatch(/trained in this page: iteration 3 of 3/);
+    expect(sources.maml).toMatch(/shipped checkpoint/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

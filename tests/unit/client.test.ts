@@ -6,9 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AlgorithmId } from '../../src/meta/algorithms';
 import { makeCheckpoint, type Checkpoint } from '../../src/meta/checkpoint';
-import { paramShapes, SINUSOID_MLP } from '../../src/meta/architecture';
+import { paramShapes, planeMlp, SINUSOID_MLP } from '../../src/meta/architecture';
 import type { ParamArrays } from '../../src/meta/params';
-import { PAPER_CONFIG } from '../../src/meta/config';
+import { PAPER_CONFIG, planeTrainConfig } from '../../src/meta/config';
 import { EngineClient, type EngineClientOptions } from '../../src/worker/client';
 import type { BackendName, WorkerResponse } from '../../src/worker/protocol';
 import { fakeWorkerFactory, type FakeWorker } from './helpers/fake-worker';
@@ -20,6 +20,15 @@ function checkpoint(algorithm: AlgorithmId, fill: number): Checkpoint {
     params[name] = { shape, values: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(fill) };
   }
   return makeCheckpoint(algorithm, params, { ...PAPER_CONFIG, algorithm, iterations: 10 });
+}
+
+/** A 3-layer plane classifier's checkpoint, all values `fill`. */
+function planeCheckpoint(algorithm: AlgorithmId, classes: number, fill: number): Checkpoint {
+  const params: ParamArrays = {};
+  for (const [name, shape] of Object.entries(paramShapes(planeMlp(classes)))) {
+    params[name] = { shape, values: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(fill) };
+  }
+  return makeCheckpoint(algorithm, params, { ...planeTrainConfig(algorithm, classes), iterations: 10 });
 }
 
 interface Harness {
@@ -311,6 +320,26 @@ describe('a dying worker', () => {
     fresh.emit({ type: 'memory', id: lastId(fresh, 'memory'), numTensors: 7, numBytes: 7 });
     await expect(p).resolves.toMatchObject({ numTensors: 7 });
     expect(old.posted.filter((m) => (m as { type: string }).type === 'memory')).toHaveLength(1);
+  });
+
+  it("keeps a method's classifier apart from its sinusoid model, and gives both back to a new worker", async () => {
+    const { h, maml } = await withTwoLoaded();
+    const w = h.current();
+    const plane = planeCheckpoint('maml', 3, 0.7);
+    const p = h.client.load(plane, 'plane-3way/maml.json');
+    answerLoad(w, lastId(w, 'load'));
+    await p;
+    expect([...h.client.latest.keys()].sort()).toEqual(['fomaml', 'maml', 'plane-3way/maml']);
+    // A snapshot of the classifier moves only the classifier.
+    const trainedPlane = planeCheckpoint('maml', 3, 0.9);
+    w.emit({ type: 'snapshot', id: null, checkpoint: trainedPlane });
+    expect(h.client.latest.get('maml')?.checkpoint).toBe(maml);
+    expect(h.client.latest.get('plane-3way/maml')).toEqual({ checkpoint: trainedPlane, source: 'plane-3way/maml.json' });
+    w.crash('boom');
+    const reloaded = h.current().ofType('load').map((m) => (m as unknown as { checkpoint: Checkpoint }).checkpoint);
+    expect(reloaded).toHaveLength(3);
+    expect(reloaded).toContain(trainedPlane);
+    expect(reloaded).toContain(maml);
   });
 
   it('a failed re-load is swallowed (no unhandled rejection) and leaves latest alone', async () => {
