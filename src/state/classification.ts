@@ -107,6 +107,12 @@ export function glyphsFromGenerator(seed: number, classes: number, kShot: number
   return { classes, kShot, support, queries, width: alphabet.width, seed };
 }
 
+/** Whether the drawings in use are exactly the generator's fill for g.seed (nothing redrawn since). */
+export function isGeneratorFill(g: GlyphSettings): boolean {
+  const fill = glyphsFromGenerator(g.seed, g.classes, g.kShot);
+  return g.width === fill.width && JSON.stringify(usedSupport(g)) === JSON.stringify(fill.support);
+}
+
 /** Strokes scaled into [0.1, 0.9]^2 (the generator's coordinates are its own), keeping the aspect ratio. */
 function fitToPad(strokes: Stroke[]): Stroke[] {
   const pts = strokes.flat();

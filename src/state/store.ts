@@ -20,6 +20,7 @@ import {
   defaultGlyphs,
   defaultPlane,
   glyphsFromGenerator,
+  isGeneratorFill,
   MAX_CLASSES,
   MAX_GLYPH_QUERIES,
   MAX_PLANE_POINTS,
@@ -433,6 +434,9 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
         get().notify('warning', `Glyph episodes are 1-shot or 5-shot, not ${kShot}-shot.`);
         return {};
       }
+      // An episode the generator filled and nobody redrew is filled again at the new K (same characters);
+      // anything the user drew stays as it is.
+      if (g.seed > 0 && isGeneratorFill(g)) return { settings: { ...s.settings, glyphs: { ...glyphsFromGenerator(g.seed, g.classes, kShot), queries: g.queries } } };
       return { settings: { ...s.settings, glyphs: { ...g, kShot, support: resizeSupport(g.support, g.classes, kShot) } } };
     }),
   fillGlyphsFromGenerator: () =>

@@ -210,7 +210,7 @@ describe('glyphs', () => {
     await page.close();
   });
 
-  it('filled from the generator with one click: MAML reads the held-out drawings far better than pretrained', async () => {
+  it('filled from the generator with one click: MAML reads the held-out drawings far better than pretrained; K changes keep what was drawn', async () => {
     const { page, errors } = await openApp(browser, '?backend=wasm&p=glyphs&step=1', { ready: '[data-testid="glyph-pad-0-0"]' });
     await page.click('[data-testid="glyph-fill"]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="glyph-problems"] li').length === 0);
@@ -221,11 +221,18 @@ describe('glyphs', () => {
     const pretrained = await attr(page, 'glyph-query-acc-pretrained', 'data-after');
     expect(maml).toBeGreaterThanOrEqual(0.6);
     expect(maml).toBeGreaterThan(pretrained);
-    // 5-shot: the pads grow and the drawings made so far are kept.
+    // 5-shot: the generator's episode is filled again with five drawings of the same characters.
     await page.selectOption('[data-testid="glyph-kshot"]', '5');
     await page.waitForSelector('[data-testid="glyph-pad-4-4"]');
-    expect((await glyphs(page)).support[0][0]).toEqual(g.support[0][0]);
-    expect(await text(page, 'glyph-problems')).toMatch(/Character 1 has 1 of 5 examples/);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="glyph-problems"] li').length === 0);
+    expect((await glyphs(page)).queries).toEqual(g.queries);
+    // A drawing of the user's own is never replaced: clear one pad, and going to 1-shot and back keeps the rest.
+    await page.click('[data-testid="glyph-pad-clear-1-3"]');
+    expect(await text(page, 'glyph-problems')).toMatch(/Character 2 has 4 of 5 examples/);
+    const kept = (await glyphs(page)).support;
+    await page.selectOption('[data-testid="glyph-kshot"]', '1');
+    await page.selectOption('[data-testid="glyph-kshot"]', '5');
+    expect((await glyphs(page)).support).toEqual(kept);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -551,8 +551,19 @@ describe('classification intents (issue 4)', () => {
     expect(settings().glyphs.support[2][4]).toEqual([[[0.2, 0.2], [0.8, 0.2]]]);
     st().setGlyphKShot(3);
     expect(st().notices.at(-1)?.text).toMatch(/1-shot or 5-shot, not 3-shot/);
+    st().setGlyphKShot(1);
     st().fillGlyphsFromGenerator();
     const filled = settings().glyphs;
+    // A generator fill nobody redrew is filled again at the new K, with the same characters to classify.
+    st().setGlyphKShot(5);
+    expect(settings().glyphs.support.map((ex) => ex.length)).toEqual([5, 5, 5, 5, 5]);
+    expect(settings().glyphs.support.flat().every((d) => d.length > 0)).toBe(true);
+    expect(settings().glyphs.queries).toBe(filled.queries);
+    // Once a drawing is the user's, switching K keeps every drawing as it is.
+    st().setGlyphDrawing(0, 0, [[[0.1, 0.1], [0.9, 0.1]]]);
+    const mine = settings().glyphs.support;
+    st().setGlyphKShot(1);
+    expect(settings().glyphs.support).toEqual(mine);
     expect(filled.queries.every((q) => q.label !== null)).toBe(true);
     st().setGlyphQuery(0, [[[0.3, 0.3], [0.7, 0.7]]]);
     expect(settings().glyphs.queries[0].label).toBeNull();
@@ -562,6 +573,6 @@ describe('classification intents (issue 4)', () => {
     expect(st().notices.at(-1)?.text).toMatch(/At most 12 drawings/);
     st().clearGlyphs();
     expect(settings().glyphs.support.flat().every((d) => d.length === 0)).toBe(true);
-    expect(settings().glyphs.kShot).toBe(5);
+    expect(settings().glyphs.kShot).toBe(1);
   });
 });
