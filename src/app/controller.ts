@@ -73,7 +73,24 @@ const PLANE_GRID = planeGrid(PLANE_GRID_N);
 const LIVE_CLASS_EPISODES = { plane: 100, glyphs: 40 } as const;
 const LIVE_CLASS_SEED = 2025;
 
-const requestAdaptation = latestOnly('adaptation', async () => {
+/**
+ * While training, the curves follow the trained model, but never at the cost of training: each kind of refresh
+ * waits EVAL_DURING_TRAINING_MS (evaluations) and at least four times its own last duration, so it takes at most
+ * a fifth of the worker's time (a glyph evaluation takes seconds; a sinusoid click a few ms).
+ */
+const lastRun: Record<RequestKind, { end: number; ms: number }> = { adaptation: { end: 0, ms: 0 }, evaluation: { end: 0, ms: 0 } };
+function timed<T>(kind: RequestKind, work: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  return work().finally(() => (lastRun[kind] = { end: performance.now(), ms: performance.now() - t0 }));
+}
+/** Whether a refresh that last ended at `last.end` and took `last.ms` may run again at `now`. */
+export function refreshDue(last: { end: number; ms: number }, now: number, minGapMs: number): boolean {
+  return now - last.end > Math.max(minGapMs, 4 * last.ms);
+}
+const dueDuringTraining = (kind: RequestKind, minGapMs: number) => refreshDue(lastRun[kind], performance.now(), minGapMs);
+
+const requestAdaptation = latestOnly('adaptation', () => timed('adaptation', adaptShown));
+async function adaptShown(): Promise<void> {
   if (!engineReady()) return;
   const s = store.getState().settings;
   if (s.problem !== 'sinusoid') return classify(s);
@@ -91,7 +108,7 @@ const requestAdaptation = latestOnly('adaptation', async () => {
   const diverged = s.methods.filter((m) => msg.results[m]?.divergedAt != null);
   if (diverged.length)
     store.getState().notify('warning', `Adaptation diverged for ${diverged.map((m) => ALGORITHM_INFO[m].label).join(', ')} at alpha = ${s.alpha}: try a smaller test-time learning rate.`);
-});
+}
 
 /**
  * The classification playgrounds: the user's labelled points (or drawings) go to the worker with the queries
@@ -205,11 +222,10 @@ function ensureClassifiers(shape: ProblemShape): Promise<void> {
   return loading;
 }
 
-let lastEval = 0;
-const requestEvaluation = latestOnly('evaluation', async () => {
+const requestEvaluation = latestOnly('evaluation', () => timed('evaluation', evaluateShown));
+async function evaluateShown(): Promise<void> {
   if (!engineReady()) return;
   const s = store.getState().settings;
-  lastEval = performance.now();
   if (s.problem !== 'sinusoid') return evaluateClassifiers(s);
   const msg = await client!.request<'evaluated'>({
     type: 'evaluate',
@@ -221,7 +237,7 @@ const requestEvaluation = latestOnly('evaluation', async () => {
     seed: LIVE_EVAL_SEED,
   });
   store.getState().setEvaluation(msg.results, { kShot: s.kShot, alpha: s.alpha });
-});
+}
 
 function refreshAll(): void {
   requestAdaptation();
@@ -247,8 +263,8 @@ function onEvent(msg: WorkerResponse): void {
       st.pushProgress(msg);
       st.setSource(msg.model, `trained in this page: iteration ${msg.iteration} of ${msg.iterations}`);
       if (!shown(msg.method, msg.model)) return;
-      requestAdaptation();
-      if (performance.now() - lastEval > EVAL_DURING_TRAINING_MS) requestEvaluation();
+      if (dueDuringTraining('adaptation', 0)) requestAdaptation();
+      if (dueDuringTraining('evaluation', EVAL_DURING_TRAINING_MS)) requestEvaluation();
       return;
     case 'trainState': {
       st.setStatus({ trainState: msg.state, trainMethod: msg.method });
