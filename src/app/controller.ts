@@ -14,6 +14,7 @@ import {
   PLANE_GRID_N,
   planeSupportSet,
   planeTruth,
+  queryLabel,
   readableQueries,
 } from '../state/classification';
 import { appliesTo, CURVE_GRID, usePlayground, viewShape, type Settings } from '../state/store';
@@ -141,7 +142,8 @@ async function classify(s: Settings): Promise<void> {
       return;
     }
     const queries = readableQueries(g);
-    const labelled = queries.every(({ query }) => query.label !== null) && queries.length > 0;
+    const labels = queries.map(({ query }) => queryLabel(query, classes));
+    const labelled = labels.every((l) => l !== null) && queries.length > 0;
     const msg = await client!.request<'classified'>({
       type: 'classify',
       problem: 'glyphs',
@@ -149,7 +151,7 @@ async function classify(s: Settings): Promise<void> {
       methods,
       support: glyphSupportSet(g),
       queries: glyphImages(queries.map(({ query }) => query.strokes), g.width),
-      queryLabels: labelled ? Int32Array.from(queries.map(({ query }) => query.label!)) : null,
+      queryLabels: labelled ? Int32Array.from(labels as number[]) : null,
       steps: s.steps,
       alpha: s.alpha,
     });

@@ -16,7 +16,10 @@ import type { AlgorithmId } from '../meta/algorithms/catalog';
 import { modelKey } from '../meta/checkpoint';
 import type { ClassAdaptation } from '../meta/classification';
 import { drawingProblem, GLYPH_SIZE, rasterize, type Point2, type Stroke } from '../meta/tasks/glyphs';
-import { GLYPH_K_CHOICES, glyphSupportProblems, MAX_GLYPH_QUERIES, type GlyphQuery } from '../state/classification';
+import { GLYPH_K_CHOICES, glyphSupportProblems, MAX_CLASSES, MAX_GLYPH_QUERIES, queryLabel, type GlyphQuery } from '../state/classification';
+
+/** The glyph episodes' sizes offered (2..MAX_CLASSES characters). */
+const GLYPH_N_CHOICES = Array.from({ length: MAX_CLASSES - 1 }, (_, i) => i + 2);
 import { appliesTo, usePlayground, type ClassResults } from '../state/store';
 import { CLASS_COLORS, METHOD_COLORS, methodLabel, plural } from './theme';
 
@@ -329,6 +332,7 @@ const DrawPad = memo(function DrawPad({ strokes, width, onStroke, onClear, testI
 
 const Toolbar = memo(function Toolbar() {
   const kShot = usePlayground((s) => s.settings.glyphs.kShot);
+  const classes = usePlayground((s) => s.settings.glyphs.classes);
   const steps = usePlayground((s) => s.settings.steps);
   const selectedStep = usePlayground((s) => s.settings.selectedStep);
   const a = usePlayground.getState;
@@ -340,6 +344,16 @@ const Toolbar = memo(function Toolbar() {
       <button type="button" data-testid="glyph-clear" onClick={() => a().clearGlyphs()}>
         Clear all
       </button>
+      <label className="inline" title="N: how many characters the episode has (the N-way model classifies them; 5-way is shipped, others train below)">
+        N =
+        <select data-testid="glyph-classes" value={classes} onChange={(e) => a().setGlyphClasses(Number(e.target.value))}>
+          {GLYPH_N_CHOICES.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </label>
       <label className="inline">
         K =
         <select data-testid="glyph-kshot" value={kShot} onChange={(e) => a().setGlyphKShot(Number(e.target.value))}>
@@ -527,8 +541,10 @@ const QueryProbs = memo(function QueryProbs({ method, i, label, usable }: { meth
 const QueryCell = memo(function QueryCell({ i, methods, usable }: { i: number; methods: AlgorithmId[]; usable: boolean }) {
   const query = usePlayground((s) => s.settings.glyphs.queries[i]) as GlyphQuery | undefined;
   const width = usePlayground((s) => s.settings.glyphs.width);
+  const classes = usePlayground((s) => s.settings.glyphs.classes);
   const strokes = query?.strokes ?? EMPTY;
-  const label = query?.label ?? null;
+  // A character beyond N (the episode was made smaller) has no class here.
+  const label = query ? queryLabel(query, classes) : null;
   const problem = useMemo(() => drawingProblem(strokes), [strokes]);
   const hasInk = strokes.some((s) => s.length > 0);
   const onStroke = useCallback(
@@ -633,7 +649,7 @@ const MethodSummary = memo(function MethodSummary({ method, usable, hasLabels }:
   const queries = usePlayground((s) => s.settings.glyphs.queries);
   const selectedStep = usePlayground((s) => s.settings.selectedStep);
   const source = usePlayground((s) => s.status.sources[modelKey(method, { problem: 'glyphs', classes })]);
-  const labels = useMemo(() => (queries.length === 0 ? NO_LABELS : queries.map((q) => q.label)), [queries]);
+  const labels = useMemo(() => (queries.length === 0 ? NO_LABELS : queries.map((q) => queryLabel(q, classes))), [queries, classes]);
   const r = usable ? glyphResultsFor(classification, classes, queries) : null;
   const a = r?.results[method];
   const step = a ? shownStep(a.probabilities.length, selectedStep) : 0;
@@ -668,8 +684,9 @@ const MethodSummary = memo(function MethodSummary({ method, usable, hasLabels }:
 const Summary = memo(function Summary({ methods, usable }: { methods: AlgorithmId[]; usable: boolean }) {
   const selectedStep = usePlayground((s) => s.settings.selectedStep);
   const queries = usePlayground((s) => s.settings.glyphs.queries);
-  const hasLabels = queries.some((q) => q.label !== null);
-  const labelled = useMemo(() => queries.filter((q) => q.label !== null && drawingProblem(q.strokes) === null).length, [queries]);
+  const classes = usePlayground((s) => s.settings.glyphs.classes);
+  const hasLabels = queries.some((q) => queryLabel(q, classes) !== null);
+  const labelled = useMemo(() => queries.filter((q) => queryLabel(q, classes) !== null && drawingProblem(q.strokes) === null).length, [queries, classes]);
   return (
     <div className="glyph-summary-section">
       <h3>Accuracy before adaptation → after {plural(selectedStep, 'step')}</h3>

@@ -37,7 +37,7 @@ export interface GlyphQuery {
 }
 
 export interface GlyphSettings {
-  /** N: the model's classes (the shipped glyph model is 5-way). */
+  /** N: characters in the episode, and the model used (the N-way one; 5-way is shipped). */
   classes: number;
   /** K drawings per class. */
   kShot: number;
@@ -89,8 +89,16 @@ export function resizeSupport(support: Stroke[][][], classes: number, kShot: num
   return Array.from({ length: classes }, (_, c) => Array.from({ length: Math.max(kShot, support[c]?.length ?? 0) }, (_, k) => support[c]?.[k] ?? []));
 }
 
-/** The drawings in use: the first K of each class. */
-export const usedSupport = (g: GlyphSettings): Stroke[][][] => g.support.map((examples) => examples.slice(0, g.kShot));
+/** The drawings in use: the first K of each of the first N characters (the others wait, kept). */
+export const usedSupport = (g: GlyphSettings): Stroke[][][] => g.support.slice(0, g.classes).map((examples) => examples.slice(0, g.kShot));
+
+/** At least N characters with K pads each, keeping every drawing. */
+export function resizeEpisode(support: Stroke[][][], classes: number, kShot: number): Stroke[][][] {
+  return resizeSupport(support, Math.max(classes, support.length), kShot);
+}
+
+/** The queries' classes as the model sees them: a character beyond N has no class in this episode. */
+export const queryLabel = (q: GlyphQuery, classes: number): number | null => (q.label !== null && q.label < classes ? q.label : null);
 
 /**
  * A new episode from the generator: N characters of one new alphabet, K drawings of each in the pads and two

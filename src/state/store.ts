@@ -25,7 +25,7 @@ import {
   MAX_GLYPH_QUERIES,
   MAX_PLANE_POINTS,
   planeFromSeed,
-  resizeSupport,
+  resizeEpisode,
   type GlyphSettings,
   type PlaneSettings,
 } from './classification';
@@ -181,6 +181,8 @@ export interface PlaygroundState {
   addGlyphQuery(): void;
   removeGlyphQuery(index: number): void;
   setGlyphKShot(kShot: number): void;
+  /** N characters (2..MAX_CLASSES); the N-way model classifies them. */
+  setGlyphClasses(classes: number): void;
   fillGlyphsFromGenerator(): void;
   clearGlyphs(): void;
 
@@ -427,6 +429,20 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
     }),
   removeGlyphQuery: (index) =>
     set((s) => ({ settings: { ...s.settings, glyphs: { ...s.settings.glyphs, queries: s.settings.glyphs.queries.filter((_, i) => i !== index) } } })),
+  setGlyphClasses: (classes) =>
+    set((s) => {
+      const g = s.settings.glyphs;
+      if (!Number.isInteger(classes) || classes < 2 || classes > MAX_CLASSES) {
+        get().notify('warning', `The glyph playground tells 2 to ${MAX_CLASSES} characters apart, not ${classes}: the networks have at most ${MAX_CLASSES} outputs.`);
+        return {};
+      }
+      const fill = g.seed > 0 && isGeneratorFill(g);
+      const glyphs = fill
+        ? { ...glyphsFromGenerator(g.seed, classes, g.kShot) }
+        : { ...g, classes, support: resizeEpisode(g.support, classes, g.kShot) };
+      const train = s.settings.train.problem === 'glyphs' ? { ...s.settings.train, classes } : s.settings.train;
+      return { settings: { ...s.settings, glyphs, train } };
+    }),
   setGlyphKShot: (kShot) =>
     set((s) => {
       const g = s.settings.glyphs;
@@ -437,7 +453,7 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
       // An episode the generator filled and nobody redrew is filled again at the new K (same characters);
       // anything the user drew stays as it is.
       if (g.seed > 0 && isGeneratorFill(g)) return { settings: { ...s.settings, glyphs: { ...glyphsFromGenerator(g.seed, g.classes, kShot), queries: g.queries } } };
-      return { settings: { ...s.settings, glyphs: { ...g, kShot, support: resizeSupport(g.support, g.classes, kShot) } } };
+      return { settings: { ...s.settings, glyphs: { ...g, kShot, support: resizeEpisode(g.support, g.classes, kShot) } } };
     }),
   fillGlyphsFromGenerator: () =>
     set((s) => {
@@ -447,7 +463,7 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   clearGlyphs: () =>
     set((s) => {
       const g = s.settings.glyphs;
-      return { settings: { ...s.settings, glyphs: { ...defaultGlyphs(), classes: g.classes, kShot: g.kShot, support: resizeSupport([], g.classes, g.kShot), seed: g.seed } } };
+      return { settings: { ...s.settings, glyphs: { ...defaultGlyphs(), classes: g.classes, kShot: g.kShot, support: resizeEpisode([], g.classes, g.kShot), seed: g.seed } } };
     }),
 
   setStatus: (patch) => set((s) => ({ status: { ...s.status, ...patch } })),

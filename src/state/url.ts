@@ -107,6 +107,7 @@ export function serializeSettings(s: Settings): string {
   q.set('pc', String(pl.activeClass));
   q.set('ppts', pl.points.map((p) => `${r(p.x, 3)}:${r(p.y, 3)}:${p.label}`).join(';'));
   const g = s.glyphs;
+  q.set('gn', String(g.classes));
   q.set('gk', String(g.kShot));
   q.set('gseed', String(g.seed));
   q.set('gw', r(g.width, 3));
@@ -249,6 +250,7 @@ export function parseUrl(search: string): ParsedUrl {
   out.plane = plane;
 
   const glyphs = { ...out.glyphs };
+  numeric('gn', { min: 2, max: MAX_CLASSES, integer: true }, (v) => (glyphs.classes = v));
   numeric('gk', { min: 1, max: 5, integer: true }, (v) => {
     if ((GLYPH_K_CHOICES as readonly number[]).includes(v)) glyphs.kShot = v;
     else bad('gk', `expected ${GLYPH_K_CHOICES.join(' or ')}`);
@@ -268,7 +270,7 @@ export function parseUrl(search: string): ParsedUrl {
     const queries: (GlyphQuery | null)[] = gq.split('~').map((item) => {
       const label = item[0] === '-' ? null : Number(item[0]);
       const strokes = decodeDrawing(item.slice(1));
-      if (strokes === null || (label !== null && !(Number.isInteger(label) && label < glyphs.classes))) return null;
+      if (strokes === null || (label !== null && !(Number.isInteger(label) && label < MAX_CLASSES))) return null;
       return { strokes, label };
     });
     if (queries.length > MAX_GLYPH_QUERIES || queries.some((d) => d === null)) bad('gq', `expected up to ${MAX_GLYPH_QUERIES} drawings, each a class digit or "-" and its strokes, joined by "~"`);
@@ -299,7 +301,7 @@ export function parseUrl(search: string): ParsedUrl {
     else bad('engine', `expected ${ENGINE_PREFERENCES.join(', ')}`);
   }
 
-  const known = new Set(['seed', 'task', 'pts', 'k', 'steps', 'step', 'alpha', 'methods', 'truth', 'algo', 'mb', 'ks', 'kq', 'is', 'ta', 'lr', 'it', 'ts', 'lam', 'cg', 'backend', 'engine', 'p', 'pn', 'pk', 'pseed', 'pc', 'ppts', 'gk', 'gseed', 'gw', 'gs', 'gq']);
+  const known = new Set(['seed', 'task', 'pts', 'k', 'steps', 'step', 'alpha', 'methods', 'truth', 'algo', 'mb', 'ks', 'kq', 'is', 'ta', 'lr', 'it', 'ts', 'lam', 'cg', 'backend', 'engine', 'p', 'pn', 'pk', 'pseed', 'pc', 'ppts', 'gn', 'gk', 'gseed', 'gw', 'gs', 'gq']);
   for (const key of q.keys()) if (!known.has(key)) problems.push(`${key}: unknown parameter`);
   return { settings: out, backend, engine, problems };
 }

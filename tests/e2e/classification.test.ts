@@ -233,6 +233,21 @@ describe('glyphs', () => {
     await page.selectOption('[data-testid="glyph-kshot"]', '1');
     await page.selectOption('[data-testid="glyph-kshot"]', '5');
     expect((await glyphs(page)).support).toEqual(kept);
+    // Three characters: the 3-way model (none is shipped: random weights, said so) classifies them; the two
+    // characters set aside keep their drawings.
+    await page.selectOption('[data-testid="glyph-classes"]', '3');
+    await page.waitForSelector('[data-testid="glyph-pad-2-0"]');
+    expect(await page.$('[data-testid="glyph-pad-3-0"]')).toBeNull();
+    await page.waitForFunction(() => /random initialisation/.test(document.querySelector('[data-testid="glyph-source-maml"]')?.textContent ?? ''));
+    expect(await text(page, 'train-problem')).toMatch(/glyphs, 3-way/);
+    // The pad emptied above, drawn again with the mouse.
+    await page.$eval('[data-testid="glyph-pad-1-3"]', (el) => el.scrollIntoView({ block: 'center' }));
+    await draw(page, 'glyph-pad-1-3', CHARACTERS[1]);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="glyph-problems"] li').length === 0);
+    await settle(page);
+    const three = JSON.parse((await page.getAttribute('[data-testid="glyph-probs-maml-0"]', 'data-after'))!) as number[];
+    expect(three).toHaveLength(3);
+    expect((await glyphs(page)).support[4]).toEqual(kept[4]);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ALGORITHM_IDS } from '../../src/meta/algorithms';
+import { glyphSupportProblems } from '../../src/state/classification';
 import { defaultTrainConfig } from '../../src/meta/config';
 import { sinusoid, SINUSOID_RANGES, type Point } from '../../src/meta/tasks/sinusoid';
 import {
@@ -571,6 +572,23 @@ describe('classification intents (issue 4)', () => {
     st().addGlyphQuery();
     expect(settings().glyphs.queries).toHaveLength(12);
     expect(st().notices.at(-1)?.text).toMatch(/At most 12 drawings/);
+    // Fewer characters: the N-way model, and the drawings of the characters set aside are kept for later.
+    st().setProblem('glyphs');
+    st().setGlyphClasses(3);
+    expect(settings().glyphs.classes).toBe(3);
+    expect(settings().train.classes).toBe(3);
+    expect(settings().glyphs.support).toEqual(mine);
+    expect(glyphSupportProblems(settings().glyphs).join(' ')).not.toMatch(/Character [45]/);
+    st().setGlyphClasses(6);
+    expect(st().notices.at(-1)?.text).toMatch(/2 to 5 characters apart, not 6/);
+    expect(settings().glyphs.classes).toBe(3);
+    st().setGlyphClasses(5);
+    expect(settings().glyphs.support).toEqual(mine);
+    // An untouched generator episode is drawn again with N characters.
+    st().fillGlyphsFromGenerator();
+    st().setGlyphClasses(2);
+    expect(settings().glyphs.support.map((ex) => ex.length)).toEqual([1, 1]);
+    expect(settings().glyphs.queries.map((q) => q.label)).toEqual([0, 1, 0, 1]);
     st().clearGlyphs();
     expect(settings().glyphs.support.flat().every((d) => d.length === 0)).toBe(true);
     expect(settings().glyphs.kShot).toBe(1);
