@@ -51,6 +51,7 @@ describe('adaptClassifiers', () => {
     const support = planeSupportSet({ points } as never);
     const queries = planeGrid(5);
     const labels = planeTruth(task, queries)!;
+    const tensorsBefore = tf.memory().numTensors;
     const [res] = await adaptClassifiers([learnerFor('maml', params, { lambda: 10, problem: 'plane', classes: 3 })], {
       classes: 3,
       support,
@@ -59,6 +60,8 @@ describe('adaptClassifiers', () => {
       steps: 3,
       alpha: 0.7,
     });
+    // Every intermediate tensor is freed: nothing grows with each click.
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
     const theta0 = flatten(lay, await readParams(params));
     const rows = (x: Float32Array) => Array.from({ length: x.length / 2 }, (_, i) => [x[2 * i], x[2 * i + 1]]);
     const data: ClassData = { x: rows(support.x), labels: Array.from(support.labels) };
