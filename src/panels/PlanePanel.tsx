@@ -18,6 +18,7 @@ import { PLANE_RANGE, type PlaneTask } from '../meta/tasks/plane';
 import { MAX_CLASSES, PLANE_K_CHOICES, type PlanePoint } from '../state/classification';
 import { appliesTo, usePlayground, type PlaygroundState } from '../state/store';
 import { Axis } from './Axis';
+import { usePointEditing } from './usePointEditing';
 import { describeSource, formatChange, matching, modelBoundaryPath, regionPixels, stepIndex, thumbSteps, truthBoundaryPath } from './classPlots';
 import { CLASS_COLORS, METHOD_COLORS, methodLabel, plural, TRUTH_COLOR } from './theme';
 
@@ -185,67 +186,29 @@ function toData(svg: SVGSVGElement | null, clientX: number, clientY: number): { 
   return Number.isFinite(x) && Number.isFinite(y) ? { x, y } : null;
 }
 
+/** The store's point edits, stable for the hooks that take them. */
+const movePlanePoint = (i: number, p: { x: number; y: number }) => usePlayground.getState().movePlanePoint(i, p);
+const deletePlanePoint = (i: number) => usePlayground.getState().deletePlanePoint(i);
+
 /** The interactive plot: regions, boundaries and the support points. */
 const Plot = memo(function Plot({ method }: { method: AlgorithmId | null }) {
   const points = usePlayground((s) => s.settings.plane.points);
-  const svgRef = useRef<SVGSVGElement>(null);
-  const drag = useRef<{ index: number; pointerId: number } | null>(null);
-  const [selected, setSelected] = useState<number | null>(null);
-  const sel = selected !== null && selected < points.length ? selected : null;
-  useEffect(() => {
-    if (selected !== null && selected >= points.length) setSelected(null);
-  }, [selected, points.length]);
+  const edit = usePointEditing(points.length, toData, movePlanePoint, deletePlanePoint);
+  const { svgRef, selected: sel, select: setSelected } = edit;
 
-  const onAreaClick = useCallback((e: React.MouseEvent<SVGRectElement>) => {
-    if (e.button !== 0) return;
-    const p = toData(svgRef.current, e.clientX, e.clientY);
-    if (!p) return;
-    const st = usePlayground.getState();
-    const { activeClass, classes } = st.settings.plane;
-    // Shift-click places the next class: with two classes, click and shift-click are the two labels.
-    st.addPlanePoint(p, e.shiftKey ? (activeClass + 1) % classes : activeClass);
-    setSelected(null);
-  }, []);
-
-  const onPointDown = useCallback((e: React.PointerEvent<SVGCircleElement>, index: number) => {
-    e.stopPropagation();
-    if (e.button !== 0 || e.shiftKey) return; // right button and shift-click delete (below), never drag
-    e.currentTarget.setPointerCapture(e.pointerId);
-    drag.current = { index, pointerId: e.pointerId };
-    setSelected(index);
-    svgRef.current?.focus({ preventScroll: true });
-  }, []);
-
-  const onPointMove = useCallback((e: React.PointerEvent<SVGCircleElement>) => {
-    const d = drag.current;
-    if (!d || d.pointerId !== e.pointerId) return;
-    const p = toData(svgRef.current, e.clientX, e.clientY);
-    if (p) usePlayground.getState().movePlanePoint(d.index, p);
-  }, []);
-
-  const endDrag = useCallback((e: React.PointerEvent<SVGCircleElement>) => {
-    const d = drag.current;
-    if (!d || d.pointerId !== e.pointerId) return;
-    drag.current = null;
-    if (e.currentTarget.hasPointerCapture(e.pointerId)) e.currentTarget.releasePointerCapture(e.pointerId);
-  }, []);
-
-  const onPointClick = useCallback((e: React.MouseEvent<SVGCircleElement>, index: number) => {
-    // A click on a point (including the one that ends a drag) never reaches the area behind it.
-    e.stopPropagation();
-    if (e.shiftKey) {
-      usePlayground.getState().deletePlanePoint(index);
+  const onAreaClick = useCallback(
+    (e: React.MouseEvent<SVGRectElement>) => {
+      if (e.button !== 0) return;
+      const p = toData(svgRef.current, e.clientX, e.clientY);
+      if (!p) return;
+      const st = usePlayground.getState();
+      const { activeClass, classes } = st.settings.plane;
+      // Shift-click places the next class: with two classes, click and shift-click are the two labels.
+      st.addPlanePoint(p, e.shiftKey ? (activeClass + 1) % classes : activeClass);
       setSelected(null);
-    }
-  }, []);
-
-  const onPointContextMenu = useCallback((e: React.MouseEvent<SVGCircleElement>, index: number) => {
-    e.preventDefault();
-    e.stopPropagation();
-    drag.current = null;
-    usePlayground.getState().deletePlanePoint(index);
-    setSelected(null);
-  }, []);
+    },
+    [svgRef, setSelected],
+  );
 
   // Keys while the plot has focus: 1..N choose the class; Delete removes the selected point; Escape deselects.
   const onKeyDown = useCallback(
@@ -263,7 +226,7 @@ const Plot = memo(function Plot({ method }: { method: AlgorithmId | null }) {
         setSelected(null);
       }
     },
-    [sel],
+    [sel, setSelected],
   );
 
   return (
@@ -308,13 +271,7 @@ const Plot = memo(function Plot({ method }: { method: AlgorithmId | null }) {
             fill={CLASS_COLORS[p.label % CLASS_COLORS.length]}
             stroke={POINT_OUTLINE}
             strokeWidth={i === sel ? 3.5 : 2}
-            onPointerDown={(e) => onPointDown(e, i)}
-            onPointerMove={onPointMove}
-            onPointerUp={endDrag}
-            onPointerCancel={endDrag}
-            onLostPointerCapture={endDrag}
-            onClick={(e) => onPointClick(e, i)}
-            onContextMenu={(e) => onPointContextMenu(e, i)}
+            {...edit.handlers(i)}
           >
             <title>{`${classLabel(p.label)} at (${p.x.toFixed(2)}, ${p.y.toFixed(2)}): drag to move, shift-click or right-click to delete`}</title>
           </circle>

@@ -7,11 +7,12 @@
  * progress re-renders nothing here.
  */
 import * as d3 from 'd3';
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo } from 'react';
 import type { AlgorithmId } from '../meta/algorithms/catalog';
 import { emptyHalf, mseOnRange, sinusoid, SINUSOID_RANGES, xGrid, type Point } from '../meta/tasks/sinusoid';
 import { K_CHOICES, usePlayground } from '../state/store';
 import { Axis } from './Axis';
+import { usePointEditing } from './usePointEditing';
 import { adaptationNote, formatLoss, METHOD_COLORS, methodLabel, plural, POINT_COLOR, SELECTED_COLOR, TRUTH_COLOR } from './theme';
 
 // ---- fixed geometry: the domain never changes, so the scales are built once ----
@@ -148,18 +149,15 @@ function isEditable(target: EventTarget | null): boolean {
   return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable;
 }
 
+/** The store's point edits, stable for the hooks that take them. */
+const movePoint = (i: number, p: { x: number; y: number }) => usePlayground.getState().movePoint(i, p);
+const deletePoint = (i: number) => usePlayground.getState().deletePoint(i);
+
 // ---- the interactive plot ----
 function Plot() {
   const points = usePlayground((s) => s.settings.points);
-  const svgRef = useRef<SVGSVGElement>(null);
-  const drag = useRef<{ index: number; pointerId: number } | null>(null);
-  const [selected, setSelected] = useState<number | null>(null);
-
-  // A selection that no longer exists (points deleted, cleared or resampled) is dropped.
-  const sel = selected !== null && selected < points.length ? selected : null;
-  useEffect(() => {
-    if (selected !== null && selected >= points.length) setSelected(null);
-  }, [selected, points.length]);
+  const edit = usePointEditing(points.length, toData, movePoint, deletePoint);
+  const { svgRef, selected: sel, select: setSelected } = edit;
 
   // Delete / Backspace removes the selected point; Escape deselects. Not while typing in a field.
   useEffect(() => {
@@ -176,55 +174,18 @@ function Plot() {
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [sel]);
+  }, [sel, setSelected]);
 
-  const onAreaClick = useCallback((e: React.MouseEvent<SVGRectElement>) => {
-    if (e.button !== 0) return;
-    const p = toData(svgRef.current, e.clientX, e.clientY);
-    if (!p) return;
-    usePlayground.getState().addPoint(p);
-    setSelected(null);
-  }, []);
-
-  const onPointDown = useCallback((e: React.PointerEvent<SVGCircleElement>, index: number) => {
-    e.stopPropagation();
-    if (e.button !== 0 || e.shiftKey) return; // right button and shift-click delete (see below), never drag
-    e.currentTarget.setPointerCapture(e.pointerId);
-    drag.current = { index, pointerId: e.pointerId };
-    setSelected(index);
-    svgRef.current?.focus({ preventScroll: true });
-  }, []);
-
-  const onPointMove = useCallback((e: React.PointerEvent<SVGCircleElement>) => {
-    const d = drag.current;
-    if (!d || d.pointerId !== e.pointerId) return;
-    const p = toData(svgRef.current, e.clientX, e.clientY);
-    if (p) usePlayground.getState().movePoint(d.index, p);
-  }, []);
-
-  const endDrag = useCallback((e: React.PointerEvent<SVGCircleElement>) => {
-    const d = drag.current;
-    if (!d || d.pointerId !== e.pointerId) return;
-    drag.current = null;
-    if (e.currentTarget.hasPointerCapture(e.pointerId)) e.currentTarget.releasePointerCapture(e.pointerId);
-  }, []);
-
-  const onPointClick = useCallback((e: React.MouseEvent<SVGCircleElement>, index: number) => {
-    // A click on a point (including the click that ends a drag) never reaches the plot area behind it.
-    e.stopPropagation();
-    if (e.shiftKey) {
-      usePlayground.getState().deletePoint(index);
+  const onAreaClick = useCallback(
+    (e: React.MouseEvent<SVGRectElement>) => {
+      if (e.button !== 0) return;
+      const p = toData(svgRef.current, e.clientX, e.clientY);
+      if (!p) return;
+      usePlayground.getState().addPoint(p);
       setSelected(null);
-    }
-  }, []);
-
-  const onPointContextMenu = useCallback((e: React.MouseEvent<SVGCircleElement>, index: number) => {
-    e.preventDefault();
-    e.stopPropagation();
-    drag.current = null;
-    usePlayground.getState().deletePoint(index);
-    setSelected(null);
-  }, []);
+    },
+    [svgRef, setSelected],
+  );
 
   return (
     <svg
@@ -262,13 +223,7 @@ function Plot() {
             fill={POINT_COLOR}
             stroke={i === sel ? SELECTED_COLOR : '#ffffff'}
             strokeWidth={i === sel ? 4 : 2}
-            onPointerDown={(e) => onPointDown(e, i)}
-            onPointerMove={onPointMove}
-            onPointerUp={endDrag}
-            onPointerCancel={endDrag}
-            onLostPointerCapture={endDrag}
-            onClick={(e) => onPointClick(e, i)}
-            onContextMenu={(e) => onPointContextMenu(e, i)}
+            {...edit.handlers(i)}
           >
             <title>{`(${p.x.toFixed(2)}, ${p.y.toFixed(2)}): drag to move, shift-click or right-click to delete`}</title>
           </circle>
