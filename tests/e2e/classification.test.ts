@@ -95,6 +95,27 @@ describe('2-D classification', () => {
     await page.mouse.click(to.x, to.y);
     await page.keyboard.up('Shift');
     expect((await planePoints(page)).length).toBe(placed.length - 1);
+    // Right-click deletes too; a grabbed point is selected and Delete removes it; keys pick the class.
+    const second = (await planePoints(page))[0];
+    const at2 = await planeToPage(page, second.x, second.y);
+    await page.mouse.click(at2.x, at2.y, { button: 'right' });
+    expect((await planePoints(page)).length).toBe(placed.length - 2);
+    const third = (await planePoints(page))[0];
+    const at3 = await planeToPage(page, third.x, third.y);
+    await page.mouse.move(at3.x, at3.y);
+    await page.mouse.down();
+    await page.mouse.up();
+    await page.keyboard.press('Delete');
+    expect((await planePoints(page)).length).toBe(placed.length - 3);
+    await page.keyboard.press('1');
+    expect(await page.getAttribute('[data-testid="plane-class-0"]', 'aria-pressed')).toBe('true');
+    const spot = await planeToPage(page, 0.05, 0.05);
+    await page.mouse.click(spot.x, spot.y);
+    expect((await planePoints(page)).at(-1)!.label).toBe(0);
+    await page.keyboard.down('Shift');
+    await page.mouse.click(spot.x + 40, spot.y);
+    await page.keyboard.up('Shift');
+    expect((await planePoints(page)).at(-1)!.label).toBe(1); // shift-click on empty ground: the next class
     await settle(page);
 
     // The link holds the problem and the points (written a moment after each change).
