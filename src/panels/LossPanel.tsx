@@ -9,6 +9,7 @@ import type { AdaptationCurves } from '../meta/adaptation';
 import type { EvalCurve } from '../meta/evaluate';
 import { usePlayground } from '../state/store';
 import { Axis } from './Axis';
+import { lossYMax } from './classPlots';
 import { formatLoss, METHOD_COLORS, methodDash, methodLabel } from './theme';
 
 type ChartId = 'task' | 'average';
@@ -35,27 +36,6 @@ function taskSeries(curves: AdaptationCurves | undefined, hasTask: boolean): num
   return hasTask ? curves.taskLoss : curves.supportLoss;
 }
 
-/**
- * The y range: from 0 to the largest finite value, but no more than twice the largest loss before
- * adaptation, so one diverging method cannot squash every other curve flat (its line is clipped instead).
- */
-function yMaxOf(series: Series[], steps: number): number {
-  let max = 0;
-  let start = 0;
-  for (const s of series) {
-    for (let i = 0; i <= steps && i < s.values.length; i++) {
-      const v = s.values[i];
-      if (!Number.isFinite(v)) continue;
-      const hi = s.ci95 && Number.isFinite(s.ci95[i]) ? v + s.ci95[i] : v;
-      max = Math.max(max, hi);
-      if (i === 0) start = Math.max(start, hi);
-    }
-  }
-  const cap = start > 0 ? start * 2 : Infinity;
-  const y = Math.min(max, cap);
-  return y > 0 && Number.isFinite(y) ? y : 1;
-}
-
 const LossChart = memo(function LossChart({
   chart,
   series,
@@ -75,7 +55,7 @@ const LossChart = memo(function LossChart({
     () => d3.scaleLinear().domain([0, Math.max(1, steps)]).range([MARGIN.left, W - MARGIN.right]),
     [steps],
   );
-  const yMax = yMaxOf(series, steps);
+  const yMax = lossYMax(series, steps);
   const yScale = useMemo(
     () => d3.scaleLinear().domain([0, yMax]).nice(5).range([H - MARGIN.bottom, MARGIN.top]),
     [yMax],

@@ -1,7 +1,8 @@
 /**
- * Pure helpers of the classification panels (PlanePanel, ClassMetricsPanel): decision regions as pixels, the
- * model's and the true decision boundaries as SVG paths, and the small rules that pick which results and steps
- * to show. No DOM and no store here, so they are unit-tested in Node (tests/unit/class-plots.test.ts).
+ * Pure helpers of the panels' plots: for the classification panels (PlanePanel, ClassMetricsPanel), decision
+ * regions as pixels, the model's and the true decision boundaries as SVG paths, and the small rules that pick
+ * which results and steps to show; for every loss chart (LossPanel too), the y range. No DOM and no store here,
+ * so they are unit-tested in Node (tests/unit/class-plots.test.ts).
  */
 import * as d3 from 'd3';
 import type { PlaneTask } from '../meta/tasks/plane';
@@ -194,8 +195,9 @@ export function truthBoundaryPath(task: PlaneTask, sx: Scale, sy: Scale): string
 const round = (v: number) => Math.round(v * 100) / 100;
 
 /**
- * The y range of a cross-entropy chart: 0 to the largest finite value (with its band), but no more than twice the
- * largest value before adaptation, so a diverging method cannot squash the others flat (its line is clipped).
+ * The y range of a loss chart (the sinusoid's MSE, the classifiers' cross-entropy): 0 to the largest finite value
+ * (with its band), but no more than twice the largest value before adaptation, so a diverging method cannot
+ * squash the others flat (its line is clipped); at least `floor`.
  */
 export function lossYMax(series: { values: number[]; ci95?: number[] }[], steps: number, floor = 0): number {
   let max = floor;
