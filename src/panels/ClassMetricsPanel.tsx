@@ -10,7 +10,7 @@ import type { AlgorithmId } from '../meta/algorithms/catalog';
 import { modelKey } from '../meta/checkpoint';
 import { appliesTo, usePlayground, type PlaygroundState } from '../state/store';
 import { Axis } from './Axis';
-import { lossYMax, matching } from './classPlots';
+import { lossYMax, matching, stepCurvePaths } from './classPlots';
 import { METHOD_COLORS, methodDash, methodLabel } from './theme';
 
 type Metric = 'accuracy' | 'crossEntropy';
@@ -77,31 +77,10 @@ const MetricChart = memo(function MetricChart({
   }, [yMax, metric]);
   const xTicks = useMemo(() => d3.range(0, steps + 1, steps > 10 ? 2 : 1), [steps]);
 
-  const drawn = useMemo(() => {
-    // Clamp far-off values so a path stays sane; the clip path hides what is above the chart.
-    const top = yScale.domain()[1] * 10;
-    const yOf = (v: number) => yScale(Math.min(v, top));
-    const line = d3
-      .line<number>()
-      .defined((v, i) => i <= steps && Number.isFinite(v))
-      .x((_, i) => xScale(i))
-      .y(yOf);
-    const band = d3
-      .area<[number, number]>()
-      .defined(([lo, hi], i) => i <= steps && Number.isFinite(lo) && Number.isFinite(hi))
-      .x((_, i) => xScale(i))
-      .y0(([lo]) => yOf(Math.max(0, lo)))
-      .y1(([, hi]) => yOf(metric === 'accuracy' ? Math.min(1, hi) : hi));
-    return series.map((s) => {
-      const v = s.values.slice(0, steps + 1);
-      const ci = s.ci95;
-      return {
-        s,
-        line: line(v) ?? '',
-        band: ci ? (band(v.map((m, i): [number, number] => [m - (ci[i] ?? NaN), m + (ci[i] ?? NaN)])) ?? '') : null,
-      };
-    });
-  }, [series, steps, xScale, yScale, metric]);
+  const drawn = useMemo(
+    () => series.map((s) => ({ s, ...stepCurvePaths(xScale, yScale, steps, s.values, s.ci95, metric === 'accuracy' ? 1 : Infinity) })),
+    [series, steps, xScale, yScale, metric],
+  );
 
   const clipId = `class-metrics-clip-${chart}`;
   const yChance = yScale(chance);

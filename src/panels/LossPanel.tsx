@@ -9,7 +9,7 @@ import type { AdaptationCurves } from '../meta/adaptation';
 import type { EvalCurve } from '../meta/evaluate';
 import { usePlayground } from '../state/store';
 import { Axis } from './Axis';
-import { lossYMax } from './classPlots';
+import { lossYMax, stepCurvePaths } from './classPlots';
 import { formatLoss, METHOD_COLORS, methodDash, methodLabel } from './theme';
 
 type ChartId = 'task' | 'average';
@@ -62,29 +62,7 @@ const LossChart = memo(function LossChart({
   );
   const xTicks = useMemo(() => d3.range(0, steps + 1, steps > 10 ? 2 : 1), [steps]);
 
-  const drawn = useMemo(() => {
-    // Clamp far-off values so the path stays sane; the clip path hides what is above the chart.
-    const top = yScale.domain()[1] * 10;
-    const yOf = (v: number) => yScale(Math.min(v, top));
-    const line = d3
-      .line<number>()
-      .defined((v, i) => i <= steps && Number.isFinite(v))
-      .x((_, i) => xScale(i))
-      .y(yOf);
-    const band = d3
-      .area<[number, number]>()
-      .defined(([lo, hi], i) => i <= steps && Number.isFinite(lo) && Number.isFinite(hi))
-      .x((_, i) => xScale(i))
-      .y0(([lo]) => yOf(Math.max(0, lo)))
-      .y1(([, hi]) => yOf(hi));
-    return series.map((s) => ({
-      id: s.id,
-      line: line(s.values.slice(0, steps + 1)) ?? '',
-      band: s.ci95
-        ? (band(s.values.slice(0, steps + 1).map((m, i): [number, number] => [m - (s.ci95?.[i] ?? NaN), m + (s.ci95?.[i] ?? NaN)])) ?? '')
-        : null,
-    }));
-  }, [series, steps, xScale, yScale]);
+  const drawn = useMemo(() => series.map((s) => ({ id: s.id, ...stepCurvePaths(xScale, yScale, steps, s.values, s.ci95) })), [series, steps, xScale, yScale]);
 
   const clipId = `loss-clip-${chart}`;
   return (

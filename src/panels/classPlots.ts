@@ -220,3 +220,36 @@ export function describeSource(source: string | undefined): string {
   if (source.startsWith('random initialisation') && !/\btrain it\b/.test(source)) return `${source} — train it in the Training panel`;
   return source;
 }
+
+/**
+ * A per-step curve and its 95% band as SVG paths (steps 0..steps along x). Values far above the chart are
+ * clamped so a path stays sane (the chart's clip path hides them); the band is cut at 0 and at `upper`
+ * (accuracy: 1). Shared by the loss charts and the classification metrics.
+ */
+export function stepCurvePaths(
+  x: (step: number) => number,
+  y: d3.ScaleLinear<number, number>,
+  steps: number,
+  values: number[],
+  ci95?: number[],
+  upper = Infinity,
+): { line: string; band: string | null } {
+  const top = y.domain()[1] * 10;
+  const yOf = (v: number) => y(Math.min(v, top));
+  const v = values.slice(0, steps + 1);
+  const line = d3
+    .line<number>()
+    .defined((m, i) => i <= steps && Number.isFinite(m))
+    .x((_, i) => x(i))
+    .y(yOf);
+  const band = d3
+    .area<[number, number]>()
+    .defined(([lo, hi], i) => i <= steps && Number.isFinite(lo) && Number.isFinite(hi))
+    .x((_, i) => x(i))
+    .y0(([lo]) => yOf(Math.max(0, lo)))
+    .y1(([, hi]) => yOf(Math.min(upper, hi)));
+  return {
+    line: line(v) ?? '',
+    band: ci95 ? (band(v.map((m, i): [number, number] => [m - (ci95[i] ?? NaN), m + (ci95[i] ?? NaN)])) ?? '') : null,
+  };
+}

@@ -3,6 +3,7 @@
  * planeGrid, the model's boundary lies where the classes swap, the true boundary is the task's geometry, and the
  * small rules that choose results, steps and wording.
  */
+import * as d3 from 'd3';
 import { describe, expect, it } from 'vitest';
 import { planeGrid, planeLabel, type PlaneTask } from '../../src/meta/tasks/plane';
 import {
@@ -15,6 +16,7 @@ import {
   modelBoundaryPath,
   REGION_ALPHA,
   regionPixels,
+  stepCurvePaths,
   stepIndex,
   thumbSteps,
   truthBoundaryPath,
@@ -171,5 +173,17 @@ describe('small rules', () => {
     expect(describeSource('shipped checkpoint (10000 iterations)')).toBe('shipped checkpoint (10000 iterations)');
     // A source that already says so is not told twice.
     expect(describeSource('random initialisation (no checkpoint); train it below')).toBe('random initialisation (no checkpoint); train it below');
+  });
+});
+
+describe('stepCurvePaths', () => {
+  const y = d3.scaleLinear().domain([0, 1]).range([100, 0]);
+  it('a line through finite steps up to `steps`, a band cut at 0 and at the upper bound', () => {
+    const { line, band } = stepCurvePaths((i) => i * 10, y, 2, [0.5, NaN, 0.9, 0.1], [0.2, 0.2, 0.3, 0.1], 1);
+    expect(line).toBe('M0,50ZM20,10Z');
+    // Step 2's band would reach 1.2: cut at 1 (y = 0); step 0's lower edge 0.3 (y = 70).
+    expect(band).toContain('20,0');
+    expect(band).toContain('0,70');
+    expect(stepCurvePaths((i) => i, y, 3, [0.5, 0.4]).band).toBeNull();
   });
 });
