@@ -150,50 +150,49 @@ async function flatOf(l: Learner): Promise<FlatLearner> {
   return flatLearner(await values, l.rule, l.taskInput);
 }
 
-// ---- adaptation: the latest request wins; a drag sends many and only the newest matters ----
-let pendingAdapt: (AdaptRequest & { id: number }) | null = null;
-function scheduleAdapt(req: AdaptRequest & { id: number }): void {
-  const idle = pendingAdapt === null;
-  pendingAdapt = req;
-  if (!idle) return;
-  void exclusive(async () => {
-    const r = pendingAdapt!;
-    pendingAdapt = null;
-    const t0 = performance.now();
-    const learners = r.methods.map((m) => currentLearner(m));
-    const typed = enginePreference !== 'tfjs';
-    const curves = typed
-      ? adaptFlat(await Promise.all(learners.map(flatOf)), r.points, r.grid, r.steps, r.alpha, r.task)
-      : await adaptToPoints(learners, r.points, r.grid, r.steps, r.alpha, r.task);
-    const results: Partial<Record<AlgorithmId, NonNullable<(typeof curves)[number]>>> = {};
-    r.methods.forEach((m, i) => {
-      const c = curves[i];
-      if (c) results[m] = c;
-    });
-    post({ type: 'adapted', id: r.id, results, path: typed ? 'typed arrays' : `tfjs (${tf.getBackend()})`, computeMs: performance.now() - t0 });
-  }).catch((e) => post({ type: 'error', id: req.id, message: `Adaptation failed: ${(e as Error).message}` }));
+// ---- adaptation and classification: the latest request wins; a drag sends many and only the newest matters ----
+/** Runs requests one at a time through the lock; while one runs, only the newest waiting one is kept. */
+function latestWins<R extends { id: number }>(what: string, run: (r: R) => Promise<void>): (req: R) => void {
+  let pending: R | null = null;
+  return (req) => {
+    const idle = pending === null;
+    pending = req;
+    if (!idle) return;
+    void exclusive(async () => {
+      const r = pending!;
+      pending = null;
+      await run(r);
+    }).catch((e) => post({ type: 'error', id: req.id, message: `${what} failed: ${(e as Error).message}` }));
+  };
 }
 
-// ---- classification: the same latest-wins scheduling, on the tfjs backend (the classifiers are not typed-array nets) ----
-let pendingClassify: (ClassifyRequest & { id: number }) | null = null;
-function scheduleClassify(req: ClassifyRequest & { id: number }): void {
-  const idle = pendingClassify === null;
-  pendingClassify = req;
-  if (!idle) return;
-  void exclusive(async () => {
-    const r = pendingClassify!;
-    pendingClassify = null;
-    const t0 = performance.now();
-    const problem = { problem: r.problem, classes: r.classes };
-    const curves = await adaptClassifiers(
-      r.methods.map((m) => currentLearner(m, problem)),
-      { classes: r.classes, support: r.support, queries: r.queries, queryLabels: r.queryLabels, steps: r.steps, alpha: r.alpha },
-    );
-    const results: Partial<Record<AlgorithmId, (typeof curves)[number]>> = {};
-    r.methods.forEach((m, i) => (results[m] = curves[i]));
-    post({ type: 'classified', id: r.id, results, path: `tfjs (${tf.getBackend()})`, computeMs: performance.now() - t0 });
-  }).catch((e) => post({ type: 'error', id: req.id, message: `Classification failed: ${(e as Error).message}` }));
-}
+const scheduleAdapt = latestWins<AdaptRequest & { id: number }>('Adaptation', async (r) => {
+  const t0 = performance.now();
+  const learners = r.methods.map((m) => currentLearner(m));
+  const typed = enginePreference !== 'tfjs';
+  const curves = typed
+    ? adaptFlat(await Promise.all(learners.map(flatOf)), r.points, r.grid, r.steps, r.alpha, r.task)
+    : await adaptToPoints(learners, r.points, r.grid, r.steps, r.alpha, r.task);
+  const results: Partial<Record<AlgorithmId, NonNullable<(typeof curves)[number]>>> = {};
+  r.methods.forEach((m, i) => {
+    const c = curves[i];
+    if (c) results[m] = c;
+  });
+  post({ type: 'adapted', id: r.id, results, path: typed ? 'typed arrays' : `tfjs (${tf.getBackend()})`, computeMs: performance.now() - t0 });
+});
+
+/** Classifiers adapt on the tfjs backend (their networks have no typed-array path). */
+const scheduleClassify = latestWins<ClassifyRequest & { id: number }>('Classification', async (r) => {
+  const t0 = performance.now();
+  const problem = { problem: r.problem, classes: r.classes };
+  const curves = await adaptClassifiers(
+    r.methods.map((m) => currentLearner(m, problem)),
+    { classes: r.classes, support: r.support, queries: r.queries, queryLabels: r.queryLabels, steps: r.steps, alpha: r.alpha },
+  );
+  const results: Partial<Record<AlgorithmId, (typeof curves)[number]>> = {};
+  r.methods.forEach((m, i) => (results[m] = curves[i]));
+  post({ type: 'classified', id: r.id, results, path: `tfjs (${tf.getBackend()})`, computeMs: performance.now() - t0 });
+});
 
 // ---- training loop ----
 /** The trainer the engine preference allows: fused WebGPU where the probe says so, else typed arrays or TF.js. */
