@@ -6,20 +6,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { adaptToPoints } from '../meta/adaptation';
-import { ALGORITHM_IDS, ALGORITHMS, type AlgorithmId } from '../meta/algorithms';
+import { ALGORITHMS, type AlgorithmId } from '../meta/algorithms';
 import { checkpointArrays, checkpointModelKey, makeCheckpoint, modelKey, validateCheckpoint, type Checkpoint, type ModelKey } from '../meta/checkpoint';
 import { adaptClassifiers } from '../meta/classification';
 import { evaluate, evaluateClassification, GLYPH_EVAL, PLANE_EVAL, type ClassEvalCurve, type EvalCurve } from '../meta/evaluate';
 import { learnerFor, type Learner } from '../meta/inner';
-import { initModel } from '../meta/model';
-import { disposeParams, paramsFromArrays, readParams, type ParamArrays, type Params } from '../meta/params';
+import { paramsFromArrays, readParams, type ParamArrays, type Params } from '../meta/params';
 import { adaptFlat, flatLearner, type FlatLearner } from '../meta/fast/adapt';
 import { evaluateFlat, evaluateFlatChunked } from '../meta/fast/evaluate';
-import { Rng } from '../meta/random';
 import { createTrainer, MetaTrainer, type Trainer } from '../meta/trainer';
 import { TypedMamlTrainer, typedPathTrains } from '../meta/fast/trainer';
-import { defaultTrainConfig, glyphTrainConfig, PAPER_CONFIG, PAPER_EVAL, planeTrainConfig, type ProblemShape, type TrainConfig } from '../meta/config';
+import { defaultTrainConfig, PAPER_EVAL, type ProblemShape, type TrainConfig } from '../meta/config';
 import { chooseBackend } from './backend';
+import { Models, problemOfKey } from './models';
 import { countDispatches, gpuCheck, gpuTrainerFor } from './gpu';
 import { PerTaskLoopMaml } from '../meta/reference-loop';
 import type { AdaptRequest, BenchPath, ClassifyRequest, EnginePreference, TrainState, WorkerRequest, WorkerResponse } from './protocol';
@@ -53,17 +52,11 @@ function yieldToEvents(): Promise<void> {
   });
 }
 
-interface Model {
-  params: Params;
-  training: TrainConfig;
-  evaluation?: EvalCurve[];
-}
-
 /**
  * Every model's current meta-parameters, by ModelKey: each algorithm's sinusoid model, and its classifiers
  * (per problem and number of classes). The one being trained lives in the trainer meanwhile.
  */
-const models = new Map<ModelKey, Model>();
+const models = new Models();
 
 interface Training {
   trainer: Trainer;
@@ -77,57 +70,22 @@ interface Training {
 }
 let training: Training | null = null;
 
-/** A problem's model of an algorithm: until a checkpoint loads or training ends, a random initialisation. */
-function modelOf(method: AlgorithmId, problem: ProblemShape = {}): Model {
-  const key = modelKey(method, problem);
-  let model = models.get(key);
-  if (!model) {
-    const config = { ...untrainedConfig(method, problem), iterations: 0 };
-    model = { params: initModel(method, new Rng(config.seed).fork(), config.alpha, config), training: config };
-    models.set(key, model);
-  }
-  return model;
-}
-
-function untrainedConfig(method: AlgorithmId, problem: ProblemShape): TrainConfig {
-  if (problem.problem === 'plane') return planeTrainConfig(method, problem.classes!);
-  if (problem.problem === 'glyphs') return glyphTrainConfig(method, problem.classes!, 1);
-  return defaultTrainConfig(method);
-}
-
 function currentParams(method: AlgorithmId, problem: ProblemShape = {}): Params {
   if (training && training.key === modelKey(method, problem)) return training.trainer.params;
-  return modelOf(method, problem).params;
+  return models.of(method, problem).params;
 }
 
 /** A method's current model as used at test time, by its algorithm's rule and its own training settings. */
 function currentLearner(method: AlgorithmId, problem: ProblemShape = {}): Learner {
   const live = training && training.key === modelKey(method, problem);
-  const config = live ? training!.trainer.config : modelOf(method, problem).training;
+  const config = live ? training!.trainer.config : models.of(method, problem).training;
   return learnerFor(method, currentParams(method, problem), config);
-}
-
-/** Until checkpoints load, every method is a random initialisation made the way its trainer would make it. */
-function initModels(): void {
-  for (const m of models.values()) disposeParams(m.params);
-  models.clear();
-  const rng = new Rng(PAPER_CONFIG.seed);
-  for (const id of ALGORITHM_IDS) {
-    const config = { ...defaultTrainConfig(id), iterations: 0 };
-    models.set(id, { params: initModel(id, rng.fork(), config.alpha), training: config });
-  }
-}
-
-/** The problem a model key names (sinusoid keys are bare algorithm ids). */
-function problemOfKey(key: ModelKey): ProblemShape {
-  const m = /^(plane|glyphs)-(\d)way\//.exec(key);
-  return m ? { problem: m[1] as 'plane' | 'glyphs', classes: Number(m[2]) } : {};
 }
 
 async function snapshot(method: AlgorithmId, id: number | null, key: ModelKey = method): Promise<Checkpoint> {
   const problem = problemOfKey(key);
   const live = training && training.key === key ? training : null;
-  const model = modelOf(method, problem);
+  const model = models.of(method, problem);
   const config = live ? { ...live.trainer.config, iterations: live.trainer.iteration } : model.training;
   const ckpt = makeCheckpoint(method, await readParams(currentParams(method, problem)), config, live ? undefined : model.evaluation);
   post({ type: 'snapshot', id, checkpoint: ckpt });
@@ -260,8 +218,6 @@ async function trainLoop(t: Training): Promise<void> {
     await exclusive(async () => {
       if (training !== t) return; // reset or restarted meanwhile
       // The trained parameters become the method's model; the trainer is done.
-      const model = models.get(t.key);
-      if (model) disposeParams(model.params);
       models.set(t.key, { params: t.trainer.takeParams(), training: { ...t.trainer.config } });
       t.trainer.dispose();
       training = null;
@@ -306,7 +262,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
       return exclusive(async () => {
         enginePreference = msg.engine;
         const choice = await chooseBackend(msg.backend);
-        initModels();
+        models.reset();
         post({ type: 'ready', backend: choice.backend, fallbacks: choice.fallbacks });
       });
     case 'load':
@@ -315,9 +271,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
         const key = checkpointModelKey(ckpt);
         if (training && training.key === key)
           throw new Error(`${ALGORITHMS[ckpt.algorithm].label} is being trained on this problem; reset training before loading a checkpoint for it.`);
-        const old = models.get(key);
         models.set(key, { params: paramsFromArrays(checkpointArrays(ckpt)), training: ckpt.training, evaluation: ckpt.evaluation });
-        if (old) disposeParams(old.params);
         post({ type: 'loaded', id: msg.id, method: ckpt.algorithm, model: key, source: msg.source });
       });
     case 'adapt':

@@ -1,0 +1,71 @@
+/**
+ * The worker's models: every method's current meta-parameters, per problem (ModelKey), with the settings they
+ * were trained with and their shipped evaluation. Owns those tensors: replacing a model frees the old one.
+ * Tensor-owning but message-free, so Node tests can drive it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ALGORITHM_IDS, type AlgorithmId } from '../meta/algorithms/catalog';
+import { modelKey, type ModelKey } from '../meta/checkpoint';
+import { defaultTrainConfig, glyphTrainConfig, PAPER_CONFIG, planeTrainConfig, type ProblemShape, type TrainConfig } from '../meta/config';
+import type { EvalCurve } from '../meta/evaluate';
+import { initModel } from '../meta/model';
+import { disposeParams, type Params } from '../meta/params';
+import { Rng } from '../meta/random';
+
+export interface Model {
+  params: Params;
+  training: TrainConfig;
+  evaluation?: EvalCurve[];
+}
+
+/** The settings a problem's untrained model would be trained with (iterations 0). */
+function untrainedConfig(method: AlgorithmId, problem: ProblemShape): TrainConfig {
+  const config = problem.problem === 'plane' ? planeTrainConfig(method, problem.classes!) : problem.problem === 'glyphs' ? glyphTrainConfig(method, problem.classes!, 1) : defaultTrainConfig(method);
+  return { ...config, iterations: 0 };
+}
+
+export class Models {
+  private readonly byKey = new Map<ModelKey, Model>();
+
+  /** Back to the start: every sinusoid model a random initialisation made the way its trainer would make it. */
+  reset(): void {
+    for (const m of this.byKey.values()) disposeParams(m.params);
+    this.byKey.clear();
+    const rng = new Rng(PAPER_CONFIG.seed);
+    for (const id of ALGORITHM_IDS) {
+      const config = untrainedConfig(id, {});
+      this.byKey.set(id, { params: initModel(id, rng.fork(), config.alpha), training: config });
+    }
+  }
+
+  /**
+   * A problem's model of an algorithm; one not seen before (a classifier with no checkpoint) starts as a random
+   * initialisation. That first use may happen inside a caller's tf.tidy (an evaluation's), so its tensors are
+   * kept: the tidy must not free a model.
+   */
+  of(method: AlgorithmId, problem: ProblemShape = {}): Model {
+    const key = modelKey(method, problem);
+    let model = this.byKey.get(key);
+    if (!model) {
+      const config = untrainedConfig(method, problem);
+      const params = initModel(method, new Rng(config.seed).fork(), config.alpha, config);
+      for (const t of Object.values(params)) tf.keep(t);
+      model = { params, training: config };
+      this.byKey.set(key, model);
+    }
+    return model;
+  }
+
+  /** Makes `model` the one under `key`, freeing the parameters it replaces. */
+  set(key: ModelKey, model: Model): void {
+    const old = this.byKey.get(key);
+    this.byKey.set(key, model);
+    if (old && old.params !== model.params) disposeParams(old.params);
+  }
+}
+
+/** The problem a model key names (sinusoid keys are bare algorithm ids). */
+export function problemOfKey(key: ModelKey): ProblemShape {
+  const m = /^(plane|glyphs)-(\d)way\//.exec(key);
+  return m ? { problem: m[1] as 'plane' | 'glyphs', classes: Number(m[2]) } : {};
+}
