@@ -65,12 +65,21 @@ export const PLANE_EVAL = { problem: 'plane' as const, steps: 5, tasks: 600, alp
 export const GLYPH_EVAL = { problem: 'glyphs' as const, steps: 5, tasks: 600, alpha: 0.4, queryPoints: 5, seed: 4343 };
 
 /**
- * Plane classification's defaults: N-way episodes with 5 support and 5 query points per class, one inner step
- * of 0.5 on the cross-entropy (its gradients are far smaller than the sinusoid's squared error's), otherwise the
- * paper's meta-batch and Adam.
+ * The inner loop of a classification run: the algorithm's own number of steps (Reptile 5, iMAML 10, the others
+ * one), of size `alpha` on the cross-entropy (its gradients are far smaller than the sinusoid's squared
+ * error's); iMAML's proximal steps keep alpha * lambda well under 2, where they would diverge.
+ */
+function classificationInner(algorithm: AlgorithmId, alpha: number): Pick<TrainConfig, 'innerSteps' | 'alpha'> {
+  const info = ALGORITHM_INFO[algorithm];
+  return { innerSteps: (info.defaults as Partial<TrainConfig>).innerSteps ?? 1, alpha: info.proximal ? Math.min(alpha, 0.5 / PAPER_CONFIG.lambda) : alpha };
+}
+
+/**
+ * Plane classification's defaults: N-way episodes with 5 support and 5 query points per class, the inner loop
+ * above with alpha 0.5, otherwise the paper's meta-batch and Adam.
  */
 export function planeTrainConfig(algorithm: AlgorithmId, classes: number): TrainConfig {
-  return { ...defaultTrainConfig(algorithm), problem: 'plane', classes, kSupport: 5, kQuery: 5, innerSteps: 1, alpha: 0.5, iterations: 10000 };
+  return { ...defaultTrainConfig(algorithm), problem: 'plane', classes, kSupport: 5, kQuery: 5, ...classificationInner(algorithm, 0.5), iterations: 10000 };
 }
 
 /**
@@ -78,5 +87,5 @@ export function planeTrainConfig(algorithm: AlgorithmId, classes: number): Train
  * inner step of 0.4), 16 episodes per meta-batch and 5 query drawings per class.
  */
 export function glyphTrainConfig(algorithm: AlgorithmId, classes: number, kShot: number): TrainConfig {
-  return { ...defaultTrainConfig(algorithm), problem: 'glyphs', classes, metaBatch: 16, kSupport: kShot, kQuery: 5, innerSteps: 1, alpha: 0.4, iterations: 5000 };
+  return { ...defaultTrainConfig(algorithm), problem: 'glyphs', classes, metaBatch: 16, kSupport: kShot, kQuery: 5, ...classificationInner(algorithm, 0.4), iterations: 5000 };
 }
