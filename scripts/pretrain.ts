@@ -15,7 +15,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { ALGORITHM_IDS, ALGORITHMS, isAlgorithmId, type AlgorithmId } from '../src/meta/algorithms';
-import { checkpointArrays, makeCheckpoint, parseCheckpoint, type Checkpoint } from '../src/meta/checkpoint';
+import { checkpointArrays, CHECKPOINT_INDEX, checkpointIndex, makeCheckpoint, parseCheckpoint, type Checkpoint } from '../src/meta/checkpoint';
 import { evaluate, evaluateClassification, GLYPH_EVAL, PAPER_EVAL, PLANE_EVAL, type EvalCurve, type ClassEvalCurve } from '../src/meta/evaluate';
 import { useNodeBackend } from '../src/meta/node-backend';
 import { disposeParams, paramsFromArrays, readParams, type ParamArrays } from '../src/meta/params';
@@ -246,6 +246,9 @@ async function main(): Promise<void> {
     parseCheckpoint(readFileSync(new URL(`${id}.json`, OUT_DIR), 'utf8')),
   );
   writeFileSync(new URL('EVALUATION.md', OUT_DIR), table(all));
+  // The page loads a classification problem's checkpoints from this list (a missing file may come back as the
+  // app's index.html from a single-page-app server, not as a 404).
+  if (CLASSES) writeFileSync(new URL(CHECKPOINT_INDEX, OUT_DIR), `${JSON.stringify(checkpointIndex(all.map((c) => c.algorithm)))}\n`);
   console.log(`wrote ${all.length} checkpoint(s) and EVALUATION.md`);
 }
 

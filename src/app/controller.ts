@@ -3,7 +3,7 @@
  * store -> panels. Owns the EngineClient; nothing else talks to the worker.
  */
 import { ALGORITHM_IDS, ALGORITHM_INFO, type AlgorithmId } from '../meta/algorithms/catalog';
-import { checkpointFolder, checkpointModelKey, CheckpointError, modelKey, parseCheckpoint, type ModelKey } from '../meta/checkpoint';
+import { CHECKPOINT_INDEX, checkpointFolder, checkpointModelKey, CheckpointError, modelKey, parseCheckpoint, parseCheckpointIndex, type ModelKey } from '../meta/checkpoint';
 import { PAPER_EVAL, type ProblemShape, type TrainConfig } from '../meta/config';
 import type { ClassEvalCurve } from '../meta/evaluate';
 import { planeGrid } from '../meta/tasks/plane';
@@ -185,40 +185,63 @@ async function evaluateClassifiers(s: Settings): Promise<void> {
   store.getState().setClassEvaluation({ problem, classes: shape.classes!, kShot, alpha: s.alpha, episodes, results });
 }
 
-/** Classification's shipped methods (npm run pretrain trains these three per problem). */
-const SHIPPED_CLASSIFIERS: AlgorithmId[] = ['maml', 'fomaml', 'pretrained'];
 const classifierLoads = new Map<string, Promise<void>>();
+
+/** Where a shipped checkpoint's parameters came from, as the checkpoint tables say it. */
+function shippedSource(ckpt: { algorithm: AlgorithmId; training: TrainConfig }): string {
+  return ALGORITHM_INFO[ckpt.algorithm].outer === 'none'
+    ? `shipped checkpoint (random initialisation, seed ${ckpt.training.seed})`
+    : `shipped checkpoint (${ckpt.training.iterations} iterations)`;
+}
+
+/**
+ * The algorithms a classification folder ships, from its index (written by npm run pretrain). A folder with no
+ * index ships none: a single-page-app server answers a missing file with the app's index.html, so a file that
+ * is not JSON counts as missing; an index that is JSON but wrong is an error.
+ */
+async function shippedIn(folder: string): Promise<AlgorithmId[]> {
+  const res = await fetch(`${import.meta.env.BASE_URL}checkpoints/${folder}${CHECKPOINT_INDEX}`);
+  if (!res.ok || !(res.headers.get('content-type') ?? '').includes('json')) return [];
+  return parseCheckpointIndex(await res.text()).checkpoints;
+}
 
 /**
  * Loads a classification problem's shipped checkpoints the first time it is shown (they are larger than the
- * sinusoid's, and most visits never open them). A problem without shipped files (e.g. 4 classes) starts from
- * random weights, and says so: the Training panel trains it live.
+ * sinusoid's, and most visits never open them). A method without a shipped file starts from random weights
+ * and says so (the Training panel trains it live); a shipped file that is broken is named in a notice.
  */
 function ensureClassifiers(shape: ProblemShape): Promise<void> {
   const folder = checkpointFolder(shape);
   let loading = classifierLoads.get(folder);
   if (!loading) {
-    loading = Promise.all(
-      SHIPPED_CLASSIFIERS.map(async (id) => {
-        const key = modelKey(id, shape);
-        try {
-          const res = await fetch(`${import.meta.env.BASE_URL}checkpoints/${folder}${id}.json`);
-          if (!res.ok) throw new Error(res.status === 404 ? 'none is shipped' : `HTTP ${res.status}`);
-          const ckpt = parseCheckpoint(await res.text());
-          if (checkpointModelKey(ckpt) !== key) throw new CheckpointError(`it holds ${checkpointModelKey(ckpt)}, not ${key}`);
-          const source = `shipped checkpoint (${ckpt.training.iterations} iterations)`;
-          await client!.load(ckpt, source);
-          store.getState().setSource(key, source);
-          if (ckpt.evaluation) store.getState().setClassShipped(key, ckpt.evaluation as ClassEvalCurve[]);
-        } catch (e) {
-          store.getState().setSource(key, `random initialisation (no checkpoint: ${(e as Error).message}); train it below`);
-        }
-      }),
-    ).then(() => {
-      for (const id of ALGORITHM_IDS)
-        if (appliesTo(id, shape.problem ?? 'sinusoid') && !store.getState().status.sources[modelKey(id, shape)])
-          store.getState().setSource(modelKey(id, shape), 'random initialisation (no checkpoint); train it below');
-    });
+    const untrained = 'random initialisation (no checkpoint shipped); train it below';
+    // Models the user already gave this problem (an uploaded checkpoint) are theirs: not replaced.
+    const ids = ALGORITHM_IDS.filter((id) => appliesTo(id, shape.problem ?? 'sinusoid') && !store.getState().status.sources[modelKey(id, shape)]);
+    for (const id of ids) store.getState().setSource(modelKey(id, shape), untrained);
+    loading = shippedIn(folder)
+      .catch((e: Error) => {
+        store.getState().notify('warning', `${folder}${CHECKPOINT_INDEX} could not be read (${e.message}); every method of this problem starts from a random initialisation.`);
+        return [] as AlgorithmId[];
+      })
+      .then((shipped) =>
+        Promise.all(
+          shipped.filter((id) => ids.includes(id)).map(async (id) => {
+            const key = modelKey(id, shape);
+            try {
+              const res = await fetch(`${import.meta.env.BASE_URL}checkpoints/${folder}${id}.json`);
+              if (!res.ok) throw new Error(`HTTP ${res.status}`);
+              const ckpt = parseCheckpoint(await res.text());
+              if (checkpointModelKey(ckpt) !== key) throw new CheckpointError(`it holds ${checkpointModelKey(ckpt)}, not ${key}`);
+              await client!.load(ckpt, shippedSource(ckpt));
+              store.getState().setSource(key, shippedSource(ckpt));
+              if (ckpt.evaluation) store.getState().setClassShipped(key, ckpt.evaluation as ClassEvalCurve[]);
+            } catch (e) {
+              store.getState().notify('warning', `The shipped checkpoint ${folder}${id}.json could not be loaded (${(e as Error).message}); ${ALGORITHM_INFO[id].label} starts from a random initialisation.`);
+            }
+          }),
+        ),
+      )
+      .then(() => undefined);
     classifierLoads.set(folder, loading);
   }
   return loading;
@@ -295,10 +318,7 @@ async function loadShippedCheckpoints(): Promise<void> {
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         const ckpt = parseCheckpoint(await res.text());
         if (ckpt.algorithm !== id) throw new CheckpointError(`it holds ${ckpt.algorithm}, not ${id}`);
-        const source =
-          ALGORITHM_INFO[id].outer === 'none'
-            ? `shipped checkpoint (random initialisation, seed ${ckpt.training.seed})`
-            : `shipped checkpoint (${ckpt.training.iterations} iterations)`;
+        const source = shippedSource(ckpt);
         await client!.load(ckpt, source);
         store.getState().setSource(id, source);
         const { reproduction } = store.getState();

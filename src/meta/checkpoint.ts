@@ -164,3 +164,30 @@ export function checkpointFolder(problem: ProblemShape): string {
   if (kind === 'sinusoid') return '';
   return kind === 'plane' ? `plane-${problem.classes}way/` : `glyphs-${problem.classes}way-1shot/`;
 }
+
+/** The file in a classification problem's checkpoint folder that lists the checkpoints shipped there. */
+export const CHECKPOINT_INDEX = 'index.json';
+
+export interface CheckpointIndex {
+  format: 'maml-playground/checkpoint-index';
+  checkpoints: AlgorithmId[];
+}
+
+export function checkpointIndex(algorithms: AlgorithmId[]): CheckpointIndex {
+  return { format: 'maml-playground/checkpoint-index', checkpoints: [...algorithms] };
+}
+
+/** Reads a checkpoint folder's index (JSON text); throws a CheckpointError saying what is wrong. */
+export function parseCheckpointIndex(text: string): CheckpointIndex {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new CheckpointError(`The checkpoint index is not valid JSON (${(e as Error).message}).`);
+  }
+  if (!isObject(raw) || raw.format !== 'maml-playground/checkpoint-index' || !Array.isArray(raw.checkpoints))
+    throw new CheckpointError('The checkpoint index is not one: expected {"format": "maml-playground/checkpoint-index", "checkpoints": [...]}.');
+  const bad = raw.checkpoints.filter((id) => !isAlgorithmId(id));
+  if (bad.length) throw new CheckpointError(`The checkpoint index names unknown algorithms: ${bad.map((b) => JSON.stringify(b)).join(', ')}.`);
+  return checkpointIndex(raw.checkpoints as AlgorithmId[]);
+}

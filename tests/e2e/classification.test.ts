@@ -4,7 +4,7 @@
  * adaptation); bad drawings get a message and lose nothing; classifiers train live; the link restores the view.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { planeLabel } from '../../src/meta/tasks/plane';
 import { planeFromSeed } from '../../src/state/classification';
 import { launch, openApp, settle } from './browser';
@@ -150,6 +150,23 @@ describe('2-D classification', () => {
     await page.close();
   });
 
+  it('a broken shipped classifier file is named in a notice; that method starts untrained, the others load', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.route('**/checkpoints/plane-2way/maml.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"format": "maml-playground/checkpoint", "version": 1, "algorithm": "maml", "params": 7' }));
+    await page.goto(`${inject('baseURL')}?backend=wasm&p=plane`);
+    await page.waitForSelector('[data-testid="notices"] :text("plane-2way/maml.json could not be loaded")', { timeout: 60_000 });
+    await settle(page);
+    expect(await text(page, 'source-maml')).toMatch(/random initialisation/);
+    expect(await text(page, 'source-fomaml')).toMatch(/shipped checkpoint \(10000 iterations\)/);
+    expect(await text(page, 'source-reptile')).toMatch(/random initialisation|shipped checkpoint/);
+    // The page still classifies with every method.
+    expect(await page.$('[data-testid="plane-support-acc-fomaml"]')).not.toBeNull();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('trains a plane classifier live with a progress bar; the page then shows the trained model', async () => {
     const { page, errors } = await openApp(browser, '?backend=wasm&p=plane', { ready: '[data-testid="plane-area"]' });
     expect(await text(page, 'train-problem')).toMatch(/2-D classification, 2-way/);
@@ -261,6 +278,8 @@ describe('glyphs', () => {
     expect(await page.$('[data-testid="glyph-pad-3-0"]')).toBeNull();
     await page.waitForFunction(() => /random initialisation/.test(document.querySelector('[data-testid="glyph-source-maml"]')?.textContent ?? ''));
     expect(await text(page, 'train-problem')).toMatch(/glyphs, 3-way/);
+    // No 3-way glyph files are shipped: said in the sources, with no notice of a broken file.
+    expect(await page.evaluate(() => (window as any).__playground.store.getState().notices.map((n: { text: string }) => n.text))).not.toContainEqual(expect.stringMatching(/could not/));
     // The pad emptied above, drawn again with the mouse.
     await page.$eval('[data-testid="glyph-pad-1-3"]', (el) => el.scrollIntoView({ block: 'center' }));
     await draw(page, 'glyph-pad-1-3', CHARACTERS[1]);

@@ -2,9 +2,13 @@
  * Checkpoint files: a faithful round trip, and every way an untrusted file can be wrong is rejected with a
  * CheckpointError whose message names the problem.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CHECKPOINT_FORMAT,
+  CHECKPOINT_INDEX,
+  checkpointIndex,
+  parseCheckpointIndex,
   CHECKPOINT_VERSION,
   CheckpointError,
   checkpointArrays,
@@ -199,5 +203,25 @@ describe('checkpoint validation edge cases', () => {
       return;
     }
     expect(Number.isFinite(loaded.b2.values[0])).toBe(true);
+  });
+});
+
+describe('checkpoint index (classification folders)', () => {
+  it('reads what pretrain writes, and says what is wrong with anything else', () => {
+    expect(parseCheckpointIndex(JSON.stringify(checkpointIndex(['maml', 'pretrained']))).checkpoints).toEqual(['maml', 'pretrained']);
+    expect(() => parseCheckpointIndex('<!doctype html>')).toThrow(/not valid JSON/);
+    expect(() => parseCheckpointIndex('{"checkpoints": ["maml"]}')).toThrow(/not one/);
+    expect(() => parseCheckpointIndex('{"format": "maml-playground/checkpoint-index", "checkpoints": ["maml", "nope"]}')).toThrow(/unknown algorithms: "nope"/);
+  });
+
+  it('every shipped classification folder lists exactly the checkpoint files it holds', () => {
+    const root = 'public/checkpoints';
+    const folders = readdirSync(root).filter((d) => /^(plane|glyphs)-/.test(d));
+    expect(folders.length).toBeGreaterThanOrEqual(5);
+    for (const d of folders) {
+      const listed = parseCheckpointIndex(readFileSync(`${root}/${d}/${CHECKPOINT_INDEX}`, 'utf8')).checkpoints;
+      const files = readdirSync(`${root}/${d}`).filter((f) => f.endsWith('.json') && f !== CHECKPOINT_INDEX).map((f) => f.replace('.json', ''));
+      expect([...listed].sort(), d).toEqual(files.sort());
+    }
   });
 });
