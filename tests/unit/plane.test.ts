@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Adam } from '../../src/meta/adam';
-import { getAlgorithm, type AlgorithmId } from '../../src/meta/algorithms';
-import { checkpointArrays, makeCheckpoint, parseCheckpoint, validateCheckpoint } from '../../src/meta/checkpoint';
+import { ALGORITHM_INFO, getAlgorithm, type AlgorithmId } from '../../src/meta/algorithms';
+import { CHECKPOINT_INDEX, checkpointArrays, makeCheckpoint, parseCheckpoint, parseCheckpointIndex, validateCheckpoint } from '../../src/meta/checkpoint';
 import { defaultTrainConfig, planeTrainConfig } from '../../src/meta/config';
 import { evaluateClassification, PLANE_EVAL, type ClassEvalCurve } from '../../src/meta/evaluate';
 import { adapt, learnerFor } from '../../src/meta/inner';
@@ -182,15 +182,22 @@ describe.each(SHIPPED_WAYS)('shipped %i-way plane checkpoints (public/checkpoint
   });
   const load = (id: AlgorithmId) => parseCheckpoint(readFileSync(`public/checkpoints/plane-${classes}way/${id}.json`, 'utf8'));
 
-  it.each(['maml', 'fomaml', 'pretrained'] as AlgorithmId[])('%s: valid, trained 10,000 iterations with the plane defaults, evaluated on 600 episodes for K = 1, 5', (id) => {
+  it('lists MAML, first-order MAML and pretrained at least; each listed file is valid, trained 10,000 iterations with the plane defaults (a random initialisation for scratch), evaluated on 600 episodes for K = 1, 5', () => {
+    const listed = parseCheckpointIndex(readFileSync(`public/checkpoints/plane-${classes}way/${CHECKPOINT_INDEX}`, 'utf8')).checkpoints;
+    expect(listed).toEqual(expect.arrayContaining(['maml', 'fomaml', 'pretrained']));
+    for (const id of listed) checkShipped(id);
+  });
+
+  const checkShipped = (id: AlgorithmId) => {
     const c = load(id);
     expect(c.task).toBe('plane');
-    expect(c.training).toMatchObject({ ...planeTrainConfig(id, classes), seed: c.training.seed });
+    const iterations = ALGORITHM_INFO[id].outer === 'none' ? 0 : 10000;
+    expect(c.training).toMatchObject({ ...planeTrainConfig(id, classes), seed: c.training.seed, iterations });
     expect(c.evaluation!.map((e) => [e.kShot, e.tasks])).toEqual([
       [1, 600],
       [5, 600],
     ]);
-  });
+  };
 
   it.each(['maml', 'pretrained'] as AlgorithmId[])('%s: the committed 5-shot evaluation is what its parameters score', async (id) => {
     const c = load(id);
