@@ -3,6 +3,9 @@
  * glyphs drawn with the mouse; the shown predictions move the right way (support accuracy rises after
  * adaptation); bad drawings get a message and lose nothing; classifiers train live; the link restores the view.
  */
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { planeLabel } from '../../src/meta/tasks/plane';
@@ -184,6 +187,16 @@ describe('2-D classification', () => {
     await page.click('[data-testid="show-reptile"]');
     await settle(page);
     expect(await page.$('[data-testid="plane-support-acc-reptile"]')).not.toBeNull();
+    // Downloaded, the trained classifier is a plane checkpoint; loaded back, it is the plane model again.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="download-reptile"]')]);
+    expect(download.suggestedFilename()).toBe('plane-2way-reptile-checkpoint.json');
+    const saved = join(tmpdir(), 'plane-reptile.json');
+    await download.saveAs(saved);
+    const ckpt = JSON.parse(readFileSync(saved, 'utf8'));
+    expect(ckpt).toMatchObject({ algorithm: 'reptile', task: 'plane', training: { problem: 'plane', classes: 2, iterations: 150 } });
+    await page.setInputFiles('[data-testid="checkpoint-upload"]', saved);
+    await page.waitForFunction(() => /Loaded plane-reptile\.json/.test(document.querySelector('[data-testid="notices"]')?.textContent ?? ''));
+    expect(await text(page, 'source-reptile')).toMatch(/uploaded file plane-reptile\.json/);
     expect(errors).toEqual([]);
     await page.close();
   });
