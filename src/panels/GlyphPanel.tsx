@@ -21,6 +21,7 @@ import { GLYPH_K_CHOICES, glyphSupportProblems, MAX_CLASSES, MAX_GLYPH_QUERIES, 
 /** The glyph episodes' sizes offered (2..MAX_CLASSES characters). */
 const GLYPH_N_CHOICES = Array.from({ length: MAX_CLASSES - 1 }, (_, i) => i + 2);
 import { appliesTo, usePlayground, type ClassResults } from '../state/store';
+import { formatPct, stepIndex } from './classPlots';
 import { CLASS_COLORS, METHOD_COLORS, methodLabel, plural } from './theme';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -47,10 +48,6 @@ export function probabilityRow(probs: Float32Array | undefined, row: number, cla
   return Array.from(probs.subarray(row * classes, (row + 1) * classes));
 }
 
-/** The step shown for "after": the selected one, within the steps computed (0 when none). */
-export function shownStep(computedSteps: number, selected: number): number {
-  return Math.max(0, Math.min(Math.round(selected), computedSteps - 1));
-}
 
 /**
  * The classification results when they belong to this glyph playground (problem and classes match, every
@@ -107,10 +104,6 @@ export function extendStroke(stroke: Stroke, p: Point2): boolean {
   return true;
 }
 
-/** "40%", or a dash for a missing / non-finite value. */
-export function formatPercent(v: number | null | undefined): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '—' : `${Math.round(v * 100)}%`;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Geometry and small shared pieces
@@ -501,7 +494,7 @@ const QueryProbs = memo(function QueryProbs({ method, i, label, usable }: { meth
   const r = usable ? glyphResultsFor(classification, classes, queries) : null;
   const a = r?.results[method];
   const j = r ? r.queryIndices.indexOf(i) : -1;
-  const step = a ? shownStep(a.probabilities.length, selectedStep) : 0;
+  const step = a ? stepIndex(a.probabilities.length, selectedStep) : 0;
   const before = a && j >= 0 ? probabilityRow(a.probabilities[0], j, classes) : null;
   const after = a && j >= 0 ? probabilityRow(a.probabilities[step], j, classes) : null;
   const name = methodLabel(method);
@@ -515,7 +508,7 @@ const QueryProbs = memo(function QueryProbs({ method, i, label, usable }: { meth
   }
   const predBefore = argmax(before);
   const predAfter = argmax(after);
-  const pct = (v: number[]) => v.map((p, c) => `${c + 1}: ${formatPercent(p)}`).join(', ');
+  const pct = (v: number[]) => v.map((p, c) => `${c + 1}: ${formatPct(p)}`).join(', ');
   return (
     <div
       className="glyph-probs-row"
@@ -638,7 +631,7 @@ const Queries = memo(function Queries({ methods, usable }: { methods: AlgorithmI
 function Accuracy({ testId, before, after, step }: { testId: string; before: number | null; after: number | null; step: number }) {
   return (
     <td className="glyph-acc mono" data-testid={testId} data-before={before ?? ''} data-after={after ?? ''} data-step={step}>
-      {formatPercent(before)} → <b>{formatPercent(after)}</b>
+      {formatPct(before)} → <b>{formatPct(after)}</b>
     </td>
   );
 }
@@ -652,7 +645,7 @@ const MethodSummary = memo(function MethodSummary({ method, usable, hasLabels }:
   const labels = useMemo(() => (queries.length === 0 ? NO_LABELS : queries.map((q) => queryLabel(q, classes))), [queries, classes]);
   const r = usable ? glyphResultsFor(classification, classes, queries) : null;
   const a = r?.results[method];
-  const step = a ? shownStep(a.probabilities.length, selectedStep) : 0;
+  const step = a ? stepIndex(a.probabilities.length, selectedStep) : 0;
   const supBefore = a?.supportAccuracy[0] ?? null;
   const supAfter = a?.supportAccuracy[step] ?? null;
   const qBefore = a && r ? labelledQueryAccuracy(a, 0, classes, r.queryIndices, labels) : null;

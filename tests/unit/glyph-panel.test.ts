@@ -10,14 +10,12 @@ import type { Stroke } from '../../src/meta/tasks/glyphs';
 import {
   argmax,
   extendStroke,
-  formatPercent,
   GlyphPanel,
   glyphResultsFor,
   labelledQueryAccuracy,
   MIN_POINT_STEP,
   normalisePoint,
   probabilityRow,
-  shownStep,
 } from '../../src/panels/GlyphPanel';
 import { glyphsFromGenerator } from '../../src/state/classification';
 import { defaultSettings, usePlayground, type ClassResults } from '../../src/state/store';
@@ -54,16 +52,6 @@ describe('probabilityRow', () => {
     expect(probabilityRow(probs, -1, 3)).toBeNull();
     expect(probabilityRow(undefined, 0, 3)).toBeNull();
     expect(probabilityRow(probs, 0, 0)).toBeNull();
-  });
-});
-
-describe('shownStep', () => {
-  it('clamps the selected step to those computed', () => {
-    expect(shownStep(11, 3)).toBe(3);
-    expect(shownStep(11, 20)).toBe(10);
-    expect(shownStep(1, 5)).toBe(0);
-    expect(shownStep(0, 5)).toBe(0);
-    expect(shownStep(5, -2)).toBe(0);
   });
 });
 
@@ -120,11 +108,6 @@ describe('pointer input', () => {
     expect(s).toHaveLength(2);
     const empty: Stroke = [];
     expect(extendStroke(empty, [0.1, 0.1])).toBe(true);
-  });
-  it('formats percentages', () => {
-    expect(formatPercent(0.456)).toBe('46%');
-    expect(formatPercent(NaN)).toBe('—');
-    expect(formatPercent(null)).toBe('—');
   });
 });
 
