@@ -116,7 +116,12 @@ async function adaptShown(): Promise<void> {
  * (the plane's grid, or the drawings to classify), once the problem's shipped models have loaded. A glyph
  * support set with problems is not sent; the panel shows why and the drawings stay.
  */
-async function classify(s: Settings): Promise<void> {
+async function classify(before: Settings): Promise<void> {
+  await ensureClassifiers(viewShape(before));
+  // The first time, the models took a while to load: what is sent is what is on screen now (its own models
+  // loaded too, at once when it is the same problem).
+  const s = store.getState().settings;
+  if (s.problem === 'sinusoid') return;
   const shape = viewShape(s);
   await ensureClassifiers(shape);
   const methods = s.methods.filter((m) => appliesTo(m, s.problem));
@@ -163,7 +168,10 @@ async function classify(s: Settings): Promise<void> {
     store.getState().notify('warning', `Adaptation diverged for ${diverged.map((m) => ALGORITHM_INFO[m].label).join(', ')} at alpha = ${s.alpha}: try a smaller test-time learning rate.`);
 }
 
-async function evaluateClassifiers(s: Settings): Promise<void> {
+async function evaluateClassifiers(before: Settings): Promise<void> {
+  await ensureClassifiers(viewShape(before));
+  const s = store.getState().settings;
+  if (s.problem === 'sinusoid') return;
   const shape = viewShape(s);
   await ensureClassifiers(shape);
   const problem = s.problem as 'plane' | 'glyphs';
