@@ -15,22 +15,10 @@ if [ "${1:-}" = --bundle ]; then
 fi
 OUT=${OUT:-/tmp/tfjs-out}
 mkdir -p "$OUT"
+. scripts/gpu-node/device-env.sh
 main() {
-echo "== $(date -u +%FT%TZ) $(uname -m) $(uname -r)"
-nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total --format=csv 2>&1 | head -3
-if ! ldconfig -p | grep -q 'libvulkan.so.1'; then
-  for f in .gl/*.deb; do dpkg -x "$f" /; done
-  ldconfig
-fi
-icd=$(ls /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd*.json /usr/share/vulkan/icd.d/nvidia_icd*.json /etc/vulkan/icd.d/nvidia_icd*.json 2>/dev/null | head -1)
-[ -n "$icd" ] && { export VK_DRIVER_FILES=$icd; echo "VK_DRIVER_FILES=$icd"; }
-egl=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
-[ -f "$egl" ] && export __EGL_VENDOR_LIBRARY_FILENAMES=$egl
-for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do [ -d "$d" ] && export LD_LIBRARY_PATH=$d${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}; done
-mkdir -p /tmp/gpunode
-xz -dc .gpucarry/node.xz > /tmp/gpunode/node && chmod +x /tmp/gpunode/node
-/tmp/gpunode/node --version
-timeout -k 5 ${TFJS_TIMEOUT_S:-360} /tmp/gpunode/node .gpucarry/tfjs-webgpu-bench.mjs
+gpu_setup
+timeout -k 5 ${TFJS_TIMEOUT_S:-360} "$GPU_NODE" .gpucarry/tfjs-webgpu-bench.mjs
 rc=$?
 echo "== bench exit $rc"
 return $rc
