@@ -32,24 +32,32 @@ function refTasks(d: TaskSet): RefTask[] {
 }
 
 // The kernels work on row pairs and blocks of four units: odd K and widths that are not multiples of 4 take
-// their remainder paths.
-describe.each([[SIZES], [[1, 6, 5, 1]], [[1, 7, 4, 3, 1]]])('typed-array MLP %j: gradient and Hessian-vector product', (SIZES) => {
+// their remainder paths. One-input nets run their second layer by line.ts unless told not to: both are held
+// to finite differences.
+describe.each([
+  [SIZES, true],
+  [SIZES, false],
+  [[1, 6, 5, 1], true],
+  [[1, 7, 4, 3, 1], true],
+  [[1, 7, 4, 3, 1], false],
+])('typed-array MLP %j (line kernels: %s): gradient and Hessian-vector product', (SIZES, line) => {
   const lay = layoutOf(SIZES);
   const theta = initFlat(SIZES, new Rng(3));
   const data = drawMetaBatch(new Rng(4), 1, K, K);
   const [task] = refTasks(data);
 
   it('lossAndGrad is the float64 reference loss and its finite-difference gradient', () => {
-    const ws = new Workspace(lay, K);
+    const ws = new Workspace(lay, K, { line });
     const g = new Float64Array(lay.total);
     const loss = lossAndGrad(ws, theta, data.sx, data.sy, K, g);
+    expect(ws.onLine).toBe(line);
     expect(loss).toBeCloseTo(mse(layout(SIZES), theta, task.support), 12);
     const fd = finiteDiff((p) => mse(layout(SIZES), p, task.support), theta);
     expect(relErr(g, fd)).toBeLessThan(1e-7);
   });
 
   it('hessianVector is the finite difference of the gradient along v', () => {
-    const ws = new Workspace(lay, K);
+    const ws = new Workspace(lay, K, { line });
     const g = new Float64Array(lay.total);
     const v = initFlat(SIZES, new Rng(8));
     lossAndGrad(ws, theta, data.sx, data.sy, K, g);
@@ -59,7 +67,7 @@ describe.each([[SIZES], [[1, 6, 5, 1]], [[1, 7, 4, 3, 1]]])('typed-array MLP %j:
     const at = (s: number) => {
       const p = theta.map((x, i) => x + s * eps * v[i]);
       const gp = new Float64Array(lay.total);
-      lossAndGrad(new Workspace(lay, K), p, data.sx, data.sy, K, gp);
+      lossAndGrad(new Workspace(lay, K, { line }), p, data.sx, data.sy, K, gp);
       return gp;
     };
     const [gp, gm] = [at(1), at(-1)];

@@ -8,6 +8,8 @@
  * same as checkpoints and the tests' float64 reference.
  */
 
+import { LineBuffers } from './line';
+
 export interface Layout {
   sizes: number[];
   /** Offsets of each layer's weights and biases in the flat vector. */
@@ -44,12 +46,19 @@ export class Workspace {
   readonly rz: Float64Array[];
   readonly re: Float64Array[];
   readonly rows: number;
+  /** One-input nets: the second layer's passes by line.ts (null: always dense). */
+  readonly line: LineBuffers | null;
+  /** Whether the last forward pass took the line kernels (so its backward passes do too). */
+  onLine = false;
 
   constructor(
     readonly lay: Layout,
     rows: number,
+    opts: { line?: boolean } = {},
   ) {
     this.rows = rows + (rows & 1);
+    const oneInput = lay.sizes[0] === 1 && lay.sizes.length >= 3;
+    this.line = (opts.line ?? true) && oneInput ? new LineBuffers(lay, this.rows) : null;
     const { sizes } = lay;
     const L = sizes.length - 1;
     const buf = (n: number) => new Float64Array(this.rows * n);
@@ -241,13 +250,16 @@ export function forwardRows(ws: Workspace, p: Float64Array, x: ArrayLike<number>
   const a0 = ws.a[0];
   for (let i = 0; i < n * sizes[0]; i++) a0[i] = x[i];
   a0.fill(0, n * sizes[0], N * sizes[0]);
+  ws.onLine = false;
   for (let l = 0; l < L; l++) {
     const z = ws.z[l];
-    affine(z, ws.a[l], p, w[l], b[l], N, sizes[l], sizes[l + 1]);
+    if (l === 1 && ws.onLine) ws.line!.affine(z, p, null, N);
+    else affine(z, ws.a[l], p, w[l], b[l], N, sizes[l], sizes[l + 1]);
     if (l < L - 1) {
       const next = ws.a[l + 1];
       for (let i = 0; i < N * sizes[l + 1]; i++) next[i] = z[i] > 0 ? z[i] : 0;
     }
+    if (l === 0 && ws.line) ws.onLine = ws.line.prepare(p, a0, z, N);
   }
   return ws.z[L - 1];
 }
@@ -282,6 +294,11 @@ export function lossAndGrad(
   if (!grad) return loss;
   for (let l = L - 1; l >= 0; l--) {
     biasSum(grad, b[l], ws.e[l], N, sizes[l + 1]);
+    if (l === 1 && ws.onLine) {
+      // The first two layers' weights and the first biases at once; e0 is never formed.
+      ws.line!.backward(grad, p, ws.e[1], N);
+      break;
+    }
     outer(grad, w[l], ws.a[l], ws.e[l], N, sizes[l], sizes[l + 1]);
     if (l > 0) back(ws.e[l - 1], ws.z[l - 1], ws.e[l], p, w[l], N, sizes[l], sizes[l + 1]);
   }
@@ -301,7 +318,8 @@ export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n
   ws.ra[0].fill(0, 0, N * sizes[0]);
   for (let l = 0; l < L; l++) {
     const rz = ws.rz[l];
-    affineR(rz, ws.a[l], ws.ra[l], p, v, w[l], b[l], N, sizes[l], sizes[l + 1]);
+    if (l === 1 && ws.onLine) ws.line!.affine(rz, p, v, N);
+    else affineR(rz, ws.a[l], ws.ra[l], p, v, w[l], b[l], N, sizes[l], sizes[l + 1]);
     if (l < L - 1) {
       const z = ws.z[l];
       const next = ws.ra[l + 1];
@@ -318,6 +336,10 @@ export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n
   reL.fill(0, n * nOutL, N * nOutL);
   for (let l = L - 1; l >= 0; l--) {
     biasSum(hv, b[l], ws.re[l], N, sizes[l + 1]);
+    if (l === 1 && ws.onLine) {
+      ws.line!.backwardR(hv, p, v, ws.e[1], ws.re[1], N);
+      break;
+    }
     outerR(hv, w[l], ws.a[l], ws.ra[l], ws.e[l], ws.re[l], N, sizes[l], sizes[l + 1]);
     if (l > 0) backR(ws.re[l - 1], ws.z[l - 1], ws.e[l], ws.re[l], p, v, w[l], N, sizes[l], sizes[l + 1]);
   }

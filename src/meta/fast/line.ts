@@ -1,0 +1,286 @@
+/**
+ * The second layer of a one-input ReLU net (the sinusoid's 1-40-40-1) without its dense products, for the
+ * passes of mlp.ts: the same idea as grid.ts, for a task's few unsorted rows and for the gradient and the
+ * Hessian-vector product too.
+ *
+ * With a scalar input x, first-layer unit k's pre-activation x W0_k + b0_k is monotone in x (also in floating
+ * point), so over the rows sorted by x the unit is active on one contiguous run: a prefix or a suffix. Then
+ *   - forward: z1(x) = b1 + x sum_k W0_k W1_k + sum_k b0_k W1_k over the active k: running sums of per-unit
+ *     rows, one pass up the sorted rows for the suffix runs and one down for the prefix runs, instead of a
+ *     [rows, 40] x [40, 40] product;
+ *   - backward: dW1_k = W0_k sum(x e1) + b0_k sum(e1) over unit k's run, and dW0_k, db0_k are W1_k dotted with
+ *     the same two sums: running sums of e1 and x e1 down and up the sorted rows, read as each run is complete,
+ *     instead of two more dense products;
+ *   - the R-operator of both, with V (the direction) beside W.
+ * Each is O(width^2 + rows x width) instead of O(rows x width^2): about 4x less arithmetic at 10 rows. The masks
+ * are forwardRows's own (each unit's run is counted from its pre-activations), the sums are the same terms in
+ * another order; tests hold both passes to the dense kernels and to float64 finite differences.
+ */
+import type { Layout } from './mlp';
+
+export class LineBuffers {
+  /** Rows in ascending x, and x in that order. */
+  readonly ord: Int32Array;
+  readonly xs: Float64Array;
+  /** Unit k is active on sorted positions [lo[k], hi[k]): a prefix (lo = 0) or a suffix (hi = rows). */
+  readonly lo: Int32Array;
+  readonly hi: Int32Array;
+  /** Suffix runs by ascending start, prefix runs by descending end; empty runs apart. */
+  private readonly rise: Int32Array;
+  private readonly fall: Int32Array;
+  private readonly off: Int32Array;
+  private nRise = 0;
+  private nFall = 0;
+  private nOff = 0;
+  private readonly counts: Int32Array;
+  /** Running sums, one row of the second layer each: z1's slope and intercept, or the sums of e1, x e1, R{e1}, x R{e1}. */
+  private readonly u: Float64Array;
+  private readonly c: Float64Array;
+  private readonly ru: Float64Array;
+  private readonly rc: Float64Array;
+  /** The layers' widths and offsets in the flat parameters. */
+  private readonly h1: number;
+  private readonly h2: number;
+  private readonly W0: number;
+  private readonly B0: number;
+  private readonly W1: number;
+  private readonly B1: number;
+
+  constructor(
+    readonly lay: Layout,
+    readonly rows: number,
+  ) {
+    const [, h1, h2] = lay.sizes;
+    this.h1 = h1;
+    this.h2 = h2;
+    [this.W0, this.W1] = lay.w;
+    [this.B0, this.B1] = lay.b;
+    this.ord = new Int32Array(rows);
+    this.xs = new Float64Array(rows);
+    this.lo = new Int32Array(h1);
+    this.hi = new Int32Array(h1);
+    this.rise = new Int32Array(h1);
+    this.fall = new Int32Array(h1);
+    this.off = new Int32Array(h1);
+    this.counts = new Int32Array(Math.max(h1, rows + 1));
+    this.u = new Float64Array(h2);
+    this.c = new Float64Array(h2);
+    this.ru = new Float64Array(h2);
+    this.rc = new Float64Array(h2);
+  }
+
+  /**
+   * Sorts rows 0..n by x (= a0) and finds each first-layer unit's run from its pre-activations z0 ([n, h1]).
+   * False when the parameters or inputs are not all finite: the runs need monotone pre-activations, so the
+   * dense kernels take that call (and give the NaNs a diverged model should).
+   */
+  prepare(p: Float64Array, a0: Float64Array, z0: Float64Array, n: number): boolean {
+    const { h1, W0, B0, ord, xs, lo, hi, counts } = this;
+    for (let k = 0; k < h1; k++) if (!Number.isFinite(p[W0 + k]) || !Number.isFinite(p[B0 + k])) return false;
+    for (let r = 0; r < n; r++) {
+      if (!Number.isFinite(a0[r])) return false;
+      // Insertion sort: a task has a handful of rows.
+      let i = r;
+      for (; i > 0 && a0[ord[i - 1]] > a0[r]; i--) ord[i] = ord[i - 1];
+      ord[i] = r;
+    }
+    for (let i = 0; i < n; i++) xs[i] = a0[ord[i]];
+    counts.fill(0, 0, h1);
+    for (let r = 0; r < n; r++) for (let k = 0, z = r * h1; k < h1; k++, z++) if (z0[z] > 0) counts[k]++;
+    this.nOff = 0;
+    for (let k = 0; k < h1; k++) {
+      // Rising units are active on the largest x, falling ones on the smallest; a flat one on all or none.
+      if (p[W0 + k] < 0) {
+        lo[k] = 0;
+        hi[k] = counts[k];
+      } else {
+        lo[k] = n - counts[k];
+        hi[k] = n;
+      }
+      if (counts[k] === 0) this.off[this.nOff++] = k;
+    }
+    // Suffix runs (all-active ones too) by where they start; prefix runs by where they end, from the top down.
+    this.nRise = this.sortRuns(this.rise, true, n);
+    this.nFall = this.sortRuns(this.fall, false, n);
+    return true;
+  }
+
+  /**
+   * z1 ([n, h2], in row order) = a1 W1 + b1; with v, its R-value R{a1} W1 + a1 V1 + vb1 (R{a1} = mask (x V0 + vb0)).
+   */
+  affine(out: Float64Array, p: Float64Array, v: Float64Array | null, n: number): void {
+    const { h2, B1, lo, hi, rise, fall, ord, xs, u, c } = this;
+    const bias = v ?? p;
+    // Up the rows: every suffix run that has started.
+    u.fill(0);
+    c.fill(0);
+    for (let i = 0, q = 0; i < n; i++) {
+      for (; q < this.nRise && lo[rise[q]] <= i; q++) this.addUnit(rise[q], p, v);
+      const x = xs[i];
+      const o = ord[i] * h2;
+      for (let j = 0; j < h2; j++) out[o + j] = bias[B1 + j] + x * u[j] + c[j];
+    }
+    if (this.nFall === 0) return;
+    // Down the rows: every prefix run that reaches this far.
+    u.fill(0);
+    c.fill(0);
+    for (let i = n - 1, q = 0; i >= 0; i--) {
+      for (; q < this.nFall && hi[fall[q]] > i; q++) this.addUnit(fall[q], p, v);
+      const x = xs[i];
+      const o = ord[i] * h2;
+      for (let j = 0; j < h2; j++) out[o + j] += x * u[j] + c[j];
+    }
+  }
+
+  /**
+   * The gradient of the first two layers' weights and biases but b1 (grad, overwritten) from e1 = dLoss/dz1
+   * ([n, h2], in row order).
+   */
+  backward(grad: Float64Array, p: Float64Array, e1: Float64Array, n: number): void {
+    this.sweep(grad, p, null, e1, null, n);
+  }
+
+  /**
+   * The R-operator of backward along v (hv, overwritten), from e1 and R{e1} ([n, h2]) at the point of the last
+   * forward pass.
+   */
+  backwardR(hv: Float64Array, p: Float64Array, v: Float64Array, e1: Float64Array, re1: Float64Array, n: number): void {
+    this.sweep(hv, p, v, e1, re1, n);
+  }
+
+  /**
+   * Running sums of e1 and x e1 (and of R{e1}, x R{e1}) down the sorted rows for the suffix runs, up them for
+   * the prefix runs; each unit's gradient (or its R-value) as soon as the sums cover its run.
+   */
+  private sweep(g: Float64Array, p: Float64Array, v: Float64Array | null, e1: Float64Array, re1: Float64Array | null, n: number): void {
+    const { lo, hi, rise, fall } = this;
+    for (let q = 0; q < this.nOff; q++) this.unit(this.off[q], g, p, v, false);
+    this.clearSums();
+    for (let i = n - 1, q = this.nRise - 1; i >= 0 && q >= 0; i--) {
+      this.addRow(i, e1, re1);
+      for (; q >= 0 && lo[rise[q]] === i; q--) this.unit(rise[q], g, p, v, true);
+    }
+    this.clearSums();
+    for (let i = 0, q = this.nFall - 1; i < n && q >= 0; i++) {
+      this.addRow(i, e1, re1);
+      for (; q >= 0 && hi[fall[q]] === i + 1; q--) this.unit(fall[q], g, p, v, true);
+    }
+  }
+
+  /** Counting sort of the suffix runs by start (rise) or of the prefix runs by descending end into out. */
+  private sortRuns(out: Int32Array, rise: boolean, n: number): number {
+    const { counts, lo, hi, h1 } = this;
+    // Key in 0..n-1, or -1: an empty run, or a run of the other kind.
+    const key = (k: number) => (lo[k] === hi[k] ? -1 : rise ? (hi[k] === n ? lo[k] : -1) : hi[k] < n ? n - hi[k] : -1);
+    counts.fill(0, 0, n);
+    for (let k = 0; k < h1; k++) {
+      const at = key(k);
+      if (at >= 0) counts[at]++;
+    }
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const m = counts[i];
+      counts[i] = total;
+      total += m;
+    }
+    for (let k = 0; k < h1; k++) {
+      const at = key(k);
+      if (at >= 0) out[counts[at]++] = k;
+    }
+    return total;
+  }
+
+  /** Adds unit k's slope and intercept rows (W0_k W1_k, b0_k W1_k; with v, their R-values) to u and c. */
+  private addUnit(k: number, p: Float64Array, v: Float64Array | null): void {
+    const { h2, u, c } = this;
+    const row = this.W1 + k * h2;
+    const s = p[this.W0 + k];
+    const t = p[this.B0 + k];
+    if (v === null) {
+      for (let j = 0; j < h2; j++) {
+        const W = p[row + j];
+        u[j] += s * W;
+        c[j] += t * W;
+      }
+      return;
+    }
+    const rs = v[this.W0 + k];
+    const rt = v[this.B0 + k];
+    for (let j = 0; j < h2; j++) {
+      const W = p[row + j];
+      const V = v[row + j];
+      u[j] += rs * W + s * V;
+      c[j] += rt * W + t * V;
+    }
+  }
+
+  private clearSums(): void {
+    this.u.fill(0);
+    this.c.fill(0);
+    this.ru.fill(0);
+    this.rc.fill(0);
+  }
+
+  /** Adds sorted row i of e1 to the running sums (u: sum e1, c: sum x e1) and, given re1, of R{e1} (ru, rc). */
+  private addRow(i: number, e1: Float64Array, re1: Float64Array | null): void {
+    const { h2, u, c, ru, rc } = this;
+    const x = this.xs[i];
+    const src = this.ord[i] * h2;
+    for (let j = 0; j < h2; j++) {
+      const e = e1[src + j];
+      u[j] += e;
+      c[j] += x * e;
+    }
+    if (re1 === null) return;
+    for (let j = 0; j < h2; j++) {
+      const e = re1[src + j];
+      ru[j] += e;
+      rc[j] += x * e;
+    }
+  }
+
+  /**
+   * Unit k's dW1_k, dW0_k, db0_k from the running sums (zero for a unit active nowhere, live = false); with v,
+   * their R-values: R{dW1} = R{a1}^T e1 + a1^T R{e1}, and R{dW0}, R{db0} from R{e0} = mask (R{e1} W1^T + e1 V1^T).
+   */
+  private unit(k: number, g: Float64Array, p: Float64Array, v: Float64Array | null, live: boolean): void {
+    const { h2, u: se, c: sx, ru: re, rc: rx } = this;
+    const row = this.W1 + k * h2;
+    if (!live) {
+      g.fill(0, row, row + h2);
+      g[this.W0 + k] = 0;
+      g[this.B0 + k] = 0;
+      return;
+    }
+    const s = p[this.W0 + k];
+    const t = p[this.B0 + k];
+    let dw = 0;
+    let db = 0;
+    if (v === null) {
+      for (let j = 0; j < h2; j++) {
+        const a = sx[j];
+        const e = se[j];
+        g[row + j] = s * a + t * e;
+        const W = p[row + j];
+        dw += W * a;
+        db += W * e;
+      }
+    } else {
+      const rs = v[this.W0 + k];
+      const rt = v[this.B0 + k];
+      for (let j = 0; j < h2; j++) {
+        const a = sx[j];
+        const e = se[j];
+        const ra = rx[j];
+        const r = re[j];
+        g[row + j] = rs * a + rt * e + s * ra + t * r;
+        const W = p[row + j];
+        const V = v[row + j];
+        dw += W * ra + V * a;
+        db += W * r + V * e;
+      }
+    }
+    g[this.W0 + k] = dw;
+    g[this.B0 + k] = db;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * line.ts (a one-input net's second layer without dense products) against the dense kernels of mlp.ts, pass by
+ * pass: forward, gradient, Hessian-vector product. The cases a sorted-run walk can get wrong: points in any
+ * order and repeated, odd counts (a padding row), one point, units active on every point or none, flat units
+ * (zero slope), a point exactly on a unit's switch, and parameters that are not finite (the dense kernels
+ * take those). Float64 finite differences of both paths are in fast-maml.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { initFlat } from '../../src/meta/fast/maml';
+import { forwardRows, hessianVector, layoutOf, lossAndGrad, Workspace } from '../../src/meta/fast/mlp';
+import { Rng } from '../../src/meta/random';
+
+const SIZES = [1, 40, 40, 1];
+const lay = layoutOf(SIZES);
+
+/** Every pass on both paths; the largest difference relative to the dense values' scale. */
+function compare(p: Float64Array, x: Float64Array, y: Float64Array, v: Float64Array, n: number) {
+  const run = (line: boolean) => {
+    const ws = new Workspace(lay, n, { line });
+    const out = Float64Array.from(forwardRows(ws, p, x, n).subarray(0, n));
+    const g = new Float64Array(lay.total);
+    const loss = lossAndGrad(ws, p, x, y, n, g);
+    const hv = new Float64Array(lay.total);
+    hessianVector(ws, p, v, n, hv);
+    return { out, loss, g, hv, onLine: ws.onLine };
+  };
+  const [line, dense] = [run(true), run(false)];
+  const gap = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+    let scale = 0;
+    let worst = 0;
+    for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
+    for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    return worst / Math.max(scale, 1e-300);
+  };
+  return {
+    line,
+    dense,
+    out: gap(line.out, dense.out),
+    loss: Math.abs(line.loss - dense.loss) / dense.loss,
+    g: gap(line.g, dense.g),
+    hv: gap(line.hv, dense.hv),
+  };
+}
+
+function task(rng: Rng, n: number): { x: Float64Array; y: Float64Array } {
+  const x = Float64Array.from({ length: n }, () => rng.uniform(-5, 5));
+  const y = Float64Array.from(x, (t) => 2 * Math.sin(t + 0.3) + rng.uniform(-0.1, 0.1));
+  return { x, y };
+}
+
+describe('line.ts against the dense kernels (1-40-40-1)', () => {
+  it('random nets and tasks of 1 to 11 points: the same outputs, loss, gradient and Hessian-vector product', () => {
+    const rng = new Rng(11);
+    for (const n of [1, 2, 3, 5, 10, 11]) {
+      for (let trial = 0; trial < 4; trial++) {
+        // Larger than init-sized weights so units switch between the points.
+        const p = initFlat(SIZES, rng).map((t) => t * 3);
+        const v = initFlat(SIZES, rng);
+        const { x, y } = task(rng, n);
+        const r = compare(p, x, y, v, n);
+        expect(r.line.onLine).toBe(true);
+        expect(r.dense.onLine).toBe(false);
+        expect(r.out, `n = ${n}`).toBeLessThan(1e-13);
+        expect(r.loss).toBeLessThan(1e-13);
+        expect(r.g, `n = ${n}`).toBeLessThan(1e-12);
+        expect(r.hv, `n = ${n}`).toBeLessThan(1e-12);
+        expect(Math.max(...r.dense.hv.map(Math.abs))).toBeGreaterThan(1e-3);
+      }
+    }
+  });
+
+  it('repeated points, units on everywhere or nowhere, flat units and a point on a switch', () => {
+    const rng = new Rng(12);
+    const p = initFlat(SIZES, rng).map((t) => t * 3);
+    const [W0, B0] = [lay.w[0], lay.b[0]];
+    // Units 0-3 active on every point, 4-7 on none, 8-9 flat (on and off), 10 switching exactly at x = 0.5.
+    for (let k = 0; k < 4; k++) p[B0 + k] = 100;
+    for (let k = 4; k < 8; k++) p[B0 + k] = -100;
+    p[W0 + 8] = 0;
+    p[B0 + 8] = 0.7;
+    p[W0 + 9] = 0;
+    p[B0 + 9] = -0.7;
+    p[W0 + 10] = 1;
+    p[B0 + 10] = -0.5;
+    p[W0 + 11] = -2;
+    p[B0 + 11] = 1;
+    const x = Float64Array.from([0.5, -1, 2, 0.5, 0.5, -1, 3, 0.25, 4.5]);
+    const y = Float64Array.from(x, (t) => Math.cos(t));
+    const v = initFlat(SIZES, rng);
+    const r = compare(p, x, y, v, x.length);
+    expect(r.line.onLine).toBe(true);
+    expect(r.out).toBeLessThan(1e-13);
+    expect(r.g).toBeLessThan(1e-12);
+    expect(r.hv).toBeLessThan(1e-12);
+    // Units active nowhere have no gradient; units active everywhere do.
+    expect(r.line.g[lay.w[1] + 4 * 40]).toBe(0);
+    expect(r.line.g[W0 + 5]).toBe(0);
+    expect(Math.abs(r.line.g[W0 + 1])).toBeGreaterThan(0);
+  });
+
+  it('parameters that are not finite take the dense kernels, with the same NaNs', () => {
+    const rng = new Rng(13);
+    const p = initFlat(SIZES, rng);
+    p[lay.w[0] + 3] = Infinity;
+    const { x, y } = task(rng, 10);
+    const r = compare(p, x, y, initFlat(SIZES, rng), 10);
+    expect(r.line.onLine).toBe(false);
+    expect(Array.from(r.line.g, Number.isNaN)).toEqual(Array.from(r.dense.g, Number.isNaN));
+    expect(Array.from(r.line.out)).toEqual(Array.from(r.dense.out));
+  });
+
+  it('a workspace reused across tasks of different sizes and nets keeps no stale state', () => {
+    const rng = new Rng(14);
+    const line = new Workspace(lay, 10);
+    const dense = new Workspace(lay, 10, { line: false });
+    for (const n of [10, 3, 7, 1, 10]) {
+      const p = initFlat(SIZES, rng).map((t) => t * 2);
+      const { x, y } = task(rng, n);
+      const v = initFlat(SIZES, rng);
+      const [ga, gb, ha, hb] = [0, 0, 0, 0].map(() => new Float64Array(lay.total));
+      lossAndGrad(line, p, x, y, n, ga);
+      lossAndGrad(dense, p, x, y, n, gb);
+      hessianVector(line, p, v, n, ha);
+      hessianVector(dense, p, v, n, hb);
+      for (let i = 0; i < lay.total; i++) {
+        expect(Math.abs(ga[i] - gb[i])).toBeLessThan(1e-12 * (1 + Math.abs(gb[i])));
+        expect(Math.abs(ha[i] - hb[i])).toBeLessThan(1e-12 * (1 + Math.abs(hb[i])));
+      }
+    }
+  });
+
+  it('is taken only where it applies: one input and a hidden layer', () => {
+    expect(new Workspace(lay, 4).line).not.toBeNull();
+    expect(new Workspace(layoutOf([4, 40, 40, 1]), 4).line).toBeNull();
+    expect(new Workspace(layoutOf([1, 1]), 4).line).toBeNull();
+  });
+});
