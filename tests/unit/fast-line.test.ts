@@ -49,9 +49,9 @@ function task(rng: Rng, n: number): { x: Float64Array; y: Float64Array } {
 }
 
 describe('line.ts against the dense kernels (1-40-40-1)', () => {
-  it('random nets and tasks of 1 to 11 points: the same outputs, loss, gradient and Hessian-vector product', () => {
+  it('random nets and tasks of 1 to 11 points (and 41, sorted another way): the same outputs, loss, gradient and Hessian-vector product', () => {
     const rng = new Rng(11);
-    for (const n of [1, 2, 3, 5, 10, 11]) {
+    for (const n of [1, 2, 3, 5, 10, 11, 41]) {
       for (let trial = 0; trial < 4; trial++) {
         // Larger than init-sized weights so units switch between the points.
         const p = initFlat(SIZES, rng).map((t) => t * 3);

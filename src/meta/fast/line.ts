@@ -77,12 +77,17 @@ export class LineBuffers {
   prepare(p: Float64Array, a0: Float64Array, z0: Float64Array, n: number): boolean {
     const { h1, W0, B0, ord, xs, lo, hi, counts } = this;
     for (let k = 0; k < h1; k++) if (!Number.isFinite(p[W0 + k]) || !Number.isFinite(p[B0 + k])) return false;
-    for (let r = 0; r < n; r++) {
-      if (!Number.isFinite(a0[r])) return false;
+    for (let r = 0; r < n; r++) if (!Number.isFinite(a0[r])) return false;
+    if (n <= 32) {
       // Insertion sort: a task has a handful of rows.
-      let i = r;
-      for (; i > 0 && a0[ord[i - 1]] > a0[r]; i--) ord[i] = ord[i - 1];
-      ord[i] = r;
+      for (let r = 0; r < n; r++) {
+        let i = r;
+        for (; i > 0 && a0[ord[i - 1]] > a0[r]; i--) ord[i] = ord[i - 1];
+        ord[i] = r;
+      }
+    } else {
+      for (let r = 0; r < n; r++) ord[r] = r;
+      ord.subarray(0, n).sort((i, j) => a0[i] - a0[j]);
     }
     for (let i = 0; i < n; i++) xs[i] = a0[ord[i]];
     counts.fill(0, 0, h1);
