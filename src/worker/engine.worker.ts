@@ -13,6 +13,7 @@ import { evaluate, evaluateClassification, GLYPH_EVAL, PLANE_EVAL, type ClassEva
 import { learnerFor, type Learner } from '../meta/inner';
 import { paramsFromArrays, readParams, type ParamArrays, type Params } from '../meta/params';
 import { adaptFlat, flatLearner, type FlatLearner } from '../meta/fast/adapt';
+import { classifyFlat } from '../meta/fast/classify';
 import { evaluateFlat, evaluateFlatChunked } from '../meta/fast/evaluate';
 import { createTrainer, MetaTrainer, type Trainer } from '../meta/trainer';
 import { TypedMamlTrainer, typedPathTrains } from '../meta/fast/trainer';
@@ -139,17 +140,20 @@ const scheduleAdapt = latestWins<AdaptRequest & { id: number }>('Adaptation', as
   post({ type: 'adapted', id: r.id, results, path: typed ? 'typed arrays' : `tfjs (${tf.getBackend()})`, computeMs: performance.now() - t0 });
 });
 
-/** Classifiers adapt on the tfjs backend (their networks have no typed-array path). */
+/**
+ * The plane's classifiers adapt on typed arrays (its grid walked row by row); the glyphs' 784-input networks,
+ * where dense products dominate, on the tfjs backend.
+ */
 const scheduleClassify = latestWins<ClassifyRequest & { id: number }>('Classification', async (r) => {
   const t0 = performance.now();
   const problem = { problem: r.problem, classes: r.classes };
-  const curves = await adaptClassifiers(
-    r.methods.map((m) => currentLearner(m, problem)),
-    { classes: r.classes, support: r.support, queries: r.queries, queryLabels: r.queryLabels, steps: r.steps, alpha: r.alpha },
-  );
+  const learners = r.methods.map((m) => currentLearner(m, problem));
+  const input = { classes: r.classes, support: r.support, queries: r.queries, queryLabels: r.queryLabels, steps: r.steps, alpha: r.alpha };
+  const typed = enginePreference !== 'tfjs' && r.problem === 'plane';
+  const curves = typed ? classifyFlat(await Promise.all(learners.map(flatOf)), input) : await adaptClassifiers(learners, input);
   const results: Partial<Record<AlgorithmId, (typeof curves)[number]>> = {};
   r.methods.forEach((m, i) => (results[m] = curves[i]));
-  post({ type: 'classified', id: r.id, results, path: `tfjs (${tf.getBackend()})`, computeMs: performance.now() - t0 });
+  post({ type: 'classified', id: r.id, results, path: typed ? 'typed arrays' : `tfjs (${tf.getBackend()})`, computeMs: performance.now() - t0 });
 });
 
 // ---- training loop ----

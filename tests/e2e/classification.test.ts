@@ -133,6 +133,20 @@ describe('2-D classification', () => {
     expect(restored.map((p) => p.label)).toEqual(shown.map((p) => p.label));
     restored.forEach((p, i) => expect(Math.abs(p.x - shown[i].x) + Math.abs(p.y - shown[i].y)).toBeLessThan(2e-3));
     expect(again.errors).toEqual([]);
+    await settle(again.page);
+    // Plane clicks adapt on typed arrays; the same link on the TF.js engine gives the same scores.
+    expect(await text(again.page, 'adapt-path')).toBe('typed arrays');
+    const tfjs = await openApp(browser, `${link.search}&engine=tfjs`, { ready: '[data-testid="plane-area"]' });
+    await settle(tfjs.page);
+    expect(await text(tfjs.page, 'adapt-path')).toBe('tfjs (wasm)');
+    for (const m of ['maml', 'pretrained'])
+      for (const at of ['data-before', 'data-after']) {
+        // One grid point of 1,681 on a boundary may fall either way in float32 and float64.
+        expect(Math.abs((await attr(tfjs.page, `plane-task-acc-${m}`, at)) - (await attr(again.page, `plane-task-acc-${m}`, at))), `${m} ${at}`).toBeLessThan(2e-3);
+        expect(Math.abs((await attr(tfjs.page, `plane-support-acc-${m}`, at)) - (await attr(again.page, `plane-support-acc-${m}`, at)))).toBeLessThan(1e-6);
+      }
+    expect(tfjs.errors).toEqual([]);
+    await tfjs.page.close();
     await again.page.close();
     expect(errors).toEqual([]);
     await page.close();

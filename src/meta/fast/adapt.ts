@@ -8,7 +8,7 @@
 import type { AdaptationCurves } from '../adaptation';
 import { sinusoid, type Point, type SinusoidTask } from '../tasks/sinusoid';
 import { GridForward } from './grid';
-import { forwardRows, layoutOf, lossAndGrad, Workspace, type Layout } from './mlp';
+import { forwardRows, layoutOf, lossAndGrad, Workspace, type FlatLoss, type Layout } from './mlp';
 
 /** A learner's meta-parameters in the flat layout of mlp.ts, with its inner rule. */
 export interface FlatLearner {
@@ -88,7 +88,7 @@ export function flatInputs(xs: ArrayLike<number>, n: number, taskInput: boolean,
  * garbage collection showed up as jitter in click-to-curves latency). Calls run one at a time.
  */
 const pool = new Map<string, unknown>();
-function reused<T>(key: string, make: () => T): T {
+export function reused<T>(key: string, make: () => T): T {
   let v = pool.get(key) as T | undefined;
   if (v === undefined) pool.set(key, (v = make()));
   return v;
@@ -124,6 +124,7 @@ export class FlatAdapter {
     readonly learner: FlatLearner,
     alpha: number,
     maxK: number,
+    readonly loss: FlatLoss = 'mse',
   ) {
     this.lay = layoutOf(learner.sizes);
     this.rate = stepSizes(learner, this.lay, alpha);
@@ -146,7 +147,7 @@ export class FlatAdapter {
     for (let s = 0; s <= run; s++) {
       atStep(phi, s);
       // The gradient is taken at the same point as the loss: it moves phi to the next step.
-      losses.push(K > 0 ? lossAndGrad(this.ws, phi, sx, sy, K, s < run ? g : null) : NaN);
+      losses.push(K > 0 ? lossAndGrad(this.ws, phi, sx, sy, K, s < run ? g : null, this.loss) : NaN);
       if (s === run) break;
       for (let i = 0; i < phi.length; i++) {
         if (rate[i] === 0) continue;

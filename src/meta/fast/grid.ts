@@ -17,7 +17,8 @@ export class GridForward {
   private readonly active: Uint8Array;
   private readonly bias: Float64Array;
   private readonly at: Float64Array;
-  private readonly order: number[];
+  /** The units that switch inside the grid, by switch point. */
+  private readonly order: Int32Array;
   private readonly u: Float64Array;
   private readonly c: Float64Array;
 
@@ -32,7 +33,7 @@ export class GridForward {
     this.active = new Uint8Array(h1);
     this.bias = new Float64Array(h1);
     this.at = new Float64Array(h1);
-    this.order = Array.from({ length: h1 }, (_, j) => j);
+    this.order = new Int32Array(h1);
     this.u = new Float64Array(h2);
     this.c = new Float64Array(h2);
     // Only deeper nets keep the second layer's activations for the dense layers after it.
@@ -66,7 +67,17 @@ export class GridForward {
       const x0 = -s / wj;
       at[j] = wj === 0 || Number.isNaN(x0) ? -Infinity : x0;
     }
-    order.sort((i, j) => at[i] - at[j]);
+    // Units that switch at or before the first point are settled by its check, those after the last never
+    // matter: only the rest are walked, in order (insertion sort: a few dozen units).
+    let m = 0;
+    const [first, last] = [grid[0], grid[n - 1]];
+    for (let j = 0; j < h1; j++) {
+      const a = at[j];
+      if (!(a > first && a <= last)) continue;
+      let i = m++;
+      for (; i > 0 && at[order[i - 1]] > a; i--) order[i] = order[i - 1];
+      order[i] = j;
+    }
     for (let k = 0; k < h2; k++) {
       u[k] = 0;
       c[k] = p[b[1] + k];
@@ -78,22 +89,30 @@ export class GridForward {
       const x = grid[r];
       if (r === 0) for (let j = 0; j < h1; j++) this.check(p, j, x);
       // Every unit whose switch point has been passed: checked directly, so the mask is forwardRows's.
-      for (; next < h1 && at[order[next]] <= x; next++) if (r > 0) this.check(p, order[next], x);
+      for (; next < m && at[order[next]] <= x; next++) this.check(p, order[next], x);
       if (L === 2) {
         // One hidden layer: the second layer is the output, linear.
         for (let k = 0; k < h2; k++) out[r * h2 + k] = x * u[k] + c[k];
         continue;
       }
       if (L === 3) {
-        // Two hidden layers (the sinusoid nets): ReLU, then the output layer, here.
+        // Two hidden layers (the sinusoid and plane nets): ReLU, then the output layer, here.
         const W2 = w[2];
-        for (let o = 0; o < nOut; o++) {
-          let s = p[b[2] + o];
+        const o0 = r * nOut;
+        if (nOut === 1) {
+          let s = p[b[2]];
           for (let k = 0; k < h2; k++) {
             const z = x * u[k] + c[k];
-            if (z > 0) s += z * p[W2 + k * nOut + o];
+            if (z > 0) s += z * p[W2 + k];
           }
-          out[r * nOut + o] = s;
+          out[o0] = s;
+          continue;
+        }
+        // Several outputs (the classifiers): each hidden unit once, into every output.
+        for (let o = 0; o < nOut; o++) out[o0 + o] = p[b[2] + o];
+        for (let k = 0; k < h2; k++) {
+          const z = x * u[k] + c[k];
+          if (z > 0) for (let o = 0, wk = W2 + k * nOut; o < nOut; o++) out[o0 + o] += z * p[wk + o];
         }
         continue;
       }

@@ -50,6 +50,8 @@ export class Workspace {
   readonly line: LineBuffers | null;
   /** Whether the last forward pass took the line kernels (so its backward passes do too). */
   onLine = false;
+  /** The loss of the last lossAndGrad call. */
+  loss: FlatLoss = 'mse';
 
   constructor(
     readonly lay: Layout,
@@ -264,9 +266,13 @@ export function forwardRows(ws: Workspace, p: Float64Array, x: ArrayLike<number>
   return ws.z[L - 1];
 }
 
+/** What the rows are scored by: squared error, or cross-entropy of the softmax against one-hot labels. */
+export type FlatLoss = 'mse' | 'crossEntropy';
+
 /**
- * MSE of n rows against targets y ([n, out]) and, when `grad` is given, its gradient w.r.t. p (overwritten).
- * Leaves ws.e holding dLoss/dz for a following hessianVector call at the same point.
+ * The loss of n rows against targets y ([n, out]; for cross-entropy one-hot labels) and, when `grad` is given,
+ * its gradient w.r.t. p (overwritten): the MSE over every output, or the mean over rows of -sum y log
+ * softmax(z). Leaves ws.e holding dLoss/dz for a following hessianVector call at the same point (MSE only).
  */
 export function lossAndGrad(
   ws: Workspace,
@@ -275,22 +281,41 @@ export function lossAndGrad(
   y: ArrayLike<number>,
   n: number,
   grad: Float64Array | null,
+  kind: FlatLoss = 'mse',
 ): number {
   const { sizes, w, b } = ws.lay;
   const L = sizes.length - 1;
   const N = n + (n & 1);
   const out = forwardRows(ws, p, x, n);
   const nOut = sizes[L];
-  const c = 2 / (n * nOut);
   const eL = ws.e[L - 1];
+  ws.loss = kind;
   let loss = 0;
-  for (let i = 0; i < n * nOut; i++) {
-    const d = out[i] - y[i];
-    loss += d * d;
-    eL[i] = c * d;
+  if (kind === 'mse') {
+    const c = 2 / (n * nOut);
+    for (let i = 0; i < n * nOut; i++) {
+      const d = out[i] - y[i];
+      loss += d * d;
+      eL[i] = c * d;
+    }
+    loss /= n * nOut;
+  } else {
+    // Per row, log-sum-exp shifted by the largest logit; dLoss/dz = (softmax - y) / n.
+    for (let r = 0; r < n; r++) {
+      const o = r * nOut;
+      let m = -Infinity;
+      for (let j = 0; j < nOut; j++) m = Math.max(m, out[o + j]);
+      let sum = 0;
+      for (let j = 0; j < nOut; j++) sum += Math.exp(out[o + j] - m);
+      const lse = m + Math.log(sum);
+      for (let j = 0; j < nOut; j++) {
+        loss -= y[o + j] * (out[o + j] - lse);
+        eL[o + j] = (Math.exp(out[o + j] - lse) - y[o + j]) / n;
+      }
+    }
+    loss /= n;
   }
   eL.fill(0, n * nOut, N * nOut);
-  loss /= n * nOut;
   if (!grad) return loss;
   for (let l = L - 1; l >= 0; l--) {
     biasSum(grad, b[l], ws.e[l], N, sizes[l + 1]);
@@ -311,6 +336,7 @@ export function lossAndGrad(
  * second derivative is zero almost everywhere, so the masks are constants of the pass.
  */
 export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n: number, hv: Float64Array): void {
+  if (ws.loss !== 'mse') throw new Error('hessianVector is the MSE\'s: the cross-entropy has no R-operator here.');
   const { sizes, w, b } = ws.lay;
   const L = sizes.length - 1;
   const N = n + (n & 1);
