@@ -64,7 +64,8 @@ export interface GpuChoice {
  * measured here rather than assumed. If the kernels fail, training goes on on typed arrays and says why.
  */
 export async function gpuTrainerFor(config: TrainConfig, preference: EnginePreference): Promise<GpuChoice> {
-  if (preference === 'tfjs' || !typedPathTrains(config)) return { trainer: null, note: null };
+  // The fused kernels are the sinusoid's (squared error, one input).
+  if (preference === 'tfjs' || !typedPathTrains(config) || (config.problem ?? 'sinusoid') !== 'sinusoid') return { trainer: null, note: null };
   const device = webgpuDevice();
   if (typeof device === 'string') return { trainer: null, note: preference === 'gpu' ? `Fused WebGPU kernels unavailable: ${device}.` : null };
   const shape = { sizes: SINUSOID_MLP.sizes, tasks: config.metaBatch, kSupport: config.kSupport, kQuery: config.kQuery, maxSteps: config.innerSteps };

@@ -2,16 +2,25 @@
  * Classification at test time on typed arrays (src/meta/fast/classify.ts, what plane clicks use) against the
  * tfjs path (adaptClassifiers) for the shipped plane models: the same rule per method (ANIL's head, Meta-SGD's
  * learned rates), the same probabilities on the grid, accuracies and losses at every step, and the same edge
- * cases (no examples, divergence, bad labels); and the typed cross-entropy gradient against finite differences.
+ * cases (no examples, divergence, bad labels); and the typed cross-entropy's gradient and Hessian-vector product
+ * against finite differences.
  */
 import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AlgorithmId } from '../../src/meta/algorithms';
+import { ALGORITHMS, type AlgorithmId } from '../../src/meta/algorithms';
+import { planeMlp } from '../../src/meta/architecture';
+import { glyphTrainConfig, planeTrainConfig } from '../../src/meta/config';
+import { initParams } from '../../src/meta/model';
+import { drawEpisodes } from '../../src/meta/tasks/episodes';
+import { classificationBatch, disposeBatch } from '../../src/meta/tasks/meta-batch';
+import { createTrainer, MetaTrainer } from '../../src/meta/trainer';
+import { flatParams } from './helpers/tf';
 import { checkpointArrays, checkpointFolder, parseCheckpoint } from '../../src/meta/checkpoint';
 import { adaptClassifiers, type ClassAdaptation, type ClassifyInput } from '../../src/meta/classification';
 import { flatLearner } from '../../src/meta/fast/adapt';
 import { classifyFlat } from '../../src/meta/fast/classify';
-import { initFlat } from '../../src/meta/fast/maml';
+import { FastMaml, flatEpisodes, initFlat } from '../../src/meta/fast/maml';
 import { forwardRows, hessianVector, layoutOf, lossAndGrad, Workspace } from '../../src/meta/fast/mlp';
 import { learnerFor, type Learner } from '../../src/meta/inner';
 import { useNodeBackend } from '../../src/meta/node-backend';
@@ -19,7 +28,7 @@ import { disposeParams, paramsFromArrays, readParams } from '../../src/meta/para
 import { Rng } from '../../src/meta/random';
 import { planeGrid } from '../../src/meta/tasks/plane';
 import { planeFromSeed, planeSupportSet, planeTruth } from '../../src/state/classification';
-import { finiteDiff, relErr } from './helpers/reference';
+import { finiteDiff, layout, relErr } from './helpers/reference';
 
 const GRID = planeGrid(41);
 
@@ -105,7 +114,7 @@ describe('classifyFlat (typed arrays) matches adaptClassifiers (tfjs) on the shi
 });
 
 describe('typed-array cross-entropy', () => {
-  it.each([[[2, 8, 6, 3]], [[2, 5, 4]], [[1, 7, 5, 4]]])('%j: the gradient is the finite difference of the loss; the loss is the mean of -log softmax', (sizes) => {
+  it.each([[[2, 8, 6, 3]], [[2, 5, 4]], [[1, 7, 5, 4]]])('%j: the loss is the mean of -log softmax; gradient and Hessian-vector product are finite differences', (sizes) => {
     const lay = layoutOf(sizes);
     const rng = new Rng(21);
     const theta = initFlat(sizes, rng).map((v) => v * 2);
@@ -129,7 +138,82 @@ describe('typed-array cross-entropy', () => {
       ce += m + Math.log(row.reduce((a, v) => a + Math.exp(v - m), 0)) - row[labels[r]];
     }
     expect(loss).toBeCloseTo(ce / n, 12);
-    // The R-operator here is the MSE's: asking it of the cross-entropy is refused.
-    expect(() => hessianVector(ws, theta, theta, n, new Float64Array(lay.total))).toThrow(/MSE/);
+    // The Hessian-vector product: the finite difference of the gradient along v.
+    const v = initFlat(sizes, rng);
+    lossAndGrad(ws, theta, x, y, n, g, 'crossEntropy');
+    const hv = new Float64Array(lay.total);
+    hessianVector(ws, theta, v, n, hv);
+    const eps = 1e-6;
+    const at = (sign: number) => {
+      const gp = new Float64Array(lay.total);
+      lossAndGrad(new Workspace(lay, n), theta.map((t, i) => t + sign * eps * v[i]), x, y, n, gp, 'crossEntropy');
+      return gp;
+    };
+    const [gp, gm] = [at(1), at(-1)];
+    expect(relErr(hv, gp.map((t, i) => (t - gm[i]) / (2 * eps)))).toBeLessThan(1e-6);
+    expect(Math.max(...hv.map(Math.abs))).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('plane MAML training on typed arrays', () => {
+  it('the exact and first-order meta-gradients of a plane batch equal the tfjs algorithms\' (float32 tolerance)', () => {
+    for (const [classes, innerSteps] of [[2, 1], [4, 2]] as const) {
+      const cfg = { ...planeTrainConfig('maml', classes), innerSteps };
+      const sizes = planeMlp(classes).sizes;
+      const lay = layout(sizes);
+      const params = initParams(planeMlp(classes), new Rng(12));
+      const theta = initFlat(sizes, new Rng(12));
+      expect(Array.from(theta)).toEqual(Array.from(flatParams(lay, params)));
+      const episodes = drawEpisodes('plane', new Rng(33), 6, classes, 5, 5);
+      const batch = classificationBatch(episodes);
+      const data = flatEpisodes(episodes, classes);
+      const fast = new FastMaml(sizes, innerSteps, classes * 5, classes * 5, 'crossEntropy');
+      for (const id of ['maml', 'fomaml'] as const) {
+        const r = tf.tidy(() => ALGORITHMS[id].metaGradient!(params, batch, { ...cfg, algorithm: id }));
+        const grad = new Float64Array(lay.total);
+        const loss = fast.metaGradient(theta, data, innerSteps, cfg.alpha, id === 'maml', grad);
+        expect(relErr(grad, flatParams(lay, r.grads)), `${classes}-way ${id} k=${innerSteps}`).toBeLessThan(1e-4);
+        expect(Math.abs(loss - r.loss.dataSync()[0]) / loss).toBeLessThan(1e-5);
+        r.loss.dispose();
+        disposeParams(r.grads);
+      }
+      // The second-order term matters here.
+      const [exact, fo] = [true, false].map((e) => {
+        const g = new Float64Array(lay.total);
+        fast.metaGradient(theta, data, innerSteps, cfg.alpha, e, g);
+        return g;
+      });
+      expect(relErr(fo, exact)).toBeGreaterThan(1e-2);
+      disposeParams(params);
+      disposeBatch(batch);
+    }
+  });
+
+  it('createTrainer trains plane MAML on typed arrays (glyphs on tfjs), following MetaTrainer iteration by iteration', async () => {
+    const config = { ...planeTrainConfig('maml', 3), metaBatch: 8, iterations: 20, seed: 5 };
+    const typed = createTrainer(config);
+    expect(typed.path).toBe('typed arrays');
+    const glyphs = createTrainer({ ...glyphTrainConfig('maml', 5, 1), iterations: 5 });
+    expect(glyphs.path).toBe('tfjs');
+    glyphs.dispose();
+    const slow = new MetaTrainer(config);
+    for (let i = 1; i <= 20; i++) {
+      const [a, b] = [await slow.step(), await typed.step()];
+      expect(a.ok && b.ok).toBe(true);
+      expect(Math.abs(a.loss - b.loss) / a.loss, `iteration ${i}`).toBeLessThan(1e-3);
+    }
+    const lay = layout(planeMlp(3).sizes);
+    expect(relErr(flatParams(lay, typed.params), flatParams(lay, slow.params))).toBeLessThan(1e-3);
+    expect(Object.keys(typed.params).sort()).toEqual(Object.keys(slow.params).sort());
+    slow.dispose();
+    typed.dispose();
+  });
+
+  it('refuses a diverging plane update as MetaTrainer does', async () => {
+    const typed = createTrainer({ ...planeTrainConfig('maml', 2), alpha: 1e6, iterations: 10 });
+    const r = await typed.step();
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/^Training diverged at iteration 1/);
+    typed.dispose();
   });
 });

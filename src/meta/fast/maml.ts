@@ -8,8 +8,15 @@
 import type { TrainConfig } from '../config';
 import { divergenceReason } from '../divergence';
 import { Rng } from '../random';
+import { drawEpisodes, type Episodes, type LabelledSet } from '../tasks/episodes';
 import { drawMetaBatch, type TaskSet } from '../tasks/sampling';
-import { hessianVector, layoutOf, lossAndGrad, Workspace, type Layout } from './mlp';
+import { hessianVector, layoutOf, lossAndGrad, Workspace, type FlatLoss, type Layout } from './mlp';
+
+/**
+ * A meta-batch on typed arrays: each task's kSupport + kQuery rows of inputs and targets (for classification,
+ * one-hot labels), task after task. A sinusoid TaskSet is one.
+ */
+export type FlatBatch = Pick<TaskSet, 'kSupport' | 'kQuery' | 'sx' | 'sy' | 'qx' | 'qy'> & { tasks: ArrayLike<unknown> };
 
 export class FastMaml {
   readonly lay: Layout;
@@ -25,6 +32,7 @@ export class FastMaml {
     readonly maxSteps: number,
     kSupport: number,
     kQuery: number,
+    readonly loss: FlatLoss = 'mse',
   ) {
     this.lay = layoutOf(sizes);
     const n = this.lay.total;
@@ -41,7 +49,7 @@ export class FastMaml {
    * The mean over tasks of the query loss after `steps` SGD steps of size alpha on each task's support set,
    * and its gradient w.r.t. theta into `grad`: exact, or first order (d phi / d theta taken as I).
    */
-  metaGradient(theta: Float64Array, data: TaskSet, steps: number, alpha: number, exact: boolean, grad: Float64Array): number {
+  metaGradient(theta: Float64Array, data: FlatBatch, steps: number, alpha: number, exact: boolean, grad: Float64Array): number {
     if (steps > this.maxSteps) throw new Error(`at most ${this.maxSteps} inner steps`);
     const { kSupport: K, kQuery: Q } = data;
     const T = data.tasks.length;
@@ -58,13 +66,13 @@ export class FastMaml {
       const sy = data.sy.subarray(t * K * nOut, (t + 1) * K * nOut);
       for (let j = 0; j < steps; j++) {
         const cur = phi(j);
-        lossAndGrad(this.support[j], cur, sx, sy, K, g);
+        lossAndGrad(this.support[j], cur, sx, sy, K, g, this.loss);
         const next = phis[j + 1];
         for (let i = 0; i < n; i++) next[i] = cur[i] - alpha * g[i];
       }
       const qx = data.qx.subarray(t * Q * nIn, (t + 1) * Q * nIn);
       const qy = data.qy.subarray(t * Q * nOut, (t + 1) * Q * nOut);
-      loss += lossAndGrad(this.query, phi(steps), qx, qy, Q, v);
+      loss += lossAndGrad(this.query, phi(steps), qx, qy, Q, v, this.loss);
       if (!exact || steps === 0) {
         for (let i = 0; i < n; i++) grad[i] += v[i];
         continue;
@@ -95,14 +103,14 @@ export function initFlat(sizes: number[], rng: Rng): Float64Array {
 }
 
 /** MetaTrainer's settings that this path uses, the network's sizes, and exact or first order. */
-export type FastTrainConfig = Pick<TrainConfig, 'metaBatch' | 'kSupport' | 'kQuery' | 'innerSteps' | 'alpha' | 'metaLr' | 'seed'> & {
+export type FastTrainConfig = Pick<TrainConfig, 'metaBatch' | 'kSupport' | 'kQuery' | 'innerSteps' | 'alpha' | 'metaLr' | 'seed' | 'problem' | 'classes'> & {
   sizes: number[];
   exact: boolean;
 };
 
 /** Computes the mean meta-gradient of a batch: on the CPU (FastMaml) or on a GPU (src/meta/gpu's GpuMaml). */
 export interface MetaGradientEngine {
-  metaGradient(theta: Float64Array, data: TaskSet, steps: number, alpha: number, exact: boolean, grad: Float64Array): number | Promise<number>;
+  metaGradient(theta: Float64Array, data: FlatBatch, steps: number, alpha: number, exact: boolean, grad: Float64Array): number | Promise<number>;
   dispose?(): void;
 }
 
@@ -110,7 +118,8 @@ export type FastStepOutcome = { ok: true; loss: number } | { ok: false; loss: nu
 
 /**
  * MetaTrainer's loop (same seed, same tasks, same Adam) for MAML and first-order MAML, its meta-gradient from
- * an engine: FastMaml on typed arrays by default.
+ * an engine: FastMaml on typed arrays by default. Sinusoid regression (squared error) or plane classification
+ * (cross-entropy, episodes of kSupport and kQuery points of every class).
  */
 export class FastMamlTrainer {
   readonly params: Float64Array;
@@ -127,7 +136,8 @@ export class FastMamlTrainer {
   ) {
     this.rng = new Rng(config.seed);
     this.params = initFlat(config.sizes, this.rng.fork());
-    this.engine = engine ?? new FastMaml(config.sizes, config.innerSteps, config.kSupport, config.kQuery);
+    const rows = this.classes === null ? 1 : this.classes;
+    this.engine = engine ?? new FastMaml(config.sizes, config.innerSteps, rows * config.kSupport, rows * config.kQuery, this.classes === null ? 'mse' : 'crossEntropy');
     const n = this.params.length;
     this.grad = new Float64Array(n);
     this.m = new Float64Array(n);
@@ -153,21 +163,28 @@ export class FastMamlTrainer {
     this.engine.dispose?.();
   }
 
-  private draw(): TaskSet {
+  /** The number of classes of a classification problem, or null (regression). */
+  private get classes(): number | null {
+    return this.config.problem === 'plane' ? (this.config.classes ?? 2) : null;
+  }
+
+  private draw(): FlatBatch {
     const c = this.config;
-    return drawMetaBatch(this.rng, c.metaBatch, c.kSupport, c.kQuery);
+    if (this.classes === null) return drawMetaBatch(this.rng, c.metaBatch, c.kSupport, c.kQuery);
+    return flatEpisodes(drawEpisodes('plane', this.rng, c.metaBatch, this.classes, c.kSupport, c.kQuery), this.classes);
   }
 
   /**
    * Adam on the meta-gradient in this.grad. Like MetaTrainer, an update that is not finite or has blown up is
    * refused (the last good parameters stay) and the outcome says why.
    */
-  private apply(data: TaskSet, loss: number): FastStepOutcome {
+  private apply(data: FlatBatch, loss: number): FastStepOutcome {
     const c = this.config;
     let gradSq = 0;
     for (const g of this.grad) gradSq += g * g;
-    let zeroLoss = 0;
-    for (const y of data.qy) zeroLoss += (y * y) / data.qy.length;
+    // The loss of a network that outputs zeros, as MetaTrainer has it.
+    let zeroLoss = this.classes === null ? 0 : Math.log(this.classes);
+    if (this.classes === null) for (const y of data.qy) zeroLoss += (y * y) / data.qy.length;
     const reason = divergenceReason(this.iteration + 1, loss, gradSq, zeroLoss, c);
     if (reason) return { ok: false, loss, reason };
     const t = ++this.iteration;
@@ -181,4 +198,22 @@ export class FastMamlTrainer {
     }
     return { ok: true, loss };
   }
+}
+
+/** Classification episodes as a FlatBatch: every task's points in a row, labels one-hot. */
+export function flatEpisodes(e: Episodes, classes: number): FlatBatch {
+  const set = (sets: LabelledSet[]) => {
+    const k = sets[0].labels.length;
+    const x = new Float32Array(sets.length * sets[0].x.length);
+    const y = new Float32Array(sets.length * k * classes);
+    sets.forEach((s, t) => {
+      if (s.labels.length !== k) throw new Error('Episodes of different sizes cannot share a batch.');
+      x.set(s.x, t * s.x.length);
+      s.labels.forEach((c, i) => (y[(t * k + i) * classes + c] = 1));
+    });
+    return { k, x, y };
+  };
+  const s = set(e.support);
+  const q = set(e.query);
+  return { tasks: e.support, kSupport: s.k, kQuery: q.k, sx: s.x, sy: s.y, qx: q.x, qy: q.y };
 }

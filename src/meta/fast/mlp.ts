@@ -45,12 +45,14 @@ export class Workspace {
   readonly ra: Float64Array[];
   readonly rz: Float64Array[];
   readonly re: Float64Array[];
+  /** The softmax of the outputs (cross-entropy), for the R-operator. */
+  readonly prob: Float64Array;
   readonly rows: number;
   /** One-input nets: the second layer's passes by line.ts (null: always dense). */
   readonly line: LineBuffers | null;
   /** Whether the last forward pass took the line kernels (so its backward passes do too). */
   onLine = false;
-  /** The loss of the last lossAndGrad call. */
+  /** The loss of the last lossAndGrad call (what hessianVector differentiates). */
   loss: FlatLoss = 'mse';
 
   constructor(
@@ -70,6 +72,7 @@ export class Workspace {
     this.e = sizes.slice(1).map(buf);
     this.rz = sizes.slice(1).map(buf);
     this.re = sizes.slice(1).map(buf);
+    this.prob = buf(sizes[L]);
   }
 }
 
@@ -272,7 +275,8 @@ export type FlatLoss = 'mse' | 'crossEntropy';
 /**
  * The loss of n rows against targets y ([n, out]; for cross-entropy one-hot labels) and, when `grad` is given,
  * its gradient w.r.t. p (overwritten): the MSE over every output, or the mean over rows of -sum y log
- * softmax(z). Leaves ws.e holding dLoss/dz for a following hessianVector call at the same point (MSE only).
+ * softmax(z). Leaves ws.e holding dLoss/dz (and ws.prob the softmax) for a following hessianVector call at
+ * the same point.
  */
 export function lossAndGrad(
   ws: Workspace,
@@ -310,7 +314,8 @@ export function lossAndGrad(
       const lse = m + Math.log(sum);
       for (let j = 0; j < nOut; j++) {
         loss -= y[o + j] * (out[o + j] - lse);
-        eL[o + j] = (Math.exp(out[o + j] - lse) - y[o + j]) / n;
+        ws.prob[o + j] = Math.exp(out[o + j] - lse);
+        eL[o + j] = (ws.prob[o + j] - y[o + j]) / n;
       }
     }
     loss /= n;
@@ -331,12 +336,11 @@ export function lossAndGrad(
 }
 
 /**
- * hv <- H v, the Hessian of the MSE at p (the point of the last lossAndGrad call with a gradient, whose
- * activations and dLoss/dz ws still holds) times v. The R-operator of the forward and backward passes: ReLU's
- * second derivative is zero almost everywhere, so the masks are constants of the pass.
+ * hv <- H v, the Hessian of the last lossAndGrad call's loss at p (the point of that call, with a gradient,
+ * whose activations, dLoss/dz and softmax ws still holds) times v. The R-operator of the forward and backward
+ * passes: ReLU's second derivative is zero almost everywhere, so the masks are constants of the pass.
  */
 export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n: number, hv: Float64Array): void {
-  if (ws.loss !== 'mse') throw new Error('hessianVector is the MSE\'s: the cross-entropy has no R-operator here.');
   const { sizes, w, b } = ws.lay;
   const L = sizes.length - 1;
   const N = n + (n & 1);
@@ -352,13 +356,24 @@ export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n
       for (let i = 0; i < N * sizes[l + 1]; i++) next[i] = z[i] > 0 ? rz[i] : 0;
     }
   }
-  // Backward R-pass: R{e_L-1} = c R{z_L-1}; R{gW_l} = R{a_l}^T e_l + a_l^T R{e_l}; R{gb_l} = sum R{e_l};
+  // Backward R-pass: R{e_L-1} = c R{z_L-1} (MSE), or the softmax's Jacobian times R{z_L-1} over n
+  // (cross-entropy); R{gW_l} = R{a_l}^T e_l + a_l^T R{e_l}; R{gb_l} = sum R{e_l};
   // R{e_l-1} = (R{e_l} W_l^T + e_l V_l^T) * mask_l-1. Padding rows keep zero error.
   const nOutL = sizes[L];
-  const c = 2 / (n * nOutL);
   const reL = ws.re[L - 1];
   const rzL = ws.rz[L - 1];
-  for (let i = 0; i < n * nOutL; i++) reL[i] = c * rzL[i];
+  if (ws.loss === 'mse') {
+    const c = 2 / (n * nOutL);
+    for (let i = 0; i < n * nOutL; i++) reL[i] = c * rzL[i];
+  } else {
+    const prob = ws.prob;
+    for (let r = 0; r < n; r++) {
+      const o = r * nOutL;
+      let dot = 0;
+      for (let j = 0; j < nOutL; j++) dot += prob[o + j] * rzL[o + j];
+      for (let j = 0; j < nOutL; j++) reL[o + j] = (prob[o + j] * (rzL[o + j] - dot)) / n;
+    }
+  }
   reL.fill(0, n * nOutL, N * nOutL);
   for (let l = L - 1; l >= 0; l--) {
     biasSum(hv, b[l], ws.re[l], N, sizes[l + 1]);

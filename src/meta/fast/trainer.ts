@@ -4,21 +4,25 @@
  * The meta-gradient comes from FastMaml on the CPU, or from another engine (the fused WebGPU kernels).
  */
 import * as tf from '@tensorflow/tfjs';
-import { paramShapes, SINUSOID_MLP } from '../architecture';
+import { architectureOf, paramShapes, type MlpSpec } from '../architecture';
 import type { TrainConfig } from '../config';
 import { disposeParams, type Params } from '../params';
 import type { StepOutcome, Trainer, TrainPath } from '../trainer';
 import { FastMamlTrainer, type MetaGradientEngine } from './maml';
 import { layoutOf } from './mlp';
 
-/** MAML (exact) and first-order MAML on the sinusoid MLP (squared error): what this path can train. */
+/**
+ * MAML (exact) and first-order MAML on the sinusoid (squared error) and the plane (cross-entropy): what this
+ * path can train. The glyphs' 784-input network stays on TF.js, whose dense products suit it better.
+ */
 export function typedPathTrains(config: TrainConfig): boolean {
-  return (config.algorithm === 'maml' || config.algorithm === 'fomaml') && (config.problem ?? 'sinusoid') === 'sinusoid';
+  return (config.algorithm === 'maml' || config.algorithm === 'fomaml') && (config.problem ?? 'sinusoid') !== 'glyphs';
 }
 
 export class TypedMamlTrainer implements Trainer {
   readonly path: TrainPath;
   private readonly fast: FastMamlTrainer;
+  private readonly arch: MlpSpec;
   private cache: { iteration: number; params: Params } | null = null;
 
   constructor(
@@ -26,7 +30,8 @@ export class TypedMamlTrainer implements Trainer {
     gpu?: MetaGradientEngine,
   ) {
     if (!typedPathTrains(config)) throw new Error(`The typed-array path trains MAML and first-order MAML, not ${config.algorithm}.`);
-    this.fast = new FastMamlTrainer({ ...config, sizes: SINUSOID_MLP.sizes, exact: config.algorithm === 'maml' }, gpu);
+    this.arch = architectureOf(config.algorithm, config);
+    this.fast = new FastMamlTrainer({ ...config, sizes: this.arch.sizes, exact: config.algorithm === 'maml' }, gpu);
     this.path = gpu ? 'webgpu (fused)' : 'typed arrays';
   }
 
@@ -37,11 +42,11 @@ export class TypedMamlTrainer implements Trainer {
   get params(): Params {
     if (this.cache && this.cache.iteration === this.fast.iteration) return this.cache.params;
     disposeParams(this.cache?.params);
-    const lay = layoutOf(SINUSOID_MLP.sizes);
-    const shapes = paramShapes(SINUSOID_MLP);
+    const lay = layoutOf(this.arch.sizes);
+    const shapes = paramShapes(this.arch);
     const flat = this.fast.params;
     const params: Params = {};
-    SINUSOID_MLP.sizes.slice(1).forEach((_, l) => {
+    this.arch.sizes.slice(1).forEach((_, l) => {
       const w = `w${l}`;
       const b = `b${l}`;
       const wSize = shapes[w][0] * shapes[w][1];
