@@ -11,9 +11,11 @@
  *    (the paper's number), on the 600 paper test tasks, with the curve of MSE against wall time.
  * 4. While training 10,000 iterations in the page: main-thread long tasks (PerformanceObserver) and the tensor
  *    count and JS heaps along the way.
+ * 5. Plane classification: ms per meta-iteration of MAML and first-order MAML (typed arrays against TF.js wasm,
+ *    in Node), and the worker's ms per click in the page (3 methods, 10 steps, the 41 x 41 grid) on each engine.
  * WebGPU/WebGL in headless Chromium here run on SwiftShader (a CPU emulator): correctness and dispatch counts,
  * not GPU speed, so only MAML and first-order MAML are timed there.
- * BENCH_ITERATIONS (default 30) sets the timed iterations; BENCH_ONLY=iterations,clicks,ttq,soak (any of them)
+ * BENCH_ITERATIONS (default 30) sets the timed iterations; BENCH_ONLY=iterations,clicks,ttq,soak,plane (any of them)
  * runs only those parts.
  */
 import { spawn } from 'node:child_process';
@@ -22,8 +24,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import * as tf from '@tensorflow/tfjs';
 import { ALGORITHM_IDS, ALGORITHMS, type AlgorithmId } from '../src/meta/algorithms';
 import { useNodeBackend } from '../src/meta/node-backend';
-import { MetaTrainer } from '../src/meta/trainer';
-import { defaultTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, type TrainConfig } from '../src/meta/config';
+import { createTrainer, MetaTrainer } from '../src/meta/trainer';
+import { defaultTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, planeTrainConfig, type TrainConfig } from '../src/meta/config';
 import { SINUSOID_MLP } from '../src/meta/architecture';
 import { FastMamlTrainer } from '../src/meta/fast/maml';
 import { PerTaskLoopMaml } from '../src/meta/reference-loop';
@@ -34,7 +36,7 @@ const ALGOS: AlgorithmId[] = ALGORITHM_IDS.filter((a) => ALGORITHMS[a].outer !==
 const GPU_ALGOS: AlgorithmId[] = ['maml', 'fomaml'];
 const ITER = Number(process.env.BENCH_ITERATIONS ?? 30);
 const ONLY = process.env.BENCH_ONLY?.split(',');
-const want = (part: 'iterations' | 'clicks' | 'ttq' | 'soak') => !ONLY || ONLY.includes(part);
+const want = (part: 'iterations' | 'clicks' | 'ttq' | 'soak' | 'plane') => !ONLY || ONLY.includes(part);
 const PORT = 4392;
 /** Time to quality: the paper's 5-shot MSE after one step, and how long we wait for it. */
 const TARGET_MSE = 0.67;
@@ -282,6 +284,46 @@ async function soak(browser: Browser) {
 }
 
 const rows: Row[] = [];
+/** Plane MAML and first-order MAML per meta-iteration (25 episodes of 5 + 5 points per class): typed arrays and TF.js. */
+async function planeTraining(): Promise<{ classes: number; algorithm: string; typedMs: number; tfjsMs: number }[]> {
+  await useNodeBackend('wasm');
+  const out = [];
+  for (const classes of [2, 5])
+    for (const algorithm of ['maml', 'fomaml'] as const) {
+      const config = { ...planeTrainConfig(algorithm, classes), iterations: ITER + 3 };
+      const typed = createTrainer(config);
+      const tfjs = new MetaTrainer(config);
+      out.push({ classes, algorithm, typedMs: await timeSteps(() => typed.step()), tfjsMs: await timeSteps(() => tfjs.step()) });
+      typed.dispose();
+      tfjs.dispose();
+    }
+  return out;
+}
+
+/** The worker's ms per plane click (what the page reports under the training panel), median of 12 clicks. */
+async function planeClicks(browser: Browser): Promise<{ classes: number; engine: string; path: string; workerMedian: number }[]> {
+  const out = [];
+  for (const classes of [2, 5])
+    for (const engine of ['auto', 'tfjs']) {
+      const { page } = await openPage(browser, `?backend=wasm&engine=${engine}&p=plane&pn=${classes}&pseed=3`);
+      await page.waitForSelector('[data-testid="plane-area"]');
+      await page.waitForFunction(() => (window as Pg).__playground.idle(), undefined, { timeout: 600_000, polling: 250 });
+      await page.$eval('[data-testid="plane-area"]', (el) => el.scrollIntoView({ block: 'center' }));
+      const b = (await page.locator('[data-testid="plane-area"]').boundingBox())!;
+      const ms: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        await page.mouse.click(b.x + b.width * (0.1 + 0.07 * i), b.y + b.height * (0.2 + 0.05 * (i % 7)));
+        await page.waitForFunction(() => (window as Pg).__playground.idle('adaptation'), undefined, { polling: 20 });
+        await page.waitForTimeout(100);
+        ms.push(await page.evaluate(() => (window as Pg).__playground.store.getState().status.adaptMs));
+      }
+      out.push({ classes, engine, path: ((await page.textContent('[data-testid="adapt-path"]')) ?? '').trim(), workerMedian: median(ms) });
+      await page.close();
+    }
+  return out;
+}
+
+const planeTrain = want('plane') ? await planeTraining() : null;
 if (want('iterations')) {
   for (const b of ['cpu', 'wasm']) rows.push(await nodeRow(b));
   rows.push(await nodeLoopRow('wasm'));
@@ -298,10 +340,12 @@ const browser = await chromium.launch({
 let results: BrowserResults = { rows: [], latency: {}, gpuFused: null };
 let ttq: Awaited<ReturnType<typeof timeToQuality>> | null = null;
 let soaked: Awaited<ReturnType<typeof soak>> | null = null;
+let planeClickMs: Awaited<ReturnType<typeof planeClicks>> | null = null;
 try {
   results = want('iterations') || want('clicks') ? await browserRows(browser) : { rows: [], latency: {}, gpuFused: null };
   if (want('ttq')) ttq = await timeToQuality(browser);
   if (want('soak')) soaked = await soak(browser);
+  if (want('plane')) planeClickMs = await planeClicks(browser);
 } finally {
   await browser.close();
   server.kill();
@@ -364,6 +408,19 @@ if (soaked) {
   for (const s of soaked.samples) console.log(`| ${s.iteration} | ${s.tensors} | ${s.tensorBytes} | ${mb(s.workerHeap)} | ${mb(s.pageHeap)} |`);
 }
 
+if (planeTrain) {
+  console.log(`\n## 5. Plane classification (Node, wasm): median ms per meta-iteration, ${PAPER_CONFIG.metaBatch} episodes of 5 + 5 points per class, 2-40-40-N`);
+  console.log('| classes | algorithm | typed arrays | TF.js wasm | speed-up |');
+  console.log('|---|---|---|---|---|');
+  for (const r of planeTrain) console.log(`| ${r.classes} | ${r.algorithm} | ${r.typedMs.toFixed(1)} | ${r.tfjsMs.toFixed(1)} | ${(r.tfjsMs / r.typedMs).toFixed(1)}x |`);
+}
+if (planeClickMs) {
+  console.log('\nPlane clicks in the page (3 methods, 10 steps, 41 x 41 grid): the worker\'s median ms over 12 clicks');
+  console.log('| classes | engine | path | worker ms |');
+  console.log('|---|---|---|---|');
+  for (const r of planeClickMs) console.log(`| ${r.classes} | ${r.engine} | ${r.path} | ${r.workerMedian.toFixed(1)} |`);
+}
+
 mkdirSync('bench-results', { recursive: true });
 const ratios = rows.map((r) => ({ where: r.where, backend: r.backend, exactOverFirstOrder: r.ms.maml !== undefined && r.ms.fomaml ? r.ms.maml / r.ms.fomaml : null }));
 const json = {
@@ -376,6 +433,7 @@ const json = {
   clickToCurvesMs: results.latency,
   timeToQuality: ttq && { target: TARGET_MSE, config: TTQ_CONFIG, ...ttq },
   trainingSoak: soaked,
+  plane: planeTrain && { training: planeTrain, clicks: planeClickMs },
 };
 writeFileSync('bench-results/bench.json', JSON.stringify(json, null, 2));
 console.log('\nJSON: bench-results/bench.json');
