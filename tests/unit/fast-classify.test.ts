@@ -79,6 +79,20 @@ describe('classifyFlat (typed arrays) matches adaptClassifiers (tfjs) on the shi
     disposeParams(l.params);
   });
 
+  it('iMAML (not shipped for the plane): its proximal steps from the MAML model', async () => {
+    const c = parseCheckpoint(readFileSync(`public/checkpoints/${checkpointFolder({ problem: 'plane', classes: 2 })}maml.json`, 'utf8'));
+    const l = learnerFor('imaml', paramsFromArrays(checkpointArrays(c)), { ...c.training, lambda: 2 });
+    expect(l.rule.lambda).toBe(2);
+    const { task, points } = planeFromSeed(8, 2, 4);
+    const input = { classes: 2, support: planeSupportSet({ points } as never), queries: GRID, queryLabels: planeTruth(task, GRID), steps: 5, alpha: 0.5 };
+    const { ref, fast } = await both(l, input);
+    expectSame(fast, ref, GRID.length / 2);
+    // The proximal term changes the steps: not MAML's.
+    const [maml] = classifyFlat([flatLearner(await readParams(l.params), { ...l.rule, lambda: undefined }, false)], input);
+    expect(Math.abs(maml.supportLoss[5] - fast.supportLoss[5])).toBeGreaterThan(1e-4);
+    disposeParams(l.params);
+  });
+
   it.each([3, 5])('%i-way MAML, a point of every class, and a task that is not a grid', async (classes) => {
     const l = shipped(classes, 'maml');
     const { task, points } = planeFromSeed(classes * 11, classes, 2);
