@@ -134,6 +134,7 @@ export class FastMamlTrainer {
     readonly config: FastTrainConfig,
     engine?: MetaGradientEngine,
   ) {
+    if (config.problem === 'glyphs') throw new Error('The typed-array trainer draws sinusoid tasks and plane episodes, not glyphs.');
     this.rng = new Rng(config.seed);
     this.params = initFlat(config.sizes, this.rng.fork());
     const rows = this.classes === null ? 1 : this.classes;
