@@ -10,7 +10,7 @@
  * The plot has a fixed size and every slot that results fill is reserved, so nothing moves when they arrive.
  */
 import * as d3 from 'd3';
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import type { AlgorithmId } from '../meta/algorithms/catalog';
 import { modelKey } from '../meta/checkpoint';
 import type { ClassAdaptation } from '../meta/classification';
@@ -472,7 +472,9 @@ const Thumb = memo(function Thumb({
 });
 
 const Thumbnails = memo(function Thumbnails({ methods, focused, onPick }: { methods: AlgorithmId[]; focused: AlgorithmId | null; onPick: (id: AlgorithmId, step: number) => void }) {
-  const results = usePlayground(selectPlaneResults);
+  // Deferred: new results reach the large plot in one commit and the thumbnails (most of the pixels to colour)
+  // in a following one, so the plot the user is working on is not held up by them.
+  const results = useDeferredValue(usePlayground(selectPlaneResults));
   const points = usePlayground((s) => s.settings.plane.points);
   const classes = usePlayground((s) => s.settings.plane.classes);
   const steps = usePlayground((s) => s.settings.steps);

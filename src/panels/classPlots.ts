@@ -77,7 +77,9 @@ export function regionPixels(probs: Float32Array, gridN: number, classes: number
     i1[j] = Math.min(gridN - 1, lo + 1);
     frac[j] = Math.min(1, Math.max(0, u - lo));
   }
-  const p = new Float64Array(classes);
+  // Colours flat, and only the top class's interpolated probability kept: this runs for every thumbnail pixel on
+  // every click (about 0.3 million pixels for three methods).
+  const flat = Float64Array.from(rgb.flat());
   for (let r = 0; r < size; r++) {
     const r0 = i0[r] * gridN;
     const r1 = i1[r] * gridN;
@@ -93,23 +95,28 @@ export function regionPixels(probs: Float32Array, gridN: number, classes: number
       const k10 = (r1 + i0[c]) * classes;
       const k11 = (r1 + i1[c]) * classes;
       let best = 0;
+      let top = -Infinity;
       let finite = true;
       for (let k = 0; k < classes; k++) {
         const v = w00 * probs[k00 + k] + w01 * probs[k01 + k] + w10 * probs[k10 + k] + w11 * probs[k11 + k];
         if (!Number.isFinite(v)) finite = false;
-        p[k] = v;
-        if (v > p[best]) best = k;
+        if (k === 0 || v > top) {
+          top = v;
+          best = k;
+        }
       }
       const o = (r * size + c) * 4;
       if (!finite) {
-        [out[o], out[o + 1], out[o + 2]] = DIVERGED_RGB;
+        out[o] = DIVERGED_RGB[0];
+        out[o + 1] = DIVERGED_RGB[1];
+        out[o + 2] = DIVERGED_RGB[2];
       } else {
-        const sure = Math.min(1, Math.max(0, (p[best] - chance) / (1 - chance)));
+        const sure = Math.min(1, Math.max(0, (top - chance) / (1 - chance)));
         const a = a0 + (a1 - a0) * sure;
-        const [cr, cg, cb] = rgb[best];
-        out[o] = 255 + (cr - 255) * a;
-        out[o + 1] = 255 + (cg - 255) * a;
-        out[o + 2] = 255 + (cb - 255) * a;
+        const b3 = best * 3;
+        out[o] = 255 + (flat[b3] - 255) * a;
+        out[o + 1] = 255 + (flat[b3 + 1] - 255) * a;
+        out[o + 2] = 255 + (flat[b3 + 2] - 255) * a;
       }
       out[o + 3] = 255;
     }
