@@ -7,9 +7,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { adaptSteps, type Learner } from './inner';
 import { accuracyByTask, crossEntropyByTask, softmax } from './losses';
-import { forward } from './model';
+import { forward, networkNames } from './model';
 import type { Params } from './params';
-import type { LabelledSet } from './tasks/episodes';
+import { checkClassifyShapes, type LabelledSet } from './tasks/episodes';
 
 /** One method adapted to the user's support set. */
 export interface ClassAdaptation {
@@ -51,12 +51,8 @@ export async function adaptClassifiers(learners: Learner[], input: ClassifyInput
 
 async function adaptClassifier({ params, rule }: Learner, input: ClassifyInput): Promise<ClassAdaptation> {
   const { classes, support, queries, queryLabels, steps, alpha } = input;
-  const K = support.labels.length;
   const dim = inputDim(params);
-  const Q = queries.length / dim;
-  if (!Number.isInteger(Q)) throw new Error(`Query inputs have ${queries.length} values, not a multiple of the model's ${dim} inputs.`);
-  if (K > 0 && support.x.length !== K * dim) throw new Error(`Support inputs have ${support.x.length} values for ${K} examples of ${dim}.`);
-  for (const c of support.labels) if (!(c >= 0 && c < classes)) throw new Error(`A support label is ${c}; this model has classes 0..${classes - 1}.`);
+  const { K, Q } = checkClassifyShapes(classes, support, queries, dim, outputCount(params));
   // Without examples there is nothing to adapt to: every step shows the initial model.
   const run = K > 0 ? steps : 0;
   const packed = tf.tidy(() => {
@@ -96,4 +92,10 @@ async function adaptClassifier({ params, rule }: Learner, input: ClassifyInput):
 /** The network's input width (its first weight matrix's rows). */
 function inputDim(params: Params): number {
   return params.w0.shape[params.w0.shape.length - 2];
+}
+
+/** The network's number of outputs (its last weight matrix's columns). */
+function outputCount(params: Params): number {
+  const w = params[`w${networkNames(params).length / 2 - 1}`];
+  return w.shape[w.shape.length - 1];
 }

@@ -7,6 +7,7 @@
  * float32 counts as diverged here as it does there. Tests hold it to adaptClassifiers.
  */
 import type { ClassAdaptation, ClassifyInput } from '../classification';
+import { checkClassifyShapes } from '../tasks/episodes';
 import { FlatAdapter, reused, type FlatLearner } from './adapt';
 import { GridForward } from './grid';
 import { forwardRows, Workspace, type Layout } from './mlp';
@@ -18,14 +19,8 @@ export function classifyFlat(learners: FlatLearner[], input: ClassifyInput): Cla
 function classifyOne(learner: FlatLearner, input: ClassifyInput): ClassAdaptation {
   const { classes, support, queries, queryLabels, steps, alpha } = input;
   const sizes = learner.sizes;
-  const dim = sizes[0];
   const C = sizes[sizes.length - 1];
-  const K = support.labels.length;
-  const Q = queries.length / dim;
-  if (C !== classes) throw new Error(`This model has ${C} classes, not ${classes}.`);
-  if (!Number.isInteger(Q)) throw new Error(`Query inputs have ${queries.length} values, not a multiple of the model's ${dim} inputs.`);
-  if (K > 0 && support.x.length !== K * dim) throw new Error(`Support inputs have ${support.x.length} values for ${K} examples of ${dim}.`);
-  for (const c of support.labels) if (!(c >= 0 && c < classes)) throw new Error(`A support label is ${c}; this model has classes 0..${classes - 1}.`);
+  const { K, Q } = checkClassifyShapes(classes, support, queries, sizes[0], C);
 
   const adapter = new FlatAdapter(learner, alpha, Math.max(K, 1), 'crossEntropy');
   const sx = Float64Array.from(support.x);

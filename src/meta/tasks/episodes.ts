@@ -21,6 +21,21 @@ export interface Episodes {
 
 export type ClassificationProblem = 'plane' | 'glyphs';
 
+/**
+ * Checks a labelled support set and query inputs against a classifier with `dim` inputs and `outputs` classes
+ * before anything adapts (both test-time paths, TF.js and typed arrays, say the same); returns the numbers of
+ * support examples and queries.
+ */
+export function checkClassifyShapes(classes: number, support: LabelledSet, queries: Float32Array, dim: number, outputs: number): { K: number; Q: number } {
+  const K = support.labels.length;
+  const Q = queries.length / dim;
+  if (outputs !== classes) throw new Error(`This model has ${outputs} classes, not ${classes}.`);
+  if (!Number.isInteger(Q)) throw new Error(`Query inputs have ${queries.length} values, not a multiple of the model's ${dim} inputs.`);
+  if (K > 0 && support.x.length !== K * dim) throw new Error(`Support inputs have ${support.x.length} values for ${K} examples of ${dim}.`);
+  for (const c of support.labels) if (!(c >= 0 && c < classes)) throw new Error(`A support label is ${c}; this model has classes 0..${classes - 1}.`);
+  return { K, Q };
+}
+
 /** T episodes of the problem, N-way, with kSupport and kQuery examples of every class. */
 export function drawEpisodes(problem: ClassificationProblem, rng: Rng, tasks: number, classes: number, kSupport: number, kQuery: number): Episodes {
   return problem === 'glyphs' ? drawGlyphEpisodes(rng, tasks, classes, kSupport, kQuery) : drawPlaneEpisodes(rng, tasks, classes, kSupport, kQuery);
