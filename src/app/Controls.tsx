@@ -1,9 +1,10 @@
 /** Test-time settings shared by the task and loss panels: inner learning rate, steps shown, methods shown. */
 import { ALGORITHM_IDS, ALGORITHM_INFO } from '../meta/algorithms/catalog';
 import { NumberField } from '../panels/NumberField';
-import { METHOD_COLORS, methodLabel, methodLabelWithOrder } from '../panels/theme';
+import { methodLabelWithOrder } from '../panels/theme';
 import { appliesTo, MAX_STEPS, usePlayground } from '../state/store';
 import { copyShareLink } from './controller';
+import { MethodName } from '../panels/MethodName';
 
 export function Controls() {
   const alpha = usePlayground((s) => s.settings.alpha);
@@ -38,8 +39,7 @@ export function Controls() {
         {ALGORITHM_IDS.filter((id) => appliesTo(id, problem)).map((id) => (
           <label key={id} className="inline method-toggle" title={`${methodLabelWithOrder(id)}: ${ALGORITHM_INFO[id].description}`}>
             <input type="checkbox" data-testid={`show-${id}`} checked={methods.includes(id)} onChange={() => toggleMethod(id)} />
-            <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
-            {methodLabel(id)}
+            <MethodName id={id} />
           </label>
         ))}
       </fieldset>

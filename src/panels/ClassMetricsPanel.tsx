@@ -10,8 +10,9 @@ import type { AlgorithmId } from '../meta/algorithms/catalog';
 import { modelKey } from '../meta/checkpoint';
 import { appliesTo, usePlayground, type PlaygroundState } from '../state/store';
 import { Axis } from './Axis';
-import { lossYMax, matching, stepCurvePaths } from './classPlots';
-import { METHOD_COLORS, methodDash, methodLabel } from './theme';
+import { lossYMax, matching, STEP_CHART, stepCurvePaths } from './classPlots';
+import { METHOD_COLORS, methodDash } from './theme';
+import { MethodName } from './MethodName';
 
 type Metric = 'accuracy' | 'crossEntropy';
 type ChartId = 'user' | 'average';
@@ -26,11 +27,7 @@ interface Series {
   ci95?: number[];
 }
 
-const W = 340;
-const H = 250;
-const MARGIN = { top: 12, right: 12, bottom: 42, left: 56 };
-const PLOT_W = W - MARGIN.left - MARGIN.right;
-const PLOT_H = H - MARGIN.top - MARGIN.bottom;
+const { W, H, MARGIN, PLOT_W, PLOT_H } = STEP_CHART;
 const fmtStep = d3.format('d');
 const fmtAcc = d3.format('.0%');
 const fmtLoss = d3.format('.2~f');
@@ -179,8 +176,7 @@ const ShippedTable = memo(function ShippedTable({ problem, classes, methods }: {
         {rows.map(({ id, c }) => (
           <tr key={`${id}-${c.kShot}`} data-testid={`class-shipped-${id}-${c.kShot}`}>
             <th scope="row">
-              <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
-              {methodLabel(id)}
+              <MethodName id={id} />
             </th>
             <td>{c.kShot}</td>
             {TABLE_STEPS.map((k) => (
@@ -302,8 +298,7 @@ export function ClassMetricsPanel() {
         {methods.map((id) => (
           <li key={id} data-method={id}>
             <span className="legend-name">
-              <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
-              {methodLabel(id)}
+              <MethodName id={id} />
             </span>
             <svg width="30" height="12" aria-hidden="true">
               <line x1="0" x2="30" y1="6" y2="6" stroke={METHOD_COLORS[id]} strokeWidth="3" strokeDasharray={methodDash(id)} />

@@ -23,6 +23,7 @@ const GLYPH_N_CHOICES = Array.from({ length: MAX_CLASSES - 1 }, (_, i) => i + 2)
 import { appliesTo, usePlayground, type ClassResults } from '../state/store';
 import { formatPct, stepIndex } from './classPlots';
 import { CLASS_COLORS, METHOD_COLORS, methodLabel, plural } from './theme';
+import { MethodName } from './MethodName';
 
 // ---------------------------------------------------------------------------------------------------------
 // Pure helpers (unit-tested in tests/unit/glyph-panel.test.ts)
@@ -654,8 +655,7 @@ const MethodSummary = memo(function MethodSummary({ method, usable, hasLabels }:
     <tr className="glyph-summary" data-method={method} data-testid={`glyph-summary-${method}`}>
       <th scope="row">
         <span className="legend-name">
-          <span className="swatch" style={{ background: METHOD_COLORS[method] }} />
-          {methodLabel(method)}
+          <MethodName id={method} />
         </span>
       </th>
       <Accuracy testId={`glyph-support-acc-${method}`} before={supBefore} after={supAfter} step={step} />

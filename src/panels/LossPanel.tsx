@@ -9,8 +9,9 @@ import type { AdaptationCurves } from '../meta/adaptation';
 import type { EvalCurve } from '../meta/evaluate';
 import { usePlayground } from '../state/store';
 import { Axis } from './Axis';
-import { lossYMax, stepCurvePaths } from './classPlots';
-import { formatLoss, METHOD_COLORS, methodDash, methodLabel } from './theme';
+import { lossYMax, STEP_CHART, stepCurvePaths } from './classPlots';
+import { formatLoss, METHOD_COLORS, methodDash } from './theme';
+import { MethodName } from './MethodName';
 
 type ChartId = 'task' | 'average';
 
@@ -21,11 +22,7 @@ interface Series {
   ci95?: number[];
 }
 
-const W = 340;
-const H = 250;
-const MARGIN = { top: 12, right: 12, bottom: 42, left: 56 };
-const PLOT_W = W - MARGIN.left - MARGIN.right;
-const PLOT_H = H - MARGIN.top - MARGIN.bottom;
+const { W, H, MARGIN, PLOT_W, PLOT_H } = STEP_CHART;
 const TABLE_STEPS = [0, 1, 5, 10] as const;
 const fmtTick = d3.format('.2~f');
 const fmtStep = d3.format('d');
@@ -234,8 +231,7 @@ export function LossPanel() {
               return (
                 <tr key={id} data-method={id}>
                   <th scope="row">
-                    <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
-                    {methodLabel(id)}
+                    <MethodName id={id} />
                   </th>
                   {TABLE_STEPS.map((s) => (
                     <td key={`task-${s}`} data-testid={`loss-task-${id}-${s}`}>

@@ -20,7 +20,8 @@ import { appliesTo, usePlayground, type PlaygroundState } from '../state/store';
 import { Axis } from './Axis';
 import { usePointEditing } from './usePointEditing';
 import { describeSource, formatChange, matching, modelBoundaryPath, regionPixels, stepIndex, thumbSteps, truthBoundaryPath } from './classPlots';
-import { CLASS_COLORS, METHOD_COLORS, methodLabel, plural, TRUTH_COLOR } from './theme';
+import { CLASS_COLORS, methodLabel, plural, TRUTH_COLOR } from './theme';
+import { MethodName } from './MethodName';
 
 // ---- fixed geometry: a square plot area over [-1, 1]^2, the same size whatever the results ----
 const PLOT = 420;
@@ -367,8 +368,7 @@ const ViewControls = memo(function ViewControls({ methods, focused, onFocus }: {
         <span className="hint">Regions of</span>
         {methods.map((id) => (
           <button key={id} type="button" className="plane-focus-button" data-testid={`plane-focus-${id}`} aria-pressed={id === focused} onClick={() => onFocus(id)}>
-            <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
-            {methodLabel(id)}
+            <MethodName id={id} />
           </button>
         ))}
       </div>
@@ -520,8 +520,7 @@ function ThumbRow({
   return (
     <>
       <span className="plane-thumbs-method" data-method={id}>
-        <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
-        {methodLabel(id)}
+        <MethodName id={id} />
       </span>
       {columns.map((step, j) => (
         <Thumb
@@ -606,8 +605,7 @@ const AccuracyTable = memo(function AccuracyTable({ methods }: { methods: Algori
             return (
               <tr key={id} data-method={id}>
                 <th scope="row">
-                  <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
-                  {methodLabel(id)}
+                  <MethodName id={id} />
                 </th>
                 <ChangeCell testid={`plane-support-acc-${id}`} values={a?.supportAccuracy} step={selectedStep} missing={!a ? 'computing…' : nPoints === 0 ? 'no points' : '—'} />
                 <ChangeCell

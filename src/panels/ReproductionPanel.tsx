@@ -9,7 +9,8 @@ import type { EvalCurve } from '../meta/evaluate';
 import { PAPER_CITATION, PAPER_STEPS, PAPER_TABLE } from '../meta/paper';
 import { runReproduction } from '../app/controller';
 import { usePlayground } from '../state/store';
-import { METHOD_COLORS, methodLabelWithOrder } from './theme';
+import { methodLabelWithOrder } from './theme';
+import { MethodName } from './MethodName';
 
 const SHOTS = [5, 10, 20];
 
@@ -28,8 +29,7 @@ const Row = memo(function Row({ id, kShot }: { id: AlgorithmId; kShot: number })
   return (
     <tr data-method={id} data-k={kShot} className={paper ? 'has-paper' : undefined}>
       <th scope="row">
-        <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
-        {methodLabelWithOrder(id)}
+        <MethodName id={id} label={methodLabelWithOrder(id)} />
       </th>
       <td>{kShot}</td>
       {PAPER_STEPS.map((s, i) => (

@@ -14,6 +14,7 @@ import { K_CHOICES, usePlayground } from '../state/store';
 import { Axis } from './Axis';
 import { usePointEditing } from './usePointEditing';
 import { adaptationNote, formatLoss, METHOD_COLORS, methodLabel, plural, POINT_COLOR, SELECTED_COLOR, TRUTH_COLOR } from './theme';
+import { MethodName } from './MethodName';
 
 // ---- fixed geometry: the domain never changes, so the scales are built once ----
 const W = 640;
@@ -327,8 +328,7 @@ const Legend = memo(function Legend() {
       {methods.map((id) => (
         <li key={id} data-method={id}>
           <span className="legend-name">
-            <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
-            {methodLabel(id)}
+            <MethodName id={id} />
           </span>
           <svg width="30" height="12" aria-hidden="true">
             <line x1="0" x2="30" y1="6" y2="6" stroke={METHOD_COLORS[id]} strokeWidth="3" />
@@ -377,8 +377,7 @@ const EmptyHalf = memo(function EmptyHalf() {
         const v = preds ? mseOnRange(task, grid, preds[Math.min(selectedStep, preds.length - 1)], half) : NaN;
         return (
           <span key={id} className="empty-half-value" data-method={id}>
-            <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
-            {methodLabel(id)} <b className="mono" data-testid={`empty-half-${id}`}>{formatLoss(v)}</b>{' '}
+            <MethodName id={id} /> <b className="mono" data-testid={`empty-half-${id}`}>{formatLoss(v)}</b>{' '}
           </span>
         );
       })}

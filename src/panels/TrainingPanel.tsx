@@ -20,6 +20,7 @@ import {
 import { Axis } from './Axis';
 import { NumberField } from './NumberField';
 import { formatDuration, METHOD_COLORS, methodLabel, methodLabelWithOrder } from './theme';
+import { MethodName } from './MethodName';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -425,8 +426,7 @@ const Checkpoints = memo(function Checkpoints() {
           {ALGORITHM_IDS.filter((id) => appliesTo(id, problem)).map((id) => (
             <tr key={id} data-method={id}>
               <th scope="row">
-                <span className="swatch" style={{ background: METHOD_COLORS[id] }} />
-                {methodLabel(id)}
+                <MethodName id={id} />
               </th>
               <td className="source" data-testid={`source-${id}`}>
                 {sources[modelKey(id, { problem, classes: shape })] ?? 'loading…'}

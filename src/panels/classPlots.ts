@@ -228,6 +228,16 @@ export function describeSource(source: string | undefined): string {
   return source;
 }
 
+/** The frame of the charts against steps (loss, accuracy): the same everywhere, so they line up side by side. */
+const STEP_MARGIN = { top: 12, right: 12, bottom: 42, left: 56 };
+export const STEP_CHART = {
+  W: 340,
+  H: 250,
+  MARGIN: STEP_MARGIN,
+  PLOT_W: 340 - STEP_MARGIN.left - STEP_MARGIN.right,
+  PLOT_H: 250 - STEP_MARGIN.top - STEP_MARGIN.bottom,
+};
+
 /**
  * A per-step curve and its 95% band as SVG paths (steps 0..steps along x). Values far above the chart are
  * clamped so a path stays sane (the chart's clip path hides them); the band is cut at 0 and at `upper`
