@@ -23,13 +23,13 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import * as tf from '@tensorflow/tfjs';
-import { ALGORITHM_IDS, ALGORITHMS, type AlgorithmId } from '../src/meta/algorithms';
-import { useNodeBackend } from '../src/meta/node-backend';
-import { createTrainer, MetaTrainer } from '../src/meta/trainer';
-import { defaultTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, planeTrainConfig, type TrainConfig } from '../src/meta/config';
-import { SINUSOID_MLP } from '../src/meta/architecture';
+import { ALGORITHM_IDS, ALGORITHMS, type AlgorithmId } from '../src/meta/engine/algorithms';
+import { useNodeBackend } from '../src/meta/engine/node-backend';
+import { createTrainer, MetaTrainer } from '../src/meta/engine/trainer';
+import { defaultTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, planeTrainConfig, type TrainConfig } from '../src/meta/contracts/config';
+import { SINUSOID_MLP } from '../src/meta/contracts/architecture';
 import { FastMamlTrainer } from '../src/meta/fast/maml';
-import { PerTaskLoopMaml } from '../src/meta/reference-loop';
+import { PerTaskLoopMaml } from '../src/meta/engine/reference-loop';
 
 /** Every algorithm with something to train (scratch has not). */
 const ALGOS: AlgorithmId[] = ALGORITHM_IDS.filter((a) => ALGORITHMS[a].outer !== 'none');
@@ -83,7 +83,7 @@ async function nodeLoopRow(backend: string): Promise<Row> {
   const loop = new PerTaskLoopMaml(defaultTrainConfig('maml'));
   const ms = await timeSteps(() => loop.step());
   loop.dispose();
-  return { where: 'node', backend: `${backend}, per-task loop`, ms: { maml: ms }, note: 'reference: src/meta/reference-loop.ts' };
+  return { where: 'node', backend: `${backend}, per-task loop`, ms: { maml: ms }, note: 'reference: src/meta/engine/reference-loop.ts' };
 }
 
 /** The typed-array MAML path (src/meta/fast, no tfjs): MAML and first-order MAML only. */

@@ -14,14 +14,14 @@
  *   npm run pretrain -- --problem glyphs --classes 5 --kShot 1   # glyphs, into glyphs-5way-1shot/
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { ALGORITHM_IDS, ALGORITHMS, isAlgorithmId, type AlgorithmId } from '../src/meta/algorithms';
-import { checkpointArrays, CHECKPOINT_INDEX, checkpointIndex, makeCheckpoint, parseCheckpoint, type Checkpoint } from '../src/meta/checkpoint';
-import { evaluate, evaluateClassification, GLYPH_EVAL, PAPER_EVAL, PLANE_EVAL, type EvalCurve, type ClassEvalCurve } from '../src/meta/evaluate';
-import { useNodeBackend } from '../src/meta/node-backend';
-import { disposeParams, paramsFromArrays, readParams, type ParamArrays } from '../src/meta/params';
-import { learnerFor } from '../src/meta/inner';
-import { initialModel, MetaTrainer } from '../src/meta/trainer';
-import { defaultTrainConfig, glyphTrainConfig, PAPER_CONFIG, planeTrainConfig, type TrainConfig } from '../src/meta/config';
+import { ALGORITHM_IDS, ALGORITHMS, isAlgorithmId, type AlgorithmId } from '../src/meta/engine/algorithms';
+import { checkpointArrays, CHECKPOINT_INDEX, checkpointIndex, makeCheckpoint, parseCheckpoint, type Checkpoint } from '../src/meta/contracts/checkpoint';
+import { evaluate, evaluateClassification, GLYPH_EVAL, PAPER_EVAL, PLANE_EVAL, type EvalCurve, type ClassEvalCurve } from '../src/meta/engine/evaluate';
+import { useNodeBackend } from '../src/meta/engine/node-backend';
+import { disposeParams, paramsFromArrays, readParams, type ParamArrays } from '../src/meta/engine/params';
+import { learnerFor } from '../src/meta/engine/inner';
+import { initialModel, MetaTrainer } from '../src/meta/engine/trainer';
+import { defaultTrainConfig, glyphTrainConfig, PAPER_CONFIG, planeTrainConfig, type TrainConfig } from '../src/meta/contracts/config';
 
 /** --problem plane --classes N: N-way classification in the plane instead of the sinusoid. */
 const PROBLEM = arg('problem') ?? 'sinusoid';
@@ -159,7 +159,7 @@ function classificationTable(ckpts: Checkpoint[]): string {
     `# ${PROBLEM === 'glyphs' ? 'Glyph' : 'Plane'} classification checkpoints (${CLASSES}-way): evaluation`,
     '',
     `Made by \`npm run pretrain -- --problem ${PROBLEM} --classes ${CLASSES}${PROBLEM === 'glyphs' ? ` --kShot ${GLYPH_SHOT}` : ''}\` (scripts/pretrain.ts). Test: ${CLASS_EVAL.tasks}`,
-    `episodes (seed ${CLASS_EVAL.seed}) of random ${CLASSES}-way ${PROBLEM === 'glyphs' ? 'glyph alphabets (src/meta/tasks/glyphs.ts)' : 'problems in the plane (src/meta/tasks/plane.ts)'}, K support`,
+    `episodes (seed ${CLASS_EVAL.seed}) of random ${CLASSES}-way ${PROBLEM === 'glyphs' ? 'glyph alphabets (src/meta/contracts/tasks/glyphs.ts)' : 'problems in the plane (src/meta/contracts/tasks/plane.ts)'}, K support`,
     `examples per class, SGD alpha = ${CLASS_EVAL.alpha} on their cross-entropy, scored on ${CLASS_EVAL.queryPoints} query examples per class; mean ± 95%`,
     'confidence interval over the episodes. Each method by its own inner rule.',
     '',

@@ -8,14 +8,14 @@
  *   npm run reproduce -- --only maml,pretrained --k 5
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { ALGORITHM_IDS, ALGORITHMS, isAlgorithmId, type AlgorithmId } from '../src/meta/algorithms';
-import { checkpointArrays, parseCheckpoint } from '../src/meta/checkpoint';
-import { PAPER_EVAL } from '../src/meta/config';
-import { evaluate, type EvalCurve } from '../src/meta/evaluate';
-import { learnerFor } from '../src/meta/inner';
-import { useNodeBackend } from '../src/meta/node-backend';
-import { PAPER_CITATION, PAPER_STEPS, PAPER_TABLE } from '../src/meta/paper';
-import { disposeParams, paramsFromArrays } from '../src/meta/params';
+import { ALGORITHM_IDS, ALGORITHMS, isAlgorithmId, type AlgorithmId } from '../src/meta/engine/algorithms';
+import { checkpointArrays, parseCheckpoint } from '../src/meta/contracts/checkpoint';
+import { PAPER_EVAL } from '../src/meta/contracts/config';
+import { evaluate, type EvalCurve } from '../src/meta/engine/evaluate';
+import { learnerFor } from '../src/meta/engine/inner';
+import { useNodeBackend } from '../src/meta/engine/node-backend';
+import { PAPER_CITATION, PAPER_STEPS, PAPER_TABLE } from '../src/meta/contracts/paper';
+import { disposeParams, paramsFromArrays } from '../src/meta/engine/params';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -35,8 +35,8 @@
  */
 import { FastMaml, initFlat } from '../../src/meta/fast/maml';
 import { GpuMaml, type GpuMamlOptions } from '../../src/meta/gpu/fused-maml';
-import { Rng } from '../../src/meta/random';
-import { drawMetaBatch, randomTaskSet } from '../../src/meta/tasks/sampling';
+import { Rng } from '../../src/meta/contracts/random';
+import { drawMetaBatch, randomTaskSet } from '../../src/meta/contracts/tasks/sampling';
 
 const CALLS = Number(process.env.FUSED_CALLS ?? 200);
 const WARMUP = Number(process.env.FUSED_WARMUP ?? 20);

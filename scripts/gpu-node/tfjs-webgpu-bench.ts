@@ -6,7 +6,7 @@
  *
  * It installs Dawn's WebGPU globals and `navigator.gpu` BEFORE the backend module is evaluated (the backend
  * registers 'webgpu' at load time only if `navigator.gpu` exists, hence the dynamic import), then for each
- * algorithm (default maml, fomaml, pretrained) runs the project's batched MetaTrainer (src/meta/trainer.ts) with
+ * algorithm (default maml, fomaml, pretrained) runs the project's batched MetaTrainer (src/meta/engine/trainer.ts) with
  * defaultTrainConfig(alg) (the paper's batch: 25 tasks, K = 10, one inner step) and prints:
  *   - median / p10 / p90 wall ms of `await trainer.step()` (each step reads the loss back: synchronised), after
  *     warm-ups; the first step's ms (shader compiles included);
@@ -34,7 +34,7 @@
  * WEBGPU_MODULE (where `webgpu` is imported from).
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { AlgorithmId } from '../../src/meta/algorithms';
+import type { AlgorithmId } from '../../src/meta/engine/algorithms';
 
 const ITERS = Number(process.env.TFJS_ITERS ?? 30);
 const WARMUP = Number(process.env.TFJS_WARMUP ?? 5);
@@ -180,13 +180,13 @@ async function main() {
   // Only now: the backend registers itself at load time if navigator.gpu exists.
   const tf = (await import('@tensorflow/tfjs')) as typeof tfTypes;
   await import('@tensorflow/tfjs-backend-webgpu');
-  const { MetaTrainer, initialModel } = await import('../../src/meta/trainer');
-  const { TypedMamlTrainer, typedPathTrains } = await import('../../src/meta/fast/trainer');
-  const { defaultTrainConfig } = await import('../../src/meta/config');
-  const { getAlgorithm } = await import('../../src/meta/algorithms');
-  const { disposeParams } = await import('../../src/meta/params');
-  const { Rng } = await import('../../src/meta/random');
-  const { sampleMetaBatch, disposeBatch } = await import('../../src/meta/tasks/meta-batch');
+  const { MetaTrainer, initialModel } = await import('../../src/meta/engine/trainer');
+  const { TypedMamlTrainer, typedPathTrains } = await import('../../src/meta/engine/typed-trainer');
+  const { defaultTrainConfig } = await import('../../src/meta/contracts/config');
+  const { getAlgorithm } = await import('../../src/meta/engine/algorithms');
+  const { disposeParams } = await import('../../src/meta/engine/params');
+  const { Rng } = await import('../../src/meta/contracts/random');
+  const { sampleMetaBatch, disposeBatch } = await import('../../src/meta/engine/meta-batch');
 
   console.log(`tf ${tf.version.tfjs}; backends registered: ${Object.keys(tf.engine().registryFactory).join(', ')}`);
   let ok = false;

@@ -6,7 +6,7 @@ import { PlanePanel } from '../panels/PlanePanel';
 import { TaskPanel } from '../panels/TaskPanel';
 import { ReproductionPanel } from '../panels/ReproductionPanel';
 import { TrainingPanel } from '../panels/TrainingPanel';
-import type { ProblemKind } from '../meta/config';
+import type { ProblemKind } from '../meta/contracts/config';
 import { usePlayground } from '../state/store';
 import { Controls } from './Controls';
 

@@ -1,5 +1,5 @@
 /** Test-time settings shared by the task and loss panels: inner learning rate, steps shown, methods shown. */
-import { ALGORITHM_IDS, ALGORITHM_INFO } from '../meta/algorithms/catalog';
+import { ALGORITHM_IDS, ALGORITHM_INFO } from '../meta/contracts/algorithms';
 import { NumberField } from '../panels/NumberField';
 import { methodLabelWithOrder } from '../panels/theme';
 import { appliesTo, MAX_STEPS, usePlayground } from '../state/store';

@@ -2,11 +2,11 @@
  * Carries intents from the store to the engine worker and its answers back: UI -> store -> worker ->
  * store -> panels. Owns the EngineClient; nothing else talks to the worker.
  */
-import { ALGORITHM_IDS, ALGORITHM_INFO, type AlgorithmId } from '../meta/algorithms/catalog';
-import { CHECKPOINT_INDEX, checkpointFolder, checkpointModelKey, CheckpointError, modelKey, parseCheckpoint, parseCheckpointIndex, type ModelKey } from '../meta/checkpoint';
-import { PAPER_EVAL, type ProblemShape, type TrainConfig } from '../meta/config';
-import type { ClassEvalCurve } from '../meta/evaluate';
-import { planeGrid } from '../meta/tasks/plane';
+import { ALGORITHM_IDS, ALGORITHM_INFO, type AlgorithmId } from '../meta/contracts/algorithms';
+import { CHECKPOINT_INDEX, checkpointFolder, checkpointModelKey, CheckpointError, modelKey, parseCheckpoint, parseCheckpointIndex, type ModelKey } from '../meta/contracts/checkpoint';
+import { PAPER_EVAL, type ProblemShape, type TrainConfig } from '../meta/contracts/config';
+import type { ClassEvalCurve } from '../meta/engine/evaluate';
+import { planeGrid } from '../meta/contracts/tasks/plane';
 import {
   glyphImages,
   glyphSupportProblems,

@@ -6,8 +6,8 @@
  */
 import * as d3 from 'd3';
 import { memo, useMemo, useState } from 'react';
-import type { AlgorithmId } from '../meta/algorithms/catalog';
-import { modelKey } from '../meta/checkpoint';
+import type { AlgorithmId } from '../meta/contracts/algorithms';
+import { modelKey } from '../meta/contracts/checkpoint';
 import { appliesTo, usePlayground, type PlaygroundState } from '../state/store';
 import { Axis } from './Axis';
 import { lossYMax, matching, STEP_CHART, stepCurvePaths } from './classPlots';

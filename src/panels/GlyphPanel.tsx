@@ -12,10 +12,10 @@
  * arrive), so drawing on one pad never moves another. Each pad subscribes to its own drawing only.
  */
 import { memo, useCallback, useEffect, useMemo, useRef } from 'react';
-import type { AlgorithmId } from '../meta/algorithms/catalog';
-import { modelKey } from '../meta/checkpoint';
-import type { ClassAdaptation } from '../meta/classification';
-import { drawingProblem, GLYPH_SIZE, rasterize, type Point2, type Stroke } from '../meta/tasks/glyphs';
+import type { AlgorithmId } from '../meta/contracts/algorithms';
+import { modelKey } from '../meta/contracts/checkpoint';
+import type { ClassAdaptation } from '../meta/engine/classification';
+import { drawingProblem, GLYPH_SIZE, rasterize, type Point2, type Stroke } from '../meta/contracts/tasks/glyphs';
 import { GLYPH_K_CHOICES, glyphSupportProblems, MAX_CLASSES, MAX_GLYPH_QUERIES, queryLabel, type GlyphQuery } from '../state/classification';
 
 /** The glyph episodes' sizes offered (2..MAX_CLASSES characters). */

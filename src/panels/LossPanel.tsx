@@ -4,9 +4,9 @@
  */
 import * as d3 from 'd3';
 import { memo, useMemo } from 'react';
-import type { AlgorithmId } from '../meta/algorithms/catalog';
-import type { AdaptationCurves } from '../meta/adaptation';
-import type { EvalCurve } from '../meta/evaluate';
+import type { AlgorithmId } from '../meta/contracts/algorithms';
+import type { AdaptationCurves } from '../meta/engine/adaptation';
+import type { EvalCurve } from '../meta/engine/evaluate';
 import { usePlayground } from '../state/store';
 import { Axis } from './Axis';
 import { lossYMax, STEP_CHART, stepCurvePaths } from './classPlots';

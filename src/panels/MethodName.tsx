@@ -1,5 +1,5 @@
 /** A method as every panel names it: its colour swatch, then its label (or a longer one the caller gives). */
-import type { AlgorithmId } from '../meta/algorithms/catalog';
+import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { METHOD_COLORS, methodLabel } from './theme';
 
 export function MethodName({ id, label }: { id: AlgorithmId; label?: string }) {

@@ -11,10 +11,10 @@
  */
 import * as d3 from 'd3';
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import type { AlgorithmId } from '../meta/algorithms/catalog';
-import { modelKey } from '../meta/checkpoint';
-import type { ClassAdaptation } from '../meta/classification';
-import { PLANE_RANGE, type PlaneTask } from '../meta/tasks/plane';
+import type { AlgorithmId } from '../meta/contracts/algorithms';
+import { modelKey } from '../meta/contracts/checkpoint';
+import type { ClassAdaptation } from '../meta/engine/classification';
+import { PLANE_RANGE, type PlaneTask } from '../meta/contracts/tasks/plane';
 import { MAX_CLASSES, PLANE_K_CHOICES, type PlanePoint } from '../state/classification';
 import { appliesTo, usePlayground, type PlaygroundState } from '../state/store';
 import { Axis } from './Axis';

@@ -4,9 +4,9 @@
  * the numbers stored in the shipped checkpoint files for reference.
  */
 import { memo } from 'react';
-import { ALGORITHM_IDS, type AlgorithmId } from '../meta/algorithms/catalog';
-import type { EvalCurve } from '../meta/evaluate';
-import { PAPER_CITATION, PAPER_STEPS, PAPER_TABLE } from '../meta/paper';
+import { ALGORITHM_IDS, type AlgorithmId } from '../meta/contracts/algorithms';
+import type { EvalCurve } from '../meta/engine/evaluate';
+import { PAPER_CITATION, PAPER_STEPS, PAPER_TABLE } from '../meta/contracts/paper';
 import { runReproduction } from '../app/controller';
 import { usePlayground } from '../state/store';
 import { methodLabelWithOrder } from './theme';

@@ -8,8 +8,8 @@
  */
 import * as d3 from 'd3';
 import { memo, useCallback, useEffect, useMemo } from 'react';
-import type { AlgorithmId } from '../meta/algorithms/catalog';
-import { emptyHalf, mseOnRange, sinusoid, SINUSOID_RANGES, xGrid, type Point } from '../meta/tasks/sinusoid';
+import type { AlgorithmId } from '../meta/contracts/algorithms';
+import { emptyHalf, mseOnRange, sinusoid, SINUSOID_RANGES, xGrid, type Point } from '../meta/contracts/tasks/sinusoid';
 import { K_CHOICES, usePlayground } from '../state/store';
 import { Axis } from './Axis';
 import { usePointEditing } from './usePointEditing';

@@ -4,9 +4,9 @@
  */
 import * as d3 from 'd3';
 import { memo, useMemo, useState } from 'react';
-import { ALGORITHM_IDS, ALGORITHM_INFO, isAlgorithmId, type AlgorithmId, type TrainSetting } from '../meta/algorithms/catalog';
-import { LECTURE_CONFIG, PAPER_CONFIG } from '../meta/config';
-import { modelKey } from '../meta/checkpoint';
+import { ALGORITHM_IDS, ALGORITHM_INFO, isAlgorithmId, type AlgorithmId, type TrainSetting } from '../meta/contracts/algorithms';
+import { LECTURE_CONFIG, PAPER_CONFIG } from '../meta/contracts/config';
+import { modelKey } from '../meta/contracts/checkpoint';
 import { appliesTo, usePlayground, viewShape, type LossPoint } from '../state/store';
 import type { TrainState } from '../worker/protocol';
 import {

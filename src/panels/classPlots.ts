@@ -5,7 +5,7 @@
  * so they are unit-tested in Node (tests/unit/class-plots.test.ts).
  */
 import * as d3 from 'd3';
-import type { PlaneTask } from '../meta/tasks/plane';
+import type { PlaneTask } from '../meta/contracts/tasks/plane';
 
 /** Results tagged with the problem and classes they were computed for (ClassResults, ClassEvaluation). */
 export interface Tagged {

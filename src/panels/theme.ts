@@ -2,7 +2,7 @@
  * Colours and small formatting helpers shared by every panel, so a method looks the same everywhere.
  * Method colours are from the Okabe–Ito palette (distinguishable with the common colour-vision deficiencies).
  */
-import { ALGORITHM_INFO, type AlgorithmId, type GradientOrder } from '../meta/algorithms/catalog';
+import { ALGORITHM_INFO, type AlgorithmId, type GradientOrder } from '../meta/contracts/algorithms';
 
 export const METHOD_COLORS: Record<AlgorithmId, string> = {
   maml: '#0072B2', // blue

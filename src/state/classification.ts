@@ -3,10 +3,10 @@
  * their drawn glyphs, with the pure rules that check and convert them. The store (store.ts) holds these in its
  * settings and applies the intents; the controller turns them into the worker's inputs with the functions here.
  */
-import { Rng } from '../meta/random';
-import { GLYPH_SIZE, drawCharacter, drawingProblem, rasterize, sampleAlphabet, sampleCharacter, type Stroke } from '../meta/tasks/glyphs';
-import type { LabelledSet } from '../meta/tasks/episodes';
-import { MAX_CLASSES, PLANE_RANGE, planeLabel, samplePlanePoints, samplePlaneTask, type PlaneTask } from '../meta/tasks/plane';
+import { Rng } from '../meta/contracts/random';
+import { GLYPH_SIZE, drawCharacter, drawingProblem, rasterize, sampleAlphabet, sampleCharacter, type Stroke } from '../meta/contracts/tasks/glyphs';
+import type { LabelledSet } from '../meta/contracts/tasks/episodes';
+import { MAX_CLASSES, PLANE_RANGE, planeLabel, samplePlanePoints, samplePlaneTask, type PlaneTask } from '../meta/contracts/tasks/plane';
 
 export { MAX_CLASSES };
 

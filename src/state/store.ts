@@ -4,16 +4,16 @@
  * intents to the worker and writes its answers back.
  */
 import { create } from 'zustand';
-import type { AdaptationCurves } from '../meta/adaptation';
-import { ALGORITHM_IDS, type AlgorithmId } from '../meta/algorithms/catalog';
-import type { EvalCurve } from '../meta/evaluate';
-import { Rng } from '../meta/random';
-import { samplePoints, sampleTask, SINUSOID_RANGES, xGrid, type Point, type SinusoidTask } from '../meta/tasks/sinusoid';
-import { defaultTrainConfig, GLYPH_EVAL, glyphTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, PLANE_EVAL, planeTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from '../meta/config';
-import type { ModelKey } from '../meta/checkpoint';
-import type { ClassAdaptation } from '../meta/classification';
-import type { ClassEvalCurve } from '../meta/evaluate';
-import type { Stroke } from '../meta/tasks/glyphs';
+import type { AdaptationCurves } from '../meta/engine/adaptation';
+import { ALGORITHM_IDS, type AlgorithmId } from '../meta/contracts/algorithms';
+import type { EvalCurve } from '../meta/engine/evaluate';
+import { Rng } from '../meta/contracts/random';
+import { samplePoints, sampleTask, SINUSOID_RANGES, xGrid, type Point, type SinusoidTask } from '../meta/contracts/tasks/sinusoid';
+import { defaultTrainConfig, GLYPH_EVAL, glyphTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, PLANE_EVAL, planeTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from '../meta/contracts/config';
+import type { ModelKey } from '../meta/contracts/checkpoint';
+import type { ClassAdaptation } from '../meta/engine/classification';
+import type { ClassEvalCurve } from '../meta/engine/evaluate';
+import type { Stroke } from '../meta/contracts/tasks/glyphs';
 import type { BackendName, TrainProgress, TrainState } from '../worker/protocol';
 import {
   clampPlane,

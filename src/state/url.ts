@@ -3,8 +3,8 @@
  * tensorflow/playground idea). Parsing never throws: whatever is malformed falls back to its default and
  * is named in a notice.
  */
-import { ALGORITHM_INFO, isAlgorithmId, type AlgorithmId } from '../meta/algorithms/catalog';
-import { SINUSOID_RANGES, type Point } from '../meta/tasks/sinusoid';
+import { ALGORITHM_INFO, isAlgorithmId, type AlgorithmId } from '../meta/contracts/algorithms';
+import { SINUSOID_RANGES, type Point } from '../meta/contracts/tasks/sinusoid';
 import { ENGINE_PREFERENCES, isBackendName, type BackendName, type EnginePreference } from '../worker/protocol';
 import { defaultAlpha, defaultSettings, K_CHOICES, MAX_POINTS, MAX_STEPS, taskFromSeed, trainConfigFor, type Settings } from './store';
 
@@ -21,7 +21,7 @@ const TRAIN_KEYS = [
   ['lam', 'lambda'],
   ['cg', 'cgSteps'],
 ] as const;
-import type { Stroke } from '../meta/tasks/glyphs';
+import type { Stroke } from '../meta/contracts/tasks/glyphs';
 import {
   GLYPH_K_CHOICES,
   MAX_CLASSES,

@@ -2,7 +2,7 @@
  * The page's side of the worker protocol: starts the engine worker, matches answers to requests, keeps the
  * latest copy of every method's parameters, and restarts a worker that dies with those parameters.
  */
-import { checkpointModelKey, type Checkpoint, type ModelKey } from '../meta/checkpoint';
+import { checkpointModelKey, type Checkpoint, type ModelKey } from '../meta/contracts/checkpoint';
 import type { BackendName, EnginePreference, WorkerRequest, WorkerResponse } from './protocol';
 
 type WithId<T> = T extends { id: number } ? T : never;

@@ -5,23 +5,23 @@
  * adaptation or evaluation is reading; the training loop yields between steps so clicks are answered.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adaptToPoints } from '../meta/adaptation';
-import { ALGORITHMS, type AlgorithmId } from '../meta/algorithms';
-import { checkpointArrays, checkpointModelKey, makeCheckpoint, modelKey, validateCheckpoint, type Checkpoint, type ModelKey } from '../meta/checkpoint';
-import { adaptClassifiers } from '../meta/classification';
-import { evaluate, evaluateClassification, GLYPH_EVAL, PLANE_EVAL, type ClassEvalCurve, type EvalCurve } from '../meta/evaluate';
-import { learnerFor, type Learner } from '../meta/inner';
-import { paramsFromArrays, readParams, type ParamArrays, type Params } from '../meta/params';
+import { adaptToPoints } from '../meta/engine/adaptation';
+import { ALGORITHMS, type AlgorithmId } from '../meta/engine/algorithms';
+import { checkpointArrays, checkpointModelKey, makeCheckpoint, modelKey, validateCheckpoint, type Checkpoint, type ModelKey } from '../meta/contracts/checkpoint';
+import { adaptClassifiers } from '../meta/engine/classification';
+import { evaluate, evaluateClassification, GLYPH_EVAL, PLANE_EVAL, type ClassEvalCurve, type EvalCurve } from '../meta/engine/evaluate';
+import { learnerFor, type Learner } from '../meta/engine/inner';
+import { paramsFromArrays, readParams, type ParamArrays, type Params } from '../meta/engine/params';
 import { adaptFlat, flatLearner, type FlatLearner } from '../meta/fast/adapt';
 import { classifyFlat } from '../meta/fast/classify';
 import { evaluateFlat, evaluateFlatChunked } from '../meta/fast/evaluate';
-import { createTrainer, MetaTrainer, type Trainer } from '../meta/trainer';
-import { TypedMamlTrainer, typedPathTrains } from '../meta/fast/trainer';
-import { defaultTrainConfig, PAPER_EVAL, type ProblemShape, type TrainConfig } from '../meta/config';
+import { createTrainer, MetaTrainer, type Trainer } from '../meta/engine/trainer';
+import { TypedMamlTrainer, typedPathTrains } from '../meta/engine/typed-trainer';
+import { defaultTrainConfig, PAPER_EVAL, type ProblemShape, type TrainConfig } from '../meta/contracts/config';
 import { chooseBackend } from './backend';
 import { Models, problemOfKey } from './models';
 import { countDispatches, gpuCheck, gpuTrainerFor } from './gpu';
-import { PerTaskLoopMaml } from '../meta/reference-loop';
+import { PerTaskLoopMaml } from '../meta/engine/reference-loop';
 import type { AdaptRequest, BenchPath, ClassifyRequest, EnginePreference, TrainState, WorkerRequest, WorkerResponse } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;

@@ -5,13 +5,13 @@
  * them to the float64 path in the browser tests and the benchmark.
  */
 import * as tf from '@tensorflow/tfjs';
-import { SINUSOID_MLP } from '../meta/architecture';
-import type { TrainConfig } from '../meta/config';
+import { SINUSOID_MLP } from '../meta/contracts/architecture';
+import type { TrainConfig } from '../meta/contracts/config';
 import { FastMaml, initFlat } from '../meta/fast/maml';
-import { TypedMamlTrainer, typedPathTrains } from '../meta/fast/trainer';
+import { TypedMamlTrainer, typedPathTrains } from '../meta/engine/typed-trainer';
 import { GpuMaml } from '../meta/gpu/fused-maml';
-import { Rng } from '../meta/random';
-import { drawMetaBatch, randomTaskSet, type TaskSet } from '../meta/tasks/sampling';
+import { Rng } from '../meta/contracts/random';
+import { drawMetaBatch, randomTaskSet, type TaskSet } from '../meta/contracts/tasks/sampling';
 import type { EnginePreference, GpuCheckCase, GpuCheckReport } from './protocol';
 
 /** The TF.js webgpu backend's device, or why there is none. */

@@ -4,13 +4,13 @@
  * Tensor-owning but message-free, so Node tests can drive it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ALGORITHM_IDS, type AlgorithmId } from '../meta/algorithms/catalog';
-import { modelKey, type ModelKey } from '../meta/checkpoint';
-import { defaultTrainConfig, glyphTrainConfig, PAPER_CONFIG, planeTrainConfig, type ProblemShape, type TrainConfig } from '../meta/config';
-import type { EvalCurve } from '../meta/evaluate';
-import { initModel } from '../meta/model';
-import { disposeParams, type Params } from '../meta/params';
-import { Rng } from '../meta/random';
+import { ALGORITHM_IDS, type AlgorithmId } from '../meta/contracts/algorithms';
+import { modelKey, type ModelKey } from '../meta/contracts/checkpoint';
+import { defaultTrainConfig, glyphTrainConfig, PAPER_CONFIG, planeTrainConfig, type ProblemShape, type TrainConfig } from '../meta/contracts/config';
+import type { EvalCurve } from '../meta/engine/evaluate';
+import { initModel } from '../meta/engine/model';
+import { disposeParams, type Params } from '../meta/engine/params';
+import { Rng } from '../meta/contracts/random';
 
 export interface Model {
   params: Params;

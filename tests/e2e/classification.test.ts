@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { planeLabel } from '../../src/meta/tasks/plane';
+import { planeLabel } from '../../src/meta/contracts/tasks/plane';
 import { planeFromSeed } from '../../src/state/classification';
 import { launch, openApp, settle } from './browser';
 

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALGORITHM_IDS } from '../../src/meta/algorithms/catalog';
-import { parseCheckpoint } from '../../src/meta/checkpoint';
+import { ALGORITHM_IDS } from '../../src/meta/contracts/algorithms';
+import { parseCheckpoint } from '../../src/meta/contracts/checkpoint';
 import { METHOD_COLORS } from '../../src/panels/theme';
 import { curveData, dataToPage, launch, openApp, settle } from './browser';
 

@@ -4,16 +4,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adaptToPoints } from '../../src/meta/adaptation';
-import { learnerFor, type Learner } from '../../src/meta/inner';
-import { initModel, initParams } from '../../src/meta/model';
-import { SINUSOID_MLP } from '../../src/meta/architecture';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import { disposeParams, type Params } from '../../src/meta/params';
-import { Rng } from '../../src/meta/random';
-import { samplePoints, sinusoid, xGrid, type Point } from '../../src/meta/tasks/sinusoid';
-import { MetaTrainer } from '../../src/meta/trainer';
-import { defaultTrainConfig, PAPER_CONFIG } from '../../src/meta/config';
+import { adaptToPoints } from '../../src/meta/engine/adaptation';
+import { learnerFor, type Learner } from '../../src/meta/engine/inner';
+import { initModel, initParams } from '../../src/meta/engine/model';
+import { SINUSOID_MLP } from '../../src/meta/contracts/architecture';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { disposeParams, type Params } from '../../src/meta/engine/params';
+import { Rng } from '../../src/meta/contracts/random';
+import { samplePoints, sinusoid, xGrid, type Point } from '../../src/meta/contracts/tasks/sinusoid';
+import { MetaTrainer } from '../../src/meta/engine/trainer';
+import { defaultTrainConfig, PAPER_CONFIG } from '../../src/meta/contracts/config';
 import { layout, mse, predict, sgd } from './helpers/reference';
 import { flatParams } from './helpers/tf';
 

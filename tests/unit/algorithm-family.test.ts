@@ -9,16 +9,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALGORITHM_IDS, getAlgorithm, type AlgorithmId } from '../../src/meta/algorithms';
-import { conjugateGradient, hessianVectorProduct, type TaskVector } from '../../src/meta/algorithms/imaml';
-import { defaultTrainConfig, type TrainConfig } from '../../src/meta/config';
-import { adapt, trainingInner } from '../../src/meta/inner';
-import { initParams, isPerTaskTensor } from '../../src/meta/model';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import { disposeParams, type Params } from '../../src/meta/params';
-import { Rng } from '../../src/meta/random';
-import { disposeBatch, sampleMetaBatch, type MetaBatch } from '../../src/meta/tasks/meta-batch';
-import { initialModel, MetaTrainer } from '../../src/meta/trainer';
+import { ALGORITHM_IDS, getAlgorithm, type AlgorithmId } from '../../src/meta/engine/algorithms';
+import { conjugateGradient, hessianVectorProduct, type TaskVector } from '../../src/meta/engine/algorithms/imaml';
+import { defaultTrainConfig, type TrainConfig } from '../../src/meta/contracts/config';
+import { adapt, trainingInner } from '../../src/meta/engine/inner';
+import { initParams, isPerTaskTensor } from '../../src/meta/engine/model';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { disposeParams, type Params } from '../../src/meta/engine/params';
+import { Rng } from '../../src/meta/contracts/random';
+import { disposeBatch, sampleMetaBatch, type MetaBatch } from '../../src/meta/engine/meta-batch';
+import { initialModel, MetaTrainer } from '../../src/meta/engine/trainer';
 import { finiteDiff, flatten, jointLoss, layout, mamlLoss, mseGrad, relErr, sgd, type Layout, type RefTask } from './helpers/reference';
 import {
   anilLoss,

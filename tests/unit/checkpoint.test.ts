@@ -16,14 +16,14 @@ import {
   parseCheckpoint,
   validateCheckpoint,
   type Checkpoint,
-} from '../../src/meta/checkpoint';
-import type { EvalCurve } from '../../src/meta/evaluate';
-import { initParams } from '../../src/meta/model';
-import { SINUSOID_MLP } from '../../src/meta/architecture';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import { disposeParams, readParams, type ParamArrays } from '../../src/meta/params';
-import { Rng } from '../../src/meta/random';
-import { PAPER_CONFIG, type TrainConfig } from '../../src/meta/config';
+} from '../../src/meta/contracts/checkpoint';
+import type { EvalCurve } from '../../src/meta/engine/evaluate';
+import { initParams } from '../../src/meta/engine/model';
+import { SINUSOID_MLP } from '../../src/meta/contracts/architecture';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { disposeParams, readParams, type ParamArrays } from '../../src/meta/engine/params';
+import { Rng } from '../../src/meta/contracts/random';
+import { PAPER_CONFIG, type TrainConfig } from '../../src/meta/contracts/config';
 
 const training: TrainConfig = { ...PAPER_CONFIG, algorithm: 'maml', iterations: 1234, seed: 7 };
 const evaluation: EvalCurve[] = [{ kShot: 5, tasks: 600, alpha: 0.01, mean: [3, 0.7, 0.5], ci95: [0.2, 0.05, 0.04] }];

@@ -5,7 +5,7 @@
  */
 import * as d3 from 'd3';
 import { describe, expect, it } from 'vitest';
-import { planeGrid, planeLabel, type PlaneTask } from '../../src/meta/tasks/plane';
+import { planeGrid, planeLabel, type PlaneTask } from '../../src/meta/contracts/tasks/plane';
 import {
   describeSource,
   formatChange,

@@ -1,5 +1,5 @@
 /**
- * The classification playgrounds' test-time path (src/meta/classification.ts) and the page state behind them
+ * The classification playgrounds' test-time path (src/meta/engine/classification.ts) and the page state behind them
  * (src/state/classification.ts): each method adapted to the user's labelled examples matches SGD on the
  * float64 cross-entropy reference step by step; probabilities are distributions; an ANIL learner adapts its
  * head only; the shipped plane MAML model raises support accuracy after one step; and the glyph support set is
@@ -8,15 +8,15 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkpointArrays, checkpointFolder, checkpointModelKey, modelKey, parseCheckpoint } from '../../src/meta/checkpoint';
-import { adaptClassifiers } from '../../src/meta/classification';
-import { learnerFor } from '../../src/meta/inner';
-import { initParams } from '../../src/meta/model';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import { paramsFromArrays, readParams } from '../../src/meta/params';
-import { Rng } from '../../src/meta/random';
-import { GLYPH_SIZE } from '../../src/meta/tasks/glyphs';
-import { planeGrid } from '../../src/meta/tasks/plane';
+import { checkpointArrays, checkpointFolder, checkpointModelKey, modelKey, parseCheckpoint } from '../../src/meta/contracts/checkpoint';
+import { adaptClassifiers } from '../../src/meta/engine/classification';
+import { learnerFor } from '../../src/meta/engine/inner';
+import { initParams } from '../../src/meta/engine/model';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { paramsFromArrays, readParams } from '../../src/meta/engine/params';
+import { Rng } from '../../src/meta/contracts/random';
+import { GLYPH_SIZE } from '../../src/meta/contracts/tasks/glyphs';
+import { planeGrid } from '../../src/meta/contracts/tasks/plane';
 import {
   defaultGlyphs,
   glyphsFromGenerator,

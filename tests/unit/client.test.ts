@@ -4,11 +4,11 @@
  * worker that keeps dying given up on.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AlgorithmId } from '../../src/meta/algorithms';
-import { makeCheckpoint, type Checkpoint } from '../../src/meta/checkpoint';
-import { paramShapes, planeMlp, SINUSOID_MLP } from '../../src/meta/architecture';
-import type { ParamArrays } from '../../src/meta/params';
-import { PAPER_CONFIG, planeTrainConfig } from '../../src/meta/config';
+import type { AlgorithmId } from '../../src/meta/engine/algorithms';
+import { makeCheckpoint, type Checkpoint } from '../../src/meta/contracts/checkpoint';
+import { paramShapes, planeMlp, SINUSOID_MLP } from '../../src/meta/contracts/architecture';
+import type { ParamArrays } from '../../src/meta/engine/params';
+import { PAPER_CONFIG, planeTrainConfig } from '../../src/meta/contracts/config';
 import { EngineClient, type EngineClientOptions } from '../../src/worker/client';
 import type { BackendName, WorkerResponse } from '../../src/worker/protocol';
 import { fakeWorkerFactory, type FakeWorker } from './helpers/fake-worker';

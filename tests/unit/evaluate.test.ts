@@ -4,17 +4,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { learnerFor } from '../../src/meta/inner';
-import { evaluate, PAPER_EVAL, type EvalConfig } from '../../src/meta/evaluate';
-import { initParams } from '../../src/meta/model';
-import { SINUSOID_MLP } from '../../src/meta/architecture';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import { disposeParams } from '../../src/meta/params';
-import { Rng } from '../../src/meta/random';
-import { meanCi95 } from '../../src/meta/stats';
-import { disposeBatch, sampleTestBatch } from '../../src/meta/tasks/meta-batch';
-import { MetaTrainer } from '../../src/meta/trainer';
-import { PAPER_CONFIG } from '../../src/meta/config';
+import { learnerFor } from '../../src/meta/engine/inner';
+import { evaluate, PAPER_EVAL, type EvalConfig } from '../../src/meta/engine/evaluate';
+import { initParams } from '../../src/meta/engine/model';
+import { SINUSOID_MLP } from '../../src/meta/contracts/architecture';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { disposeParams } from '../../src/meta/engine/params';
+import { Rng } from '../../src/meta/contracts/random';
+import { meanCi95 } from '../../src/meta/contracts/stats';
+import { disposeBatch, sampleTestBatch } from '../../src/meta/engine/meta-batch';
+import { MetaTrainer } from '../../src/meta/engine/trainer';
+import { PAPER_CONFIG } from '../../src/meta/contracts/config';
 import { layout, mse, sgd } from './helpers/reference';
 import { batchToRef, flatParams } from './helpers/tf';
 

@@ -6,17 +6,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adaptToPoints, type AdaptationCurves } from '../../src/meta/adaptation';
-import { ALGORITHM_IDS, type AlgorithmId } from '../../src/meta/algorithms';
-import { checkpointArrays, parseCheckpoint } from '../../src/meta/checkpoint';
+import { adaptToPoints, type AdaptationCurves } from '../../src/meta/engine/adaptation';
+import { ALGORITHM_IDS, type AlgorithmId } from '../../src/meta/engine/algorithms';
+import { checkpointArrays, parseCheckpoint } from '../../src/meta/contracts/checkpoint';
 import { adaptFlat, flatLearner } from '../../src/meta/fast/adapt';
 import { evaluateFlat, evaluateFlatChunked } from '../../src/meta/fast/evaluate';
-import { evaluate, PAPER_EVAL } from '../../src/meta/evaluate';
-import { learnerFor, type Learner } from '../../src/meta/inner';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import { disposeParams, paramsFromArrays, readParams } from '../../src/meta/params';
-import { Rng } from '../../src/meta/random';
-import { samplePoints, xGrid, type Point } from '../../src/meta/tasks/sinusoid';
+import { evaluate, PAPER_EVAL } from '../../src/meta/engine/evaluate';
+import { learnerFor, type Learner } from '../../src/meta/engine/inner';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { disposeParams, paramsFromArrays, readParams } from '../../src/meta/engine/params';
+import { Rng } from '../../src/meta/contracts/random';
+import { samplePoints, xGrid, type Point } from '../../src/meta/contracts/tasks/sinusoid';
 
 const task = { amplitude: 2.5, phase: 0.7 };
 const grid = xGrid(101);

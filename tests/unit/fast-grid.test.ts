@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { GridForward } from '../../src/meta/fast/grid';
 import { initFlat } from '../../src/meta/fast/maml';
 import { forwardRows, layoutOf, Workspace } from '../../src/meta/fast/mlp';
-import { Rng } from '../../src/meta/random';
-import { xGrid } from '../../src/meta/tasks/sinusoid';
+import { Rng } from '../../src/meta/contracts/random';
+import { xGrid } from '../../src/meta/contracts/tasks/sinusoid';
 
 describe.each([[[1, 40, 40, 1]], [[4, 40, 40, 1]], [[1, 8, 6, 5, 1]], [[2, 5, 3]], [[3, 7, 9, 2]]])('GridForward %j', (sizes) => {
   const lay = layoutOf(sizes);

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { initFlat } from '../../src/meta/fast/maml';
 import { forwardRows, hessianVector, layoutOf, lossAndGrad, Workspace } from '../../src/meta/fast/mlp';
-import { Rng } from '../../src/meta/random';
+import { Rng } from '../../src/meta/contracts/random';
 
 const SIZES = [1, 40, 40, 1];
 const lay = layoutOf(SIZES);

@@ -5,19 +5,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALGORITHMS } from '../../src/meta/algorithms';
-import { SINUSOID_MLP } from '../../src/meta/architecture';
-import { defaultTrainConfig } from '../../src/meta/config';
+import { ALGORITHMS } from '../../src/meta/engine/algorithms';
+import { SINUSOID_MLP } from '../../src/meta/contracts/architecture';
+import { defaultTrainConfig } from '../../src/meta/contracts/config';
 import { FastMaml, FastMamlTrainer, initFlat } from '../../src/meta/fast/maml';
-import { drawMetaBatch, type TaskSet } from '../../src/meta/tasks/sampling';
+import { drawMetaBatch, type TaskSet } from '../../src/meta/contracts/tasks/sampling';
 import { hessianVector, layoutOf, lossAndGrad, Workspace } from '../../src/meta/fast/mlp';
-import { initParams } from '../../src/meta/model';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import { disposeParams } from '../../src/meta/params';
-import { Rng } from '../../src/meta/random';
-import { disposeBatch, sampleMetaBatch } from '../../src/meta/tasks/meta-batch';
-import { createTrainer, MetaTrainer } from '../../src/meta/trainer';
-import { TypedMamlTrainer } from '../../src/meta/fast/trainer';
+import { initParams } from '../../src/meta/engine/model';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { disposeParams } from '../../src/meta/engine/params';
+import { Rng } from '../../src/meta/contracts/random';
+import { disposeBatch, sampleMetaBatch } from '../../src/meta/engine/meta-batch';
+import { createTrainer, MetaTrainer } from '../../src/meta/engine/trainer';
+import { TypedMamlTrainer } from '../../src/meta/engine/typed-trainer';
 import { finiteDiff, fomamlGrad, layout, mamlLoss, mse, relErr, type RefTask } from './helpers/reference';
 import { batchToRef, flatParams } from './helpers/tf';
 

@@ -5,8 +5,8 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClassAdaptation } from '../../src/meta/classification';
-import type { Stroke } from '../../src/meta/tasks/glyphs';
+import type { ClassAdaptation } from '../../src/meta/engine/classification';
+import type { Stroke } from '../../src/meta/contracts/tasks/glyphs';
 import {
   argmax,
   extendStroke,

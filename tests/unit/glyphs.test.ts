@@ -1,21 +1,21 @@
 /**
- * Procedural glyphs (src/meta/tasks/glyphs.ts; issue 4 groundwork): reproducible episodes of sensible images,
+ * Procedural glyphs (src/meta/contracts/tasks/glyphs.ts; issue 4 groundwork): reproducible episodes of sensible images,
  * drawings of one character alike and of different characters apart (a 1-nearest-neighbour reader on raw
  * pixels does well above chance and far from perfectly), user strokes normalised like generated ones,
  * and unusable drawings refused with a reason.
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AlgorithmId } from '../../src/meta/algorithms';
-import { checkpointArrays, makeCheckpoint, parseCheckpoint, validateCheckpoint } from '../../src/meta/checkpoint';
-import { glyphTrainConfig } from '../../src/meta/config';
-import { evaluateClassification, GLYPH_EVAL, type ClassEvalCurve } from '../../src/meta/evaluate';
-import { learnerFor } from '../../src/meta/inner';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import { disposeParams, paramsFromArrays, readParams } from '../../src/meta/params';
-import { createTrainer } from '../../src/meta/trainer';
-import { Rng } from '../../src/meta/random';
-import { drawingProblem, GLYPH_SIZE, rasterize, sampleGlyphEpisode, type Stroke } from '../../src/meta/tasks/glyphs';
+import type { AlgorithmId } from '../../src/meta/engine/algorithms';
+import { checkpointArrays, makeCheckpoint, parseCheckpoint, validateCheckpoint } from '../../src/meta/contracts/checkpoint';
+import { glyphTrainConfig } from '../../src/meta/contracts/config';
+import { evaluateClassification, GLYPH_EVAL, type ClassEvalCurve } from '../../src/meta/engine/evaluate';
+import { learnerFor } from '../../src/meta/engine/inner';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { disposeParams, paramsFromArrays, readParams } from '../../src/meta/engine/params';
+import { createTrainer } from '../../src/meta/engine/trainer';
+import { Rng } from '../../src/meta/contracts/random';
+import { drawingProblem, GLYPH_SIZE, rasterize, sampleGlyphEpisode, type Stroke } from '../../src/meta/contracts/tasks/glyphs';
 
 const S = GLYPH_SIZE;
 

@@ -6,17 +6,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fomaml } from '../../src/meta/algorithms/fomaml';
-import { ALGORITHMS } from '../../src/meta/algorithms';
-import { maml } from '../../src/meta/algorithms/maml';
-import { pretrained } from '../../src/meta/algorithms/pretrained';
-import { adapt, adaptSteps, sgdStep } from '../../src/meta/inner';
-import { defaultTrainConfig } from '../../src/meta/config';
-import { forward, initParams, isPerTask, perTask } from '../../src/meta/model';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import { disposeParams, type Params } from '../../src/meta/params';
-import { Rng } from '../../src/meta/random';
-import { disposeBatch, sampleMetaBatch, type MetaBatch } from '../../src/meta/tasks/meta-batch';
+import { fomaml } from '../../src/meta/engine/algorithms/fomaml';
+import { ALGORITHMS } from '../../src/meta/engine/algorithms';
+import { maml } from '../../src/meta/engine/algorithms/maml';
+import { pretrained } from '../../src/meta/engine/algorithms/pretrained';
+import { adapt, adaptSteps, sgdStep } from '../../src/meta/engine/inner';
+import { defaultTrainConfig } from '../../src/meta/contracts/config';
+import { forward, initParams, isPerTask, perTask } from '../../src/meta/engine/model';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { disposeParams, type Params } from '../../src/meta/engine/params';
+import { Rng } from '../../src/meta/contracts/random';
+import { disposeBatch, sampleMetaBatch, type MetaBatch } from '../../src/meta/engine/meta-batch';
 import {
   finiteDiff,
   fomamlGrad,

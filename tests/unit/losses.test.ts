@@ -1,19 +1,19 @@
 /**
- * Classification losses (src/meta/losses.ts; issue 4) against the float64 reference: values, first
+ * Classification losses (src/meta/engine/losses.ts; issue 4) against the float64 reference: values, first
  * derivatives, Hessian-vector products, and the exact second-order MAML meta-gradient through a softmax
  * classifier, each checked by central finite differences. TF.js's built-in softmax cross-entropy gets the
  * meta-gradient wrong here (tensorflow/tfjs#3252): the last test shows it, so it would catch a regression to it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getAlgorithm, type AlgorithmId } from '../../src/meta/algorithms';
-import { defaultTrainConfig } from '../../src/meta/config';
-import { accuracyByTask, crossEntropyByTask, logSumExp, safeExp, softmax } from '../../src/meta/losses';
-import type { MetaBatch } from '../../src/meta/tasks/meta-batch';
-import { forward, initParams } from '../../src/meta/model';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import type { Params } from '../../src/meta/params';
-import { Rng } from '../../src/meta/random';
+import { getAlgorithm, type AlgorithmId } from '../../src/meta/engine/algorithms';
+import { defaultTrainConfig } from '../../src/meta/contracts/config';
+import { accuracyByTask, crossEntropyByTask, logSumExp, safeExp, softmax } from '../../src/meta/engine/losses';
+import type { MetaBatch } from '../../src/meta/engine/meta-batch';
+import { forward, initParams } from '../../src/meta/engine/model';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import type { Params } from '../../src/meta/engine/params';
+import { Rng } from '../../src/meta/contracts/random';
 import { crossEntropy, crossEntropyGrad, mamlLossCE, sgdCE, type ClassData, type ClassTask } from './helpers/reference-ce';
 import { finiteDiff, layout, relErr } from './helpers/reference';
 import { flatParams } from './helpers/tf';

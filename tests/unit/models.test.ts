@@ -6,11 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { modelKey } from '../../src/meta/checkpoint';
-import { planeMlp } from '../../src/meta/architecture';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import { initParams } from '../../src/meta/model';
-import { Rng } from '../../src/meta/random';
+import { modelKey } from '../../src/meta/contracts/checkpoint';
+import { planeMlp } from '../../src/meta/contracts/architecture';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { initParams } from '../../src/meta/engine/model';
+import { Rng } from '../../src/meta/contracts/random';
 import { Models, problemOfKey } from '../../src/worker/models';
 
 beforeAll(async () => {

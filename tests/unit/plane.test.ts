@@ -1,5 +1,5 @@
 /**
- * Few-shot classification in the plane (src/meta/tasks/plane.ts; issue 4 groundwork): episodes are N-way
+ * Few-shot classification in the plane (src/meta/contracts/tasks/plane.ts; issue 4 groundwork): episodes are N-way
  * K-shot with the labels their task gives, reproducible from a seed; and the engine's MAML meta-learns on them
  * (cross-entropy batches): after a short meta-training, one inner step lifts query accuracy well above the
  * unadapted model's.
@@ -7,20 +7,20 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Adam } from '../../src/meta/adam';
-import { ALGORITHM_INFO, getAlgorithm, type AlgorithmId } from '../../src/meta/algorithms';
-import { CHECKPOINT_INDEX, checkpointArrays, makeCheckpoint, parseCheckpoint, parseCheckpointIndex, validateCheckpoint } from '../../src/meta/checkpoint';
-import { defaultTrainConfig, planeTrainConfig } from '../../src/meta/config';
-import { evaluateClassification, PLANE_EVAL, type ClassEvalCurve } from '../../src/meta/evaluate';
-import { adapt, learnerFor } from '../../src/meta/inner';
-import { accuracyByTask } from '../../src/meta/losses';
-import { forward, initParams } from '../../src/meta/model';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import { disposeParams, paramsFromArrays, readParams, type Params } from '../../src/meta/params';
-import { Rng } from '../../src/meta/random';
-import { disposeBatch, classificationBatch } from '../../src/meta/tasks/meta-batch';
-import { createTrainer } from '../../src/meta/trainer';
-import { drawPlaneEpisodes, MAX_CLASSES, planeLabel, PLANE_RANGE, samplePlanePoints, samplePlaneTask } from '../../src/meta/tasks/plane';
+import { Adam } from '../../src/meta/engine/adam';
+import { ALGORITHM_INFO, getAlgorithm, type AlgorithmId } from '../../src/meta/engine/algorithms';
+import { CHECKPOINT_INDEX, checkpointArrays, makeCheckpoint, parseCheckpoint, parseCheckpointIndex, validateCheckpoint } from '../../src/meta/contracts/checkpoint';
+import { defaultTrainConfig, planeTrainConfig } from '../../src/meta/contracts/config';
+import { evaluateClassification, PLANE_EVAL, type ClassEvalCurve } from '../../src/meta/engine/evaluate';
+import { adapt, learnerFor } from '../../src/meta/engine/inner';
+import { accuracyByTask } from '../../src/meta/engine/losses';
+import { forward, initParams } from '../../src/meta/engine/model';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { disposeParams, paramsFromArrays, readParams, type Params } from '../../src/meta/engine/params';
+import { Rng } from '../../src/meta/contracts/random';
+import { disposeBatch, classificationBatch } from '../../src/meta/engine/meta-batch';
+import { createTrainer } from '../../src/meta/engine/trainer';
+import { drawPlaneEpisodes, MAX_CLASSES, planeLabel, PLANE_RANGE, samplePlanePoints, samplePlaneTask } from '../../src/meta/contracts/tasks/plane';
 
 describe('plane tasks', () => {
   it.each([2, 3, 5])('%i-way episodes: k points of every class, labelled by their task, inside the square', (classes) => {

@@ -4,11 +4,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
-import { defaultTrainConfig } from '../../src/meta/config';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import { readParams } from '../../src/meta/params';
-import { PerTaskLoopMaml } from '../../src/meta/reference-loop';
-import { MetaTrainer } from '../../src/meta/trainer';
+import { defaultTrainConfig } from '../../src/meta/contracts/config';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { readParams } from '../../src/meta/engine/params';
+import { PerTaskLoopMaml } from '../../src/meta/engine/reference-loop';
+import { MetaTrainer } from '../../src/meta/engine/trainer';
 
 beforeAll(async () => {
   await useNodeBackend('wasm');

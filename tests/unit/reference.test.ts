@@ -3,7 +3,7 @@
  * difference. Everything else in the suite trusts this reference, so it has to be right first.
  */
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/meta/random';
+import { Rng } from '../../src/meta/contracts/random';
 import {
   finiteDiff,
   fomamlGrad,

@@ -3,13 +3,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initParams } from '../../src/meta/model';
-import { paramNames, paramShapes, SINUSOID_MLP } from '../../src/meta/architecture';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import { disposeParams, readParams } from '../../src/meta/params';
-import { Rng } from '../../src/meta/random';
-import { samplePoints, sampleTask, sampleX, sinusoid, SINUSOID_RANGES, xGrid } from '../../src/meta/tasks/sinusoid';
-import { disposeBatch, sampleMetaBatch } from '../../src/meta/tasks/meta-batch';
+import { initParams } from '../../src/meta/engine/model';
+import { paramNames, paramShapes, SINUSOID_MLP } from '../../src/meta/contracts/architecture';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { disposeParams, readParams } from '../../src/meta/engine/params';
+import { Rng } from '../../src/meta/contracts/random';
+import { samplePoints, sampleTask, sampleX, sinusoid, SINUSOID_RANGES, xGrid } from '../../src/meta/contracts/tasks/sinusoid';
+import { disposeBatch, sampleMetaBatch } from '../../src/meta/engine/meta-batch';
 
 beforeAll(async () => {
   await useNodeBackend('cpu');

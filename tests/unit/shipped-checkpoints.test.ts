@@ -4,16 +4,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALGORITHM_IDS, type AlgorithmId } from '../../src/meta/algorithms';
-import { checkpointArrays, parseCheckpoint, type Checkpoint } from '../../src/meta/checkpoint';
-import { learnerFor } from '../../src/meta/inner';
-import { evaluate, PAPER_EVAL } from '../../src/meta/evaluate';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import { disposeParams, paramsFromArrays } from '../../src/meta/params';
-import { defaultTrainConfig } from '../../src/meta/config';
-import { adaptToPoints } from '../../src/meta/adaptation';
-import { Rng } from '../../src/meta/random';
-import { emptyHalf, mseOnRange, samplePoints, sampleTask, xGrid } from '../../src/meta/tasks/sinusoid';
+import { ALGORITHM_IDS, type AlgorithmId } from '../../src/meta/engine/algorithms';
+import { checkpointArrays, parseCheckpoint, type Checkpoint } from '../../src/meta/contracts/checkpoint';
+import { learnerFor } from '../../src/meta/engine/inner';
+import { evaluate, PAPER_EVAL } from '../../src/meta/engine/evaluate';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { disposeParams, paramsFromArrays } from '../../src/meta/engine/params';
+import { defaultTrainConfig } from '../../src/meta/contracts/config';
+import { adaptToPoints } from '../../src/meta/engine/adaptation';
+import { Rng } from '../../src/meta/contracts/random';
+import { emptyHalf, mseOnRange, samplePoints, sampleTask, xGrid } from '../../src/meta/contracts/tasks/sinusoid';
 
 const load = (id: AlgorithmId): Checkpoint => parseCheckpoint(readFileSync(`public/checkpoints/${id}.json`, 'utf8'));
 const curve = (c: Checkpoint, k: number) => c.evaluation!.find((e) => e.kShot === k)!;

@@ -4,10 +4,10 @@
  * thinned loss history.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ALGORITHM_IDS } from '../../src/meta/algorithms';
+import { ALGORITHM_IDS } from '../../src/meta/engine/algorithms';
 import { glyphSupportProblems } from '../../src/state/classification';
-import { defaultTrainConfig } from '../../src/meta/config';
-import { sinusoid, SINUSOID_RANGES, type Point } from '../../src/meta/tasks/sinusoid';
+import { defaultTrainConfig } from '../../src/meta/contracts/config';
+import { sinusoid, SINUSOID_RANGES, type Point } from '../../src/meta/contracts/tasks/sinusoid';
 import {
   appendHistory,
   DEFAULT_SEED,

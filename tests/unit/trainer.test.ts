@@ -4,15 +4,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Adam } from '../../src/meta/adam';
-import { ALGORITHM_IDS, ALGORITHMS, type Algorithm, type AlgorithmId } from '../../src/meta/algorithms';
-import { initParams } from '../../src/meta/model';
-import { SINUSOID_MLP } from '../../src/meta/architecture';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import { disposeParams, readParams, type ParamArrays, type Params } from '../../src/meta/params';
-import { Rng } from '../../src/meta/random';
-import { DIVERGENCE_FACTOR, MetaTrainer } from '../../src/meta/trainer';
-import { PAPER_CONFIG, type TrainConfig } from '../../src/meta/config';
+import { Adam } from '../../src/meta/engine/adam';
+import { ALGORITHM_IDS, ALGORITHMS, type Algorithm, type AlgorithmId } from '../../src/meta/engine/algorithms';
+import { initParams } from '../../src/meta/engine/model';
+import { SINUSOID_MLP } from '../../src/meta/contracts/architecture';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { disposeParams, readParams, type ParamArrays, type Params } from '../../src/meta/engine/params';
+import { Rng } from '../../src/meta/contracts/random';
+import { DIVERGENCE_FACTOR, MetaTrainer } from '../../src/meta/engine/trainer';
+import { PAPER_CONFIG, type TrainConfig } from '../../src/meta/contracts/config';
 import { RefAdam } from './helpers/reference';
 
 function small(algorithm: AlgorithmId, over: Partial<TrainConfig> = {}): TrainConfig {

@@ -6,12 +6,12 @@
  * K points barely improves.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AlgorithmId } from '../../src/meta/algorithms';
-import { learnerFor } from '../../src/meta/inner';
-import { evaluate, type EvalCurve } from '../../src/meta/evaluate';
-import { useNodeBackend } from '../../src/meta/node-backend';
-import { MetaTrainer } from '../../src/meta/trainer';
-import { PAPER_CONFIG } from '../../src/meta/config';
+import type { AlgorithmId } from '../../src/meta/engine/algorithms';
+import { learnerFor } from '../../src/meta/engine/inner';
+import { evaluate, type EvalCurve } from '../../src/meta/engine/evaluate';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { MetaTrainer } from '../../src/meta/engine/trainer';
+import { PAPER_CONFIG } from '../../src/meta/contracts/config';
 
 const ITERATIONS = 400;
 

@@ -3,12 +3,12 @@
  * field falls back to its default and is reported by key, while the valid fields beside it still apply.
  */
 import { describe, expect, it } from 'vitest';
-import { ALGORITHM_IDS } from '../../src/meta/algorithms';
-import { sinusoid } from '../../src/meta/tasks/sinusoid';
+import { ALGORITHM_IDS } from '../../src/meta/engine/algorithms';
+import { sinusoid } from '../../src/meta/contracts/tasks/sinusoid';
 import { defaultSettings, MAX_POINTS, taskFromSeed, type Settings } from '../../src/state/store';
 import { decodeDrawing, encodeDrawing, parseUrl, serializeSettings } from '../../src/state/url';
 import { planeFromSeed } from '../../src/state/classification';
-import type { Stroke } from '../../src/meta/tasks/glyphs';
+import type { Stroke } from '../../src/meta/contracts/tasks/glyphs';
 
 /** A drawing whose coordinates the link carries exactly (multiples of 1/99), different for each (c, k). */
 const drawing = (c: number, k: number): Stroke[] => [

@@ -1,12 +1,12 @@
 /**
  * Test-time adaptation on typed arrays: what a click asks for (every shown method adapted to the user's points
  * for steps 0..k, predicted on the whole x grid at every step) without TF.js, whose per-kernel overhead is most
- * of the cost for nets this small (issue 5, target 4). The same rule as src/meta/inner.ts's sgdStep, learner by
+ * of the cost for nets this small (issue 5, target 4). The same rule as src/meta/engine/inner.ts's sgdStep, learner by
  * learner: which parameters adapt (ANIL: the head), learned per-parameter rates (Meta-SGD), the proximal term
  * (iMAML), and the oracle's task input. Tests hold it to adaptation.ts's tfjs path.
  */
-import type { AdaptationCurves } from '../adaptation';
-import { sinusoid, type Point, type SinusoidTask } from '../tasks/sinusoid';
+import type { AdaptationCurves } from '../engine/adaptation';
+import { sinusoid, type Point, type SinusoidTask } from '../contracts/tasks/sinusoid';
 import { GridForward } from './grid';
 import { forwardRows, layoutOf, lossAndGrad, Workspace, type FlatLoss, type Layout } from './mlp';
 
@@ -26,7 +26,7 @@ export interface FlatLearner {
 
 /**
  * A learner from named parameter values (w0, b0, ..., and lr_w0, ... for learned rates) and its rule, the way
- * src/meta/inner.ts names them.
+ * src/meta/engine/inner.ts names them.
  */
 export function flatLearner(
   values: Record<string, { shape: number[]; values: ArrayLike<number> }>,
@@ -161,7 +161,7 @@ export class FlatAdapter {
 
 /**
  * Adapts each learner to the points for steps 0..k and predicts on the grid at every step: the same curves as
- * adaptToPoints (src/meta/adaptation.ts), computed in float64 and shown as float32 like the tfjs path (a value
+ * adaptToPoints (src/meta/engine/adaptation.ts), computed in float64 and shown as float32 like the tfjs path (a value
  * beyond float32's range is a diverged one there too). A learner that needs the task as input gets null
  * without a true function.
  */

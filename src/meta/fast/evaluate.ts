@@ -1,12 +1,12 @@
 /**
- * evaluate() (src/meta/evaluate.ts) on typed arrays: the same test tasks from the same seed, each adapted by the
+ * evaluate() (src/meta/engine/evaluate.ts) on typed arrays: the same test tasks from the same seed, each adapted by the
  * learner's own rule, MSE on the held-out points at steps 0..k, mean and 95% CI. Six hundred tasks take tens of
  * milliseconds here, so the benchmark can evaluate while it trains (issue 5's time to quality).
  */
-import type { EvalConfig, EvalCurve } from '../evaluate';
-import { Rng } from '../random';
-import { meanCi95 } from '../stats';
-import { drawTestTasks, type TaskSet } from '../tasks/sampling';
+import type { EvalConfig, EvalCurve } from '../engine/evaluate';
+import { Rng } from '../contracts/random';
+import { meanCi95 } from '../contracts/stats';
+import { drawTestTasks, type TaskSet } from '../contracts/tasks/sampling';
 import { FlatAdapter, flatInputs, type FlatLearner } from './adapt';
 import { GridForward } from './grid';
 

@@ -1,15 +1,15 @@
 /**
  * MAML's meta-gradient and a meta-trainer on typed arrays (issue 5's "tight typed-array path"): the same
- * maths as src/meta/algorithms/maml.ts and fomaml.ts with the paper's Adam, sampling the same tasks from the
+ * maths as src/meta/engine/algorithms/maml.ts and fomaml.ts with the paper's Adam, sampling the same tasks from the
  * same seed as MetaTrainer, so a run here and a run there follow the same trajectory up to float32 rounding.
  * Exact second order by reverse-mode through the inner steps: v <- (I - alpha H(phi_j)) v from the last step to
  * the first, each H v by the R-operator, never a Hessian.
  */
-import type { TrainConfig } from '../config';
-import { divergenceReason } from '../divergence';
-import { Rng } from '../random';
-import { drawEpisodes, type Episodes, type LabelledSet } from '../tasks/episodes';
-import { drawMetaBatch, type TaskSet } from '../tasks/sampling';
+import type { TrainConfig } from '../contracts/config';
+import { divergenceReason } from '../contracts/divergence';
+import { Rng } from '../contracts/random';
+import { drawEpisodes, type Episodes, type LabelledSet } from '../contracts/tasks/episodes';
+import { drawMetaBatch, type TaskSet } from '../contracts/tasks/sampling';
 import { hessianVector, layoutOf, lossAndGrad, Workspace, type FlatLoss, type Layout } from './mlp';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The ReLU MLP of src/meta/model.ts on plain typed arrays, for one task at a time, with hand-written backprop
+ * The ReLU MLP of src/meta/engine/model.ts on plain typed arrays, for one task at a time, with hand-written backprop
  * and its R-operator (Pearlmutter 1994): the exact Hessian-vector product of the task loss. For nets this small
  * the arithmetic is cheap and TF.js's per-kernel overhead dominates, so this path (issue 5) does without it.
  * It knows no tfjs and no DOM; tests hold it to float64 finite differences and to the tfjs path.

@@ -18,7 +18,7 @@
  *
  * Parameters use mlp.ts's flat layout: w0, b0, w1, b1, ... with w [in, out] row-major. No DOM, no tfjs.
  */
-import type { TaskSet } from '../tasks/sampling';
+import type { TaskSet } from '../contracts/tasks/sampling';
 
 export interface GpuMamlOptions {
   sizes: number[];

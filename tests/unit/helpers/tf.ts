@@ -1,7 +1,7 @@
 /** Bridges between TF.js tensors (src/meta) and the float64 reference. cpu/wasm only (uses sync reads). */
 import * as tf from '@tensorflow/tfjs';
-import type { Params } from '../../../src/meta/params';
-import type { MetaBatch } from '../../../src/meta/tasks/meta-batch';
+import type { Params } from '../../../src/meta/engine/params';
+import type { MetaBatch } from '../../../src/meta/engine/meta-batch';
 import { flatten, type Layout, type RefTask, type TaskData } from './reference';
 
 /** The exact float32 values of shared params (or of task t's slice of per-task params), as a float64 vector. */

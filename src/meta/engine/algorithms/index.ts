@@ -1,5 +1,5 @@
 import { anil } from './anil';
-import type { AlgorithmId } from './catalog';
+import type { AlgorithmId } from '../../contracts/algorithms';
 import { fomaml } from './fomaml';
 import { imaml } from './imaml';
 import { maml } from './maml';
@@ -10,7 +10,7 @@ import { reptile } from './reptile';
 import { scratch } from './scratch';
 import type { Algorithm } from './types';
 
-export * from './catalog';
+export * from '../../contracts/algorithms';
 export type { Algorithm, MetaGradient } from './types';
 
 /** The engine's implementation of every algorithm in the catalog. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { adapt, meanTaskLoss, trainingInner, zipParams } from '../inner';
-import { ALGORITHM_INFO } from './catalog';
+import { ALGORITHM_INFO } from '../../contracts/algorithms';
 import type { Algorithm } from './types';
 
 /**

@@ -1,5 +1,5 @@
 import { trainingInner } from '../inner';
-import { ALGORITHM_INFO } from './catalog';
+import { ALGORITHM_INFO } from '../../contracts/algorithms';
 import { exactMetaGradient } from './maml';
 import type { Algorithm } from './types';
 

@@ -3,7 +3,7 @@ import { adapt, meanTaskLoss, taskGradients, trainingInner, zipParams } from '..
 import type { LossKind } from '../losses';
 import { networkNames } from '../model';
 import type { Params } from '../params';
-import { ALGORITHM_INFO } from './catalog';
+import { ALGORITHM_INFO } from '../../contracts/algorithms';
 import type { Algorithm } from './types';
 
 /** A vector per task: tensors with a leading task axis, one per parameter name. */

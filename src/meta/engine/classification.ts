@@ -9,7 +9,7 @@ import { adaptSteps, type Learner } from './inner';
 import { accuracyByTask, crossEntropyByTask, softmax } from './losses';
 import { forward, networkNames } from './model';
 import type { Params } from './params';
-import { checkClassifyShapes, type LabelledSet } from './tasks/episodes';
+import { checkClassifyShapes, type LabelledSet } from '../contracts/tasks/episodes';
 
 /** One method adapted to the user's support set. */
 export interface ClassAdaptation {

@@ -1,4 +1,4 @@
-import { ALGORITHM_INFO } from './catalog';
+import { ALGORITHM_INFO } from '../../contracts/algorithms';
 import { jointGradient } from './pretrained';
 import type { Algorithm } from './types';
 

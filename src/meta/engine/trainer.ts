@@ -1,16 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { Adam } from './adam';
 import { getAlgorithm } from './algorithms';
-import type { TrainConfig } from './config';
+import type { TrainConfig } from '../contracts/config';
 import { initModel } from './model';
 import { disposeParams, sumOfSquares, type Params } from './params';
-import { Rng } from './random';
-import { disposeBatch, classificationBatch, sampleMetaBatch } from './tasks/meta-batch';
-import { drawEpisodes } from './tasks/episodes';
-import { divergenceReason } from './divergence';
-import { TypedMamlTrainer, typedPathTrains } from './fast/trainer';
+import { Rng } from '../contracts/random';
+import { disposeBatch, classificationBatch, sampleMetaBatch } from './meta-batch';
+import { drawEpisodes } from '../contracts/tasks/episodes';
+import { divergenceReason } from '../contracts/divergence';
+import { TypedMamlTrainer, typedPathTrains } from './typed-trainer';
 
-export { DIVERGENCE_FACTOR } from './divergence';
+export { DIVERGENCE_FACTOR } from '../contracts/divergence';
 
 /** The parameters a run with this config starts from (what MetaTrainer makes): scratch's whole "training". */
 export function initialModel(config: TrainConfig): Params {

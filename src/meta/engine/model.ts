@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from './params';
-import type { Rng } from './random';
-import { ALGORITHM_INFO, type AlgorithmId } from './algorithms/catalog';
-import { architectureOf, isRateName, layerCount, rateName, type MlpSpec } from './architecture';
-import type { ProblemShape } from './config';
-import type { SinusoidTask } from './tasks/sinusoid';
+import type { Rng } from '../contracts/random';
+import { ALGORITHM_INFO, type AlgorithmId } from '../contracts/algorithms';
+import { architectureOf, isRateName, layerCount, rateName, type MlpSpec } from '../contracts/architecture';
+import type { ProblemShape } from '../contracts/config';
+import type { SinusoidTask } from '../contracts/tasks/sinusoid';
 
 /**
  * PyTorch's default Linear init, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases. He init blew up

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { adaptSteps, type Learner } from './inner';
 import { forward, mseByTask, oracleInputs } from './model';
 import type { Params } from './params';
-import { sinusoid, type Point, type SinusoidTask } from './tasks/sinusoid';
+import { sinusoid, type Point, type SinusoidTask } from '../contracts/tasks/sinusoid';
 
 /** One method adapted to the user's points: what the task panel and the loss panel draw. */
 export interface AdaptationCurves {

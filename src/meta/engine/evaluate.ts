@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { adaptSteps, type Learner } from './inner';
 import { forward, mseByTask, oracleInputs } from './model';
-import { Rng } from './random';
-import { meanCi95 } from './stats';
+import { Rng } from '../contracts/random';
+import { meanCi95 } from '../contracts/stats';
 import { accuracyByTask, crossEntropyByTask } from './losses';
-import { classificationBatch, disposeBatch, sampleTestBatch, type MetaBatch } from './tasks/meta-batch';
-import { drawEpisodes, type ClassificationProblem } from './tasks/episodes';
+import { classificationBatch, disposeBatch, sampleTestBatch, type MetaBatch } from './meta-batch';
+import { drawEpisodes, type ClassificationProblem } from '../contracts/tasks/episodes';
 
 export interface EvalConfig {
   kShot: number;
@@ -19,7 +19,7 @@ export interface EvalConfig {
   seed: number;
 }
 
-export { GLYPH_EVAL, PAPER_EVAL, PLANE_EVAL } from './config';
+export { GLYPH_EVAL, PAPER_EVAL, PLANE_EVAL } from '../contracts/config';
 
 /** MSE on held-out points at steps 0..k, mean and 95% CI over the test tasks. */
 export interface EvalCurve {

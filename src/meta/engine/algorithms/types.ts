@@ -1,8 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from '../config';
+import type { TrainConfig } from '../../contracts/config';
 import type { Params } from '../params';
-import type { MetaBatch } from '../tasks/meta-batch';
-import type { AlgorithmId, AlgorithmInfo } from './catalog';
+import type { MetaBatch } from '../meta-batch';
+import type { AlgorithmId, AlgorithmInfo } from '../../contracts/algorithms';
 
 /** What one meta-iteration computes, before the outer update. */
 export type MetaGradient = {

@@ -4,12 +4,12 @@
  * The meta-gradient comes from FastMaml on the CPU, or from another engine (the fused WebGPU kernels).
  */
 import * as tf from '@tensorflow/tfjs';
-import { architectureOf, paramShapes, type MlpSpec } from '../architecture';
-import type { TrainConfig } from '../config';
-import { disposeParams, type Params } from '../params';
-import type { StepOutcome, Trainer, TrainPath } from '../trainer';
-import { FastMamlTrainer, type MetaGradientEngine } from './maml';
-import { layoutOf } from './mlp';
+import { architectureOf, paramShapes, type MlpSpec } from '../contracts/architecture';
+import type { TrainConfig } from '../contracts/config';
+import { disposeParams, type Params } from './params';
+import type { StepOutcome, Trainer, TrainPath } from './trainer';
+import { FastMamlTrainer, type MetaGradientEngine } from '../fast/maml';
+import { layoutOf } from '../fast/mlp';
 
 /**
  * MAML (exact) and first-order MAML on the sinusoid (squared error) and the plane (cross-entropy): what this

@@ -1,7 +1,7 @@
-import { ALGORITHM_INFO, isAlgorithmId, type AlgorithmId } from './algorithms/catalog';
-import type { EvalCurve } from './evaluate';
+import { ALGORITHM_INFO, isAlgorithmId, type AlgorithmId } from './algorithms';
+import type { EvalCurve } from '../engine/evaluate';
 import { architectureOf, modelShapes } from './architecture';
-import type { ParamArrays } from './params';
+import type { ParamArrays } from '../engine/params';
 import { defaultTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from './config';
 import { MAX_CLASSES } from './tasks/plane';
 

@@ -3,7 +3,7 @@
  * gradient steps at test time, mean over 600 test tasks. What `npm run reproduce` and the page's table show
  * beside this project's own.
  */
-import type { AlgorithmId } from './algorithms/catalog';
+import type { AlgorithmId } from './algorithms';
 
 export const PAPER_STEPS = [1, 5, 10] as const;
 

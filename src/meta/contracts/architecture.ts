@@ -1,5 +1,5 @@
 /** The network's shape, without tfjs: what checkpoints are validated against. */
-import { ALGORITHM_INFO, type AlgorithmId } from './algorithms/catalog';
+import { ALGORITHM_INFO, type AlgorithmId } from './algorithms';
 import type { ProblemShape } from './config';
 
 /** A fully connected ReLU network: sizes = [in, hidden..., out]. The paper's sinusoid net is [1, 40, 40, 1]. */

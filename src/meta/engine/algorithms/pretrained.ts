@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { meanTaskLoss, zipParams } from '../inner';
 import { oracleInputs } from '../model';
 import type { Params } from '../params';
-import type { MetaBatch } from '../tasks/meta-batch';
-import { ALGORITHM_INFO } from './catalog';
+import type { MetaBatch } from '../meta-batch';
+import { ALGORITHM_INFO } from '../../contracts/algorithms';
 import type { Algorithm, MetaGradient } from './types';
 
 /** Plain training on every point of every task (support and query alike), no inner loop. */

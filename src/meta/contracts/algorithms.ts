@@ -4,7 +4,7 @@
  * checked against this list by the type system, so adding an algorithm is its file plus one entry here and
  * one line in index.ts.
  */
-import type { TrainConfig } from '../config';
+import type { TrainConfig } from './config';
 
 /**
  * second: exact gradient through the inner steps; implicit: the implicit-function gradient at the inner

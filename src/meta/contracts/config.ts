@@ -1,4 +1,4 @@
-import { ALGORITHM_INFO, type AlgorithmId } from './algorithms/catalog';
+import { ALGORITHM_INFO, type AlgorithmId } from './algorithms';
 
 /**
  * What a run meta-learns: sinusoid regression (the paper's, the default), or N-way classification of points in

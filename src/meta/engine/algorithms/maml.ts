@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { adapt, meanTaskLoss, trainingInner, zipParams, type InnerConfig } from '../inner';
 import type { Params } from '../params';
-import type { MetaBatch } from '../tasks/meta-batch';
-import { ALGORITHM_INFO } from './catalog';
+import type { MetaBatch } from '../meta-batch';
+import { ALGORITHM_INFO } from '../../contracts/algorithms';
 import type { Algorithm, MetaGradient } from './types';
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { ALGORITHM_INFO, type AlgorithmId } from './algorithms/catalog';
-import { architectureOf, headNames, rateName } from './architecture';
-import type { ProblemShape } from './config';
+import { ALGORITHM_INFO, type AlgorithmId } from '../contracts/algorithms';
+import { architectureOf, headNames, rateName } from '../contracts/architecture';
+import type { ProblemShape } from '../contracts/config';
 import { lossByTask, type LossKind } from './losses';
 import { forward, networkNames, perTask } from './model';
 import type { Params } from './params';

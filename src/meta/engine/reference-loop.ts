@@ -6,11 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Adam } from './adam';
-import type { TrainConfig } from './config';
+import type { TrainConfig } from '../contracts/config';
 import { forward } from './model';
 import { disposeParams, type Params } from './params';
-import { Rng } from './random';
-import { drawMetaBatch } from './tasks/sampling';
+import { Rng } from '../contracts/random';
+import { drawMetaBatch } from '../contracts/tasks/sampling';
 import { initialModel } from './trainer';
 
 const taskLoss = (p: Params, x: tf.Tensor3D, y: tf.Tensor3D) => tf.mean(tf.square(tf.sub(forward(p, x), y))) as tf.Scalar;

@@ -1,4 +1,4 @@
-import { ALGORITHM_INFO } from './catalog';
+import { ALGORITHM_INFO } from '../../contracts/algorithms';
 import type { Algorithm } from './types';
 
 /** A random initialisation (its seed is its only setting): nothing is meta-trained, it is fine-tuned at test time. */
