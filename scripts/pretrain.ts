@@ -16,12 +16,13 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { ALGORITHM_IDS, ALGORITHMS, isAlgorithmId, type AlgorithmId } from '../src/meta/engine/algorithms';
 import { checkpointArrays, CHECKPOINT_INDEX, checkpointIndex, makeCheckpoint, parseCheckpoint, type Checkpoint } from '../src/meta/contracts/checkpoint';
-import { evaluate, evaluateClassification, GLYPH_EVAL, PAPER_EVAL, PLANE_EVAL, type EvalCurve, type ClassEvalCurve } from '../src/meta/engine/evaluate';
+import { evaluate, evaluateClassification, GLYPH_EVAL, PAPER_EVAL, PLANE_EVAL } from '../src/meta/engine/evaluate';
 import { useNodeBackend } from '../src/meta/engine/node-backend';
-import { disposeParams, paramsFromArrays, readParams, type ParamArrays } from '../src/meta/engine/params';
+import { disposeParams, paramsFromArrays, readParams } from '../src/meta/engine/params';
 import { learnerFor } from '../src/meta/engine/inner';
 import { initialModel, MetaTrainer } from '../src/meta/engine/trainer';
 import { defaultTrainConfig, glyphTrainConfig, PAPER_CONFIG, planeTrainConfig, type TrainConfig } from '../src/meta/contracts/config';
+import type { ClassEvalCurve, EvalCurve, ParamArrays } from '../src/meta/contracts/types';
 
 /** --problem plane --classes N: N-way classification in the plane instead of the sinusoid. */
 const PROBLEM = arg('problem') ?? 'sinusoid';

@@ -11,11 +11,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { ALGORITHM_IDS, ALGORITHMS, isAlgorithmId, type AlgorithmId } from '../src/meta/engine/algorithms';
 import { checkpointArrays, parseCheckpoint } from '../src/meta/contracts/checkpoint';
 import { PAPER_EVAL } from '../src/meta/contracts/config';
-import { evaluate, type EvalCurve } from '../src/meta/engine/evaluate';
+import { evaluate } from '../src/meta/engine/evaluate';
 import { learnerFor } from '../src/meta/engine/inner';
 import { useNodeBackend } from '../src/meta/engine/node-backend';
 import { PAPER_CITATION, PAPER_STEPS, PAPER_TABLE } from '../src/meta/contracts/paper';
 import { disposeParams, paramsFromArrays } from '../src/meta/engine/params';
+import type { EvalCurve } from '../src/meta/contracts/types';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -5,7 +5,6 @@
 import { ALGORITHM_IDS, ALGORITHM_INFO, type AlgorithmId } from '../meta/contracts/algorithms';
 import { CHECKPOINT_INDEX, checkpointFolder, checkpointModelKey, CheckpointError, modelKey, parseCheckpoint, parseCheckpointIndex, type ModelKey } from '../meta/contracts/checkpoint';
 import { PAPER_EVAL, type ProblemShape, type TrainConfig } from '../meta/contracts/config';
-import type { ClassEvalCurve } from '../meta/engine/evaluate';
 import { planeGrid } from '../meta/contracts/tasks/plane';
 import {
   glyphImages,
@@ -21,6 +20,7 @@ import { appliesTo, CURVE_GRID, usePlayground, viewShape, type Settings } from '
 import { parseUrl, serializeSettings } from '../state/url';
 import { EngineClient } from '../worker/client';
 import type { BenchPath, WorkerResponse } from '../worker/protocol';
+import type { ClassEvalCurve } from '../meta/contracts/types';
 
 /** Test tasks behind the live "average over tasks" curves (the shipped tables use 600). */
 const LIVE_EVAL_TASKS = 100;

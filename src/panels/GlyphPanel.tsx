@@ -14,7 +14,6 @@
 import { memo, useCallback, useEffect, useMemo, useRef } from 'react';
 import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { modelKey } from '../meta/contracts/checkpoint';
-import type { ClassAdaptation } from '../meta/engine/classification';
 import { drawingProblem, GLYPH_SIZE, rasterize, type Point2, type Stroke } from '../meta/contracts/tasks/glyphs';
 import { GLYPH_K_CHOICES, glyphSupportProblems, MAX_CLASSES, MAX_GLYPH_QUERIES, queryLabel, type GlyphQuery } from '../state/classification';
 
@@ -24,6 +23,7 @@ import { appliesTo, usePlayground, type ClassResults } from '../state/store';
 import { formatPct, stepIndex } from './classPlots';
 import { CLASS_COLORS, METHOD_COLORS, methodLabel, plural } from './theme';
 import { MethodName } from './MethodName';
+import type { ClassAdaptation } from '../meta/contracts/types';
 
 // ---------------------------------------------------------------------------------------------------------
 // Pure helpers (unit-tested in tests/unit/glyph-panel.test.ts)

@@ -5,13 +5,12 @@
 import * as d3 from 'd3';
 import { memo, useMemo } from 'react';
 import type { AlgorithmId } from '../meta/contracts/algorithms';
-import type { AdaptationCurves } from '../meta/engine/adaptation';
-import type { EvalCurve } from '../meta/engine/evaluate';
 import { usePlayground } from '../state/store';
 import { Axis } from './Axis';
 import { lossYMax, STEP_CHART, stepCurvePaths } from './classPlots';
 import { formatLoss, METHOD_COLORS, methodDash } from './theme';
 import { MethodName } from './MethodName';
+import type { AdaptationCurves, EvalCurve } from '../meta/contracts/types';
 
 type ChartId = 'task' | 'average';
 

@@ -13,7 +13,6 @@ import * as d3 from 'd3';
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { modelKey } from '../meta/contracts/checkpoint';
-import type { ClassAdaptation } from '../meta/engine/classification';
 import { PLANE_RANGE, type PlaneTask } from '../meta/contracts/tasks/plane';
 import { MAX_CLASSES, PLANE_K_CHOICES, type PlanePoint } from '../state/classification';
 import { appliesTo, usePlayground, type PlaygroundState } from '../state/store';
@@ -22,6 +21,7 @@ import { usePointEditing } from './usePointEditing';
 import { describeSource, formatChange, matching, modelBoundaryPath, regionPixels, stepIndex, thumbSteps, truthBoundaryPath } from './classPlots';
 import { CLASS_COLORS, methodLabel, plural, TRUTH_COLOR } from './theme';
 import { MethodName } from './MethodName';
+import type { ClassAdaptation } from '../meta/contracts/types';
 
 // ---- fixed geometry: a square plot area over [-1, 1]^2, the same size whatever the results ----
 const PLOT = 420;

@@ -5,12 +5,12 @@
  */
 import { memo } from 'react';
 import { ALGORITHM_IDS, type AlgorithmId } from '../meta/contracts/algorithms';
-import type { EvalCurve } from '../meta/engine/evaluate';
 import { PAPER_CITATION, PAPER_STEPS, PAPER_TABLE } from '../meta/contracts/paper';
 import { runReproduction } from '../app/controller';
 import { usePlayground } from '../state/store';
 import { methodLabelWithOrder } from './theme';
 import { MethodName } from './MethodName';
+import type { EvalCurve } from '../meta/contracts/types';
 
 const SHOTS = [5, 10, 20];
 

@@ -4,15 +4,11 @@
  * intents to the worker and writes its answers back.
  */
 import { create } from 'zustand';
-import type { AdaptationCurves } from '../meta/engine/adaptation';
 import { ALGORITHM_IDS, type AlgorithmId } from '../meta/contracts/algorithms';
-import type { EvalCurve } from '../meta/engine/evaluate';
 import { Rng } from '../meta/contracts/random';
 import { samplePoints, sampleTask, SINUSOID_RANGES, xGrid, type Point, type SinusoidTask } from '../meta/contracts/tasks/sinusoid';
 import { defaultTrainConfig, GLYPH_EVAL, glyphTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, PLANE_EVAL, planeTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from '../meta/contracts/config';
 import type { ModelKey } from '../meta/contracts/checkpoint';
-import type { ClassAdaptation } from '../meta/engine/classification';
-import type { ClassEvalCurve } from '../meta/engine/evaluate';
 import type { Stroke } from '../meta/contracts/tasks/glyphs';
 import type { BackendName, TrainProgress, TrainState } from '../worker/protocol';
 import {
@@ -29,6 +25,7 @@ import {
   type GlyphSettings,
   type PlaneSettings,
 } from './classification';
+import type { AdaptationCurves, ClassAdaptation, ClassEvalCurve, EvalCurve } from '../meta/contracts/types';
 
 export const MAX_STEPS = 10;
 export const MAX_POINTS = 50;

@@ -9,9 +9,9 @@ import { adaptToPoints } from '../meta/engine/adaptation';
 import { ALGORITHMS, type AlgorithmId } from '../meta/engine/algorithms';
 import { checkpointArrays, checkpointModelKey, makeCheckpoint, modelKey, validateCheckpoint, type Checkpoint, type ModelKey } from '../meta/contracts/checkpoint';
 import { adaptClassifiers } from '../meta/engine/classification';
-import { evaluate, evaluateClassification, GLYPH_EVAL, PLANE_EVAL, type ClassEvalCurve, type EvalCurve } from '../meta/engine/evaluate';
+import { evaluate, evaluateClassification, GLYPH_EVAL, PLANE_EVAL } from '../meta/engine/evaluate';
 import { learnerFor, type Learner } from '../meta/engine/inner';
-import { paramsFromArrays, readParams, type ParamArrays, type Params } from '../meta/engine/params';
+import { paramsFromArrays, readParams, type Params } from '../meta/engine/params';
 import { adaptFlat, flatLearner, type FlatLearner } from '../meta/fast/adapt';
 import { classifyFlat } from '../meta/fast/classify';
 import { evaluateFlat, evaluateFlatChunked } from '../meta/fast/evaluate';
@@ -23,6 +23,7 @@ import { Models, problemOfKey } from './models';
 import { countDispatches, gpuCheck, gpuTrainerFor } from './gpu';
 import { PerTaskLoopMaml } from '../meta/engine/reference-loop';
 import type { AdaptRequest, BenchPath, ClassifyRequest, EnginePreference, TrainState, WorkerRequest, WorkerResponse } from './protocol';
+import type { ClassEvalCurve, EvalCurve, ParamArrays } from '../meta/contracts/types';
 
 declare const self: DedicatedWorkerGlobalScope;
 

@@ -7,10 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import { ALGORITHM_IDS, type AlgorithmId } from '../meta/contracts/algorithms';
 import { modelKey, type ModelKey } from '../meta/contracts/checkpoint';
 import { defaultTrainConfig, glyphTrainConfig, PAPER_CONFIG, planeTrainConfig, type ProblemShape, type TrainConfig } from '../meta/contracts/config';
-import type { EvalCurve } from '../meta/engine/evaluate';
 import { initModel } from '../meta/engine/model';
 import { disposeParams, type Params } from '../meta/engine/params';
 import { Rng } from '../meta/contracts/random';
+import type { EvalCurve } from '../meta/contracts/types';
 
 export interface Model {
   params: Params;

@@ -2,14 +2,12 @@
  * The one typed message protocol between the page and the engine worker. The worker owns tfjs and every
  * tensor; only plain numbers cross this boundary.
  */
-import type { AdaptationCurves } from '../meta/engine/adaptation';
 import type { AlgorithmId } from '../meta/contracts/algorithms';
 import type { Checkpoint, ModelKey } from '../meta/contracts/checkpoint';
-import type { ClassAdaptation } from '../meta/engine/classification';
-import type { ClassEvalCurve, EvalCurve } from '../meta/engine/evaluate';
 import type { ClassificationProblem, LabelledSet } from '../meta/contracts/tasks/episodes';
 import type { Point, SinusoidTask } from '../meta/contracts/tasks/sinusoid';
 import type { TrainConfig } from '../meta/contracts/config';
+import type { AdaptationCurves, ClassAdaptation, ClassEvalCurve, EvalCurve } from '../meta/contracts/types';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 

@@ -17,13 +17,13 @@ import {
   validateCheckpoint,
   type Checkpoint,
 } from '../../src/meta/contracts/checkpoint';
-import type { EvalCurve } from '../../src/meta/engine/evaluate';
 import { initParams } from '../../src/meta/engine/model';
 import { SINUSOID_MLP } from '../../src/meta/contracts/architecture';
 import { useNodeBackend } from '../../src/meta/engine/node-backend';
-import { disposeParams, readParams, type ParamArrays } from '../../src/meta/engine/params';
+import { disposeParams, readParams } from '../../src/meta/engine/params';
 import { Rng } from '../../src/meta/contracts/random';
 import { PAPER_CONFIG, type TrainConfig } from '../../src/meta/contracts/config';
+import type { EvalCurve, ParamArrays } from '../../src/meta/contracts/types';
 
 const training: TrainConfig = { ...PAPER_CONFIG, algorithm: 'maml', iterations: 1234, seed: 7 };
 const evaluation: EvalCurve[] = [{ kShot: 5, tasks: 600, alpha: 0.01, mean: [3, 0.7, 0.5], ci95: [0.2, 0.05, 0.04] }];

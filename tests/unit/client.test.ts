@@ -7,11 +7,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AlgorithmId } from '../../src/meta/engine/algorithms';
 import { makeCheckpoint, type Checkpoint } from '../../src/meta/contracts/checkpoint';
 import { paramShapes, planeMlp, SINUSOID_MLP } from '../../src/meta/contracts/architecture';
-import type { ParamArrays } from '../../src/meta/engine/params';
 import { PAPER_CONFIG, planeTrainConfig } from '../../src/meta/contracts/config';
 import { EngineClient, type EngineClientOptions } from '../../src/worker/client';
 import type { BackendName, WorkerResponse } from '../../src/worker/protocol';
 import { fakeWorkerFactory, type FakeWorker } from './helpers/fake-worker';
+import type { ParamArrays } from '../../src/meta/contracts/types';
 
 /** A valid checkpoint whose values are all `fill` (so two checkpoints are easy to tell apart). */
 function checkpoint(algorithm: AlgorithmId, fill: number): Checkpoint {

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { learnerFor } from '../../src/meta/engine/inner';
-import { evaluate, PAPER_EVAL, type EvalConfig } from '../../src/meta/engine/evaluate';
+import { evaluate, PAPER_EVAL } from '../../src/meta/engine/evaluate';
 import { initParams } from '../../src/meta/engine/model';
 import { SINUSOID_MLP } from '../../src/meta/contracts/architecture';
 import { useNodeBackend } from '../../src/meta/engine/node-backend';
@@ -17,6 +17,7 @@ import { MetaTrainer } from '../../src/meta/engine/trainer';
 import { PAPER_CONFIG } from '../../src/meta/contracts/config';
 import { layout, mse, sgd } from './helpers/reference';
 import { batchToRef, flatParams } from './helpers/tf';
+import type { EvalConfig } from '../../src/meta/contracts/types';
 
 describe('meanCi95', () => {
   it('matches hand-computed mean and 1.96 * sd / sqrt(n) (sample sd, n - 1)', () => {

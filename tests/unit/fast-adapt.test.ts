@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adaptToPoints, type AdaptationCurves } from '../../src/meta/engine/adaptation';
+import { adaptToPoints } from '../../src/meta/engine/adaptation';
 import { ALGORITHM_IDS, type AlgorithmId } from '../../src/meta/engine/algorithms';
 import { checkpointArrays, parseCheckpoint } from '../../src/meta/contracts/checkpoint';
 import { adaptFlat, flatLearner } from '../../src/meta/fast/adapt';
@@ -17,6 +17,7 @@ import { useNodeBackend } from '../../src/meta/engine/node-backend';
 import { disposeParams, paramsFromArrays, readParams } from '../../src/meta/engine/params';
 import { Rng } from '../../src/meta/contracts/random';
 import { samplePoints, xGrid, type Point } from '../../src/meta/contracts/tasks/sinusoid';
+import type { AdaptationCurves } from '../../src/meta/contracts/types';
 
 const task = { amplitude: 2.5, phase: 0.7 };
 const grid = xGrid(101);

@@ -17,7 +17,7 @@ import { classificationBatch, disposeBatch } from '../../src/meta/engine/meta-ba
 import { createTrainer, MetaTrainer } from '../../src/meta/engine/trainer';
 import { flatParams } from './helpers/tf';
 import { checkpointArrays, checkpointFolder, parseCheckpoint } from '../../src/meta/contracts/checkpoint';
-import { adaptClassifiers, type ClassAdaptation, type ClassifyInput } from '../../src/meta/engine/classification';
+import { adaptClassifiers } from '../../src/meta/engine/classification';
 import { flatLearner } from '../../src/meta/fast/adapt';
 import { classifyFlat } from '../../src/meta/fast/classify';
 import { FastMaml, flatEpisodes, initFlat } from '../../src/meta/fast/maml';
@@ -29,6 +29,7 @@ import { Rng } from '../../src/meta/contracts/random';
 import { planeGrid } from '../../src/meta/contracts/tasks/plane';
 import { planeFromSeed, planeSupportSet, planeTruth } from '../../src/state/classification';
 import { finiteDiff, layout, relErr } from './helpers/reference';
+import type { ClassAdaptation, ClassifyInput } from '../../src/meta/contracts/types';
 
 const GRID = planeGrid(41);
 

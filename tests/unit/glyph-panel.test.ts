@@ -5,7 +5,6 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClassAdaptation } from '../../src/meta/engine/classification';
 import type { Stroke } from '../../src/meta/contracts/tasks/glyphs';
 import {
   argmax,
@@ -19,6 +18,7 @@ import {
 } from '../../src/panels/GlyphPanel';
 import { glyphsFromGenerator } from '../../src/state/classification';
 import { defaultSettings, usePlayground, type ClassResults } from '../../src/state/store';
+import type { ClassAdaptation } from '../../src/meta/contracts/types';
 
 const adaptation = (probabilities: number[][]): ClassAdaptation => ({
   probabilities: probabilities.map((p) => Float32Array.from(p)),

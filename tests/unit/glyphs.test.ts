@@ -9,13 +9,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AlgorithmId } from '../../src/meta/engine/algorithms';
 import { checkpointArrays, makeCheckpoint, parseCheckpoint, validateCheckpoint } from '../../src/meta/contracts/checkpoint';
 import { glyphTrainConfig } from '../../src/meta/contracts/config';
-import { evaluateClassification, GLYPH_EVAL, type ClassEvalCurve } from '../../src/meta/engine/evaluate';
+import { evaluateClassification, GLYPH_EVAL } from '../../src/meta/engine/evaluate';
 import { learnerFor } from '../../src/meta/engine/inner';
 import { useNodeBackend } from '../../src/meta/engine/node-backend';
 import { disposeParams, paramsFromArrays, readParams } from '../../src/meta/engine/params';
 import { createTrainer } from '../../src/meta/engine/trainer';
 import { Rng } from '../../src/meta/contracts/random';
 import { drawingProblem, GLYPH_SIZE, rasterize, sampleGlyphEpisode, type Stroke } from '../../src/meta/contracts/tasks/glyphs';
+import type { ClassEvalCurve } from '../../src/meta/contracts/types';
 
 const S = GLYPH_SIZE;
 

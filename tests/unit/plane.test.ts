@@ -11,7 +11,7 @@ import { Adam } from '../../src/meta/engine/adam';
 import { ALGORITHM_INFO, getAlgorithm, type AlgorithmId } from '../../src/meta/engine/algorithms';
 import { CHECKPOINT_INDEX, checkpointArrays, makeCheckpoint, parseCheckpoint, parseCheckpointIndex, validateCheckpoint } from '../../src/meta/contracts/checkpoint';
 import { defaultTrainConfig, planeTrainConfig } from '../../src/meta/contracts/config';
-import { evaluateClassification, PLANE_EVAL, type ClassEvalCurve } from '../../src/meta/engine/evaluate';
+import { evaluateClassification, PLANE_EVAL } from '../../src/meta/engine/evaluate';
 import { adapt, learnerFor } from '../../src/meta/engine/inner';
 import { accuracyByTask } from '../../src/meta/engine/losses';
 import { forward, initParams } from '../../src/meta/engine/model';
@@ -21,6 +21,7 @@ import { Rng } from '../../src/meta/contracts/random';
 import { disposeBatch, classificationBatch } from '../../src/meta/engine/meta-batch';
 import { createTrainer } from '../../src/meta/engine/trainer';
 import { drawPlaneEpisodes, MAX_CLASSES, planeLabel, PLANE_RANGE, samplePlanePoints, samplePlaneTask } from '../../src/meta/contracts/tasks/plane';
+import type { ClassEvalCurve } from '../../src/meta/contracts/types';
 
 describe('plane tasks', () => {
   it.each([2, 3, 5])('%i-way episodes: k points of every class, labelled by their task, inside the square', (classes) => {

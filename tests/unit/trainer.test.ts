@@ -9,11 +9,12 @@ import { ALGORITHM_IDS, ALGORITHMS, type Algorithm, type AlgorithmId } from '../
 import { initParams } from '../../src/meta/engine/model';
 import { SINUSOID_MLP } from '../../src/meta/contracts/architecture';
 import { useNodeBackend } from '../../src/meta/engine/node-backend';
-import { disposeParams, readParams, type ParamArrays, type Params } from '../../src/meta/engine/params';
+import { disposeParams, readParams, type Params } from '../../src/meta/engine/params';
 import { Rng } from '../../src/meta/contracts/random';
 import { DIVERGENCE_FACTOR, MetaTrainer } from '../../src/meta/engine/trainer';
 import { PAPER_CONFIG, type TrainConfig } from '../../src/meta/contracts/config';
 import { RefAdam } from './helpers/reference';
+import type { ParamArrays } from '../../src/meta/contracts/types';
 
 function small(algorithm: AlgorithmId, over: Partial<TrainConfig> = {}): TrainConfig {
   return { ...PAPER_CONFIG, algorithm, metaBatch: 4, kSupport: 5, kQuery: 5, iterations: 100, seed: 1, ...over };

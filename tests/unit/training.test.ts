@@ -8,10 +8,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AlgorithmId } from '../../src/meta/engine/algorithms';
 import { learnerFor } from '../../src/meta/engine/inner';
-import { evaluate, type EvalCurve } from '../../src/meta/engine/evaluate';
+import { evaluate } from '../../src/meta/engine/evaluate';
 import { useNodeBackend } from '../../src/meta/engine/node-backend';
 import { MetaTrainer } from '../../src/meta/engine/trainer';
 import { PAPER_CONFIG } from '../../src/meta/contracts/config';
+import type { EvalCurve } from '../../src/meta/contracts/types';
 
 const ITERATIONS = 400;
 

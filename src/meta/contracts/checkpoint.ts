@@ -1,9 +1,8 @@
 import { ALGORITHM_INFO, isAlgorithmId, type AlgorithmId } from './algorithms';
-import type { EvalCurve } from '../engine/evaluate';
 import { architectureOf, modelShapes } from './architecture';
-import type { ParamArrays } from '../engine/params';
 import { defaultTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from './config';
 import { MAX_CLASSES } from './tasks/plane';
+import type { EvalCurve, ParamArrays } from './types';
 
 export const CHECKPOINT_FORMAT = 'maml-playground/checkpoint';
 export const CHECKPOINT_VERSION = 1;

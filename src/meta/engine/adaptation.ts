@@ -3,18 +3,8 @@ import { adaptSteps, type Learner } from './inner';
 import { forward, mseByTask, oracleInputs } from './model';
 import type { Params } from './params';
 import { sinusoid, type Point, type SinusoidTask } from '../contracts/tasks/sinusoid';
+import type { AdaptationCurves } from '../contracts/types';
 
-/** One method adapted to the user's points: what the task panel and the loss panel draw. */
-export interface AdaptationCurves {
-  /** predictions[step][i] at grid[i], steps 0..k. */
-  predictions: number[][];
-  /** MSE on the support points at each step. */
-  supportLoss: number[];
-  /** MSE against the true function on the grid (held-out points) at each step; null without a true task. */
-  taskLoss: number[] | null;
-  /** First step whose output is not finite (alpha too large), or null. */
-  divergedAt: number | null;
-}
 
 /** Learners that can be stacked on the task axis and adapted in one pass: same rule, same parameter set. */
 function groupKey(l: Learner): string {

@@ -9,31 +9,10 @@ import { adaptSteps, type Learner } from './inner';
 import { accuracyByTask, crossEntropyByTask, softmax } from './losses';
 import { forward, networkNames } from './model';
 import type { Params } from './params';
-import { checkClassifyShapes, type LabelledSet } from '../contracts/tasks/episodes';
+import { checkClassifyShapes } from '../contracts/tasks/episodes';
+import type { ClassAdaptation, ClassifyInput } from '../contracts/types';
 
-/** One method adapted to the user's support set. */
-export interface ClassAdaptation {
-  /** probabilities[step]: [queries x classes] row-major, steps 0..k. */
-  probabilities: Float32Array[];
-  /** Accuracy and mean cross-entropy on the support set at each step (NaN without support examples). */
-  supportAccuracy: number[];
-  supportLoss: number[];
-  /** The same on the queries where their labels are known (the plane's true task), else null. */
-  queryAccuracy: number[] | null;
-  queryLoss: number[] | null;
-  /** First step whose output is not finite (alpha too large), or null. */
-  divergedAt: number | null;
-}
 
-export interface ClassifyInput {
-  classes: number;
-  support: LabelledSet;
-  /** Inputs to classify, [n x dim] row-major. */
-  queries: Float32Array;
-  queryLabels: Int32Array | null;
-  steps: number;
-  alpha: number;
-}
 
 const oneHot = (labels: Int32Array, classes: number) => tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), classes).toFloat());
 

@@ -5,30 +5,12 @@ import { Rng } from '../contracts/random';
 import { meanCi95 } from '../contracts/stats';
 import { accuracyByTask, crossEntropyByTask } from './losses';
 import { classificationBatch, disposeBatch, sampleTestBatch, type MetaBatch } from './meta-batch';
-import { drawEpisodes, type ClassificationProblem } from '../contracts/tasks/episodes';
+import { drawEpisodes } from '../contracts/tasks/episodes';
+import type { ClassEvalConfig, ClassEvalCurve, EvalConfig, EvalCurve } from '../contracts/types';
 
-export interface EvalConfig {
-  kShot: number;
-  /** Test-time gradient steps: curves have steps + 1 points (step 0 = before adaptation). */
-  steps: number;
-  tasks: number;
-  alpha: number;
-  /** Held-out points per task where the MSE is measured. */
-  queryPoints: number;
-  /** The same seed gives every method the same test tasks and points: a paired comparison. */
-  seed: number;
-}
 
 export { GLYPH_EVAL, PAPER_EVAL, PLANE_EVAL } from '../contracts/config';
 
-/** MSE on held-out points at steps 0..k, mean and 95% CI over the test tasks. */
-export interface EvalCurve {
-  kShot: number;
-  tasks: number;
-  alpha: number;
-  mean: number[];
-  ci95: number[];
-}
 
 export interface EvalOptions {
   /** Tasks adapted at once; bounds memory, and lets a caller interleave other work between chunks. */
@@ -95,17 +77,7 @@ export async function evaluate(learner: Learner | (() => Learner), cfg: EvalConf
   return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, ...mse };
 }
 
-/** Classification episodes: N-way, with kShot support and queryPoints query examples per class. */
-export interface ClassEvalConfig extends EvalConfig {
-  problem: ClassificationProblem;
-  classes: number;
-}
 
-/** Cross-entropy (mean, ci95) and accuracy on the query points at steps 0..k, over the test episodes. */
-export interface ClassEvalCurve extends EvalCurve {
-  classes: number;
-  accuracy: { mean: number[]; ci95: number[] };
-}
 
 
 /**

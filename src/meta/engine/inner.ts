@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { ALGORITHM_INFO, type AlgorithmId } from '../contracts/algorithms';
 import { architectureOf, headNames, rateName } from '../contracts/architecture';
 import type { ProblemShape } from '../contracts/config';
-import { lossByTask, type LossKind } from './losses';
+import { lossByTask } from './losses';
 import { forward, networkNames, perTask } from './model';
 import type { Params } from './params';
+import type { LossKind } from '../contracts/types';
 
 /** What the inner loop updates and how, beyond step count and size: the algorithm's own rule. */
 export interface InnerRule {

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { mseByTask } from './model';
+import type { LossKind } from '../contracts/types';
 
 /** A one-input custom gradient that saves its input for the gradient function (never its output). */
 function unary(f: (x: tf.Tensor) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor }): (x: tf.Tensor) => tf.Tensor {
@@ -59,8 +60,6 @@ export function accuracyByTask(logits: tf.Tensor3D, labels: tf.Tensor3D): tf.Ten
   return tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), tf.argMax(labels, -1)), 'float32'), 1) as tf.Tensor1D);
 }
 
-/** What a problem's tasks are scored by: squared error (regression) or cross-entropy on one-hot labels. */
-export type LossKind = 'mse' | 'crossEntropy';
 
 /** Each task's loss of predictions (or logits) [T, N, out] against targets (or one-hot labels) [T, N, out]: [T]. */
 export function lossByTask(kind: LossKind, pred: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor1D {

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import type { LossKind } from './losses';
 import type { Rng } from '../contracts/random';
 import type { Episodes, LabelledSet } from '../contracts/tasks/episodes';
 import { drawMetaBatch, drawTestTasks, type TaskSet } from '../contracts/tasks/sampling';
 import type { SinusoidTask } from '../contracts/tasks/sinusoid';
+import type { LossKind } from '../contracts/types';
 
 /** Support and query sets of T tasks, stacked: x and y are [T, K, 1]. */
 export interface MetaBatch {

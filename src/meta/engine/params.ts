@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { ParamArrays } from '../contracts/types';
 
 /**
  * Model parameters are plain named tensors. Shared parameters have the layer's own shape
@@ -6,10 +7,6 @@ import * as tf from '@tensorflow/tfjs';
  */
 export type Params = Record<string, tf.Tensor>;
 
-/** Parameter values off the device: what checkpoints and messages carry. */
-export interface ParamArrays {
-  [name: string]: { shape: number[]; values: Float32Array };
-}
 
 export function disposeParams(params: Params | null | undefined): void {
   if (!params) return;

@@ -5,10 +5,10 @@
  * learner: which parameters adapt (ANIL: the head), learned per-parameter rates (Meta-SGD), the proximal term
  * (iMAML), and the oracle's task input. Tests hold it to adaptation.ts's tfjs path.
  */
-import type { AdaptationCurves } from '../engine/adaptation';
 import { sinusoid, type Point, type SinusoidTask } from '../contracts/tasks/sinusoid';
 import { GridForward } from './grid';
 import { forwardRows, layoutOf, lossAndGrad, Workspace, type FlatLoss, type Layout } from './mlp';
+import type { AdaptationCurves } from '../contracts/types';
 
 /** A learner's meta-parameters in the flat layout of mlp.ts, with its inner rule. */
 export interface FlatLearner {

@@ -6,11 +6,11 @@
  * a dense pass. Logits are rounded to float32 before the softmax and the scores, so a model that overflows
  * float32 counts as diverged here as it does there. Tests hold it to adaptClassifiers.
  */
-import type { ClassAdaptation, ClassifyInput } from '../engine/classification';
 import { checkClassifyShapes } from '../contracts/tasks/episodes';
 import { FlatAdapter, reused, type FlatLearner } from './adapt';
 import { GridForward } from './grid';
 import { forwardRows, Workspace, type Layout } from './mlp';
+import type { ClassAdaptation, ClassifyInput } from '../contracts/types';
 
 export function classifyFlat(learners: FlatLearner[], input: ClassifyInput): ClassAdaptation[] {
   return learners.map((l) => classifyOne(l, input));

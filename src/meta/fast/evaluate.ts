@@ -3,12 +3,12 @@
  * learner's own rule, MSE on the held-out points at steps 0..k, mean and 95% CI. Six hundred tasks take tens of
  * milliseconds here, so the benchmark can evaluate while it trains (issue 5's time to quality).
  */
-import type { EvalConfig, EvalCurve } from '../engine/evaluate';
 import { Rng } from '../contracts/random';
 import { meanCi95 } from '../contracts/stats';
 import { drawTestTasks, type TaskSet } from '../contracts/tasks/sampling';
 import { FlatAdapter, flatInputs, type FlatLearner } from './adapt';
 import { GridForward } from './grid';
+import type { EvalConfig, EvalCurve } from '../contracts/types';
 
 /** Scores tasks [from, to) of the test set into perStep. */
 function scoreTasks(learner: FlatLearner, set: TaskSet, cfg: EvalConfig, from: number, to: number, perStep: number[][]): void {

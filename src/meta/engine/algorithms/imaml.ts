@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { adapt, meanTaskLoss, taskGradients, trainingInner, zipParams } from '../inner';
-import type { LossKind } from '../losses';
 import { networkNames } from '../model';
 import type { Params } from '../params';
 import { ALGORITHM_INFO } from '../../contracts/algorithms';
 import type { Algorithm } from './types';
+import type { LossKind } from '../../contracts/types';
 
 /** A vector per task: tensors with a leading task axis, one per parameter name. */
 export type TaskVector = tf.Tensor[];
