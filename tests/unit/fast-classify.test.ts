@@ -12,7 +12,7 @@ import { ALGORITHMS, type AlgorithmId } from '../../src/meta/engine/algorithms';
 import { planeMlp } from '../../src/meta/contracts/architecture';
 import { glyphTrainConfig, planeTrainConfig } from '../../src/meta/contracts/config';
 import { initParams } from '../../src/meta/engine/model';
-import { drawEpisodes } from '../../src/meta/contracts/tasks/episodes';
+import { drawEpisodes } from '../../src/meta/contracts/problems';
 import { classificationBatch, disposeBatch } from '../../src/meta/engine/meta-batch';
 import { createTrainer, MetaTrainer } from '../../src/meta/engine/trainer';
 import { flatParams } from './helpers/tf';

@@ -4,7 +4,6 @@
  * checked against this list by the type system, so adding an algorithm is its file plus one entry here and
  * one line in index.ts.
  */
-import type { TrainConfig } from './config';
 
 /**
  * second: exact gradient through the inner steps; implicit: the implicit-function gradient at the inner
@@ -12,9 +11,12 @@ import type { TrainConfig } from './config';
  */
 export type GradientOrder = 'second' | 'implicit' | 'first' | 'none';
 
-/** The training settings an algorithm can use (the form shows only those). */
-/** The numeric settings a training form shows (the problem is chosen elsewhere). */
-export type TrainSetting = Exclude<keyof TrainConfig, 'algorithm' | 'problem' | 'classes'>;
+/**
+ * The numeric settings of a training run (TrainConfig's numbers, in form order; the problem is chosen
+ * elsewhere). config.ts checks at compile time that TrainConfig has exactly these.
+ */
+export const TRAIN_SETTINGS = ['metaBatch', 'kSupport', 'kQuery', 'innerSteps', 'alpha', 'lambda', 'cgSteps', 'metaLr', 'iterations', 'seed'] as const;
+export type TrainSetting = (typeof TRAIN_SETTINGS)[number];
 
 export interface AlgorithmInfo {
   label: string;
@@ -37,7 +39,7 @@ export interface AlgorithmInfo {
   /** Settings this algorithm's training uses, in form order. */
   settings: TrainSetting[];
   /** Where its defaults differ from the paper's MAML setting (PAPER_CONFIG). */
-  defaults: Partial<Omit<TrainConfig, 'algorithm'>>;
+  defaults: Partial<Record<TrainSetting, number>>;
 }
 
 const META = ['metaBatch', 'kSupport', 'innerSteps', 'alpha', 'metaLr', 'iterations', 'seed'] as TrainSetting[];

@@ -1,37 +1,28 @@
 /** The network's shape, without tfjs: what checkpoints are validated against. */
 import { ALGORITHM_INFO, type AlgorithmId } from './algorithms';
 import type { ProblemShape } from './config';
+import { classesOf, problemInfo, PROBLEM_INFO } from './problems';
+import type { MlpSpec } from './types';
 
-/** A fully connected ReLU network: sizes = [in, hidden..., out]. The paper's sinusoid net is [1, 40, 40, 1]. */
-export interface MlpSpec {
-  sizes: number[];
-}
-
-export const SINUSOID_MLP: MlpSpec = { sizes: [1, 40, 40, 1] };
+/** The paper's sinusoid network, 1-40-40-1. */
+export const SINUSOID_MLP: MlpSpec = PROBLEM_INFO.sinusoid.mlp(1);
 
 /** The oracle's inputs: x, the amplitude, and the phase as (sin, cos) so that its encoding is continuous. */
 export const ORACLE_INPUTS = ['x', 'amplitude', 'sin(phase)', 'cos(phase)'];
-export const ORACLE_MLP: MlpSpec = { sizes: [ORACLE_INPUTS.length, 40, 40, 1] };
 
 /** Plane classification: the point (x, y) in, one logit per class out. */
-export function planeMlp(classes: number): MlpSpec {
-  return { sizes: [2, 40, 40, classes] };
-}
+export const planeMlp = (classes: number): MlpSpec => PROBLEM_INFO.plane.mlp(classes);
 
-/** Glyphs: a 28 x 28 image in (GLYPH_INPUTS), one logit per class out; fully connected, like the paper's non-conv net. */
-export const GLYPH_INPUTS = 28 * 28;
-export function glyphMlp(classes: number): MlpSpec {
-  return { sizes: [GLYPH_INPUTS, 128, 64, classes] };
-}
-
-/** The network an algorithm trains for a problem (default: the sinusoid). */
+/**
+ * The network an algorithm trains for a problem (default: the sinusoid): the problem's, with the oracle's
+ * inputs (x and the task's parameters) where the problem has an oracle.
+ */
 export function architectureOf(algorithm: AlgorithmId, problem: ProblemShape = {}): MlpSpec {
-  const oracle = ALGORITHM_INFO[algorithm].input === 'x+task';
-  if (problem.problem === 'plane' || problem.problem === 'glyphs') {
-    if (oracle) throw new Error(`The oracle is a sinusoid baseline (it is told amplitude and phase); it has no ${problem.problem} version.`);
-    return problem.problem === 'plane' ? planeMlp(problem.classes ?? 2) : glyphMlp(problem.classes ?? 5);
-  }
-  return oracle ? ORACLE_MLP : SINUSOID_MLP;
+  const info = problemInfo(problem);
+  const spec = info.mlp(classesOf(problem));
+  if (ALGORITHM_INFO[algorithm].input !== 'x+task') return spec;
+  if (!info.oracle) throw new Error(`The oracle is a sinusoid baseline (it is told amplitude and phase); it has no ${problem.problem} version.`);
+  return { sizes: [ORACLE_INPUTS.length, ...spec.sizes.slice(1)] };
 }
 
 export function layerCount(spec: MlpSpec): number {

@@ -1,7 +1,7 @@
 import { ALGORITHM_INFO, isAlgorithmId, type AlgorithmId } from './algorithms';
 import { architectureOf, modelShapes } from './architecture';
 import { defaultTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from './config';
-import { MAX_CLASSES } from './tasks/plane';
+import { classesOf, isProblemKind, PROBLEM_INFO, problemInfo } from './problems';
 import type { EvalCurve, ParamArrays } from './types';
 
 export const CHECKPOINT_FORMAT = 'maml-playground/checkpoint';
@@ -52,16 +52,17 @@ export function validateCheckpoint(raw: unknown): Checkpoint {
     throw new CheckpointError(`Unsupported checkpoint version ${JSON.stringify(raw.version)}; this app reads version ${CHECKPOINT_VERSION}.`);
   if (!isAlgorithmId(raw.algorithm))
     throw new CheckpointError(`Unknown algorithm ${JSON.stringify(raw.algorithm)}; known: ${Object.keys(ALGORITHM_INFO).join(', ')}.`);
-  if (raw.task !== 'sinusoid' && raw.task !== 'plane' && raw.task !== 'glyphs')
-    throw new CheckpointError(`Unsupported task ${JSON.stringify(raw.task)}; expected "sinusoid", "plane" or "glyphs".`);
+  if (!isProblemKind(raw.task))
+    throw new CheckpointError(`Unsupported task ${JSON.stringify(raw.task)}; expected ${Object.keys(PROBLEM_INFO).map((k) => JSON.stringify(k)).join(', ')}.`);
   const algorithm = raw.algorithm;
   const training = raw.training;
   if (!isObject(training)) throw new CheckpointError('The checkpoint has no training settings.');
-  const problem = { problem: raw.task, classes: raw.task !== 'sinusoid' ? training.classes : undefined } as const;
-  if (raw.task !== 'sinusoid') {
+  const nway = PROBLEM_INFO[raw.task].classes;
+  const problem = { problem: raw.task, classes: nway ? training.classes : undefined } as const;
+  if (nway) {
     if (training.problem !== raw.task) throw new CheckpointError(`A ${raw.task} checkpoint must say problem "${raw.task}" in its training settings.`);
-    if (typeof problem.classes !== 'number' || !Number.isInteger(problem.classes) || problem.classes < 2 || problem.classes > MAX_CLASSES)
-      throw new CheckpointError(`A ${raw.task} checkpoint needs a whole number of classes from 2 to ${MAX_CLASSES} in its training settings.`);
+    if (typeof problem.classes !== 'number' || !Number.isInteger(problem.classes) || problem.classes < nway.min || problem.classes > nway.max)
+      throw new CheckpointError(`A ${raw.task} checkpoint needs a whole number of classes from ${nway.min} to ${nway.max} in its training settings.`);
   }
   let spec;
   try {
@@ -147,7 +148,7 @@ export type ModelKey = string;
 
 export function modelKey(algorithm: AlgorithmId, problem: ProblemShape = {}): ModelKey {
   const kind = problem.problem ?? 'sinusoid';
-  return kind === 'sinusoid' ? algorithm : `${kind}-${problem.classes}way/${algorithm}`;
+  return PROBLEM_INFO[kind].classes === null ? algorithm : `${kind}-${problem.classes}way/${algorithm}`;
 }
 
 export function checkpointModelKey(ckpt: Checkpoint): ModelKey {
@@ -159,9 +160,7 @@ export function checkpointModelKey(ckpt: Checkpoint): ModelKey {
  * sinusoid). Glyph models are trained for one K (1-shot) and used for both.
  */
 export function checkpointFolder(problem: ProblemShape): string {
-  const kind = problem.problem ?? 'sinusoid';
-  if (kind === 'sinusoid') return '';
-  return kind === 'plane' ? `plane-${problem.classes}way/` : `glyphs-${problem.classes}way-1shot/`;
+  return problemInfo(problem).checkpointFolder(classesOf(problem));
 }
 
 /** The file in a classification problem's checkpoint folder that lists the checkpoints shipped there. */

@@ -1,10 +1,12 @@
-import { ALGORITHM_INFO, type AlgorithmId } from './algorithms';
+import { ALGORITHM_INFO, type AlgorithmId, type TrainSetting } from './algorithms';
 
 /**
  * What a run meta-learns: sinusoid regression (the paper's, the default), or N-way classification of points in
  * the plane or of drawn glyphs.
  */
-export type ProblemKind = 'sinusoid' | 'plane' | 'glyphs';
+export const PROBLEM_IDS = ['sinusoid', 'plane', 'glyphs'] as const;
+/** A problem's id; its entry in PROBLEM_INFO (problems.ts) holds everything specific to it. */
+export type ProblemKind = (typeof PROBLEM_IDS)[number];
 
 /** A run's problem; classes only for classification (2 to 5). */
 export interface ProblemShape {
@@ -31,6 +33,11 @@ export interface TrainConfig extends ProblemShape {
   /** iMAML: conjugate-gradient iterations for the implicit meta-gradient. */
   cgSteps: number;
 }
+
+/** TrainConfig's numeric settings are exactly the catalog's TRAIN_SETTINGS (a compile-time check). */
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const TRAIN_SETTINGS_MATCH: SameKeys<TrainSetting, Exclude<keyof TrainConfig, 'algorithm' | 'problem' | 'classes'>> = true;
+void TRAIN_SETTINGS_MATCH;
 
 export const PAPER_CONFIG: Omit<TrainConfig, 'algorithm'> = {
   metaBatch: 25,
@@ -71,7 +78,8 @@ export const GLYPH_EVAL = { problem: 'glyphs' as const, steps: 5, tasks: 600, al
  */
 function classificationInner(algorithm: AlgorithmId, alpha: number): Pick<TrainConfig, 'innerSteps' | 'alpha'> {
   const info = ALGORITHM_INFO[algorithm];
-  return { innerSteps: (info.defaults as Partial<TrainConfig>).innerSteps ?? 1, alpha: info.proximal ? Math.min(alpha, 0.5 / PAPER_CONFIG.lambda) : alpha };
+  const defaults: Partial<Record<TrainSetting, number>> = info.defaults;
+  return { innerSteps: defaults.innerSteps ?? 1, alpha: info.proximal ? Math.min(alpha, 0.5 / PAPER_CONFIG.lambda) : alpha };
 }
 
 /**

@@ -80,3 +80,8 @@ export interface ParamArrays {
 
 /** What a problem's tasks are scored by: squared error (regression) or cross-entropy on one-hot labels. */
 export type LossKind = 'mse' | 'crossEntropy';
+
+/** A fully connected ReLU network: sizes = [in, hidden..., out]. The paper's sinusoid net is [1, 40, 40, 1]. */
+export interface MlpSpec {
+  sizes: number[];
+}

@@ -5,7 +5,7 @@ import { Rng } from '../contracts/random';
 import { meanCi95 } from '../contracts/stats';
 import { accuracyByTask, crossEntropyByTask } from './losses';
 import { classificationBatch, disposeBatch, sampleTestBatch, type MetaBatch } from './meta-batch';
-import { drawEpisodes } from '../contracts/tasks/episodes';
+import { drawEpisodes } from '../contracts/problems';
 import type { ClassEvalConfig, ClassEvalCurve, EvalConfig, EvalCurve } from '../contracts/types';
 
 

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Params } from './params';
 import type { Rng } from '../contracts/random';
 import { ALGORITHM_INFO, type AlgorithmId } from '../contracts/algorithms';
-import { architectureOf, isRateName, layerCount, rateName, type MlpSpec } from '../contracts/architecture';
+import { architectureOf, isRateName, layerCount, rateName } from '../contracts/architecture';
+import type { MlpSpec } from '../contracts/types';
 import type { ProblemShape } from '../contracts/config';
 import type { SinusoidTask } from '../contracts/tasks/sinusoid';
 

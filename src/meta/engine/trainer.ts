@@ -6,38 +6,18 @@ import { initModel } from './model';
 import { disposeParams, sumOfSquares, type Params } from './params';
 import { Rng } from '../contracts/random';
 import { disposeBatch, classificationBatch, sampleMetaBatch } from './meta-batch';
-import { drawEpisodes } from '../contracts/tasks/episodes';
+import { drawEpisodes, isClassification } from '../contracts/problems';
 import { divergenceReason } from '../contracts/divergence';
 import { TypedMamlTrainer, typedPathTrains } from './typed-trainer';
+import type { StepOutcome, Trainer } from './trainer-types';
+
+export type { StepOutcome, Trainer, TrainPath } from './trainer-types';
 
 export { DIVERGENCE_FACTOR } from '../contracts/divergence';
 
 /** The parameters a run with this config starts from (what MetaTrainer makes): scratch's whole "training". */
 export function initialModel(config: TrainConfig): Params {
   return initModel(config.algorithm, new Rng(config.seed).fork(), config.alpha, config);
-}
-
-export type StepOutcome =
-  | { ok: true; iteration: number; loss: number; stats: Record<string, number> }
-  | { ok: false; iteration: number; loss: number; reason: string };
-
-/**
- * Which implementation runs a training: TF.js on its backend, the typed-array MAML path (src/meta/fast), or that
- * path's loop with the meta-gradient from the fused WebGPU kernels (src/meta/gpu).
- */
-export type TrainPath = 'tfjs' | 'typed arrays' | 'webgpu (fused)';
-
-/** What the worker and scripts need of a running meta-training, whichever path runs it. */
-export interface Trainer {
-  readonly config: TrainConfig;
-  readonly iteration: number;
-  readonly path: TrainPath;
-  /** The current meta-parameters as tensors, owned by the trainer: valid until its next step or dispose. */
-  readonly params: Params;
-  step(): Promise<StepOutcome>;
-  /** Hands the current parameters to the caller, who then owns (and disposes) them; the trainer keeps none. */
-  takeParams(): Params;
-  dispose(): void;
 }
 
 /**
@@ -89,8 +69,8 @@ export class MetaTrainer implements Trainer {
     const classes = config.classes ?? 2;
     // Classification episodes: kSupport and kQuery examples of every class.
     const batch =
-      config.problem === 'plane' || config.problem === 'glyphs'
-        ? classificationBatch(drawEpisodes(config.problem, this.rng, config.metaBatch, classes, config.kSupport, config.kQuery))
+      isClassification(config)
+        ? classificationBatch(drawEpisodes(config.problem!, this.rng, config.metaBatch, classes, config.kSupport, config.kQuery))
         : sampleMetaBatch(this.rng, config.metaBatch, config.kSupport, config.kQuery).batch;
     let computed;
     let statNames: string[] = [];

@@ -4,10 +4,12 @@
  * The meta-gradient comes from FastMaml on the CPU, or from another engine (the fused WebGPU kernels).
  */
 import * as tf from '@tensorflow/tfjs';
-import { architectureOf, paramShapes, type MlpSpec } from '../contracts/architecture';
+import { architectureOf, paramShapes } from '../contracts/architecture';
+import type { MlpSpec } from '../contracts/types';
 import type { TrainConfig } from '../contracts/config';
+import { problemInfo } from '../contracts/problems';
 import { disposeParams, type Params } from './params';
-import type { StepOutcome, Trainer, TrainPath } from './trainer';
+import type { StepOutcome, Trainer, TrainPath } from './trainer-types';
 import { FastMamlTrainer, type MetaGradientEngine } from '../fast/maml';
 import { layoutOf } from '../fast/mlp';
 
@@ -16,7 +18,7 @@ import { layoutOf } from '../fast/mlp';
  * path can train. The glyphs' 784-input network stays on TF.js, whose dense products suit it better.
  */
 export function typedPathTrains(config: TrainConfig): boolean {
-  return (config.algorithm === 'maml' || config.algorithm === 'fomaml') && (config.problem ?? 'sinusoid') !== 'glyphs';
+  return (config.algorithm === 'maml' || config.algorithm === 'fomaml') && problemInfo(config).typed.trains;
 }
 
 export class TypedMamlTrainer implements Trainer {

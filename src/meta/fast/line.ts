@@ -16,7 +16,7 @@
  * are forwardRows's own (each unit's run is counted from its pre-activations), the sums are the same terms in
  * another order; tests hold both passes to the dense kernels and to float64 finite differences.
  */
-import type { Layout } from './mlp';
+import type { Layout } from './layout';
 
 export class LineBuffers {
   /** Rows in ascending x, and x in that order. */

@@ -8,7 +8,8 @@
 import type { TrainConfig } from '../contracts/config';
 import { divergenceReason } from '../contracts/divergence';
 import { Rng } from '../contracts/random';
-import { drawEpisodes, type Episodes, type LabelledSet } from '../contracts/tasks/episodes';
+import { classesOf, drawEpisodes, isClassification, problemInfo } from '../contracts/problems';
+import type { Episodes, LabelledSet } from '../contracts/tasks/episodes';
 import { drawMetaBatch, type TaskSet } from '../contracts/tasks/sampling';
 import { hessianVector, layoutOf, lossAndGrad, Workspace, type FlatLoss, type Layout } from './mlp';
 
@@ -134,7 +135,7 @@ export class FastMamlTrainer {
     readonly config: FastTrainConfig,
     engine?: MetaGradientEngine,
   ) {
-    if (config.problem === 'glyphs') throw new Error('The typed-array trainer draws sinusoid tasks and plane episodes, not glyphs.');
+    if (!problemInfo(config).typed.trains) throw new Error(`The typed-array trainer does not train ${problemInfo(config).label}.`);
     this.rng = new Rng(config.seed);
     this.params = initFlat(config.sizes, this.rng.fork());
     const rows = this.classes === null ? 1 : this.classes;
@@ -166,13 +167,13 @@ export class FastMamlTrainer {
 
   /** The number of classes of a classification problem, or null (regression). */
   private get classes(): number | null {
-    return this.config.problem === 'plane' ? (this.config.classes ?? 2) : null;
+    return isClassification(this.config) ? classesOf(this.config) : null;
   }
 
   private draw(): FlatBatch {
     const c = this.config;
     if (this.classes === null) return drawMetaBatch(this.rng, c.metaBatch, c.kSupport, c.kQuery);
-    return flatEpisodes(drawEpisodes('plane', this.rng, c.metaBatch, this.classes, c.kSupport, c.kQuery), this.classes);
+    return flatEpisodes(drawEpisodes(c.problem!, this.rng, c.metaBatch, this.classes, c.kSupport, c.kQuery), this.classes);
   }
 
   /**

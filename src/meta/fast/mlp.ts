@@ -9,27 +9,10 @@
  */
 
 import { LineBuffers } from './line';
+import { layoutOf, type Layout } from './layout';
 
-export interface Layout {
-  sizes: number[];
-  /** Offsets of each layer's weights and biases in the flat vector. */
-  w: number[];
-  b: number[];
-  total: number;
-}
+export { layoutOf, type Layout };
 
-export function layoutOf(sizes: number[]): Layout {
-  const w: number[] = [];
-  const b: number[] = [];
-  let off = 0;
-  for (let l = 0; l < sizes.length - 1; l++) {
-    w.push(off);
-    off += sizes[l] * sizes[l + 1];
-    b.push(off);
-    off += sizes[l + 1];
-  }
-  return { sizes, w, b, total: off };
-}
 
 /**
  * Scratch buffers for one task of up to `rows` points: allocated once, reused every call. Rows are padded to an

@@ -2,9 +2,6 @@
  * Few-shot classification episodes, whatever the problem (issue 4): the plane's points or the glyphs' images
  * become the same labelled sets, so batching, training and evaluation are written once. tfjs-free.
  */
-import type { Rng } from '../random';
-import { drawGlyphEpisodes } from './glyphs';
-import { drawPlaneEpisodes } from './plane';
 
 /** One set of an episode: inputs [n, dim] row-major, and each one's class. */
 export interface LabelledSet {
@@ -19,6 +16,7 @@ export interface Episodes {
   query: LabelledSet[];
 }
 
+/** The problems whose tasks are N-way classification episodes. */
 export type ClassificationProblem = 'plane' | 'glyphs';
 
 /**
@@ -34,9 +32,4 @@ export function checkClassifyShapes(classes: number, support: LabelledSet, queri
   if (K > 0 && support.x.length !== K * dim) throw new Error(`Support inputs have ${support.x.length} values for ${K} examples of ${dim}.`);
   for (const c of support.labels) if (!(c >= 0 && c < classes)) throw new Error(`A support label is ${c}; this model has classes 0..${classes - 1}.`);
   return { K, Q };
-}
-
-/** T episodes of the problem, N-way, with kSupport and kQuery examples of every class. */
-export function drawEpisodes(problem: ClassificationProblem, rng: Rng, tasks: number, classes: number, kSupport: number, kQuery: number): Episodes {
-  return problem === 'glyphs' ? drawGlyphEpisodes(rng, tasks, classes, kSupport, kQuery) : drawPlaneEpisodes(rng, tasks, classes, kSupport, kQuery);
 }

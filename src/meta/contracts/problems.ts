@@ -1,0 +1,143 @@
+/**
+ * What the playground knows about each problem, without tfjs, in the spirit of ALGORITHM_INFO: how its tasks
+ * are drawn, its network, its loss, its test protocol and default training, where its checkpoints live, what
+ * its link carries and which panels show it. Code that differs by problem reads it from here instead of
+ * comparing problem names, so adding a problem is its id in PROBLEM_IDS (config.ts), one entry below, its task
+ * file in tasks/ and its panels (registered in src/app/problemViews.tsx).
+ */
+import type { AlgorithmId } from './algorithms';
+import { GLYPH_EVAL, glyphTrainConfig, PAPER_EVAL, PLANE_EVAL, planeTrainConfig, defaultTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from './config';
+import type { Rng } from './random';
+import type { Episodes } from './tasks/episodes';
+import { drawGlyphEpisodes, GLYPH_SIZE } from './tasks/glyphs';
+import { drawPlaneEpisodes, MAX_CLASSES } from './tasks/plane';
+import type { LossKind, MlpSpec } from './types';
+
+/** A test protocol: how many tasks, steps and held-out points, at which alpha and seed. */
+export interface EvalProtocol {
+  steps: number;
+  tasks: number;
+  alpha: number;
+  queryPoints: number;
+  seed: number;
+}
+
+export interface ProblemInfo {
+  /** The tab's name. */
+  label: string;
+  /** What one task is, for the training form ("2-D classification, 3-way (cross-entropy)"). */
+  describe(classes: number): string;
+  /** Squared error on y (regression) or cross-entropy on the class (classification). */
+  loss: LossKind;
+  /** N-way problems: the range of N and the default; null for regression. */
+  classes: { min: number; max: number; default: number } | null;
+  /** The network for N classes (ignored by regression): a ReLU MLP's layer sizes. */
+  mlp(classes: number): MlpSpec;
+  /** Whether the oracle baseline (told the task's parameters) exists here. */
+  oracle: boolean;
+  /** Classification: T N-way episodes with kSupport and kQuery examples of every class. */
+  drawEpisodes: ((rng: Rng, tasks: number, classes: number, kSupport: number, kQuery: number) => Episodes) | null;
+  /** The test protocol of the shipped tables (600 tasks); its alpha is also the page's default test-time alpha. */
+  evaluation: EvalProtocol;
+  /** Test tasks behind the page's live averaged curves (fewer than the protocol's, for speed). */
+  liveEvalTasks: number;
+  /** An algorithm's default training run here (N classes, where it has them). */
+  trainConfig(algorithm: AlgorithmId, classes: number): TrainConfig;
+  /**
+   * Where npm run pretrain writes this problem's checkpoints, relative to public/checkpoints/. Glyph models
+   * are trained for one K (1-shot) and used for both.
+   */
+  checkpointFolder(classes: number): string;
+  /** Which typed-array kernels (src/meta/fast) serve it: MAML training, and test-time clicks. */
+  typed: { trains: boolean; adapts: boolean };
+  /** Its own parameters in the page's link (besides the shared ones: methods, steps, alpha, training). */
+  urlKeys: readonly string[];
+  /** The panels that show it (src/app/problemViews.tsx maps these to components). */
+  view: { main: 'task' | 'plane' | 'glyphs'; metrics: 'loss' | 'class'; reproduction: boolean };
+  /** How the classification panels name what is scored: the whole task, and the user's examples. */
+  words: { task: string; support: string };
+}
+
+const NWAY = { min: 2, max: MAX_CLASSES } as const;
+
+export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
+  sinusoid: {
+    label: 'Sinusoid regression',
+    describe: () => 'sinusoid regression (MSE, 1-40-40-1 network)',
+    loss: 'mse',
+    classes: null,
+    mlp: () => ({ sizes: [1, 40, 40, 1] }),
+    oracle: true,
+    drawEpisodes: null,
+    evaluation: PAPER_EVAL,
+    liveEvalTasks: 100,
+    trainConfig: (algorithm) => ({ ...defaultTrainConfig(algorithm), iterations: 5000 }),
+    checkpointFolder: () => '',
+    typed: { trains: true, adapts: true },
+    urlKeys: ['seed', 'task', 'pts', 'k', 'truth'],
+    view: { main: 'task', metrics: 'loss', reproduction: true },
+    words: { task: 'true task', support: 'your points' },
+  },
+  plane: {
+    label: '2-D classification',
+    describe: (classes) => `2-D classification, ${classes}-way (cross-entropy)`,
+    loss: 'crossEntropy',
+    classes: { ...NWAY, default: 2 },
+    mlp: (classes) => ({ sizes: [2, 40, 40, classes] }),
+    oracle: false,
+    drawEpisodes: drawPlaneEpisodes,
+    evaluation: PLANE_EVAL,
+    liveEvalTasks: 100,
+    trainConfig: (algorithm, classes) => planeTrainConfig(algorithm, classes),
+    checkpointFolder: (classes) => `plane-${classes}way/`,
+    typed: { trains: true, adapts: true },
+    urlKeys: ['pn', 'pk', 'pseed', 'pc', 'ppts'],
+    view: { main: 'plane', metrics: 'class', reproduction: false },
+    words: { task: 'true task (whole square)', support: 'your points' },
+  },
+  glyphs: {
+    label: 'Glyphs',
+    describe: (classes) => `glyphs, ${classes}-way (cross-entropy, ${GLYPH_SIZE * GLYPH_SIZE}-128-64-${classes} network)`,
+    loss: 'crossEntropy',
+    classes: { ...NWAY, default: 5 },
+    // A 28 x 28 image in, one logit per class out; fully connected, like the paper's non-conv net.
+    mlp: (classes) => ({ sizes: [GLYPH_SIZE * GLYPH_SIZE, 128, 64, classes] }),
+    oracle: false,
+    drawEpisodes: drawGlyphEpisodes,
+    evaluation: GLYPH_EVAL,
+    liveEvalTasks: 40,
+    trainConfig: (algorithm, classes) => glyphTrainConfig(algorithm, classes, 1),
+    checkpointFolder: (classes) => `glyphs-${classes}way-1shot/`,
+    // The 784-input network's dense products suit TF.js better.
+    typed: { trains: false, adapts: false },
+    urlKeys: ['gn', 'gk', 'gseed', 'gw', 'gs', 'gq'],
+    view: { main: 'glyphs', metrics: 'class', reproduction: false },
+    words: { task: 'drawings to classify (class known)', support: 'your drawings' },
+  },
+};
+
+export function isProblemKind(id: unknown): id is ProblemKind {
+  return typeof id === 'string' && Object.prototype.hasOwnProperty.call(PROBLEM_INFO, id);
+}
+
+/** A run's problem entry (the sinusoid when none is named, as in files from before the plane). */
+export function problemInfo(problem: ProblemShape | ProblemKind | undefined): ProblemInfo {
+  const kind = typeof problem === 'string' ? problem : (problem?.problem ?? 'sinusoid');
+  return PROBLEM_INFO[kind];
+}
+
+/** Whether a problem's tasks are N-way classification. */
+export const isClassification = (problem: ProblemShape | ProblemKind | undefined) => problemInfo(problem).classes !== null;
+
+/** N for a problem shape: its classes, or the problem's default (1 for regression, whose output is y). */
+export function classesOf(problem: ProblemShape): number {
+  const info = problemInfo(problem);
+  return info.classes === null ? 1 : (problem.classes ?? info.classes.default);
+}
+
+/** T episodes of a classification problem, N-way, with kSupport and kQuery examples of every class. */
+export function drawEpisodes(problem: ProblemKind, rng: Rng, tasks: number, classes: number, kSupport: number, kQuery: number): Episodes {
+  const draw = PROBLEM_INFO[problem].drawEpisodes;
+  if (!draw) throw new Error(`${PROBLEM_INFO[problem].label} has no classification episodes.`);
+  return draw(rng, tasks, classes, kSupport, kQuery);
+}
