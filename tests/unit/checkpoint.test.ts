@@ -11,6 +11,7 @@ import {
   parseCheckpointIndex,
   CHECKPOINT_VERSION,
   CheckpointError,
+  MAX_CHECKPOINT_BYTES,
   checkpointArrays,
   makeCheckpoint,
   parseCheckpoint,
@@ -203,6 +204,66 @@ describe('checkpoint validation edge cases', () => {
       return;
     }
     expect(Number.isFinite(loaded.b2.values[0])).toBe(true);
+  });
+});
+
+describe('untrusted checkpoints (issue 13): own properties, bounded settings, a size cap, nothing unknown kept', () => {
+  it('treats inherited names (constructor, toString, __proto__) as the unexpected parameters they are', () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      expectRejected((r) => void (r.params[name] = { shape: [1], values: [0] }), new RegExp(`Unexpected parameters: ${name}`));
+    }
+    // "__proto__" as a JSON key is an own property after JSON.parse.
+    const text = JSON.stringify(validRaw()).replace('"params":{', '"params":{"__proto__":{"shape":[1],"values":[0]},');
+    expect(() => parseCheckpoint(text)).toThrow(/Unexpected parameters: __proto__/);
+    // A parameter that exists only on the prototype is missing, not found.
+    const raw = validRaw();
+    const params = Object.create({ w0: raw.params.w0 });
+    Object.assign(params, raw.params);
+    delete params.w0;
+    expect(() => validateCheckpoint({ ...raw, params })).toThrow(/Parameter "w0" is missing/);
+  });
+
+  it('refuses training settings outside the ranges the form allows', () => {
+    const cases: [string, unknown, RegExp][] = [
+      ['metaBatch', -5, /"metaBatch" is -5; expected a whole number from 1 to 200/],
+      ['innerSteps', 1e9, /"innerSteps" is 1000000000; expected a whole number from 1 to 10/],
+      ['alpha', 1e300, /"alpha" is 1e\+300; expected a number from 0.000001 to 100|"alpha" is 1e\+300; expected a number from 1e-6 to 100/],
+      ['iterations', -1, /"iterations" is -1/],
+      ['seed', 0.5, /"seed" is 0.5; expected a whole number/],
+      ['lambda', 1e30, /"lambda" is 1e\+30/],
+      ['kSupport', 2.5, /"kSupport" is 2.5/],
+    ];
+    for (const [key, value, message] of cases) expectRejected((r) => void (r.training[key] = value), message);
+    // A scratch model has done 0 iterations: that is allowed.
+    const raw = validRaw();
+    raw.training.iterations = 0;
+    expect(validateCheckpoint(raw).training.iterations).toBe(0);
+  });
+
+  it('refuses a file over the size cap before parsing it', () => {
+    const padded = JSON.stringify({ ...validRaw(), padding: 'x'.repeat(MAX_CHECKPOINT_BYTES) });
+    expect(() => parseCheckpoint(padded)).toThrow(/MB; a checkpoint is at most 8 MB/);
+  });
+
+  it('drops fields it does not know, at every level, and keeps what it does', () => {
+    const raw = validRaw();
+    raw.padding = 'x'.repeat(1000);
+    raw.training.extra = 'y';
+    raw.params.w0.note = 'z';
+    raw.architecture.comment = 'c';
+    raw.evaluation[0].junk = [1, 2, 3];
+    raw.evaluation.push({ not: 'a curve' });
+    const c = validateCheckpoint(raw) as unknown as Record<string, any>;
+    expect(Object.keys(c).sort()).toEqual(['algorithm', 'architecture', 'createdAt', 'evaluation', 'format', 'params', 'task', 'training', 'version']);
+    expect(c.training.extra).toBeUndefined();
+    expect(c.params.w0.note).toBeUndefined();
+    expect(c.architecture).toEqual({ sizes: [1, 40, 40, 1], activation: 'relu' });
+    expect(c.evaluation).toEqual(evaluation);
+    expect(JSON.stringify(c)).not.toMatch(/padding|junk|"y"|"z"/);
+  });
+
+  it('quotes at most a few dozen characters of a bad value', () => {
+    expectRejected((r) => void (r.algorithm = 'a'.repeat(100_000)), /^Unknown algorithm "a{39}…; known/);
   });
 });
 

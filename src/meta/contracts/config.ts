@@ -39,6 +39,34 @@ type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 const TRAIN_SETTINGS_MATCH: SameKeys<TrainSetting, Exclude<keyof TrainConfig, 'algorithm' | 'problem' | 'classes'>> = true;
 void TRAIN_SETTINGS_MATCH;
 
+/** The range a numeric setting may take: what the form accepts, a link carries and a checkpoint may hold. */
+export interface Bound {
+  min: number;
+  max: number;
+  integer: boolean;
+}
+
+/**
+ * Every training setting's range, one place for the store, the link, the form and checkpoint validation.
+ * A checkpoint's iterations are those done, so it may also be 0 (a scratch model).
+ */
+export const TRAIN_BOUNDS: Record<TrainSetting, Bound> = {
+  metaBatch: { min: 1, max: 200, integer: true },
+  kSupport: { min: 1, max: 100, integer: true },
+  kQuery: { min: 1, max: 100, integer: true },
+  innerSteps: { min: 1, max: 10, integer: true },
+  alpha: { min: 1e-6, max: 100, integer: false },
+  lambda: { min: 1e-3, max: 1e4, integer: false },
+  cgSteps: { min: 1, max: 100, integer: true },
+  metaLr: { min: 1e-7, max: 10, integer: false },
+  iterations: { min: 1, max: 1_000_000, integer: true },
+  seed: { min: 0, max: 2 ** 31, integer: true },
+};
+
+/** Whether v is a number within the bound. */
+export const withinBound = (v: unknown, b: Bound): v is number =>
+  typeof v === 'number' && Number.isFinite(v) && v >= b.min && v <= b.max && (!b.integer || Number.isInteger(v));
+
 export const PAPER_CONFIG: Omit<TrainConfig, 'algorithm'> = {
   metaBatch: 25,
   kSupport: 10,

@@ -59,6 +59,10 @@ export interface EvalCurve {
   alpha: number;
   mean: number[];
   ci95: number[];
+  /** The median over the tasks at each step (robust to the few that blow up). */
+  median?: number[];
+  /** The share of tasks that blew up at each step: error above BLOW_UP_MSE (stats.ts) or not finite. */
+  blowUp?: number[];
 }
 
 /** Classification episodes: N-way, with kShot support and queryPoints query examples per class. */
