@@ -1,0 +1,131 @@
+/**
+ * The worker's diagnostic requests, for the benchmark and the browser tests: speed of meta-iterations, time to
+ * quality, the fused WebGPU check, tensor memory and a simulated crash. None of them touches the models; each
+ * runs through the engine's lock, so it never overlaps a training step or a click. Message-free like the
+ * engine: answers go through the host's post.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { AlgorithmId } from '../meta/contracts/algorithms';
+import { defaultTrainConfig, PAPER_EVAL, type TrainConfig } from '../meta/contracts/config';
+import { learnerFor } from '../meta/engine/inner';
+import { readParams } from '../meta/engine/params';
+import { PerTaskLoopMaml } from '../meta/engine/reference-loop';
+import { MetaTrainer, type Trainer } from '../meta/engine/trainer';
+import { TypedMamlTrainer, typedPathTrains } from '../meta/engine/typed-trainer';
+import { flatLearner } from '../meta/fast/adapt';
+import { evaluateFlat } from '../meta/fast/evaluate';
+import { countDispatches, gpuCheck, gpuTrainerFor } from './gpu';
+import type { BenchPath, WorkerRequest, WorkerResponse } from './protocol';
+
+export type DiagnosticRequest = Extract<WorkerRequest, { type: 'memory' | 'bench' | 'timeToQuality' | 'gpuCheck' | 'crash' }>;
+
+/** What a diagnostic needs of the engine. */
+export interface DiagnosticHost {
+  post(msg: WorkerResponse): void;
+  /** The engine's lock. */
+  exclusive<T>(fn: () => Promise<T> | T): Promise<T>;
+  /** A fresh trainer on the path the page would train with (the engine preference's). */
+  trainerFor(config: TrainConfig): Promise<{ trainer: Trainer; note: string | null }>;
+  /** What the page shows as a trainer's path. */
+  pathLabel(trainer: Trainer): string;
+}
+
+export function runDiagnostic(msg: DiagnosticRequest, host: DiagnosticHost): Promise<void> {
+  switch (msg.type) {
+    case 'memory':
+      // Through the lock: counted between engine operations, never halfway through one.
+      return host.exclusive(() => {
+        const mem = tf.memory();
+        host.post({ type: 'memory', id: msg.id, numTensors: mem.numTensors, numBytes: mem.numBytes });
+      });
+    case 'bench':
+      return host.exclusive(() => bench(msg, host));
+    case 'timeToQuality':
+      return host.exclusive(() => timeToQuality(msg, host));
+    case 'gpuCheck':
+      return host.exclusive(async () => {
+        host.post({ type: 'gpuCheckResult', id: msg.id, ...(await gpuCheck()) });
+      });
+    case 'crash':
+      // Thrown outside any promise so that it reaches the worker's global error handler, as a real crash would.
+      setTimeout(() => {
+        throw new Error('Simulated worker crash (test hook)');
+      });
+      return Promise.resolve();
+  }
+}
+
+/** One meta-iteration of the path being benchmarked, from a fresh trainer. */
+async function benchStepper(path: BenchPath, config: TrainConfig): Promise<{ run(): Promise<void>; dispose(): void }> {
+  if (path === 'per-task loop') {
+    const loop = new PerTaskLoopMaml(config);
+    return { run: async () => void (await loop.step()), dispose: () => loop.dispose() };
+  }
+  let trainer: Trainer;
+  if (path === 'fused') {
+    const gpu = await gpuTrainerFor(config, 'gpu');
+    if (!gpu.trainer) throw new Error(gpu.note ?? 'The fused WebGPU kernels are not available here.');
+    trainer = gpu.trainer;
+  } else trainer = path === 'typed' ? new TypedMamlTrainer(config) : new MetaTrainer(config);
+  return {
+    run: async () => {
+      const r = await trainer.step();
+      if (!r.ok) throw new Error(r.reason);
+    },
+    dispose: () => trainer.dispose(),
+  };
+}
+
+/** Median ms per meta-iteration of each algorithm on one path, and the kernels (or dispatches) of one. */
+async function bench(msg: Extract<DiagnosticRequest, { type: 'bench' }>, host: DiagnosticHost): Promise<void> {
+  const path = msg.path ?? 'tfjs';
+  const msPerIteration: Partial<Record<AlgorithmId, number>> = {};
+  const kernelsPerIteration: Partial<Record<AlgorithmId, number>> = {};
+  for (const algorithm of msg.algorithms) {
+    const config = { ...defaultTrainConfig(algorithm), iterations: msg.iterations };
+    if ((path === 'typed' || path === 'fused') && !typedPathTrains(config)) continue;
+    if (path === 'per-task loop' && algorithm !== 'maml') continue;
+    const step = await benchStepper(path, config);
+    const times: number[] = [];
+    for (let i = 0; i < msg.iterations + 3; i++) {
+      const t0 = performance.now();
+      await step.run();
+      if (i >= 3) times.push(performance.now() - t0); // the first steps compile kernels
+    }
+    // One more iteration, counted: TF.js kernels (on WebGPU, one dispatch each), or the fused path's dispatches.
+    if (path === 'fused') kernelsPerIteration[algorithm] = await countDispatches(() => step.run());
+    else if (path !== 'typed') kernelsPerIteration[algorithm] = (await tf.profile(() => step.run() as unknown as tf.TensorContainer)).kernels.length;
+    step.dispose();
+    times.sort((a, b) => a - b);
+    msPerIteration[algorithm] = times[Math.floor(times.length / 2)];
+  }
+  const backend = path === 'typed' ? 'typed arrays' : path === 'fused' ? 'webgpu (fused)' : tf.getBackend();
+  host.post({ type: 'benchResult', id: msg.id, backend, path, msPerIteration, kernelsPerIteration });
+}
+
+/** A fresh trainer, evaluated every evalEveryMs of training until it reaches the target MSE or time runs out. */
+async function timeToQuality(msg: Extract<DiagnosticRequest, { type: 'timeToQuality' }>, host: DiagnosticHost): Promise<void> {
+  const { trainer } = await host.trainerFor(msg.config);
+  const evalCfg = { ...PAPER_EVAL, kShot: 5, steps: 1, tasks: msg.evalTasks };
+  const curve: { iteration: number; wallSeconds: number; trainSeconds: number; mse: number }[] = [];
+  const start = performance.now();
+  let train = 0;
+  let reached = false;
+  try {
+    while (!reached && performance.now() - start < msg.seconds * 1000) {
+      const t0 = performance.now();
+      while (performance.now() - t0 < msg.evalEveryMs) {
+        const r = await trainer.step();
+        if (!r.ok) throw new Error(`Training diverged: ${r.reason}`);
+      }
+      train += performance.now() - t0;
+      const l = learnerFor(msg.config.algorithm, trainer.params, msg.config);
+      const mse = evaluateFlat(flatLearner(await readParams(l.params), l.rule, l.taskInput), evalCfg).mean[1];
+      curve.push({ iteration: trainer.iteration, wallSeconds: (performance.now() - start) / 1000, trainSeconds: train / 1000, mse });
+      reached = mse <= msg.target;
+    }
+  } finally {
+    trainer.dispose();
+  }
+  host.post({ type: 'timeToQualityResult', id: msg.id, path: host.pathLabel(trainer), reached, curve });
+}

@@ -1,0 +1,295 @@
+/**
+ * The worker's engine (src/worker/engine.ts) driven as the worker drives it, with a recording `post`, on the
+ * tfjs cpu backend: init, adaptation on both paths, latest-wins, the training state machine, the snapshots a
+ * restarted worker gets its parameters back from, checkpoints in and out, and the diagnostic requests.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { paramShapes, planeMlp, SINUSOID_MLP } from '../../src/meta/contracts/architecture';
+import { makeCheckpoint, type Checkpoint } from '../../src/meta/contracts/checkpoint';
+import { defaultTrainConfig, PAPER_CONFIG, planeTrainConfig, type TrainConfig } from '../../src/meta/contracts/config';
+import type { AlgorithmId } from '../../src/meta/contracts/algorithms';
+import { Rng } from '../../src/meta/contracts/random';
+import { sinusoid } from '../../src/meta/contracts/tasks/sinusoid';
+import type { ParamArrays } from '../../src/meta/contracts/types';
+import { useNodeBackend } from '../../src/meta/engine/node-backend';
+import { WorkerEngine } from '../../src/worker/engine';
+import type { EnginePreference, WorkerRequest, WorkerResponse } from '../../src/worker/protocol';
+
+type Msg<T extends WorkerResponse['type']> = Extract<WorkerResponse, { type: T }>;
+
+/** An engine whose messages are recorded; `until` waits for one. */
+class Harness {
+  readonly sent: WorkerResponse[] = [];
+  private waiters: (() => void)[] = [];
+  readonly engine = new WorkerEngine({
+    post: (m) => {
+      this.sent.push(m);
+      this.waiters.forEach((w) => w());
+    },
+    chooseBackend: async () => ({ backend: (await useNodeBackend('cpu')) as 'cpu', fallbacks: ['webgpu: not in Node'] }),
+  });
+
+  send(msg: WorkerRequest): Promise<void> {
+    return this.engine.handle(msg);
+  }
+
+  /** The first message from index `from` on of this type that passes `test`, as soon as it is posted. */
+  until<T extends WorkerResponse['type']>(type: T, test: (m: Msg<T>) => boolean = () => true, from = 0, ms = 20_000): Promise<Msg<T>> {
+    return new Promise((resolve, reject) => {
+      const look = () => {
+        const hit = this.sent.slice(from).find((m): m is Msg<T> => m.type === type && test(m as Msg<T>));
+        if (!hit) return false;
+        this.waiters = this.waiters.filter((w) => w !== check);
+        clearTimeout(timer);
+        resolve(hit);
+        return true;
+      };
+      const check = () => void look();
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== check);
+        reject(new Error(`no ${type} message; sent: ${this.sent.slice(from).map((m) => m.type).join(', ')}`));
+      }, ms);
+      if (!look()) this.waiters.push(check);
+    });
+  }
+
+  /** Every message of one type so far. */
+  all<T extends WorkerResponse['type']>(type: T): Msg<T>[] {
+    return this.sent.filter((m): m is Msg<T> => m.type === type);
+  }
+
+  /** A model's current parameters, by export. */
+  async exported(method: AlgorithmId, id: number, model?: string): Promise<Checkpoint> {
+    await this.send({ type: 'export', id, method, ...(model ? { model } : {}) });
+    return (await this.until('snapshot', (m) => m.id === id)).checkpoint;
+  }
+}
+
+let open: Harness[] = [];
+afterEach(() => {
+  open.forEach((h) => h.engine.dispose());
+  open = [];
+});
+
+async function started(engine: EnginePreference = 'auto'): Promise<Harness> {
+  const h = new Harness();
+  open.push(h);
+  await h.send({ type: 'init', backend: null, engine });
+  return h;
+}
+
+const task = { amplitude: 2, phase: 1 };
+const points = [-4, -2, 0, 1.5, 3.5].map((x) => ({ x, y: sinusoid(task, x) }));
+const grid = Array.from({ length: 11 }, (_, i) => -5 + i);
+const adapt = (id: number, steps = 2, methods: AlgorithmId[] = ['maml', 'pretrained', 'metasgd']): WorkerRequest => ({ type: 'adapt', id, methods, points, grid, steps, alpha: 0.01, task });
+
+/** A valid checkpoint of random values. */
+function checkpoint(algorithm: AlgorithmId, seed: number, plane = false): Checkpoint {
+  const rng = new Rng(seed);
+  const params: ParamArrays = {};
+  for (const [name, shape] of Object.entries(paramShapes(plane ? planeMlp(2) : SINUSOID_MLP)))
+    params[name] = { shape, values: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-0.3, 0.3)) };
+  const training = plane ? { ...planeTrainConfig(algorithm, 2), iterations: 7 } : { ...PAPER_CONFIG, algorithm, iterations: 7 };
+  return makeCheckpoint(algorithm, params, training, [{ kShot: 5, tasks: 600, alpha: 0.01, mean: [3, 1], ci95: [0.1, 0.1] }]);
+}
+
+/** A short MAML run on the typed-array path, small enough that an iteration takes about a millisecond. */
+const small = (iterations: number): TrainConfig => ({ ...defaultTrainConfig('maml'), metaBatch: 4, iterations });
+
+describe('WorkerEngine', () => {
+  it('init starts the backend it is given and answers ready; the models start as random initialisations', async () => {
+    const h = await started();
+    expect(h.sent[0]).toEqual({ type: 'ready', backend: 'cpu', fallbacks: ['webgpu: not in Node'] });
+    expect(tf.getBackend()).toBe('cpu');
+    const maml = await h.exported('maml', 1);
+    expect(maml.training).toMatchObject({ algorithm: 'maml', iterations: 0 });
+    expect(maml.params.w0.shape).toEqual([1, 40]);
+    expect(maml.params.w0.values.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('answers an adapt request with curves for every method, the same on typed arrays as on tfjs', async () => {
+    const typed = await started('auto');
+    const tfjs = await started('tfjs');
+    const answers = await Promise.all(
+      [typed, tfjs].map(async (h) => {
+        await h.send(adapt(7, 3));
+        return h.until('adapted', (m) => m.id === 7);
+      }),
+    );
+    expect(answers.map((a) => a.path)).toEqual(['typed arrays', 'tfjs (cpu)']);
+    for (const a of answers) {
+      expect(Object.keys(a.results).sort()).toEqual(['maml', 'metasgd', 'pretrained']);
+      for (const c of Object.values(a.results)) {
+        expect(c!.predictions).toHaveLength(4); // steps 0..3
+        expect(c!.predictions[0]).toHaveLength(grid.length);
+        expect(c!.taskLoss).toHaveLength(4);
+        // Untrained models: each SGD step on the support points lowers their loss.
+        expect(c!.supportLoss[3]).toBeLessThan(c!.supportLoss[0]);
+      }
+    }
+    for (const m of ['maml', 'pretrained', 'metasgd'] as const)
+      answers[0].results[m]!.predictions.flat().forEach((p, i) => expect(p).toBeCloseTo(answers[1].results[m]!.predictions.flat()[i], 4));
+  });
+
+  it('latest wins: of adapt requests sent while one waits, only the newest is answered', async () => {
+    const h = await started();
+    void h.send(adapt(1, 1));
+    void h.send(adapt(2, 2));
+    void h.send(adapt(3, 4));
+    await h.send({ type: 'memory', id: 4 }); // through the lock after them: every adaptation is done by now
+    await h.until('memory', (m) => m.id === 4);
+    const adapted = h.all('adapted');
+    expect(adapted.map((m) => m.id)).toEqual([3]);
+    expect(adapted[0].results.maml!.predictions).toHaveLength(5); // request 3's steps
+  });
+
+  it('a failed request of a latest-wins queue is reported with its own id', async () => {
+    const h = await started();
+    const classify = (id: number, queries: Float32Array): WorkerRequest => ({
+      type: 'classify',
+      id,
+      problem: 'plane',
+      classes: 2,
+      methods: ['maml'],
+      support: { x: new Float32Array([0, 0, 1, 1]), labels: new Int32Array([0, 1]) },
+      queries,
+      queryLabels: null,
+      steps: 1,
+      alpha: 0.5,
+    });
+    void h.send(classify(10, new Float32Array([0.5, 0.5])));
+    void h.send(classify(11, new Float32Array([0.5, 0.5, 0.5]))); // not a whole number of 2-D points
+    const error = await h.until('error');
+    expect(error.id).toBe(11);
+    expect(error.message).toMatch(/^Classification failed: Query inputs have 3 values/);
+    await h.send(classify(12, new Float32Array([0.5, 0.5, -1, 2])));
+    const ok = await h.until('classified', (m) => m.id === 12);
+    expect(ok.results.maml!.probabilities[1]).toHaveLength(4); // 2 queries x 2 classes
+  });
+
+  it('training: running, progress, pause (with a snapshot), refused transitions, resume, reset back to the old parameters', async () => {
+    const h = await started();
+    const before = await h.exported('maml', 1);
+    await h.send({ type: 'train', config: small(1_000_000) });
+    expect(h.all('trainState').at(-1)).toMatchObject({ state: 'running', method: 'maml', model: 'maml' });
+    const progress = await h.until('progress');
+    expect(progress).toMatchObject({ method: 'maml', model: 'maml', iterations: 1_000_000, path: 'typed arrays' });
+    expect(progress.iteration).toBeGreaterThan(0);
+    expect(Number.isFinite(progress.metaLoss)).toBe(true);
+
+    // resume while running is refused: nothing changes, nothing is said
+    let mark = h.sent.length;
+    await h.send({ type: 'resume' });
+    expect(h.sent.slice(mark).filter((m) => m.type === 'trainState')).toEqual([]);
+
+    mark = h.sent.length;
+    await h.send({ type: 'pause' });
+    expect(h.sent[mark]).toMatchObject({ type: 'trainState', state: 'paused', method: 'maml' });
+    // The snapshot a restarted worker would get back: the trainer's parameters at the pause.
+    const paused = await h.until('snapshot', (m) => m.id === null, mark);
+    expect(paused.checkpoint.training.iterations).toBeGreaterThanOrEqual(progress.iteration);
+    expect(paused.checkpoint.params.w0.values).not.toEqual(before.params.w0.values);
+    expect((await h.exported('maml', 2)).params).toEqual(paused.checkpoint.params); // no steps while paused
+
+    mark = h.sent.length;
+    await h.send({ type: 'pause' }); // already paused: refused
+    expect(h.sent.slice(mark)).toEqual([]);
+
+    mark = h.sent.length;
+    await h.send({ type: 'resume' });
+    expect(h.sent[mark]).toMatchObject({ type: 'trainState', state: 'running' });
+    const later = await h.until('progress', () => true, mark);
+    expect(later.iteration).toBeGreaterThan(paused.checkpoint.training.iterations);
+
+    await h.send({ type: 'reset' });
+    expect(h.all('trainState').at(-1)).toMatchObject({ state: 'idle', method: 'maml', message: expect.stringMatching(/discarded/) });
+    expect((await h.exported('maml', 3)).params).toEqual(before.params);
+    mark = h.sent.length;
+    await h.send({ type: 'resume' }); // nothing to resume
+    await h.send({ type: 'pause' });
+    expect(h.sent.slice(mark)).toEqual([]);
+  });
+
+  it('a finished training becomes the model, with its last snapshot; a model in training refuses a checkpoint', async () => {
+    const h = await started();
+    await h.send({ type: 'train', config: small(5) });
+    const done = await h.until('trainState', (m) => m.state === 'done');
+    expect(done).toMatchObject({ method: 'maml', model: 'maml', message: 'Training finished: 5 iterations.' });
+    expect(h.all('progress').at(-1)).toMatchObject({ iteration: 5, iterations: 5 });
+    const last = await h.until('snapshot', (m) => m.id === null);
+    expect(last.checkpoint.training).toMatchObject({ iterations: 5, metaBatch: 4 });
+    const model = await h.exported('maml', 1);
+    expect(model.params).toEqual(last.checkpoint.params);
+    expect(model.training).toEqual(last.checkpoint.training);
+
+    await h.send({ type: 'train', config: small(1_000_000) });
+    await h.send({ type: 'load', id: 2, checkpoint: checkpoint('maml', 1), source: 'file' });
+    expect(h.all('error').at(-1)).toMatchObject({ id: 2, message: expect.stringMatching(/is being trained on this problem/) });
+    await h.send({ type: 'load', id: 3, checkpoint: checkpoint('fomaml', 1), source: 'file' }); // another model: fine
+    expect(h.all('loaded').at(-1)).toMatchObject({ id: 3, method: 'fomaml' });
+    await h.send({ type: 'reset' });
+  });
+
+  it('a checkpoint loaded comes back out unchanged, sinusoid and plane alike; an invalid one is refused', async () => {
+    const h = await started();
+    for (const [ckpt, key] of [
+      [checkpoint('fomaml', 5), 'fomaml'],
+      [checkpoint('reptile', 6, true), 'plane-2way/reptile'],
+    ] as const) {
+      await h.send({ type: 'load', id: 1, checkpoint: ckpt, source: 'my file' });
+      expect(h.all('loaded').at(-1)).toEqual({ type: 'loaded', id: 1, method: ckpt.algorithm, model: key, source: 'my file' });
+      const out = await h.exported(ckpt.algorithm, 2, key);
+      expect(out.params).toEqual(ckpt.params);
+      expect(out.training).toEqual(ckpt.training);
+      expect(out.evaluation).toEqual(ckpt.evaluation);
+      h.sent.length = 0;
+    }
+    await h.send({ type: 'load', id: 9, checkpoint: { format: 'something else' } as unknown as Checkpoint, source: 'x' });
+    expect(h.all('error')).toEqual([{ type: 'error', id: 9, message: expect.stringMatching(/not a MAML Playground checkpoint/) }]);
+  });
+
+  it('evaluates on the paper protocol, the same on both paths', async () => {
+    const curves = await Promise.all(
+      (['auto', 'tfjs'] as const).map(async (engine) => {
+        const h = await started(engine);
+        await h.send({ type: 'evaluate', id: 1, methods: ['maml', 'oracle'], kShot: 5, steps: 2, tasks: 8, alpha: 0.01, seed: 3 });
+        return (await h.until('evaluated')).results;
+      }),
+    );
+    for (const m of ['maml', 'oracle'] as const) {
+      expect(curves[0][m]!.mean).toHaveLength(3);
+      curves[0][m]!.mean.forEach((v, i) => expect(v).toBeCloseTo(curves[1][m]!.mean[i], 3));
+    }
+  });
+
+  it('diagnostics: memory, bench, time to quality and the GPU check leave the models alone', async () => {
+    const h = await started();
+    const model = await h.exported('maml', 1);
+    await h.send({ type: 'memory', id: 2 });
+    expect(h.all('memory')[0]).toEqual({ type: 'memory', id: 2, numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes });
+
+    await h.send({ type: 'bench', id: 3, algorithms: ['maml', 'reptile'], iterations: 1, path: 'typed' });
+    const typed = h.all('benchResult')[0];
+    expect(typed).toMatchObject({ backend: 'typed arrays', path: 'typed', kernelsPerIteration: {} });
+    expect(Object.keys(typed.msPerIteration)).toEqual(['maml']); // reptile has no typed path
+    expect(typed.msPerIteration.maml).toBeGreaterThan(0);
+    await h.send({ type: 'bench', id: 4, algorithms: ['fomaml'], iterations: 1 });
+    const tfjs = h.all('benchResult')[1];
+    expect(tfjs).toMatchObject({ id: 4, backend: 'cpu', path: 'tfjs' });
+    expect(tfjs.kernelsPerIteration.fomaml).toBeGreaterThan(10);
+
+    await h.send({ type: 'timeToQuality', id: 5, config: small(1_000_000), target: Infinity, seconds: 5, evalEveryMs: 20, evalTasks: 10 });
+    const ttq = h.all('timeToQualityResult')[0];
+    expect(ttq).toMatchObject({ id: 5, path: 'typed arrays', reached: true });
+    expect(ttq.curve).toHaveLength(1);
+    expect(ttq.curve[0].iteration).toBeGreaterThan(0);
+    expect(ttq.curve[0].mse).toBeGreaterThan(0);
+
+    await h.send({ type: 'gpuCheck', id: 6 });
+    expect(h.all('gpuCheckResult')[0]).toEqual({ type: 'gpuCheckResult', id: 6, available: false, reason: 'the engine runs on cpu, not webgpu' });
+
+    expect((await h.exported('maml', 7)).params).toEqual(model.params);
+    expect(h.all('error')).toEqual([]);
+  });
+});
