@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { adaptSteps, type Learner } from './inner';
 import { forward, mseByTask, oracleInputs } from './model';
 import { Rng } from '../contracts/random';
-import { meanCi95 } from '../contracts/stats';
+import { meanCi95, stepSummary } from '../contracts/stats';
 import { accuracyByTask, crossEntropyByTask } from './losses';
 import { classificationBatch, disposeBatch, sampleTestBatch, type MetaBatch } from './meta-batch';
 import { drawEpisodes } from '../contracts/problems';
@@ -31,7 +31,7 @@ async function scoreTestSet(
   metrics: number,
   draw: (rng: Rng, n: number) => MetaBatch,
   score: (l: Learner, batch: MetaBatch) => tf.Tensor,
-): Promise<{ mean: number[]; ci95: number[] }[]> {
+): Promise<number[][][]> {
   const chunk = opts.chunk ?? 100;
   const runChunk = opts.runChunk ?? ((fn) => fn());
   const current = typeof learner === 'function' ? learner : () => learner;
@@ -49,10 +49,13 @@ async function scoreTestSet(
     disposeBatch(batch);
     for (let s = 0; s <= cfg.steps; s++) for (let m = 0; m < metrics; m++) for (let t = 0; t < n; t++) values[m][s].push(v[(s * metrics + m) * n + t]);
   }
-  return values.map((perStep) => {
-    const stats = perStep.map((x) => meanCi95(x));
-    return { mean: stats.map((x) => x.mean), ci95: stats.map((x) => x.ci95) };
-  });
+  return values;
+}
+
+/** Mean and 95% CI of a metric at every step (accuracy, cross-entropy). */
+function meanCurve(perStep: number[][]): { mean: number[]; ci95: number[] } {
+  const stats = perStep.map((x) => meanCi95(x));
+  return { mean: stats.map((x) => x.mean), ci95: stats.map((x) => x.ci95) };
 }
 
 /**
@@ -74,7 +77,7 @@ export async function evaluate(learner: Learner | (() => Learner), cfg: EvalConf
       return tf.stack(adaptSteps(params, sx, batch.supportY, inner, (p) => tf.stack([mseByTask(forward(p, qx), batch.queryY)])));
     },
   );
-  return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, ...mse };
+  return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, ...stepSummary(mse) };
 }
 
 
@@ -102,5 +105,5 @@ export async function evaluateClassification(learner: Learner | (() => Learner),
       );
     },
   );
-  return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, classes: cfg.classes, ...ce, accuracy };
+  return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, classes: cfg.classes, ...meanCurve(ce), accuracy: meanCurve(accuracy) };
 }

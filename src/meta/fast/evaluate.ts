@@ -4,7 +4,7 @@
  * milliseconds here, so the benchmark can evaluate while it trains (issue 5's time to quality).
  */
 import { Rng } from '../contracts/random';
-import { meanCi95 } from '../contracts/stats';
+import { stepSummary } from '../contracts/stats';
 import { drawTestTasks, type TaskSet } from '../contracts/tasks/sampling';
 import { FlatAdapter, flatInputs, type FlatLearner } from './adapt';
 import { GridForward } from './grid';
@@ -45,8 +45,7 @@ function scoreTasks(learner: FlatLearner, set: TaskSet, cfg: EvalConfig, from: n
 }
 
 function curveOf(cfg: EvalConfig, perStep: number[][]): EvalCurve {
-  const stats = perStep.map((v) => meanCi95(v));
-  return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, mean: stats.map((s) => s.mean), ci95: stats.map((s) => s.ci95) };
+  return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, ...stepSummary(perStep) };
 }
 
 // Drawn task by task, so one draw of all of them is the test set evaluate() sees in any chunking.
