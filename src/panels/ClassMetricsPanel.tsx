@@ -9,10 +9,12 @@ import { memo, useMemo, useState } from 'react';
 import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { modelKey } from '../meta/contracts/checkpoint';
 import { appliesTo, usePlayground, type PlaygroundState } from '../state/store';
-import { Axis } from './Axis';
-import { lossYMax, matching, STEP_CHART, stepCurvePaths } from './classPlots';
-import { METHOD_COLORS, methodDash } from './theme';
+import { ChartMessage } from './ChartMessage';
+import { lossYMax, matching, STEP_CHART, stepChartScales, stepCurvePaths } from './classPlots';
+import { LineSample, MethodLegend } from './MethodLegend';
 import { MethodName } from './MethodName';
+import { PlotFrame } from './PlotFrame';
+import { METHOD_COLORS, methodDash } from './theme';
 
 type Metric = 'accuracy' | 'crossEntropy';
 type ChartId = 'user' | 'average';
@@ -27,10 +29,14 @@ interface Series {
   ci95?: number[];
 }
 
-const { W, H, MARGIN, PLOT_W, PLOT_H } = STEP_CHART;
 const fmtStep = d3.format('d');
-const fmtAcc = d3.format('.0%');
-const fmtLoss = d3.format('.2~f');
+const Y_AXIS: Record<Metric, { ticks: number; tickFormat: (v: d3.NumberValue) => string; grid: boolean }> = {
+  accuracy: { ticks: 5, tickFormat: d3.format('.0%'), grid: true },
+  crossEntropy: { ticks: 5, tickFormat: d3.format('.2~f'), grid: true },
+};
+/** The clip lets a line along an edge (accuracy 100%, or 0) show whole. */
+const CLIP_PAD = { top: 2, right: 2, bottom: 2 };
+const { left: LEFT, right: RIGHT } = STEP_CHART;
 
 const METRIC_LABEL: Record<Metric, string> = { accuracy: 'accuracy', crossEntropy: 'cross-entropy' };
 
@@ -64,15 +70,11 @@ const MetricChart = memo(function MetricChart({
   subtitle: string;
   empty: string | null;
 }) {
-  const xScale = useMemo(() => d3.scaleLinear().domain([0, Math.max(1, steps)]).range([MARGIN.left, W - MARGIN.right]), [steps]);
   // Accuracy always on 0..1; cross-entropy from 0 to the data (at least to chance, ln N, so that line shows).
   const chance = metric === 'accuracy' ? 1 / classes : Math.log(classes);
   const yMax = metric === 'accuracy' ? 1 : lossYMax(series, steps, chance * 1.1);
-  const yScale = useMemo(() => {
-    const s = d3.scaleLinear().domain([0, yMax]).range([H - MARGIN.bottom, MARGIN.top]);
-    return metric === 'accuracy' ? s : s.nice(5);
-  }, [yMax, metric]);
-  const xTicks = useMemo(() => d3.range(0, steps + 1, steps > 10 ? 2 : 1), [steps]);
+  const { x: xScale, y: yScale } = useMemo(() => stepChartScales(steps, yMax, metric !== 'accuracy'), [steps, yMax, metric]);
+  const xAxis = useMemo(() => ({ tickValues: d3.range(0, steps + 1, steps > 10 ? 2 : 1), tickFormat: fmtStep }), [steps]);
 
   const drawn = useMemo(
     () => series.map((s) => ({ s, ...stepCurvePaths(xScale, yScale, steps, s.values, s.ci95, metric === 'accuracy' ? 1 : Infinity) })),
@@ -89,24 +91,23 @@ const MetricChart = memo(function MetricChart({
         </span>
         <span className="chart-ylabel">{subtitle}</span>
       </figcaption>
-      <svg className="plot loss-plot" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}: ${METRIC_LABEL[metric]} against gradient steps`}>
-        <defs>
-          <clipPath id={clipId}>
-            <rect x={MARGIN.left} y={MARGIN.top - 2} width={PLOT_W + 2} height={PLOT_H + 4} />
-          </clipPath>
-        </defs>
-        <Axis scale={xScale} orient="bottom" y={H - MARGIN.bottom} tickValues={xTicks} tickFormat={fmtStep} />
-        <Axis scale={yScale} orient="left" x={MARGIN.left} ticks={5} tickFormat={metric === 'accuracy' ? fmtAcc : fmtLoss} gridSize={PLOT_W} />
-        <text className="axis-label" x={MARGIN.left + PLOT_W / 2} y={H - 6} textAnchor="middle">
-          gradient steps
-        </text>
-        <text className="axis-label axis-label-small" transform={`translate(14,${MARGIN.top + PLOT_H / 2}) rotate(-90)`} textAnchor="middle">
-          {METRIC_LABEL[metric]}
-        </text>
+      <svg className="plot loss-plot" viewBox={STEP_CHART.viewBox} role="img" aria-label={`${title}: ${METRIC_LABEL[metric]} against gradient steps`}>
+        <PlotFrame
+          frame={STEP_CHART}
+          x={xScale}
+          y={yScale}
+          clipId={clipId}
+          clipPad={CLIP_PAD}
+          xAxis={xAxis}
+          yAxis={Y_AXIS[metric]}
+          xLabel="gradient steps"
+          yLabel={METRIC_LABEL[metric]}
+          yLabelClassName="axis-label-small"
+        />
         {/* Chance: accuracy 1/N, or the cross-entropy ln N of the uniform guess. */}
         <g className="class-chance" data-testid={`class-chance-${chart}`} data-value={chance} pointerEvents="none">
-          <line x1={MARGIN.left} x2={W - MARGIN.right} y1={yChance} y2={yChance} stroke="#555" strokeWidth={1.5} strokeDasharray="1.5 4" strokeLinecap="round" />
-          <text className="chance-label" x={W - MARGIN.right - 2} y={yChance + (metric === 'accuracy' ? -5 : 14)} textAnchor="end">
+          <line x1={LEFT} x2={RIGHT} y1={yChance} y2={yChance} stroke="#555" strokeWidth={1.5} strokeDasharray="1.5 4" strokeLinecap="round" />
+          <text className="chance-label" x={RIGHT - 2} y={yChance + (metric === 'accuracy' ? -5 : 14)} textAnchor="end">
             chance
           </text>
         </g>
@@ -134,11 +135,7 @@ const MetricChart = memo(function MetricChart({
             />
           ))}
         </g>
-        {empty && (
-          <text className="chart-empty" x={MARGIN.left + PLOT_W / 2} y={MARGIN.top + PLOT_H / 2} textAnchor="middle">
-            {empty}
-          </text>
-        )}
+        <ChartMessage frame={STEP_CHART} text={empty} />
       </svg>
     </figure>
   );
@@ -294,24 +291,12 @@ export function ClassMetricsPanel() {
           <>Averaged curves: computing…</>
         )}
       </p>
-      <ul className="legend" data-testid="class-metrics-legend">
-        {methods.map((id) => (
-          <li key={id} data-method={id}>
-            <span className="legend-name">
-              <MethodName id={id} />
-            </span>
-            <svg width="30" height="12" aria-hidden="true">
-              <line x1="0" x2="30" y1="6" y2="6" stroke={METHOD_COLORS[id]} strokeWidth="3" strokeDasharray={methodDash(id)} />
-            </svg>
-          </li>
-        ))}
+      <MethodLegend testId="class-metrics-legend" methods={methods} entry={(id) => <LineSample color={METHOD_COLORS[id]} width={3} dash={methodDash(id)} />}>
         <li key="chance" className="chance-entry">
-          <svg width="30" height="12" aria-hidden="true">
-            <line x1="2" x2="28" y1="6" y2="6" stroke="#555" strokeWidth="1.5" strokeDasharray="1.5 4" strokeLinecap="round" />
-          </svg>
+          <LineSample color="#555" width={1.5} dash="1.5 4" inset={2} linecap="round" />
           <span>chance ({metric === 'accuracy' ? `1/${classes}` : `ln ${classes}`})</span>
         </li>
-      </ul>
+      </MethodLegend>
       <ShippedTable problem={problem} classes={classes} methods={methods} />
     </section>
   );

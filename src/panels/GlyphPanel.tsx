@@ -22,7 +22,7 @@ const GLYPH_N_CHOICES = Array.from({ length: MAX_CLASSES - 1 }, (_, i) => i + 2)
 import { appliesTo, usePlayground, type ClassResults } from '../state/store';
 import { formatPct, stepIndex } from './classPlots';
 import { CLASS_COLORS, METHOD_COLORS, methodLabel, plural } from './theme';
-import { MethodName } from './MethodName';
+import { LegendName } from './MethodLegend';
 import type { ClassAdaptation } from '../meta/contracts/types';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -654,9 +654,7 @@ const MethodSummary = memo(function MethodSummary({ method, usable, hasLabels }:
   return (
     <tr className="glyph-summary" data-method={method} data-testid={`glyph-summary-${method}`}>
       <th scope="row">
-        <span className="legend-name">
-          <MethodName id={method} />
-        </span>
+        <LegendName id={method} />
       </th>
       <Accuracy testId={`glyph-support-acc-${method}`} before={supBefore} after={supAfter} step={step} />
       {hasLabels && <Accuracy testId={`glyph-query-acc-${method}`} before={qBefore?.accuracy ?? null} after={qAfter?.accuracy ?? null} step={step} />}

@@ -6,8 +6,9 @@ import * as d3 from 'd3';
 import { memo, useMemo } from 'react';
 import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { usePlayground } from '../state/store';
-import { Axis } from './Axis';
-import { lossYMax, STEP_CHART, stepCurvePaths } from './classPlots';
+import { ChartMessage } from './ChartMessage';
+import { lossYMax, STEP_CHART, stepChartScales, stepCurvePaths } from './classPlots';
+import { PlotFrame } from './PlotFrame';
 import { formatLoss, METHOD_COLORS, methodDash } from './theme';
 import { MethodName } from './MethodName';
 import type { AdaptationCurves, EvalCurve } from '../meta/contracts/types';
@@ -21,10 +22,11 @@ interface Series {
   ci95?: number[];
 }
 
-const { W, H, MARGIN, PLOT_W, PLOT_H } = STEP_CHART;
 const TABLE_STEPS = [0, 1, 5, 10] as const;
-const fmtTick = d3.format('.2~f');
 const fmtStep = d3.format('d');
+const Y_AXIS = { ticks: 5, tickFormat: d3.format('.2~f'), grid: true };
+/** The clip lets a line along the top or right edge show whole. */
+const CLIP_PAD = { top: 2, right: 2 };
 
 /** The task chart's series: MSE vs the true function when there is one, else the support-set MSE. */
 function taskSeries(curves: AdaptationCurves | undefined, hasTask: boolean): number[] | null {
@@ -47,16 +49,9 @@ const LossChart = memo(function LossChart({
   yLabel: string;
   empty: string | null;
 }) {
-  const xScale = useMemo(
-    () => d3.scaleLinear().domain([0, Math.max(1, steps)]).range([MARGIN.left, W - MARGIN.right]),
-    [steps],
-  );
   const yMax = lossYMax(series, steps);
-  const yScale = useMemo(
-    () => d3.scaleLinear().domain([0, yMax]).nice(5).range([H - MARGIN.bottom, MARGIN.top]),
-    [yMax],
-  );
-  const xTicks = useMemo(() => d3.range(0, steps + 1, steps > 10 ? 2 : 1), [steps]);
+  const { x: xScale, y: yScale } = useMemo(() => stepChartScales(steps, yMax, true), [steps, yMax]);
+  const xAxis = useMemo(() => ({ tickValues: d3.range(0, steps + 1, steps > 10 ? 2 : 1), tickFormat: fmtStep }), [steps]);
 
   const drawn = useMemo(() => series.map((s) => ({ id: s.id, ...stepCurvePaths(xScale, yScale, steps, s.values, s.ci95) })), [series, steps, xScale, yScale]);
 
@@ -71,24 +66,19 @@ const LossChart = memo(function LossChart({
           {yLabel}
         </span>
       </figcaption>
-      <svg className="plot loss-plot" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}: ${yLabel} against steps`}>
-        <defs>
-          <clipPath id={clipId}>
-            <rect x={MARGIN.left} y={MARGIN.top - 2} width={PLOT_W + 2} height={PLOT_H + 2} />
-          </clipPath>
-        </defs>
-        <Axis scale={xScale} orient="bottom" y={H - MARGIN.bottom} tickValues={xTicks} tickFormat={fmtStep} />
-        <Axis scale={yScale} orient="left" x={MARGIN.left} ticks={5} tickFormat={fmtTick} gridSize={PLOT_W} />
-        <text className="axis-label" x={MARGIN.left + PLOT_W / 2} y={H - 6} textAnchor="middle">
-          gradient steps on the K points
-        </text>
-        <text
-          className="axis-label axis-label-small"
-          transform={`translate(14,${MARGIN.top + PLOT_H / 2}) rotate(-90)`}
-          textAnchor="middle"
-        >
-          MSE
-        </text>
+      <svg className="plot loss-plot" viewBox={STEP_CHART.viewBox} role="img" aria-label={`${title}: ${yLabel} against steps`}>
+        <PlotFrame
+          frame={STEP_CHART}
+          x={xScale}
+          y={yScale}
+          clipId={clipId}
+          clipPad={CLIP_PAD}
+          xAxis={xAxis}
+          yAxis={Y_AXIS}
+          xLabel="gradient steps on the K points"
+          yLabel="MSE"
+          yLabelClassName="axis-label-small"
+        />
         <g clipPath={`url(#${clipId})`}>
           {drawn.map((d) =>
             d.band === null ? null : (
@@ -118,11 +108,7 @@ const LossChart = memo(function LossChart({
             />
           ))}
         </g>
-        {empty && (
-          <text className="chart-empty" x={MARGIN.left + PLOT_W / 2} y={MARGIN.top + PLOT_H / 2} textAnchor="middle">
-            {empty}
-          </text>
-        )}
+        <ChartMessage frame={STEP_CHART} text={empty} />
       </svg>
     </figure>
   );

@@ -16,7 +16,9 @@ import { modelKey } from '../meta/contracts/checkpoint';
 import { PLANE_RANGE, type PlaneTask } from '../meta/contracts/tasks/plane';
 import { MAX_CLASSES, PLANE_K_CHOICES, type PlanePoint } from '../state/classification';
 import { appliesTo, usePlayground, type PlaygroundState } from '../state/store';
-import { Axis } from './Axis';
+import { ChartMessage } from './ChartMessage';
+import { PlotFrame, type AxisOptions } from './PlotFrame';
+import { dataMap, frameAround } from './plotGeometry';
 import { usePointEditing } from './usePointEditing';
 import { describeSource, formatChange, matching, modelBoundaryPath, regionPixels, stepIndex, thumbSteps, truthBoundaryPath } from './classPlots';
 import { CLASS_COLORS, methodLabel, plural, TRUTH_COLOR } from './theme';
@@ -24,18 +26,14 @@ import { MethodName } from './MethodName';
 import type { ClassAdaptation } from '../meta/contracts/types';
 
 // ---- fixed geometry: a square plot area over [-1, 1]^2, the same size whatever the results ----
-const PLOT = 420;
-const MARGIN = { top: 30, right: 14, bottom: 42, left: 46 };
-const W = MARGIN.left + PLOT + MARGIN.right;
-const H = MARGIN.top + PLOT + MARGIN.bottom;
+const SIZE = 420;
+const PLOT = dataMap(frameAround(SIZE, SIZE, { top: 30, right: 14, bottom: 42, left: 46 }), PLANE_RANGE, PLANE_RANGE);
+const { x: xScale, y: yScale } = PLOT;
 const [LO, HI] = PLANE_RANGE;
-const xScale = d3.scaleLinear().domain([LO, HI]).range([MARGIN.left, MARGIN.left + PLOT]);
-const yScale = d3.scaleLinear().domain([LO, HI]).range([MARGIN.top + PLOT, MARGIN.top]);
-const TICKS = [-1, -0.5, 0, 0.5, 1];
-const fmtTick = d3.format('~g');
+const AXIS: AxisOptions = { tickValues: [-1, -0.5, 0, 0.5, 1], tickFormat: d3.format('~g') };
 const CLIP_ID = 'plane-plot-clip';
 /** The large regions image is computed at half the plot's pixels and scaled up smoothly. */
-const REGION_RES = PLOT / 2;
+const REGION_RES = SIZE / 2;
 /** Thumbnails: drawn at this many pixels, shown at THUMB_CSS (sharp on high-density screens). */
 const THUMB_RES = 112;
 const THUMB_CSS = 64;
@@ -43,7 +41,6 @@ const POINT_OUTLINE = '#1a1a1a';
 /** The shown model's decision boundary (solid; the true one is dashed). */
 const MODEL_BOUNDARY_COLOR = '#222222';
 
-const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 const classLabel = (c: number) => `Class ${c + 1}`;
 
 // ---- store slices ----
@@ -116,10 +113,10 @@ const FocusedRegions = memo(function FocusedRegions({ method }: { method: Algori
             data-method={method ?? undefined}
             data-step={shownStep}
             href={href}
-            x={MARGIN.left}
-            y={MARGIN.top}
-            width={PLOT}
-            height={PLOT}
+            x={PLOT.left}
+            y={PLOT.top}
+            width={PLOT.innerWidth}
+            height={PLOT.innerHeight}
             preserveAspectRatio="none"
           />
         )}
@@ -130,14 +127,10 @@ const FocusedRegions = memo(function FocusedRegions({ method }: { method: Algori
           </>
         )}
       </g>
-      <text className="plane-plot-title" data-testid="plane-plot-title" x={MARGIN.left} y={MARGIN.top - 10}>
+      <text className="plane-plot-title" data-testid="plane-plot-title" x={PLOT.left} y={PLOT.top - 10}>
         {title}
       </text>
-      {status && (
-        <text className="chart-empty plane-plot-status" data-testid="plane-plot-status" x={MARGIN.left + PLOT / 2} y={MARGIN.top + PLOT / 2} textAnchor="middle" pointerEvents="none">
-          {status}
-        </text>
-      )}
+      <ChartMessage frame={PLOT} text={status} className="plane-plot-status" testId="plane-plot-status" />
     </>
   );
 });
@@ -158,34 +151,8 @@ const TruthBoundary = memo(function TruthBoundary() {
 });
 
 const Frame = memo(function Frame() {
-  return (
-    <>
-      <defs>
-        <clipPath id={CLIP_ID}>
-          <rect x={MARGIN.left} y={MARGIN.top} width={PLOT} height={PLOT} />
-        </clipPath>
-      </defs>
-      <Axis scale={xScale} orient="bottom" y={MARGIN.top + PLOT} tickValues={TICKS} tickFormat={fmtTick} />
-      <Axis scale={yScale} orient="left" x={MARGIN.left} tickValues={TICKS} tickFormat={fmtTick} />
-      <text className="axis-label" x={MARGIN.left + PLOT / 2} y={H - 6} textAnchor="middle">
-        x
-      </text>
-      <text className="axis-label" transform={`translate(14,${MARGIN.top + PLOT / 2}) rotate(-90)`} textAnchor="middle">
-        y
-      </text>
-    </>
-  );
+  return <PlotFrame frame={PLOT} x={xScale} y={yScale} clipId={CLIP_ID} xAxis={AXIS} yAxis={AXIS} xLabel="x" yLabel="y" />;
 });
-
-/** Client (screen) coordinates to data coordinates, through the SVG's current transform (scroll, CSS scaling). */
-function toData(svg: SVGSVGElement | null, clientX: number, clientY: number): { x: number; y: number } | null {
-  const ctm = svg?.getScreenCTM();
-  if (!ctm) return null;
-  const p = new DOMPoint(clientX, clientY).matrixTransform(ctm.inverse());
-  const x = clamp(xScale.invert(p.x), LO, HI);
-  const y = clamp(yScale.invert(p.y), LO, HI);
-  return Number.isFinite(x) && Number.isFinite(y) ? { x, y } : null;
-}
 
 /** The store's point edits, stable for the hooks that take them. */
 const movePlanePoint = (i: number, p: { x: number; y: number }) => usePlayground.getState().movePlanePoint(i, p);
@@ -194,13 +161,14 @@ const deletePlanePoint = (i: number) => usePlayground.getState().deletePlanePoin
 /** The interactive plot: regions, boundaries and the support points. */
 const Plot = memo(function Plot({ method }: { method: AlgorithmId | null }) {
   const points = usePlayground((s) => s.settings.plane.points);
-  const edit = usePointEditing(points.length, toData, movePlanePoint, deletePlanePoint);
+  // Selection and its keys (Delete, Backspace, Escape) are the hook's; the class keys are the plot's own (below).
+  const edit = usePointEditing(points.length, PLOT.fromClient, movePlanePoint, deletePlanePoint);
   const { svgRef, selected: sel, select: setSelected } = edit;
 
   const onAreaClick = useCallback(
     (e: React.MouseEvent<SVGRectElement>) => {
       if (e.button !== 0) return;
-      const p = toData(svgRef.current, e.clientX, e.clientY);
+      const p = PLOT.fromClient(svgRef.current, e.clientX, e.clientY);
       if (!p) return;
       const st = usePlayground.getState();
       const { activeClass, classes } = st.settings.plane;
@@ -211,33 +179,24 @@ const Plot = memo(function Plot({ method }: { method: AlgorithmId | null }) {
     [svgRef, setSelected],
   );
 
-  // Keys while the plot has focus: 1..N choose the class; Delete removes the selected point; Escape deselects.
-  const onKeyDown = useCallback(
-    (e: React.KeyboardEvent<SVGSVGElement>) => {
-      const st = usePlayground.getState();
-      const n = Number(e.key);
-      if (Number.isInteger(n) && n >= 1 && n <= st.settings.plane.classes && !e.ctrlKey && !e.metaKey && !e.altKey) {
-        e.preventDefault();
-        st.setActiveClass(n - 1);
-      } else if ((e.key === 'Delete' || e.key === 'Backspace') && sel !== null) {
-        e.preventDefault();
-        st.deletePlanePoint(sel);
-        setSelected(null);
-      } else if (e.key === 'Escape') {
-        setSelected(null);
-      }
-    },
-    [sel, setSelected],
-  );
+  // Keys while the plot has focus: 1..N choose the class.
+  const onKeyDown = useCallback((e: React.KeyboardEvent<SVGSVGElement>) => {
+    const st = usePlayground.getState();
+    const n = Number(e.key);
+    if (Number.isInteger(n) && n >= 1 && n <= st.settings.plane.classes && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      st.setActiveClass(n - 1);
+    }
+  }, []);
 
   return (
     <svg
       ref={svgRef}
       className="plane-plot"
       data-testid="plane-plot"
-      width={W}
-      height={H}
-      viewBox={`0 0 ${W} ${H}`}
+      width={PLOT.width}
+      height={PLOT.height}
+      viewBox={PLOT.viewBox}
       role="img"
       aria-label="Decision regions: click to add a point of the active class (shift-click: the next class), drag to move, shift-click or right-click a point to delete, keys 1 to 5 choose the class"
       tabIndex={0}
@@ -246,37 +205,40 @@ const Plot = memo(function Plot({ method }: { method: AlgorithmId | null }) {
       <Frame />
       <FocusedRegions method={method} />
       <TruthBoundary />
-      <rect className="plane-frame" x={MARGIN.left} y={MARGIN.top} width={PLOT} height={PLOT} fill="none" pointerEvents="none" />
+      <rect className="plane-frame" x={PLOT.left} y={PLOT.top} width={PLOT.innerWidth} height={PLOT.innerHeight} fill="none" pointerEvents="none" />
       <rect
         className="plot-area plane-area"
         data-testid="plane-area"
-        x={MARGIN.left}
-        y={MARGIN.top}
-        width={PLOT}
-        height={PLOT}
+        x={PLOT.left}
+        y={PLOT.top}
+        width={PLOT.innerWidth}
+        height={PLOT.innerHeight}
         fill="transparent"
         onClick={onAreaClick}
       />
       <g className="plane-points">
-        {points.map((p, i) => (
-          <circle
-            // Points have no identity beyond their place in the list (data-index is that index).
-            key={i}
-            className={i === sel ? 'plane-point selected' : 'plane-point'}
-            data-testid="plane-point"
-            data-index={i}
-            data-label={p.label}
-            cx={xScale(clamp(p.x, LO, HI))}
-            cy={yScale(clamp(p.y, LO, HI))}
-            r={i === sel ? 8.5 : 7}
-            fill={CLASS_COLORS[p.label % CLASS_COLORS.length]}
-            stroke={POINT_OUTLINE}
-            strokeWidth={i === sel ? 3.5 : 2}
-            {...edit.handlers(i)}
-          >
-            <title>{`${classLabel(p.label)} at (${p.x.toFixed(2)}, ${p.y.toFixed(2)}): drag to move, shift-click or right-click to delete`}</title>
-          </circle>
-        ))}
+        {points.map((p, i) => {
+          const { px, py } = PLOT.toPixel(p);
+          return (
+            <circle
+              // Points have no identity beyond their place in the list (data-index is that index).
+              key={i}
+              className={i === sel ? 'plane-point selected' : 'plane-point'}
+              data-testid="plane-point"
+              data-index={i}
+              data-label={p.label}
+              cx={px}
+              cy={py}
+              r={i === sel ? 8.5 : 7}
+              fill={CLASS_COLORS[p.label % CLASS_COLORS.length]}
+              stroke={POINT_OUTLINE}
+              strokeWidth={i === sel ? 3.5 : 2}
+              {...edit.handlers(i)}
+            >
+              <title>{`${classLabel(p.label)} at (${p.x.toFixed(2)}, ${p.y.toFixed(2)}): drag to move, shift-click or right-click to delete`}</title>
+            </circle>
+          );
+        })}
       </g>
     </svg>
   );

@@ -7,33 +7,28 @@
  * progress re-renders nothing here.
  */
 import * as d3 from 'd3';
-import { memo, useCallback, useEffect, useMemo } from 'react';
+import { memo, useCallback, useMemo } from 'react';
 import type { AlgorithmId } from '../meta/contracts/algorithms';
-import { emptyHalf, mseOnRange, sinusoid, SINUSOID_RANGES, xGrid, type Point } from '../meta/contracts/tasks/sinusoid';
+import { emptyHalf, mseOnRange, sinusoid, SINUSOID_RANGES, xGrid } from '../meta/contracts/tasks/sinusoid';
 import { K_CHOICES, usePlayground } from '../state/store';
-import { Axis } from './Axis';
 import { usePointEditing } from './usePointEditing';
 import { adaptationNote, formatLoss, METHOD_COLORS, methodLabel, plural, POINT_COLOR, SELECTED_COLOR, TRUTH_COLOR } from './theme';
 import { MethodName } from './MethodName';
+import { LineSample, MethodLegend } from './MethodLegend';
+import { PlotFrame, type AxisOptions } from './PlotFrame';
+import { dataMap, frame } from './plotGeometry';
 
 // ---- fixed geometry: the domain never changes, so the scales are built once ----
-const W = 640;
-const H = 380;
-const MARGIN = { top: 14, right: 18, bottom: 46, left: 52 };
-const X_DOMAIN: [number, number] = [SINUSOID_RANGES.x[0], SINUSOID_RANGES.x[1]];
-const Y_DOMAIN: [number, number] = [-6, 6];
-const PLOT_W = W - MARGIN.left - MARGIN.right;
-const PLOT_H = H - MARGIN.top - MARGIN.bottom;
-const xScale = d3.scaleLinear().domain(X_DOMAIN).range([MARGIN.left, W - MARGIN.right]);
-const yScale = d3.scaleLinear().domain(Y_DOMAIN).range([H - MARGIN.bottom, MARGIN.top]);
+const PLOT = dataMap(frame(640, 380, { top: 14, right: 18, bottom: 46, left: 52 }), SINUSOID_RANGES.x, [-6, 6]);
+const { x: xScale, y: yScale } = PLOT;
 const CLIP_ID = 'task-plot-clip';
 /** Values far outside the plot are clamped before scaling so a diverged curve still gives a sane path. */
 const Y_LIMIT = 1000;
-const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
-const clampY = (y: number) => clamp(y, -Y_LIMIT, Y_LIMIT);
-const TRUTH_GRID = xGrid(241, X_DOMAIN);
-const X_TICKS = d3.range(-5, 6, 1);
-const Y_TICKS = d3.range(-6, 7, 2);
+const clampY = (y: number) => Math.min(Y_LIMIT, Math.max(-Y_LIMIT, y));
+const TRUTH_GRID = xGrid(241, PLOT.xDomain);
+const X_AXIS: AxisOptions = { tickValues: d3.range(-5, 6, 1), grid: true };
+const Y_AXIS: AxisOptions = { tickValues: d3.range(-6, 7, 2), grid: true };
+const LABEL_INSET = { bottom: 8, left: 16 };
 
 // ---- the true function ----
 const TruthCurve = memo(function TruthCurve() {
@@ -115,40 +110,11 @@ const Curves = memo(function Curves() {
 
 const Frame = memo(function Frame() {
   return (
-    <>
-      <defs>
-        <clipPath id={CLIP_ID}>
-          <rect x={MARGIN.left} y={MARGIN.top} width={PLOT_W} height={PLOT_H} />
-        </clipPath>
-      </defs>
-      <Axis scale={xScale} orient="bottom" y={H - MARGIN.bottom} tickValues={X_TICKS} gridSize={PLOT_H} />
-      <Axis scale={yScale} orient="left" x={MARGIN.left} tickValues={Y_TICKS} gridSize={PLOT_W} />
-      <line className="zero-line" x1={MARGIN.left} x2={W - MARGIN.right} y1={yScale(0)} y2={yScale(0)} />
-      <text className="axis-label" x={MARGIN.left + PLOT_W / 2} y={H - 8} textAnchor="middle">
-        x
-      </text>
-      <text className="axis-label" transform={`translate(16,${MARGIN.top + PLOT_H / 2}) rotate(-90)`} textAnchor="middle">
-        y
-      </text>
-    </>
+    <PlotFrame frame={PLOT} x={xScale} y={yScale} clipId={CLIP_ID} xAxis={X_AXIS} yAxis={Y_AXIS} xLabel="x" yLabel="y" labelInset={LABEL_INSET}>
+      <line className="zero-line" x1={PLOT.left} x2={PLOT.right} y1={yScale(0)} y2={yScale(0)} />
+    </PlotFrame>
   );
 });
-
-/** Client (screen) coordinates to data coordinates, through the SVG's current transform (it may be scaled by CSS). */
-function toData(svg: SVGSVGElement | null, clientX: number, clientY: number): Point | null {
-  const ctm = svg?.getScreenCTM();
-  if (!ctm) return null;
-  const p = new DOMPoint(clientX, clientY).matrixTransform(ctm.inverse());
-  const x = clamp(xScale.invert(p.x), X_DOMAIN[0], X_DOMAIN[1]);
-  const y = clamp(yScale.invert(p.y), Y_DOMAIN[0], Y_DOMAIN[1]);
-  return Number.isFinite(x) && Number.isFinite(y) ? { x, y } : null;
-}
-
-function isEditable(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  const tag = target.tagName;
-  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable;
-}
 
 /** The store's point edits, stable for the hooks that take them. */
 const movePoint = (i: number, p: { x: number; y: number }) => usePlayground.getState().movePoint(i, p);
@@ -157,30 +123,14 @@ const deletePoint = (i: number) => usePlayground.getState().deletePoint(i);
 // ---- the interactive plot ----
 function Plot() {
   const points = usePlayground((s) => s.settings.points);
-  const edit = usePointEditing(points.length, toData, movePoint, deletePoint);
+  // Selection and its keys (Delete, Backspace, Escape) are the hook's.
+  const edit = usePointEditing(points.length, PLOT.fromClient, movePoint, deletePoint);
   const { svgRef, selected: sel, select: setSelected } = edit;
-
-  // Delete / Backspace removes the selected point; Escape deselects. Not while typing in a field.
-  useEffect(() => {
-    if (sel === null) return;
-    const onKey = (e: KeyboardEvent) => {
-      if (isEditable(e.target)) return;
-      if (e.key === 'Delete' || e.key === 'Backspace') {
-        e.preventDefault();
-        usePlayground.getState().deletePoint(sel);
-        setSelected(null);
-      } else if (e.key === 'Escape') {
-        setSelected(null);
-      }
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, [sel, setSelected]);
 
   const onAreaClick = useCallback(
     (e: React.MouseEvent<SVGRectElement>) => {
       if (e.button !== 0) return;
-      const p = toData(svgRef.current, e.clientX, e.clientY);
+      const p = PLOT.fromClient(svgRef.current, e.clientX, e.clientY);
       if (!p) return;
       usePlayground.getState().addPoint(p);
       setSelected(null);
@@ -192,7 +142,7 @@ function Plot() {
     <svg
       ref={svgRef}
       className="plot task-plot"
-      viewBox={`0 0 ${W} ${H}`}
+      viewBox={PLOT.viewBox}
       role="img"
       aria-label="Task plot: click to add a support point, drag to move, shift-click or right-click to delete"
       tabIndex={0}
@@ -200,10 +150,10 @@ function Plot() {
       <Frame />
       <rect
         className="plot-area"
-        x={MARGIN.left}
-        y={MARGIN.top}
-        width={PLOT_W}
-        height={PLOT_H}
+        x={PLOT.left}
+        y={PLOT.top}
+        width={PLOT.innerWidth}
+        height={PLOT.innerHeight}
         fill="transparent"
         onClick={onAreaClick}
       />
@@ -212,23 +162,26 @@ function Plot() {
         <Curves />
       </g>
       <g className="support-points">
-        {points.map((p, i) => (
-          <circle
-            // Points have no identity beyond their position in the list (data-index is the same index).
-            key={i}
-            className={i === sel ? 'support-point selected' : 'support-point'}
-            data-index={i}
-            cx={xScale(clamp(p.x, X_DOMAIN[0], X_DOMAIN[1]))}
-            cy={yScale(clamp(p.y, Y_DOMAIN[0], Y_DOMAIN[1]))}
-            r={i === sel ? 9 : 7}
-            fill={POINT_COLOR}
-            stroke={i === sel ? SELECTED_COLOR : '#ffffff'}
-            strokeWidth={i === sel ? 4 : 2}
-            {...edit.handlers(i)}
-          >
-            <title>{`(${p.x.toFixed(2)}, ${p.y.toFixed(2)}): drag to move, shift-click or right-click to delete`}</title>
-          </circle>
-        ))}
+        {points.map((p, i) => {
+          const { px, py } = PLOT.toPixel(p);
+          return (
+            <circle
+              // Points have no identity beyond their position in the list (data-index is the same index).
+              key={i}
+              className={i === sel ? 'support-point selected' : 'support-point'}
+              data-index={i}
+              cx={px}
+              cy={py}
+              r={i === sel ? 9 : 7}
+              fill={POINT_COLOR}
+              stroke={i === sel ? SELECTED_COLOR : '#ffffff'}
+              strokeWidth={i === sel ? 4 : 2}
+              {...edit.handlers(i)}
+            >
+              <title>{`(${p.x.toFixed(2)}, ${p.y.toFixed(2)}): drag to move, shift-click or right-click to delete`}</title>
+            </circle>
+          );
+        })}
       </g>
     </svg>
   );
@@ -323,30 +276,21 @@ const Legend = memo(function Legend() {
   const selectedStep = usePlayground((s) => s.settings.selectedStep);
   const showTruth = usePlayground((s) => s.settings.showTruth);
   const hasTask = usePlayground((s) => s.settings.task !== null);
+  const entry = (id: AlgorithmId) => (
+    <>
+      <LineSample color={METHOD_COLORS[id]} width={3} />
+      <span>after {plural(selectedStep, 'step')}</span>
+      <LineSample color={METHOD_COLORS[id]} width={2} dash="4 4" opacity={0.6} />
+      <span>before adaptation</span>
+      {adaptationNote(id) && <span className="muted legend-note">({adaptationNote(id)})</span>}
+      {id === 'oracle' && !hasTask && <span className="warning legend-note" data-testid="oracle-no-task">no true function: nothing to show</span>}
+    </>
+  );
   return (
-    <ul className="legend" data-testid="task-legend">
-      {methods.map((id) => (
-        <li key={id} data-method={id}>
-          <span className="legend-name">
-            <MethodName id={id} />
-          </span>
-          <svg width="30" height="12" aria-hidden="true">
-            <line x1="0" x2="30" y1="6" y2="6" stroke={METHOD_COLORS[id]} strokeWidth="3" />
-          </svg>
-          <span>after {plural(selectedStep, 'step')}</span>
-          <svg width="30" height="12" aria-hidden="true">
-            <line x1="0" x2="30" y1="6" y2="6" stroke={METHOD_COLORS[id]} strokeWidth="2" strokeDasharray="4 4" strokeOpacity="0.6" />
-          </svg>
-          <span>before adaptation</span>
-          {adaptationNote(id) && <span className="muted legend-note">({adaptationNote(id)})</span>}
-          {id === 'oracle' && !hasTask && <span className="warning legend-note" data-testid="oracle-no-task">no true function: nothing to show</span>}
-        </li>
-      ))}
+    <MethodLegend testId="task-legend" methods={methods} entry={entry}>
       {hasTask && showTruth && (
         <li key="truth">
-          <svg width="30" height="12" aria-hidden="true">
-            <line x1="0" x2="30" y1="6" y2="6" stroke={TRUTH_COLOR} strokeWidth="2.5" strokeDasharray="7 5" />
-          </svg>
+          <LineSample color={TRUTH_COLOR} width={2.5} dash="7 5" />
           <span>true function</span>
         </li>
       )}
@@ -356,7 +300,7 @@ const Legend = memo(function Legend() {
         </svg>
         <span>your support points</span>
       </li>
-    </ul>
+    </MethodLegend>
   );
 });
 

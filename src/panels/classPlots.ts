@@ -6,6 +6,7 @@
  */
 import * as d3 from 'd3';
 import type { PlaneTask } from '../meta/contracts/tasks/plane';
+import { frame, frameScales, type Frame } from './plotGeometry';
 
 /** Results tagged with the problem and classes they were computed for (ClassResults, ClassEvaluation). */
 export interface Tagged {
@@ -228,14 +229,14 @@ export function describeSource(source: string | undefined): string {
 }
 
 /** The frame of the charts against steps (loss, accuracy): the same everywhere, so they line up side by side. */
-const STEP_MARGIN = { top: 12, right: 12, bottom: 42, left: 56 };
-export const STEP_CHART = {
-  W: 340,
-  H: 250,
-  MARGIN: STEP_MARGIN,
-  PLOT_W: 340 - STEP_MARGIN.left - STEP_MARGIN.right,
-  PLOT_H: 250 - STEP_MARGIN.top - STEP_MARGIN.bottom,
-};
+export const STEP_CHART: Frame = frame(340, 250, { top: 12, right: 12, bottom: 42, left: 56 });
+
+/** A step chart's scales: steps 0..steps (at least 1) along x, 0..yMax up y (rounded out to nice ticks when asked). */
+export function stepChartScales(steps: number, yMax: number, nice: boolean): { x: d3.ScaleLinear<number, number>; y: d3.ScaleLinear<number, number> } {
+  const s = frameScales(STEP_CHART, [0, Math.max(1, steps)], [0, yMax]);
+  if (nice) s.y.nice(5);
+  return s;
+}
 
 /**
  * A per-step curve and its 95% band as SVG paths (steps 0..steps along x). Values far above the chart are

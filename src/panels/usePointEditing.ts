@@ -1,10 +1,27 @@
 /**
  * Editing support points on an SVG plot, shared by the sinusoid's task panel and the plane panel: drag a point
  * to move it (pointer capture, so a fast drag never loses it), shift-click or right-click it to delete it, and
- * a selection (the last point grabbed) that the panel can delete from the keyboard. What a move or a delete does
- * to the store, and how screen coordinates become data, is the panel's.
+ * a selection (the last point grabbed) that Delete / Backspace removes and Escape drops. The keys are heard on
+ * the document while a point is selected, so they work with the plot focused (grabbing a point focuses it) and
+ * after focus has moved on, but never while typing in a field. What a move or a delete does to the store, and
+ * how screen coordinates become data, is the panel's.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+
+/** Whether a key event's target is a field the user types in (its Backspace is not ours). */
+export function isEditable(target: EventTarget | null): boolean {
+  if (target === null || typeof target !== 'object') return false;
+  const t = target as { tagName?: unknown; isContentEditable?: unknown };
+  return t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable === true;
+}
+
+/** What a key does to the selection: delete the selected point, drop the selection, or nothing. */
+export function selectionKeyAction(key: string, target: EventTarget | null, selected: number | null): 'delete' | 'deselect' | null {
+  if (selected === null || isEditable(target)) return null;
+  if (key === 'Delete' || key === 'Backspace') return 'delete';
+  if (key === 'Escape') return 'deselect';
+  return null;
+}
 
 export type ToData = (svg: SVGSVGElement | null, clientX: number, clientY: number) => { x: number; y: number } | null;
 
@@ -34,6 +51,21 @@ export function usePointEditing(count: number, toData: ToData, move: (index: num
   useEffect(() => {
     if (selected !== null && selected >= count) setSelected(null);
   }, [selected, count]);
+
+  // Delete / Backspace removes the selected point; Escape deselects.
+  useEffect(() => {
+    if (sel === null) return;
+    const onKey = (e: KeyboardEvent) => {
+      const action = selectionKeyAction(e.key, e.target, sel);
+      if (action === 'delete') {
+        e.preventDefault();
+        remove(sel);
+      }
+      if (action !== null) setSelected(null);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [sel, remove]);
 
   const onPointDown = useCallback((e: React.PointerEvent<SVGCircleElement>, index: number) => {
     e.stopPropagation();
