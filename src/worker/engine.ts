@@ -10,7 +10,8 @@ import { adaptToPoints } from '../meta/engine/adaptation';
 import { ALGORITHMS, type AlgorithmId } from '../meta/engine/algorithms';
 import { checkpointArrays, checkpointModelKey, makeCheckpoint, modelKey, validateCheckpoint, type Checkpoint, type ModelKey } from '../meta/contracts/checkpoint';
 import { adaptClassifiers } from '../meta/engine/classification';
-import { evaluate, evaluateClassification, GLYPH_EVAL, PLANE_EVAL } from '../meta/engine/evaluate';
+import { evaluate, evaluateClassification } from '../meta/engine/evaluate';
+import { PROBLEM_INFO } from '../meta/contracts/problems';
 import { learnerFor, type Learner } from '../meta/engine/inner';
 import { paramsFromArrays, readParams, type Params } from '../meta/engine/params';
 import { adaptFlat, flatLearner, type FlatLearner } from '../meta/fast/adapt';
@@ -262,7 +263,7 @@ export class WorkerEngine {
     const problem = { problem: r.problem, classes: r.classes };
     const learners = r.methods.map((m) => this.currentLearner(m, problem));
     const input = { classes: r.classes, support: r.support, queries: r.queries, queryLabels: r.queryLabels, steps: r.steps, alpha: r.alpha };
-    const typed = this.enginePreference !== 'tfjs' && r.problem === 'plane';
+    const typed = this.enginePreference !== 'tfjs' && PROBLEM_INFO[r.problem].typed.adapts;
     const curves = typed ? classifyFlat(await Promise.all(learners.map((l) => this.flatOf(l))), input) : await adaptClassifiers(learners, input);
     const results: Partial<Record<AlgorithmId, (typeof curves)[number]>> = {};
     r.methods.forEach((m, i) => (results[m] = curves[i]));
@@ -275,7 +276,7 @@ export class WorkerEngine {
     const exclusive = <T>(fn: () => Promise<T> | T) => this.exclusive(fn);
     if (msg.problem) {
       const problem = { problem: msg.problem, classes: msg.classes };
-      const protocol = msg.problem === 'glyphs' ? GLYPH_EVAL : PLANE_EVAL;
+      const protocol = PROBLEM_INFO[msg.problem].evaluation;
       const cfg = { problem: msg.problem, classes: msg.classes!, kShot: msg.kShot, steps: msg.steps, tasks: msg.tasks, alpha: msg.alpha, seed: msg.seed, queryPoints: protocol.queryPoints };
       for (const m of msg.methods) results[m] = await evaluateClassification(() => this.currentLearner(m, problem), cfg, { chunk: 10, runChunk: exclusive });
       this.post({ type: 'evaluated', id: msg.id, results });

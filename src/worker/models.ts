@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ALGORITHM_IDS, type AlgorithmId } from '../meta/contracts/algorithms';
 import { modelKey, type ModelKey } from '../meta/contracts/checkpoint';
-import { defaultTrainConfig, glyphTrainConfig, PAPER_CONFIG, planeTrainConfig, type ProblemShape, type TrainConfig } from '../meta/contracts/config';
+import { PAPER_CONFIG, type ProblemShape, type TrainConfig } from '../meta/contracts/config';
+import { classesOf, isProblemKind, problemInfo } from '../meta/contracts/problems';
 import { initModel } from '../meta/engine/model';
 import { disposeParams, type Params } from '../meta/engine/params';
 import { Rng } from '../meta/contracts/random';
@@ -20,8 +21,7 @@ export interface Model {
 
 /** The settings a problem's untrained model would be trained with (iterations 0). */
 function untrainedConfig(method: AlgorithmId, problem: ProblemShape): TrainConfig {
-  const config = problem.problem === 'plane' ? planeTrainConfig(method, problem.classes!) : problem.problem === 'glyphs' ? glyphTrainConfig(method, problem.classes!, 1) : defaultTrainConfig(method);
-  return { ...config, iterations: 0 };
+  return { ...problemInfo(problem).trainConfig(method, classesOf(problem)), iterations: 0 };
 }
 
 export class Models {
@@ -66,6 +66,6 @@ export class Models {
 
 /** The problem a model key names (sinusoid keys are bare algorithm ids). */
 export function problemOfKey(key: ModelKey): ProblemShape {
-  const m = /^(plane|glyphs)-(\d)way\//.exec(key);
-  return m ? { problem: m[1] as 'plane' | 'glyphs', classes: Number(m[2]) } : {};
+  const m = /^([a-z]+)-(\d+)way\//.exec(key);
+  return m && isProblemKind(m[1]) ? { problem: m[1], classes: Number(m[2]) } : {};
 }

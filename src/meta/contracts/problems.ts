@@ -48,8 +48,11 @@ export interface ProblemInfo {
    * are trained for one K (1-shot) and used for both.
    */
   checkpointFolder(classes: number): string;
-  /** Which typed-array kernels (src/meta/fast) serve it: MAML training, and test-time clicks. */
-  typed: { trains: boolean; adapts: boolean };
+  /**
+   * Which kernels serve it beside TF.js: typed arrays (src/meta/fast) for MAML training and for test-time
+   * clicks, and the fused WebGPU meta-gradient (src/meta/gpu, squared error on one input).
+   */
+  typed: { trains: boolean; adapts: boolean; fused: boolean };
   /** Its own parameters in the page's link (besides the shared ones: methods, steps, alpha, training). */
   urlKeys: readonly string[];
   /** The panels that show it (src/app/problemViews.tsx maps these to components). */
@@ -73,7 +76,7 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     liveEvalTasks: 100,
     trainConfig: (algorithm) => ({ ...defaultTrainConfig(algorithm), iterations: 5000 }),
     checkpointFolder: () => '',
-    typed: { trains: true, adapts: true },
+    typed: { trains: true, adapts: true, fused: true },
     urlKeys: ['seed', 'task', 'pts', 'k', 'truth'],
     view: { main: 'task', metrics: 'loss', reproduction: true },
     words: { task: 'true task', support: 'your points' },
@@ -90,7 +93,7 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     liveEvalTasks: 100,
     trainConfig: (algorithm, classes) => planeTrainConfig(algorithm, classes),
     checkpointFolder: (classes) => `plane-${classes}way/`,
-    typed: { trains: true, adapts: true },
+    typed: { trains: true, adapts: true, fused: false },
     urlKeys: ['pn', 'pk', 'pseed', 'pc', 'ppts'],
     view: { main: 'plane', metrics: 'class', reproduction: false },
     words: { task: 'true task (whole square)', support: 'your points' },
@@ -109,7 +112,7 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     trainConfig: (algorithm, classes) => glyphTrainConfig(algorithm, classes, 1),
     checkpointFolder: (classes) => `glyphs-${classes}way-1shot/`,
     // The 784-input network's dense products suit TF.js better.
-    typed: { trains: false, adapts: false },
+    typed: { trains: false, adapts: false, fused: false },
     urlKeys: ['gn', 'gk', 'gseed', 'gw', 'gs', 'gq'],
     view: { main: 'glyphs', metrics: 'class', reproduction: false },
     words: { task: 'drawings to classify (class known)', support: 'your drawings' },
