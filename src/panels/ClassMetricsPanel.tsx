@@ -8,6 +8,8 @@ import * as d3 from 'd3';
 import { memo, useMemo, useState } from 'react';
 import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { modelKey } from '../meta/contracts/checkpoint';
+import { isClassification, PROBLEM_INFO } from '../meta/contracts/problems';
+import type { ClassificationProblem } from '../meta/contracts/tasks/episodes';
 import { appliesTo, usePlayground, type PlaygroundState } from '../state/store';
 import { ChartMessage } from './ChartMessage';
 import { lossYMax, matching, STEP_CHART, stepChartScales, stepCurvePaths } from './classPlots';
@@ -18,7 +20,7 @@ import { METHOD_COLORS, methodDash } from './theme';
 
 type Metric = 'accuracy' | 'crossEntropy';
 type ChartId = 'user' | 'average';
-type ClassProblem = 'plane' | 'glyphs';
+type ClassProblem = ClassificationProblem;
 
 /** One line: on the user's support set, on their task's known labels, or the test-episode average (with its band). */
 interface Series {
@@ -47,9 +49,11 @@ function lineTestId(s: Series): string {
 }
 
 /** The problem the panel serves (the sinusoid has none; the panel is not shown then, but stays well defined). */
-const problemOf = (s: PlaygroundState): ClassProblem => (s.settings.problem === 'glyphs' ? 'glyphs' : 'plane');
-const classesOf = (s: PlaygroundState) => (problemOf(s) === 'glyphs' ? s.settings.glyphs.classes : s.settings.plane.classes);
-const kShotOf = (s: PlaygroundState) => (problemOf(s) === 'glyphs' ? s.settings.glyphs.kShot : s.settings.plane.kShot);
+const problemOf = (s: PlaygroundState): ClassProblem => (isClassification(s.settings.problem) ? (s.settings.problem as ClassProblem) : 'plane');
+/** The problem's own settings (its tab's state: classes, K, its points or drawings). */
+const sliceOf = (s: PlaygroundState) => s.settings[problemOf(s)];
+const classesOf = (s: PlaygroundState) => sliceOf(s).classes;
+const kShotOf = (s: PlaygroundState) => sliceOf(s).kShot;
 
 const MetricChart = memo(function MetricChart({
   chart,
@@ -200,7 +204,11 @@ export function ClassMetricsPanel() {
   const user = usePlayground((s) => matching(s.results.classification, problemOf(s), classesOf(s)));
   const evaluation = usePlayground((s) => matching(s.results.classEvaluation, problemOf(s), classesOf(s)));
   // Plane: the true task's labels over the grid (when there is a true task); glyphs: the drawings whose class is known.
-  const hasPoints = usePlayground((s) => (problemOf(s) === 'glyphs' ? true : s.settings.plane.points.length > 0));
+  // Drawings are always there (a generated episode or the user's); points may not be.
+  const hasPoints = usePlayground((s) => {
+    const slice = sliceOf(s);
+    return !('points' in slice) || slice.points.length > 0;
+  });
 
   const userSeries = useMemo(
     () =>
@@ -225,8 +233,7 @@ export function ClassMetricsPanel() {
     [methods, evaluation, metric],
   );
 
-  const taskWord = problem === 'plane' ? 'true task (whole square)' : 'drawings to classify (class known)';
-  const supportWord = problem === 'plane' ? 'your points' : 'your drawings';
+  const { task: taskWord, support: supportWord } = PROBLEM_INFO[problem].words;
   const userEmpty =
     methods.length === 0
       ? 'no method shown'

@@ -20,7 +20,7 @@ import { GLYPH_K_CHOICES, glyphSupportProblems, MAX_CLASSES, MAX_GLYPH_QUERIES, 
 /** The glyph episodes' sizes offered (2..MAX_CLASSES characters). */
 const GLYPH_N_CHOICES = Array.from({ length: MAX_CLASSES - 1 }, (_, i) => i + 2);
 import { appliesTo, usePlayground, type ClassResults } from '../state/store';
-import { formatPct, stepIndex } from './classPlots';
+import { formatPct, matching, stepIndex } from './classPlots';
 import { CLASS_COLORS, METHOD_COLORS, methodLabel, plural } from './theme';
 import { LegendName } from './MethodLegend';
 import type { ClassAdaptation } from '../meta/contracts/types';
@@ -54,8 +54,9 @@ export function probabilityRow(probs: Float32Array | undefined, row: number, cla
  * The classification results when they belong to this glyph playground (problem and classes match, every
  * classified query still exists), else null.
  */
-export function glyphResultsFor(r: ClassResults | null, classes: number, queries: readonly GlyphQuery[]): ClassResults | null {
-  if (!r || r.problem !== 'glyphs' || r.classes !== classes) return null;
+export function glyphResultsFor(results: ClassResults | null, classes: number, queries: readonly GlyphQuery[]): ClassResults | null {
+  const r = matching(results, 'glyphs', classes);
+  if (!r) return null;
   // Computed for other drawings to classify (one was removed or redrawn since): wait for the new answer.
   if (r.queries !== undefined && r.queries !== queries) return null;
   if (r.queryIndices.some((i) => !Number.isInteger(i) || i < 0 || i >= queries.length)) return null;
