@@ -2,7 +2,8 @@
 import { ALGORITHM_IDS, ALGORITHM_INFO } from '../meta/contracts/algorithms';
 import { NumberField } from '../panels/NumberField';
 import { methodLabelWithOrder } from '../panels/theme';
-import { appliesTo, MAX_STEPS, usePlayground } from '../state/store';
+import { appliesTo, usePlayground } from '../state/store';
+import { SCHEMA } from '../state/schema';
 import { copyShareLink } from './controller';
 import { MethodName } from '../panels/MethodName';
 
@@ -21,17 +22,15 @@ export function Controls() {
         title="Step size of the gradient steps taken on your points at test time"
         testId="alpha-input"
         value={alpha}
-        max={100}
+        setting={SCHEMA.alpha}
         onCommit={(v) => setSettings({ alpha: v })}
       />
       <NumberField
-        label={`Steps shown (0–${MAX_STEPS})`}
+        label={`Steps shown (${SCHEMA.steps.min}–${SCHEMA.steps.max})`}
         title="How many test-time gradient steps to compute and plot"
         testId="steps-input"
         value={steps}
-        integer
-        min={0}
-        max={MAX_STEPS}
+        setting={SCHEMA.steps}
         onCommit={(v) => setSettings({ steps: v })}
       />
       <fieldset className="methods-shown">

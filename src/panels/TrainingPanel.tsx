@@ -19,32 +19,31 @@ import {
 } from '../app/controller';
 import { Axis } from './Axis';
 import { NumberField } from './NumberField';
+import { trainSetting } from '../state/schema';
 import { formatDuration, METHOD_COLORS, methodLabel, methodLabelWithOrder } from './theme';
 import { MethodName } from './MethodName';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 // ---- configuration ----
+/** A training setting's field; its limits are the settings schema's (trainSetting), the link's own. */
 interface FieldSpec {
   key: TrainSetting;
   label: string;
-  integer: boolean;
-  min?: number;
-  max?: number;
   title: string;
 }
 
 const FIELDS: Record<TrainSetting, Omit<FieldSpec, 'key'>> = {
-  metaBatch: { label: 'Meta-batch (tasks)', integer: true, min: 1, max: 500, title: 'Tasks per meta-update' },
-  kSupport: { label: 'K support', integer: true, min: 1, max: 100, title: 'Support points per training task' },
-  kQuery: { label: 'K query', integer: true, min: 1, max: 100, title: 'Query points per training task' },
-  innerSteps: { label: 'Inner steps k', integer: true, min: 1, max: 10, title: 'Gradient steps in the inner loop during training' },
-  alpha: { label: 'Inner α', integer: false, max: 100, title: 'Inner-loop (adaptation) learning rate used in training' },
-  lambda: { label: 'Proximal λ', integer: false, min: 1e-3, max: 1e4, title: 'iMAML: weight of λ/2 |φ − θ|² in the inner problem; larger keeps the Hessian system well conditioned' },
-  cgSteps: { label: 'CG iterations', integer: true, min: 1, max: 100, title: 'iMAML: conjugate-gradient iterations that solve (I + H/λ) g = ∇L_query' },
-  metaLr: { label: 'Meta learning rate β', integer: false, max: 10, title: 'Adam step size of the outer (meta) update' },
-  iterations: { label: 'Iterations', integer: true, min: 1, max: 1_000_000, title: 'Meta-updates to run' },
-  seed: { label: 'Seed', integer: true, min: 0, max: 2 ** 31 - 1, title: 'Random seed: same seed, same run' },
+  metaBatch: { label: 'Meta-batch (tasks)', title: 'Tasks per meta-update' },
+  kSupport: { label: 'K support', title: 'Support points per training task' },
+  kQuery: { label: 'K query', title: 'Query points per training task' },
+  innerSteps: { label: 'Inner steps k', title: 'Gradient steps in the inner loop during training' },
+  alpha: { label: 'Inner α', title: 'Inner-loop (adaptation) learning rate used in training' },
+  lambda: { label: 'Proximal λ', title: 'iMAML: weight of λ/2 |φ − θ|² in the inner problem; larger keeps the Hessian system well conditioned' },
+  cgSteps: { label: 'CG iterations', title: 'iMAML: conjugate-gradient iterations that solve (I + H/λ) g = ∇L_query' },
+  metaLr: { label: 'Meta learning rate β', title: 'Adam step size of the outer (meta) update' },
+  iterations: { label: 'Iterations', title: 'Meta-updates to run' },
+  seed: { label: 'Seed', title: 'Random seed: same seed, same run' },
 };
 
 /** The form shows the settings the chosen algorithm uses, with labels in its own terms. */
@@ -117,9 +116,7 @@ const TrainConfigForm = memo(function TrainConfigForm() {
           title={f.title}
           testId={`train-${f.key}`}
           value={train[f.key]}
-          integer={f.integer}
-          min={f.min}
-          max={f.max}
+          setting={trainSetting(f.key)}
           onCommit={(v) => setTrainConfig({ [f.key]: v })}
         />
       ))}

@@ -26,10 +26,10 @@ import {
   type PlaneSettings,
 } from './classification';
 import type { AdaptationCurves, ClassAdaptation, ClassEvalCurve, EvalCurve } from '../meta/contracts/types';
+import { fitNumber, getAt, K_CHOICES, MAX_POINTS, MAX_SEED, MAX_STEPS, NUMBER_SETTINGS, POINT_Y_RANGE, SCHEMA, withAt } from './schema';
 
-export const MAX_STEPS = 10;
-export const MAX_POINTS = 50;
-export const K_CHOICES = [5, 10, 20] as const;
+// The bounds live in the settings schema (schema.ts), with the link's keys and every field's limits.
+export { K_CHOICES, MAX_POINTS, MAX_STEPS };
 /** Shown when the page opens: the paper's comparison. The others are one click away. */
 export const DEFAULT_METHODS: AlgorithmId[] = ['maml', 'fomaml', 'pretrained'];
 /** Where curves are drawn, and the held-out points of the user's task loss. */
@@ -247,6 +247,30 @@ export function trainConfigFor(algorithm: AlgorithmId, problem: ProblemKind, s: 
 }
 
 const clampX = (x: number) => Math.min(SINUSOID_RANGES.x[1], Math.max(SINUSOID_RANGES.x[0], x));
+/** y as far as the link carries it (the plot shows far less). */
+const clampY = (y: number) => Math.min(POINT_Y_RANGE[1], Math.max(POINT_Y_RANGE[0], y));
+/** The next seed, back to 1 after the largest a link holds. */
+const nextSeed = (seed: number) => (seed < MAX_SEED ? seed + 1 : 1);
+
+/**
+ * The schema's numbers that `touched` names, kept within the bounds the link and the fields use: rounded where
+ * they are whole numbers and clamped. One that cannot be (not a finite number, not one of its choices) keeps
+ * the value it had, with a notice.
+ */
+function fitSettings(next: Settings, prev: Settings, touched: (path: string) => boolean, warn: (text: string) => void): Settings {
+  let out = next;
+  for (const setting of NUMBER_SETTINGS) {
+    if (!touched(setting.path)) continue;
+    const v = getAt(out, setting.path);
+    const fitted = fitNumber(setting, v);
+    if (fitted === null) {
+      const kept = getAt(prev, setting.path);
+      out = withAt(out, setting.path, kept);
+      warn(`${setting.label} takes ${setting.expected}, not ${String(v)}: kept ${String(kept)}.`);
+    } else if (fitted !== v) out = withAt(out, setting.path, fitted);
+  }
+  return out;
+}
 
 let noticeId = 0;
 
@@ -283,12 +307,17 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
 
   setSettings: (patch) =>
     set((s) => {
-      const settings = { ...s.settings, ...patch };
-      settings.steps = Math.max(0, Math.min(MAX_STEPS, Math.round(settings.steps)));
-      settings.selectedStep = Math.max(0, Math.min(settings.steps, Math.round(settings.selectedStep)));
+      const top = (path: string) => path.split('.')[0] in patch;
+      const settings = fitSettings({ ...s.settings, ...patch }, s.settings, top, (text) => get().notify('warning', text));
+      settings.selectedStep = Math.min(settings.steps, settings.selectedStep);
       return { settings };
     }),
-  setTrainConfig: (patch) => set((s) => ({ settings: { ...s.settings, train: { ...s.settings.train, ...patch } } })),
+  setTrainConfig: (patch) =>
+    set((s) => {
+      const named = (path: string) => path.startsWith('train.') && path.slice('train.'.length) in patch;
+      const next = { ...s.settings, train: { ...s.settings.train, ...patch } };
+      return { settings: fitSettings(next, s.settings, named, (text) => get().notify('warning', text)) };
+    }),
   applyLecturePreset: () => set((s) => ({ settings: { ...s.settings, train: { ...LECTURE_CONFIG } } })),
   setTrainAlgorithm: (id) =>
     set((s) => {
@@ -297,7 +326,7 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
     }),
   newRandomTask: () =>
     set((s) => {
-      const seed = s.settings.seed + 1;
+      const seed = nextSeed(s.settings.seed);
       return { settings: { ...s.settings, seed, ...taskFromSeed(seed, s.settings.kShot) } };
     }),
   sampleTaskPoints: (range) =>
@@ -315,11 +344,11 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
         get().notify('warning', `At most ${MAX_POINTS} support points.`);
         return {};
       }
-      return { settings: { ...s.settings, points: [...s.settings.points, { x: clampX(p.x), y: p.y }] } };
+      return { settings: { ...s.settings, points: [...s.settings.points, { x: clampX(p.x), y: clampY(p.y) }] } };
     }),
   movePoint: (index, p) =>
     set((s) => ({
-      settings: { ...s.settings, points: s.settings.points.map((q, i) => (i === index ? { x: clampX(p.x), y: p.y } : q)) },
+      settings: { ...s.settings, points: s.settings.points.map((q, i) => (i === index ? { x: clampX(p.x), y: clampY(p.y) } : q)) },
     })),
   deletePoint: (index) => set((s) => ({ settings: { ...s.settings, points: s.settings.points.filter((_, i) => i !== index) } })),
   clearPoints: () => set((s) => ({ settings: { ...s.settings, points: [] } })),
@@ -339,8 +368,9 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
     }),
   setPlaneClasses: (classes) =>
     set((s) => {
-      if (!Number.isInteger(classes) || classes < 2 || classes > MAX_CLASSES) {
-        get().notify('warning', `A plane task has 2 to ${MAX_CLASSES} classes, not ${classes}.`);
+      const { min, max } = SCHEMA['plane.classes'];
+      if (!Number.isInteger(classes) || classes < min || classes > max) {
+        get().notify('warning', `A plane task has ${min} to ${max} classes, not ${classes}.`);
         return {};
       }
       const p = s.settings.plane;
@@ -384,7 +414,7 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   newPlaneTask: () =>
     set((s) => {
       const p = s.settings.plane;
-      const seed = p.seed + 1;
+      const seed = nextSeed(p.seed);
       return { settings: { ...s.settings, plane: { ...p, seed, ...planeFromSeed(seed, p.classes, p.kShot) } } };
     }),
   samplePlaneTaskPoints: () =>
@@ -397,7 +427,7 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   setPlaneKShot: (kShot) =>
     set((s) => {
       const p = s.settings.plane;
-      if (!Number.isInteger(kShot) || kShot < 1 || kShot > 20) return {};
+      if (fitNumber(SCHEMA['plane.kShot'], kShot) !== kShot) return {};
       return { settings: { ...s.settings, plane: { ...p, kShot, ...(p.task ? { points: planeFromSeed(p.seed, p.classes, kShot).points } : {}) } } };
     }),
   setGlyphDrawing: (label, example, strokes) =>
@@ -429,8 +459,9 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   setGlyphClasses: (classes) =>
     set((s) => {
       const g = s.settings.glyphs;
-      if (!Number.isInteger(classes) || classes < 2 || classes > MAX_CLASSES) {
-        get().notify('warning', `The glyph playground tells 2 to ${MAX_CLASSES} characters apart, not ${classes}: the networks have at most ${MAX_CLASSES} outputs.`);
+      const { min, max } = SCHEMA['glyphs.classes'];
+      if (!Number.isInteger(classes) || classes < min || classes > max) {
+        get().notify('warning', `The glyph playground tells ${min} to ${max} characters apart, not ${classes}: the networks have at most ${MAX_CLASSES} outputs.`);
         return {};
       }
       const fill = g.seed > 0 && isGeneratorFill(g);
@@ -443,8 +474,8 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   setGlyphKShot: (kShot) =>
     set((s) => {
       const g = s.settings.glyphs;
-      if (kShot !== 1 && kShot !== 5) {
-        get().notify('warning', `Glyph episodes are 1-shot or 5-shot, not ${kShot}-shot.`);
+      if (!SCHEMA['glyphs.kShot'].choices!.includes(kShot)) {
+        get().notify('warning', `Glyph episodes are ${SCHEMA['glyphs.kShot'].choices!.map((k) => `${k}-shot`).join(' or ')}, not ${kShot}-shot.`);
         return {};
       }
       // An episode the generator filled and nobody redrew is filled again at the new K (same characters);
@@ -455,7 +486,7 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   fillGlyphsFromGenerator: () =>
     set((s) => {
       const g = s.settings.glyphs;
-      return { settings: { ...s.settings, glyphs: glyphsFromGenerator(g.seed + 1, g.classes, g.kShot) } };
+      return { settings: { ...s.settings, glyphs: glyphsFromGenerator(nextSeed(g.seed), g.classes, g.kShot) } };
     }),
   clearGlyphs: () =>
     set((s) => {

@@ -594,3 +594,42 @@ describe('classification intents (issue 4)', () => {
     expect(settings().glyphs.kShot).toBe(1);
   });
 });
+
+describe('the bounds of the settings schema (issue 12)', () => {
+  it('setTrainConfig keeps numbers within the bounds the fields and the link use: clamped, whole numbers rounded', () => {
+    st().setTrainConfig({ metaBatch: 500, metaLr: 1e-9, innerSteps: 2.6, iterations: 0 });
+    expect(settings().train).toMatchObject({ metaBatch: 200, metaLr: 1e-7, innerSteps: 3, iterations: 1 });
+    st().setTrainConfig({ alpha: 1e-7, lambda: 1e6 });
+    expect(settings().train).toMatchObject({ alpha: 1e-6, lambda: 1e4 });
+  });
+
+  it('refuses what is not a number (and K not on offer), keeping the value it had, with a notice', () => {
+    const before = settings();
+    st().setTrainConfig({ metaLr: Number.NaN, kQuery: 15 });
+    expect(settings().train.metaLr).toBe(before.train.metaLr);
+    expect(settings().train.kQuery).toBe(15);
+    expect(st().notices).toHaveLength(1);
+    expect(st().notices[0].text).toMatch(/Meta learning rate.*NaN/);
+    st().setSettings({ kShot: 7, alpha: Number.POSITIVE_INFINITY });
+    expect(settings().kShot).toBe(before.kShot);
+    expect(settings().alpha).toBe(before.alpha);
+    expect(st().notices.map((n) => n.text).join('\n')).toMatch(/K takes one of 5, 10, 20, not 7/);
+  });
+
+  it('accepts every value within bounds unchanged, without a notice', () => {
+    st().setSettings({ alpha: 1e-6, steps: 0, seed: 2 ** 31 - 1 });
+    st().setTrainConfig({ metaLr: 1e-7, metaBatch: 200, seed: 0 });
+    expect(settings()).toMatchObject({ alpha: 1e-6, steps: 0, seed: 2 ** 31 - 1, train: { metaLr: 1e-7, metaBatch: 200, seed: 0 } });
+    expect(st().notices).toEqual([]);
+  });
+
+  it('keeps a dragged point within the y the link carries, and seeds within 31 bits', () => {
+    st().clearPoints();
+    st().addPoint({ x: 0, y: 5000 });
+    st().movePoint(0, { x: 0, y: -5000 });
+    expect(settings().points).toEqual([{ x: 0, y: -1000 }]);
+    st().setSettings({ seed: 2 ** 31 - 1 });
+    st().newRandomTask();
+    expect(settings().seed).toBe(1);
+  });
+});

@@ -319,6 +319,16 @@ describe('parseUrl of malformed input', () => {
     { search: 'seed=-1', key: 'seed', check: (s) => expect({ seed: s.seed, task: s.task }).toEqual({ seed: d.seed, task: d.task }) },
     { search: 'backend=metal', key: 'backend', check: (_s, b) => expect(b).toBeNull() },
     { search: 'bogus=1', key: 'bogus', check: () => undefined },
+    // Numbers are decimal (scientific notation included), within the bounds the fields use (issue 12).
+    { search: 'k=0x5', key: 'k', check: (s) => expect(s.kShot).toBe(d.kShot) },
+    { search: 'steps=0b11', key: 'steps', check: (s) => expect(s.steps).toBe(d.steps) },
+    { search: 'alpha=1e-7', key: 'alpha', check: (s) => expect(s.alpha).toBe(d.alpha) },
+    { search: 'mb=500', key: 'mb', check: (s) => expect(s.train.metaBatch).toBe(d.train.metaBatch) },
+    { search: 'lr=1e', key: 'lr', check: (s) => expect(s.train.metaLr).toBe(d.train.metaLr) },
+    { search: 'it=%2B100', key: 'it', check: (s) => expect(s.train.iterations).toBe(d.train.iterations) },
+    { search: 'seed=0x10', key: 'seed', check: (s) => expect({ seed: s.seed, task: s.task }).toEqual({ seed: d.seed, task: d.task }) },
+    { search: 'task=0x1,1', key: 'task', check: (s) => expect(s.task).toEqual(d.task) },
+    { search: 'k=5&k=10', key: 'k', check: (s) => expect(s.kShot).toBe(5) },
   ];
 
   // Valid fields in the same URL that must still apply (none of them is the bad one's field).
@@ -385,5 +395,38 @@ describe('a classification link', () => {
     const plane = parseUrl('?p=plane&pn=3&alpha=0.2&it=77');
     expect(plane.settings.alpha).toBe(0.2);
     expect(plane.settings.train).toMatchObject({ problem: 'plane', classes: 3, alpha: 0.5, iterations: 77 });
+  });
+});
+
+describe('the link and the settings schema (issue 12)', () => {
+  it('names a repeated parameter and uses its first value', () => {
+    const parsed = parseUrl('mb=7&mb=9');
+    expect(parsed.problems).toEqual(['mb: given 2 times ("7", "9"); the first, "7", is used']);
+    expect(parsed.settings.train.metaBatch).toBe(7);
+  });
+
+  it('writes rates with every digit they have, and reads them back exactly', () => {
+    const s = defaultSettings();
+    s.alpha = 0.0012345678;
+    s.train = { ...s.train, metaLr: 1e-7, alpha: 0.123456789, lambda: 3.3333333333333335 };
+    const back = parseUrl(serializeSettings(s));
+    expect(back.problems).toEqual([]);
+    expect(back.settings.alpha).toBe(0.0012345678);
+    expect(back.settings.train).toMatchObject({ metaLr: 1e-7, alpha: 0.123456789, lambda: 3.3333333333333335 });
+  });
+
+  it('round-trips an empty list of drawings to classify, and a task at phase pi', () => {
+    const s: Settings = { ...customSettings(), task: { amplitude: 1, phase: Math.PI } };
+    s.glyphs = { ...s.glyphs, queries: [] };
+    const parsed = parseUrl(serializeSettings(s));
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.settings.glyphs.queries).toEqual([]);
+    expect(parsed.settings.task).toEqual({ amplitude: 1, phase: 3.1416 });
+  });
+
+  it("a classification link with a refused training value takes the problem's own default for it", () => {
+    const parsed = parseUrl('p=plane&ta=0x1');
+    expect(parsed.problems).toHaveLength(1);
+    expect(parsed.settings.train.alpha).toBe(0.5);
   });
 });
