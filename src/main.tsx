@@ -1,13 +1,16 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import App from './app/App';
-import { startController } from './app/controller';
+import { startPage } from './app/controller';
+import { SessionContext } from './session/context';
 import './app/styles.css';
 
-startController();
+const { session } = startPage();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <SessionContext value={session}>
+      <App />
+    </SessionContext>
   </StrictMode>,
 );

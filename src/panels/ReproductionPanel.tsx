@@ -6,7 +6,7 @@
 import { memo } from 'react';
 import { ALGORITHM_IDS, type AlgorithmId } from '../meta/contracts/algorithms';
 import { PAPER_CITATION, PAPER_STEPS, PAPER_TABLE } from '../meta/contracts/paper';
-import { runReproduction } from '../app/controller';
+import { useSession } from '../session/context';
 import { usePlayground } from '../state/store';
 import { methodLabelWithOrder } from './theme';
 import { MethodName } from './MethodName';
@@ -52,6 +52,7 @@ const Row = memo(function Row({ id, kShot }: { id: AlgorithmId; kShot: number })
 });
 
 export function ReproductionPanel() {
+  const { runReproduction } = useSession();
   const { running, done, total } = usePlayground((s) => s.reproduction);
   const ready = usePlayground((s) => s.status.worker === 'ready');
   return (

@@ -9,14 +9,7 @@ import { LECTURE_CONFIG, PAPER_CONFIG } from '../meta/contracts/config';
 import { modelKey } from '../meta/contracts/checkpoint';
 import { appliesTo, usePlayground, viewShape, type LossPoint } from '../state/store';
 import type { TrainState } from '../worker/protocol';
-import {
-  downloadCheckpoint,
-  pauseTraining,
-  resetTraining,
-  resumeTraining,
-  startTraining,
-  uploadCheckpoint,
-} from '../app/controller';
+import { useSession } from '../session/context';
 import { Axis } from './Axis';
 import { NumberField } from './NumberField';
 import { trainSetting } from '../state/schema';
@@ -159,6 +152,7 @@ const DIAGNOSTICS = [
 ];
 
 const TrainControls = memo(function TrainControls() {
+  const { startTraining, pauseTraining, resumeTraining, resetTraining } = useSession();
   const trainState = usePlayground((s) => s.status.trainState);
   const trainMethod = usePlayground((s) => s.status.trainMethod);
   const progress = usePlayground((s) => s.status.progress);
@@ -390,6 +384,7 @@ const BackendInfo = memo(function BackendInfo() {
 });
 
 const Checkpoints = memo(function Checkpoints() {
+  const { downloadCheckpoint, uploadCheckpoint } = useSession();
   const sources = usePlayground((s) => s.status.sources);
   const problem = usePlayground((s) => s.settings.problem);
   const shape = usePlayground((s) => viewShape(s.settings).classes);

@@ -1,11 +1,11 @@
 /**
- * The controller's refresh policy while training: the page's curves follow the trained model, but a refresh
- * may take at most a fifth of the worker's time, so an expensive one (a glyph evaluation, seconds) cannot
- * starve training (it did: 0.13 meta-iterations per second instead of 2.8), while a cheap one (a sinusoid
- * click, a few ms) still runs at every progress report.
+ * The engine session's refresh policy while training (src/session/refresh.ts): the page's curves follow the
+ * trained model, but a refresh may take at most a fifth of the worker's time, so an expensive one (a glyph
+ * evaluation, seconds) cannot starve training (it did: 0.13 meta-iterations per second instead of 2.8), while
+ * a cheap one (a sinusoid click, a few ms) still runs at every progress report.
  */
 import { describe, expect, it } from 'vitest';
-import { refreshDue } from '../../src/app/controller';
+import { refreshDue } from '../../src/session/refresh';
 
 describe('refreshDue', () => {
   it('waits the minimum gap, and four times the last refresh when that is longer', () => {

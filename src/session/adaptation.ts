@@ -1,0 +1,171 @@
+/**
+ * The curves the page shows, asked of the worker whenever what they depend on changes: each method adapted to
+ * the user's points (or labelled points, or drawings), and averaged over test tasks. Latest wins: while one
+ * request of a kind is in flight, changes collapse into one more request with the settings of that moment.
+ */
+import { ALGORITHM_INFO, type AlgorithmId } from '../meta/contracts/algorithms';
+import { isClassification, PROBLEM_INFO } from '../meta/contracts/problems';
+import type { ClassificationProblem } from '../meta/contracts/tasks/episodes';
+import { planeGrid } from '../meta/contracts/tasks/plane';
+import type { ClassEvalCurve } from '../meta/contracts/types';
+import {
+  glyphImages,
+  glyphSupportProblems,
+  glyphSupportSet,
+  PLANE_GRID_N,
+  planeSupportSet,
+  planeTruth,
+  queryLabel,
+  readableQueries,
+} from '../state/classification';
+import { appliesTo, CURVE_GRID, viewShape, type Settings } from '../state/store';
+import type { EngineClient } from '../worker/client';
+import type { Checkpoints } from './checkpoints';
+import { EVAL_DURING_TRAINING_MS, type Scheduler } from './refresh';
+import type { SessionCore } from './shared';
+
+/** Seeds of the test tasks behind the live averaged curves (their number is the catalog's liveEvalTasks). */
+const LIVE_EVAL_SEED = 2024;
+const LIVE_CLASS_SEED = 2025;
+/** The averaged curves run to the most steps the page shows. */
+const LIVE_EVAL_STEPS = 10;
+/** The plane's grid, computed once: the queries behind the decision regions. */
+const PLANE_GRID = planeGrid(PLANE_GRID_N);
+
+export interface Adaptation {
+  requestAdaptation(): void;
+  requestEvaluation(): void;
+  refreshAll(): void;
+  /** A progress report of live training: the curves follow the trained model, as often as training allows. */
+  followTraining(): void;
+}
+
+export function createAdaptation(core: SessionCore, scheduler: Scheduler, checkpoints: Pick<Checkpoints, 'settled' | 'ensureClassifiers'>): Adaptation {
+  const { store } = core;
+  /** Requests wait for the worker and, the first time, for the shipped checkpoints: no curves of random weights. */
+  const readyClient = (): EngineClient | null => {
+    const client = core.client();
+    return client && checkpoints.settled() && store.getState().status.worker === 'ready' ? client : null;
+  };
+
+  const warnDiverged = (methods: AlgorithmId[], diverged: (m: AlgorithmId) => boolean, alpha: number) => {
+    const names = methods.filter(diverged).map((m) => ALGORITHM_INFO[m].label);
+    if (names.length) store.getState().notify('warning', `Adaptation diverged for ${names.join(', ')} at alpha = ${alpha}: try a smaller test-time learning rate.`);
+  };
+
+  async function adaptShown(): Promise<void> {
+    const client = readyClient();
+    if (!client) return;
+    const s = store.getState().settings;
+    if (isClassification(s.problem)) return classify(client, s);
+    const msg = await client.request<'adapted'>({ type: 'adapt', methods: s.methods, points: s.points, grid: CURVE_GRID, steps: s.steps, alpha: s.alpha, task: s.task });
+    store.getState().setAdaptation(msg.results);
+    store.getState().setStatus({ adaptPath: msg.path, adaptMs: msg.computeMs });
+    warnDiverged(s.methods, (m) => msg.results[m]?.divergedAt != null, s.alpha);
+  }
+
+  /**
+   * The classification playgrounds: the user's labelled points (or drawings) go to the worker with the queries
+   * (the plane's grid, or the drawings to classify), once the problem's shipped models have loaded. A glyph
+   * support set with problems is not sent; the panel shows why and the drawings stay.
+   */
+  async function classify(client: EngineClient, before: Settings): Promise<void> {
+    await checkpoints.ensureClassifiers(viewShape(before));
+    // The first time, the models took a while to load: what is sent is what is on screen now (its own models
+    // loaded too, at once when it is the same problem).
+    const s = store.getState().settings;
+    if (!isClassification(s.problem)) return;
+    const shape = viewShape(s);
+    await checkpoints.ensureClassifiers(shape);
+    const methods = s.methods.filter((m) => appliesTo(m, s.problem));
+    const classes = shape.classes!;
+    const asked = { type: 'classify', classes, methods, steps: s.steps, alpha: s.alpha } as const;
+    if (s.problem === 'plane') {
+      const msg = await client.request<'classified'>({
+        ...asked,
+        problem: 'plane',
+        support: planeSupportSet(s.plane),
+        queries: PLANE_GRID,
+        queryLabels: planeTruth(s.plane.task, PLANE_GRID),
+      });
+      store.getState().setClassification({ problem: 'plane', classes, gridN: PLANE_GRID_N, queryIndices: [], results: msg.results });
+      store.getState().setStatus({ adaptPath: msg.path, adaptMs: msg.computeMs });
+    } else {
+      const g = s.glyphs;
+      if (glyphSupportProblems(g).length > 0) {
+        store.getState().setClassification(null);
+        return;
+      }
+      const queries = readableQueries(g);
+      const labels = queries.map(({ query }) => queryLabel(query, classes));
+      const labelled = labels.every((l) => l !== null) && queries.length > 0;
+      const msg = await client.request<'classified'>({
+        ...asked,
+        problem: 'glyphs',
+        support: glyphSupportSet(g),
+        queries: glyphImages(queries.map(({ query }) => query.strokes), g.width),
+        queryLabels: labelled ? Int32Array.from(labels as number[]) : null,
+      });
+      store.getState().setClassification({ problem: 'glyphs', classes, gridN: null, queryIndices: queries.map(({ index }) => index), queries: g.queries, results: msg.results });
+      store.getState().setStatus({ adaptPath: msg.path, adaptMs: msg.computeMs });
+    }
+    warnDiverged(methods, (m) => store.getState().results.classification?.results[m]?.divergedAt != null, s.alpha);
+  }
+
+  async function evaluateShown(): Promise<void> {
+    const client = readyClient();
+    if (!client) return;
+    const s = store.getState().settings;
+    if (isClassification(s.problem)) return evaluateClassifiers(client, s);
+    const msg = await client.request<'evaluated'>({
+      type: 'evaluate',
+      methods: s.methods,
+      kShot: s.kShot,
+      steps: LIVE_EVAL_STEPS,
+      tasks: PROBLEM_INFO[s.problem].liveEvalTasks,
+      alpha: s.alpha,
+      seed: LIVE_EVAL_SEED,
+    });
+    store.getState().setEvaluation(msg.results, { kShot: s.kShot, alpha: s.alpha });
+  }
+
+  async function evaluateClassifiers(client: EngineClient, before: Settings): Promise<void> {
+    await checkpoints.ensureClassifiers(viewShape(before));
+    const s = store.getState().settings;
+    if (!isClassification(s.problem)) return;
+    const problem = s.problem as ClassificationProblem;
+    const shape = viewShape(s);
+    await checkpoints.ensureClassifiers(shape);
+    const kShot = s[problem].kShot;
+    const methods = s.methods.filter((m) => appliesTo(m, problem));
+    const episodes = PROBLEM_INFO[problem].liveEvalTasks;
+    const msg = await client.request<'evaluated'>({
+      type: 'evaluate',
+      problem,
+      classes: shape.classes,
+      methods,
+      kShot,
+      steps: LIVE_EVAL_STEPS,
+      tasks: episodes,
+      alpha: s.alpha,
+      seed: LIVE_CLASS_SEED,
+    });
+    const results = msg.results as Partial<Record<AlgorithmId, ClassEvalCurve>>;
+    store.getState().setClassEvaluation({ problem, classes: shape.classes!, kShot, alpha: s.alpha, episodes, results });
+  }
+
+  const requestAdaptation = scheduler.latestOnly('adaptation', adaptShown);
+  const requestEvaluation = scheduler.latestOnly('evaluation', evaluateShown);
+  return {
+    requestAdaptation,
+    requestEvaluation,
+    refreshAll() {
+      requestAdaptation();
+      requestEvaluation();
+    },
+    followTraining() {
+      if (scheduler.dueDuringTraining('adaptation', 0)) requestAdaptation();
+      if (scheduler.dueDuringTraining('evaluation', EVAL_DURING_TRAINING_MS)) requestEvaluation();
+    },
+  };
+}
