@@ -10,7 +10,7 @@
  * time in url.ts.
  */
 import { ALGORITHM_IDS, type AlgorithmId, type TrainSetting } from '../meta/contracts/algorithms';
-import { PROBLEM_IDS, type ProblemKind } from '../meta/contracts/config';
+import { PROBLEM_IDS, TRAIN_BOUNDS, type ProblemKind } from '../meta/contracts/config';
 import type { Stroke } from '../meta/contracts/tasks/glyphs';
 import { MAX_CLASSES, PLANE_RANGE } from '../meta/contracts/tasks/plane';
 import { SINUSOID_RANGES, type Point, type SinusoidTask } from '../meta/contracts/tasks/sinusoid';
@@ -23,7 +23,7 @@ export const MAX_POINTS = 50;
 /** K of "sample K points" and of the averaged evaluation. */
 export const K_CHOICES = [5, 10, 20] as const;
 /** Seeds are 31-bit: the random generator's state and any link can hold them. */
-export const MAX_SEED = 2 ** 31 - 1;
+export const MAX_SEED = TRAIN_BOUNDS.seed.max;
 /** The sinusoid's points: x on the plot, y within this (the plot's own clamp). */
 export const POINT_Y_RANGE = [-1000, 1000] as const;
 
@@ -325,16 +325,16 @@ const seed = <P extends string>(path: P, key: string, label: string, owner: Prob
 
 /** The training run's numbers (TRAIN_SETTINGS), in the link's order. */
 const TRAIN: { [K in TrainSetting]: NumberSetting<`train.${K}`> } = {
-  metaBatch: number('train.metaBatch', 'mb', { label: 'Meta-batch', min: 1, max: 200, integer: true }),
-  kSupport: number('train.kSupport', 'ks', { label: 'K support', min: 1, max: 100, integer: true }),
-  kQuery: number('train.kQuery', 'kq', { label: 'K query', min: 1, max: 100, integer: true }),
-  innerSteps: number('train.innerSteps', 'is', { label: 'Inner steps', min: 1, max: 10, integer: true }),
-  alpha: number('train.alpha', 'ta', { label: 'Inner α', min: 1e-6, max: 100 }),
-  metaLr: number('train.metaLr', 'lr', { label: 'Meta learning rate', min: 1e-7, max: 10 }),
-  iterations: number('train.iterations', 'it', { label: 'Iterations', min: 1, max: 1_000_000, integer: true }),
-  seed: seed('train.seed', 'ts', 'Training seed'),
-  lambda: number('train.lambda', 'lam', { label: 'Proximal λ', min: 1e-3, max: 1e4 }),
-  cgSteps: number('train.cgSteps', 'cg', { label: 'CG iterations', min: 1, max: 100, integer: true }),
+  metaBatch: number('train.metaBatch', 'mb', { label: 'Meta-batch', ...TRAIN_BOUNDS.metaBatch }),
+  kSupport: number('train.kSupport', 'ks', { label: 'K support', ...TRAIN_BOUNDS.kSupport }),
+  kQuery: number('train.kQuery', 'kq', { label: 'K query', ...TRAIN_BOUNDS.kQuery }),
+  innerSteps: number('train.innerSteps', 'is', { label: 'Inner steps', ...TRAIN_BOUNDS.innerSteps }),
+  alpha: number('train.alpha', 'ta', { label: 'Inner α', ...TRAIN_BOUNDS.alpha }),
+  metaLr: number('train.metaLr', 'lr', { label: 'Meta learning rate', ...TRAIN_BOUNDS.metaLr }),
+  iterations: number('train.iterations', 'it', { label: 'Iterations', ...TRAIN_BOUNDS.iterations }),
+  seed: number('train.seed', 'ts', { label: 'Training seed', ...TRAIN_BOUNDS.seed }),
+  lambda: number('train.lambda', 'lam', { label: 'Proximal λ', ...TRAIN_BOUNDS.lambda }),
+  cgSteps: number('train.cgSteps', 'cg', { label: 'CG iterations', ...TRAIN_BOUNDS.cgSteps }),
 };
 
 /** Every entry is filed under its own path (checked at compile time). */

@@ -138,9 +138,8 @@ describe('the settings schema', () => {
   });
 
   it("lists each problem's own keys as the problem catalog does", () => {
-    // The catalog counts `truth` as the sinusoid's own, but the plane's "true boundary" box shows and hides the
-    // same setting: the schema shares it. (Remove this exception when the catalog moves it.)
-    const catalogOnly: Partial<Record<ProblemKind, string[]>> = { sinusoid: ['truth'] };
+    // `truth` is shared: the sinusoid's true function and the plane's true boundary show and hide with it.
+    const catalogOnly: Partial<Record<ProblemKind, string[]>> = {};
     for (const p of PROBLEM_IDS) {
       const own = SETTINGS.filter((s) => s.owner === p).map((s) => s.key);
       const exceptions = catalogOnly[p] ?? [];

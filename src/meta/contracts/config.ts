@@ -60,7 +60,7 @@ export const TRAIN_BOUNDS: Record<TrainSetting, Bound> = {
   cgSteps: { min: 1, max: 100, integer: true },
   metaLr: { min: 1e-7, max: 10, integer: false },
   iterations: { min: 1, max: 1_000_000, integer: true },
-  seed: { min: 0, max: 2 ** 31, integer: true },
+  seed: { min: 0, max: 2 ** 31 - 1, integer: true },
 };
 
 /** Whether v is a number within the bound. */

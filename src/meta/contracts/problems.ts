@@ -77,7 +77,7 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     trainConfig: (algorithm) => ({ ...defaultTrainConfig(algorithm), iterations: 5000 }),
     checkpointFolder: () => '',
     typed: { trains: true, adapts: true, fused: true },
-    urlKeys: ['seed', 'task', 'pts', 'k', 'truth'],
+    urlKeys: ['seed', 'task', 'pts', 'k'],
     view: { main: 'task', metrics: 'loss', reproduction: true },
     words: { task: 'true task', support: 'your points' },
   },
