@@ -4,10 +4,12 @@
  * intents to the worker and writes its answers back.
  */
 import { create } from 'zustand';
-import { ALGORITHM_IDS, type AlgorithmId } from '../meta/contracts/algorithms';
+import { ALGORITHM_IDS, ALGORITHM_INFO, type AlgorithmId } from '../meta/contracts/algorithms';
 import { Rng } from '../meta/contracts/random';
 import { samplePoints, sampleTask, SINUSOID_RANGES, xGrid, type Point, type SinusoidTask } from '../meta/contracts/tasks/sinusoid';
-import { defaultTrainConfig, GLYPH_EVAL, glyphTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, PLANE_EVAL, planeTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from '../meta/contracts/config';
+import { LECTURE_CONFIG, PAPER_CONFIG, type ProblemKind, type ProblemShape, type TrainConfig } from '../meta/contracts/config';
+import { isClassification, PROBLEM_INFO } from '../meta/contracts/problems';
+import type { ClassificationProblem } from '../meta/contracts/tasks/episodes';
 import type { ModelKey } from '../meta/contracts/checkpoint';
 import type { Stroke } from '../meta/contracts/tasks/glyphs';
 import type { BackendName, TrainProgress, TrainState } from '../worker/protocol';
@@ -106,7 +108,7 @@ export interface Results {
 
 /** What the classifiers made of the user's examples; `for` says which problem and classes it belongs to. */
 export interface ClassResults {
-  problem: 'plane' | 'glyphs';
+  problem: ClassificationProblem;
   classes: number;
   /** Plane: the grid's side (the queries are planeGrid(gridN)); glyphs: the indices in settings.glyphs.queries classified. */
   gridN: number | null;
@@ -117,7 +119,7 @@ export interface ClassResults {
 }
 
 export interface ClassEvaluation {
-  problem: 'plane' | 'glyphs';
+  problem: ClassificationProblem;
   classes: number;
   kShot: number;
   alpha: number;
@@ -226,25 +228,30 @@ export function defaultSettings(): Settings {
 
 /** A problem's test-time alpha: the paper's for the sinusoid, the evaluation protocol's for the classifiers. */
 export function defaultAlpha(problem: ProblemKind): number {
-  return problem === 'plane' ? PLANE_EVAL.alpha : problem === 'glyphs' ? GLYPH_EVAL.alpha : PAPER_CONFIG.alpha;
+  return PROBLEM_INFO[problem].evaluation.alpha;
+}
+
+/** A classification problem's own settings (its tab's state); null for regression. */
+export function classSettings(s: Pick<Settings, 'plane' | 'glyphs'>, problem: ProblemKind): PlaneSettings | GlyphSettings | null {
+  return isClassification(problem) ? s[problem as ClassificationProblem] : null;
 }
 
 /** The problem (and classes) the page shows: what its models are keyed by (modelKey). */
 export function viewShape(s: Pick<Settings, 'problem' | 'plane' | 'glyphs'>): ProblemShape {
-  if (s.problem === 'plane') return { problem: 'plane', classes: s.plane.classes };
-  if (s.problem === 'glyphs') return { problem: 'glyphs', classes: s.glyphs.classes };
-  return {};
+  const own = classSettings(s, s.problem);
+  return own ? { problem: s.problem, classes: own.classes } : {};
 }
 
-/** The oracle takes the sinusoid's amplitude and phase as input: it has no classifier. */
-export const appliesTo = (id: AlgorithmId, problem: ProblemKind) => problem === 'sinusoid' || id !== 'oracle';
+/** Whether a method exists for a problem: the oracle is told the task's parameters, which only some problems have. */
+export const appliesTo = (id: AlgorithmId, problem: ProblemKind) => ALGORITHM_INFO[id].input !== 'x+task' || PROBLEM_INFO[problem].oracle;
 
 /** An algorithm's default training run on a problem (classes: the playground's). */
 export function trainConfigFor(algorithm: AlgorithmId, problem: ProblemKind, s: Pick<Settings, 'plane' | 'glyphs'>): TrainConfig {
-  if (problem === 'plane') return planeTrainConfig(algorithm, s.plane.classes);
-  if (problem === 'glyphs') return glyphTrainConfig(algorithm, s.glyphs.classes, 1);
-  return { ...defaultTrainConfig(algorithm), iterations: 5000 };
+  return PROBLEM_INFO[problem].trainConfig(algorithm, classSettings(s, problem)?.classes ?? 1);
 }
+
+/** A training run on `problem` follows the number of classes on its tab; a run on another problem does not. */
+const trainWithClasses = (train: TrainConfig, problem: ProblemKind, classes: number): TrainConfig => (train.problem === problem ? { ...train, classes } : train);
 
 const clampX = (x: number) => Math.min(SINUSOID_RANGES.x[1], Math.max(SINUSOID_RANGES.x[0], x));
 /** y as far as the link carries it (the plot shows far less). */
@@ -376,7 +383,7 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
       const p = s.settings.plane;
       // A new task of that many classes, with fresh points (the old labels may not exist any more).
       const plane = { ...p, classes, activeClass: Math.min(p.activeClass, classes - 1), ...planeFromSeed(p.seed, classes, p.kShot) };
-      const train = s.settings.train.problem === 'plane' ? { ...s.settings.train, classes } : s.settings.train;
+      const train = trainWithClasses(s.settings.train, 'plane', classes);
       return { settings: { ...s.settings, plane, train } };
     }),
   setActiveClass: (label) =>
@@ -468,7 +475,7 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
       const glyphs = fill
         ? { ...glyphsFromGenerator(g.seed, classes, g.kShot) }
         : { ...g, classes, support: resizeEpisode(g.support, classes, g.kShot) };
-      const train = s.settings.train.problem === 'glyphs' ? { ...s.settings.train, classes } : s.settings.train;
+      const train = trainWithClasses(s.settings.train, 'glyphs', classes);
       return { settings: { ...s.settings, glyphs, train } };
     }),
   setGlyphKShot: (kShot) =>
