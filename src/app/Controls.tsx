@@ -4,10 +4,11 @@ import { NumberField } from '../panels/NumberField';
 import { methodLabelWithOrder } from '../panels/theme';
 import { appliesTo, usePlayground } from '../state/store';
 import { SCHEMA } from '../state/schema';
-import { copyShareLink } from './controller';
+import { useSession } from '../session/context';
 import { MethodName } from '../panels/MethodName';
 
 export function Controls() {
+  const { copyLink } = useSession();
   const alpha = usePlayground((s) => s.settings.alpha);
   const steps = usePlayground((s) => s.settings.steps);
   const methods = usePlayground((s) => s.settings.methods);
@@ -42,7 +43,7 @@ export function Controls() {
           </label>
         ))}
       </fieldset>
-      <button type="button" data-testid="share-link" title="The URL holds the task, your points and every setting" onClick={() => void copyShareLink()}>
+      <button type="button" data-testid="share-link" title="The URL holds the task, your points and every setting" onClick={() => void copyLink()}>
         Copy link to this view
       </button>
     </section>

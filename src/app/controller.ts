@@ -8,9 +8,6 @@ import { readAddress, syncAddress } from '../session/link';
 import { createSession, type Session } from '../session/session';
 import { usePlayground } from '../state/store';
 
-/** The page's session, for the shell's own controls. */
-let page: Session | null = null;
-
 /** Starts the page's session. Returns it and a function that stops everything. */
 export function startPage(): { session: Session; stop(): void } {
   const store = usePlayground;
@@ -18,17 +15,13 @@ export function startPage(): { session: Session; stop(): void } {
   const session = createSession({ store, backend, engine });
   session.start();
   const stopAddress = syncAddress(store, pageAddress);
-  (window as unknown as Record<string, unknown>).__playground = session.hooks();
-  page = session;
+  // The tests' and the benchmark's hooks; none in the production bundle (see Session.hooks).
+  if (import.meta.env.MODE !== 'production') (window as unknown as Record<string, unknown>).__playground = session.hooks();
   return {
     session,
     stop() {
       stopAddress();
       session.dispose();
-      if (page === session) page = null;
     },
   };
 }
-
-/** "Copy link to this view" (Controls): the page session's copyLink. */
-export const copyShareLink = (): Promise<string> => page?.copyLink() ?? Promise.resolve('');

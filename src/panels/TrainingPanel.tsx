@@ -5,7 +5,8 @@
 import * as d3 from 'd3';
 import { memo, useMemo, useState } from 'react';
 import { ALGORITHM_IDS, ALGORITHM_INFO, isAlgorithmId, type AlgorithmId, type TrainSetting } from '../meta/contracts/algorithms';
-import { LECTURE_CONFIG, PAPER_CONFIG } from '../meta/contracts/config';
+import { LECTURE_CONFIG, PAPER_CONFIG, type ProblemShape } from '../meta/contracts/config';
+import { classesOf, isClassification, PROBLEM_INFO, problemInfo } from '../meta/contracts/problems';
 import { modelKey } from '../meta/contracts/checkpoint';
 import { appliesTo, usePlayground, viewShape, type LossPoint } from '../state/store';
 import type { TrainState } from '../worker/protocol';
@@ -52,10 +53,8 @@ function fieldsFor(id: AlgorithmId): FieldSpec[] {
 }
 
 /** What a run meta-learns, in words: the problem the page shows. */
-function problemText(train: { problem?: string; classes?: number }): string {
-  if (train.problem === 'plane') return `2-D classification, ${train.classes}-way (cross-entropy)`;
-  if (train.problem === 'glyphs') return `glyphs, ${train.classes}-way (cross-entropy, 784-128-64-${train.classes} network)`;
-  return 'sinusoid regression (squared error)';
+function problemText(train: ProblemShape): string {
+  return problemInfo(train).describe(classesOf(train));
 }
 
 const TrainConfigForm = memo(function TrainConfigForm() {
@@ -69,7 +68,7 @@ const TrainConfigForm = memo(function TrainConfigForm() {
       <p className="field-wide" data-testid="train-problem">
         Trains on: <strong>{problemText(train)}</strong> <span className="muted">(the problem shown above)</span>
       </p>
-      {problem === 'sinusoid' && (
+      {PROBLEM_INFO[problem].lecturePreset && (
       <div className="field field-wide">
         <button
           type="button"
@@ -275,7 +274,7 @@ const MetaLossChart = memo(function MetaLossChart() {
   const history = usePlayground((s) => s.status.lossHistory);
   const total = usePlayground((s) => s.status.progress?.iterations ?? s.settings.train.iterations);
   const method = usePlayground((s) => s.status.trainMethod);
-  const classifier = usePlayground((s) => (s.settings.train.problem ?? 'sinusoid') !== 'sinusoid');
+  const classifier = usePlayground((s) => isClassification(s.settings.train));
 
   const lastIter = history.length ? history[history.length - 1].iteration : 0;
   const xMax = Math.max(1, total, lastIter);

@@ -5,7 +5,7 @@
  */
 import { ALGORITHM_INFO, type AlgorithmId } from '../meta/contracts/algorithms';
 import { isClassification, PROBLEM_INFO } from '../meta/contracts/problems';
-import type { ClassificationProblem } from '../meta/contracts/tasks/episodes';
+import type { ClassificationProblem, LabelledSet } from '../meta/contracts/tasks/episodes';
 import { planeGrid } from '../meta/contracts/tasks/plane';
 import type { ClassEvalCurve } from '../meta/contracts/types';
 import {
@@ -18,7 +18,7 @@ import {
   queryLabel,
   readableQueries,
 } from '../state/classification';
-import { appliesTo, CURVE_GRID, viewShape, type Settings } from '../state/store';
+import { appliesTo, CURVE_GRID, viewShape, type ClassResults, type Settings } from '../state/store';
 import type { EngineClient } from '../worker/client';
 import type { Checkpoints } from './checkpoints';
 import { EVAL_DURING_TRAINING_MS, type Scheduler } from './refresh';
@@ -31,6 +31,34 @@ const LIVE_CLASS_SEED = 2025;
 const LIVE_EVAL_STEPS = 10;
 /** The plane's grid, computed once: the queries behind the decision regions. */
 const PLANE_GRID = planeGrid(PLANE_GRID_N);
+
+/**
+ * What each classification problem sends to classify (its support set and queries) and how its answer is filed;
+ * null while its support set cannot be used (the panel says why and keeps what was drawn).
+ */
+interface ClassifyPlan {
+  request: { support: LabelledSet; queries: Float32Array; queryLabels: Int32Array | null };
+  answer: Pick<ClassResults, 'gridN' | 'queryIndices' | 'queries'>;
+}
+const CLASSIFY_PLANS: Record<ClassificationProblem, (s: Settings, classes: number) => ClassifyPlan | null> = {
+  // The plane's whole grid, scored against the true task where there is one.
+  plane: (s) => ({
+    request: { support: planeSupportSet(s.plane), queries: PLANE_GRID, queryLabels: planeTruth(s.plane.task, PLANE_GRID) },
+    answer: { gridN: PLANE_GRID_N, queryIndices: [] },
+  }),
+  // The readable drawings to classify, scored where every one's class is known.
+  glyphs: (s, classes) => {
+    const g = s.glyphs;
+    if (glyphSupportProblems(g).length > 0) return null;
+    const queries = readableQueries(g);
+    const labels = queries.map(({ query }) => queryLabel(query, classes));
+    const labelled = labels.every((l) => l !== null) && queries.length > 0;
+    return {
+      request: { support: glyphSupportSet(g), queries: glyphImages(queries.map(({ query }) => query.strokes), g.width), queryLabels: labelled ? Int32Array.from(labels as number[]) : null },
+      answer: { gridN: null, queryIndices: queries.map(({ index }) => index), queries: g.queries },
+    };
+  },
+};
 
 export interface Adaptation {
   requestAdaptation(): void;
@@ -79,36 +107,15 @@ export function createAdaptation(core: SessionCore, scheduler: Scheduler, checkp
     await checkpoints.ensureClassifiers(shape);
     const methods = s.methods.filter((m) => appliesTo(m, s.problem));
     const classes = shape.classes!;
-    const asked = { type: 'classify', classes, methods, steps: s.steps, alpha: s.alpha } as const;
-    if (s.problem === 'plane') {
-      const msg = await client.request<'classified'>({
-        ...asked,
-        problem: 'plane',
-        support: planeSupportSet(s.plane),
-        queries: PLANE_GRID,
-        queryLabels: planeTruth(s.plane.task, PLANE_GRID),
-      });
-      store.getState().setClassification({ problem: 'plane', classes, gridN: PLANE_GRID_N, queryIndices: [], results: msg.results });
-      store.getState().setStatus({ adaptPath: msg.path, adaptMs: msg.computeMs });
-    } else {
-      const g = s.glyphs;
-      if (glyphSupportProblems(g).length > 0) {
-        store.getState().setClassification(null);
-        return;
-      }
-      const queries = readableQueries(g);
-      const labels = queries.map(({ query }) => queryLabel(query, classes));
-      const labelled = labels.every((l) => l !== null) && queries.length > 0;
-      const msg = await client.request<'classified'>({
-        ...asked,
-        problem: 'glyphs',
-        support: glyphSupportSet(g),
-        queries: glyphImages(queries.map(({ query }) => query.strokes), g.width),
-        queryLabels: labelled ? Int32Array.from(labels as number[]) : null,
-      });
-      store.getState().setClassification({ problem: 'glyphs', classes, gridN: null, queryIndices: queries.map(({ index }) => index), queries: g.queries, results: msg.results });
-      store.getState().setStatus({ adaptPath: msg.path, adaptMs: msg.computeMs });
+    const problem = s.problem as ClassificationProblem;
+    const plan = CLASSIFY_PLANS[problem](s, classes);
+    if (!plan) {
+      store.getState().setClassification(null);
+      return;
     }
+    const msg = await client.request<'classified'>({ type: 'classify', classes, methods, steps: s.steps, alpha: s.alpha, problem, ...plan.request });
+    store.getState().setClassification({ problem, classes, ...plan.answer, results: msg.results });
+    store.getState().setStatus({ adaptPath: msg.path, adaptMs: msg.computeMs });
     warnDiverged(methods, (m) => store.getState().results.classification?.results[m]?.divergedAt != null, s.alpha);
   }
 

@@ -57,7 +57,7 @@ export interface Session {
   /** True when the shipped checkpoints have settled and no request of that kind (default: both) is pending. */
   idle(kind?: RequestKind): boolean;
   /** The hooks the browser tests and the benchmark use (window.__playground). */
-  hooks(): PlaygroundHooks;
+  hooks(): PlaygroundHooks | null;
 }
 
 /** What the adaptation and the averaged curves depend on. */
@@ -153,6 +153,7 @@ export function createSession(opts: SessionOptions): Session {
     runReproduction: (methods, shots) => runReproduction(core, methods, shots),
     copyLink: () => copyLink(store, (opts.linkBase ?? pageAddress.base)(), opts.copyText ?? copyToClipboard),
     idle,
-    hooks: () => testHooks(core, idle),
+    // Stripped from the production bundle (vite build's mode is 'production'); the tests' build uses --mode e2e.
+    hooks: () => (import.meta.env.MODE !== 'production' ? testHooks(core, idle) : null),
   };
 }

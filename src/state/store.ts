@@ -7,7 +7,7 @@ import { create } from 'zustand';
 import { ALGORITHM_IDS, ALGORITHM_INFO, type AlgorithmId } from '../meta/contracts/algorithms';
 import { Rng } from '../meta/contracts/random';
 import { samplePoints, sampleTask, SINUSOID_RANGES, xGrid, type Point, type SinusoidTask } from '../meta/contracts/tasks/sinusoid';
-import { LECTURE_CONFIG, PAPER_CONFIG, type ProblemKind, type ProblemShape, type TrainConfig } from '../meta/contracts/config';
+import { PAPER_CONFIG, type ProblemKind, type ProblemShape, type TrainConfig } from '../meta/contracts/config';
 import { isClassification, PROBLEM_INFO } from '../meta/contracts/problems';
 import type { ClassificationProblem } from '../meta/contracts/tasks/episodes';
 import type { ModelKey } from '../meta/contracts/checkpoint';
@@ -325,7 +325,11 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
       const next = { ...s.settings, train: { ...s.settings.train, ...patch } };
       return { settings: fitSettings(next, s.settings, named, (text) => get().notify('warning', text)) };
     }),
-  applyLecturePreset: () => set((s) => ({ settings: { ...s.settings, train: { ...LECTURE_CONFIG } } })),
+  applyLecturePreset: () =>
+    set((s) => {
+      const preset = PROBLEM_INFO[s.settings.problem].lecturePreset;
+      return preset ? { settings: { ...s.settings, train: { ...preset } } } : {};
+    }),
   setTrainAlgorithm: (id) =>
     set((s) => {
       const { iterations, seed, problem } = s.settings.train;

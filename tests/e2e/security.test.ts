@@ -1,8 +1,13 @@
 /**
  * The Content-Security-Policy (issue 13): the app's own origin only, as a header from the server and as a meta
  * tag for static hosts, enforced (an injected inline script does not run) and never in the app's way (no
- * violation while it loads, computes and switches problems, on wasm, webgl and webgpu).
+ * violation while it loads, computes and switches problems, on wasm, webgl and webgpu). And the test hooks stay
+ * out of the production bundle.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launch, openApp } from './browser';
@@ -22,6 +27,20 @@ async function watchViolations(page: Page): Promise<void> {
     document.addEventListener('securitypolicyviolation', (e) => (window as any).__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
 }
+
+describe('the production bundle', () => {
+  it('has no test hooks (window.__playground, the crash and bench requests); the tests\' build (--mode e2e) has them', () => {
+    const out = mkdtempSync(join(tmpdir(), 'prod-'));
+    execFileSync('node_modules/.bin/vite', ['build', '--outDir', out, '--emptyOutDir', '--logLevel', 'error'], { stdio: 'pipe' });
+    const read = (dir: string) => readdirSync(join(dir, 'assets')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(dir, 'assets', f), 'utf8')).join('\n');
+    const prod = read(out);
+    rmSync(out, { recursive: true, force: true });
+    expect(prod.length).toBeGreaterThan(100_000);
+    for (const hook of ['__playground', 'crashWorker', 'timeToQuality:']) expect(prod, hook).not.toContain(hook);
+    // The build under test (dist/) is the one with hooks, or these tests could not drive it.
+    expect(read('dist')).toContain('__playground');
+  });
+});
 
 describe('Content-Security-Policy', () => {
   it('comes as a header and as a meta tag, and allows only the own origin', async () => {

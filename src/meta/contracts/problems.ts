@@ -6,7 +6,7 @@
  * file in tasks/ and its panels (registered in src/app/problemViews.tsx).
  */
 import type { AlgorithmId } from './algorithms';
-import { GLYPH_EVAL, glyphTrainConfig, PAPER_EVAL, PLANE_EVAL, planeTrainConfig, defaultTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from './config';
+import { GLYPH_EVAL, glyphTrainConfig, LECTURE_CONFIG, PAPER_EVAL, PLANE_EVAL, planeTrainConfig, defaultTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from './config';
 import type { Rng } from './random';
 import type { Episodes } from './tasks/episodes';
 import { drawGlyphEpisodes, GLYPH_SIZE } from './tasks/glyphs';
@@ -25,6 +25,8 @@ export interface EvalProtocol {
 export interface ProblemInfo {
   /** The tab's name. */
   label: string;
+  /** The tab's one-paragraph introduction: what to do and what to watch. */
+  lede: string;
   /** What one task is, for the training form ("2-D classification, 3-way (cross-entropy)"). */
   describe(classes: number): string;
   /** Squared error on y (regression) or cross-entropy on the class (classification). */
@@ -59,6 +61,8 @@ export interface ProblemInfo {
   view: { main: 'task' | 'plane' | 'glyphs'; metrics: 'loss' | 'class'; reproduction: boolean };
   /** How the classification panels name what is scored: the whole task, and the user's examples. */
   words: { task: string; support: string };
+  /** A training run that shows meta-learning live in a lecture (LECTURE_CONFIG), where the problem has one. */
+  lecturePreset: TrainConfig | null;
 }
 
 const NWAY = { min: 2, max: MAX_CLASSES } as const;
@@ -66,7 +70,8 @@ const NWAY = { min: 2, max: MAX_CLASSES } as const;
 export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
   sinusoid: {
     label: 'Sinusoid regression',
-    describe: () => 'sinusoid regression (MSE, 1-40-40-1 network)',
+    lede: 'Click the plot to add points of a new task, drag them to move, shift-click (or right-click) to delete. MAML learned an initialisation that fits your points after one gradient step; the network pretrained on all tasks cannot.',
+    describe: () => 'sinusoid regression (squared error)',
     loss: 'mse',
     classes: null,
     mlp: () => ({ sizes: [1, 40, 40, 1] }),
@@ -80,9 +85,11 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     urlKeys: ['seed', 'task', 'pts', 'k'],
     view: { main: 'task', metrics: 'loss', reproduction: true },
     words: { task: 'true task', support: 'your points' },
+    lecturePreset: LECTURE_CONFIG,
   },
   plane: {
     label: '2-D classification',
+    lede: 'Pick a class and click the square to place labelled points of a new task; drag to move, shift-click to delete. See how each network’s decision regions change with every gradient step on your points.',
     describe: (classes) => `2-D classification, ${classes}-way (cross-entropy)`,
     loss: 'crossEntropy',
     classes: { ...NWAY, default: 2 },
@@ -97,9 +104,11 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     urlKeys: ['pn', 'pk', 'pseed', 'pc', 'ppts'],
     view: { main: 'plane', metrics: 'class', reproduction: false },
     words: { task: 'true task (whole square)', support: 'your points' },
+    lecturePreset: null,
   },
   glyphs: {
-    label: 'Glyphs',
+    label: 'Glyphs (Omniglot-style)',
+    lede: 'Draw a few new characters (or fill them from the generator) and then drawings to classify. MAML tells characters it has never seen apart after one step on one example each; the pretrained network is at chance.',
     describe: (classes) => `glyphs, ${classes}-way (cross-entropy, ${GLYPH_SIZE * GLYPH_SIZE}-128-64-${classes} network)`,
     loss: 'crossEntropy',
     classes: { ...NWAY, default: 5 },
@@ -116,6 +125,7 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     urlKeys: ['gn', 'gk', 'gseed', 'gw', 'gs', 'gq'],
     view: { main: 'glyphs', metrics: 'class', reproduction: false },
     words: { task: 'drawings to classify (class known)', support: 'your drawings' },
+    lecturePreset: null,
   },
 };
 
