@@ -6,6 +6,7 @@ import { appliesTo, usePlayground } from '../state/store';
 import { SCHEMA } from '../state/schema';
 import { useSession } from '../session/context';
 import { MethodName } from '../panels/MethodName';
+import { AlphaRisk } from '../panels/Reliability';
 
 export function Controls() {
   const { copyLink } = useSession();
@@ -46,6 +47,7 @@ export function Controls() {
       <button type="button" data-testid="share-link" title="The URL holds the task, your points and every setting" onClick={() => void copyLink()}>
         Copy link to this view
       </button>
+      <AlphaRisk />
     </section>
   );
 }
