@@ -9,6 +9,7 @@ import {
   checkpointFolder,
   checkpointModelKey,
   CheckpointError,
+  MAX_CHECKPOINT_BYTES,
   modelKey,
   parseCheckpoint,
   parseCheckpointIndex,
@@ -39,7 +40,7 @@ export interface Checkpoints {
    */
   ensureClassifiers(shape: ProblemShape): Promise<void>;
   /** Loads a checkpoint file into its model; a file that is not one leaves every model as it was, with a notice. */
-  upload(file: Pick<File, 'name' | 'text'>): Promise<void>;
+  upload(file: Pick<File, 'name' | 'text'> & { size?: number }): Promise<void>;
   /** A model's current parameters (the method's model for the problem shown) as a checkpoint file. */
   download(method: AlgorithmId): Promise<FileOut | null>;
 }
@@ -142,6 +143,9 @@ export function createCheckpoints(core: SessionCore, refresh: () => void): Check
     async upload(file) {
       const st = store.getState();
       try {
+        // Refused before it is read: a padded file must not fill the page's memory.
+        if (file.size !== undefined && file.size > MAX_CHECKPOINT_BYTES)
+          throw new CheckpointError(`The file is ${(file.size / 2 ** 20).toFixed(1)} MB; a checkpoint is at most ${MAX_CHECKPOINT_BYTES / 2 ** 20} MB.`);
         const ckpt = parseCheckpoint(await file.text());
         const client = core.client();
         if (!client) throw new Error('the engine is not running');
