@@ -1,5 +1,6 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 
 // Cross-origin isolation lets the wasm backend use SharedArrayBuffer threads.
 const isolation = {
@@ -36,8 +37,52 @@ function cspMeta(): Plugin {
   };
 }
 
+/**
+ * Offline use (issue 14): a Workbox service worker precaches the whole build on the first visit: the page, its
+ * JS (the worker bundle too), the three wasm binaries, every shipped checkpoint and the manifest's icons. It is
+ * registered from src/app/offline.ts (no inline script: the CSP allows none), from the build only (the dev
+ * server registers none). Paths are relative (base './'), so the app and its worker's scope work from any
+ * sub-path. Cached responses keep the headers they were fetched with (COOP/COEP, CSP), so an offline page is
+ * cross-origin isolated as an online one.
+ */
+function offline(): Plugin[] {
+  return VitePWA({
+    injectRegister: false,
+    // A new deploy installs in the background and takes over once the app's tabs are closed: an open page
+    // is never reloaded or switched to other files under a running training session.
+    registerType: 'prompt',
+    manifest: {
+      name: 'MAML Playground',
+      short_name: 'MAML',
+      description: 'Watch MAML adapt to a new task in one gradient step, trained live in your browser.',
+      theme_color: '#0072b2',
+      background_color: '#f4f5f7',
+      display: 'standalone',
+      // start_url and scope: './' (relative to the manifest, so a sub-path works)
+      icons: [
+        { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+        { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
+        { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+      ],
+    },
+    workbox: {
+      // Everything the app can load: html, js, css, wasm and the checkpoints (public/checkpoints/**/*.json; not
+      // their EVALUATION.md, which the page never fetches). The plugin adds the manifest and its icons.
+      globPatterns: ['**/*.{html,js,css,wasm,json}'],
+      // The worker bundle is ~2.4 MB and a glyph checkpoint ~1.5 MB (Workbox's default limit is 2 MiB).
+      maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+      // Every URL of the page (?backend=wasm&p=plane…) is the one index.html.
+      navigateFallback: 'index.html',
+      // The first visit's page is served from the cache as soon as everything is in it (the plane and glyph
+      // checkpoints it has not fetched yet too); an update still waits for the tabs to close (no skipWaiting).
+      clientsClaim: true,
+      cleanupOutdatedCaches: true,
+    },
+  });
+}
+
 export default defineConfig({
-  plugins: [react(), cspMeta()],
+  plugins: [react(), cspMeta(), offline()],
   base: './',
   server: { headers: { ...isolation, 'Content-Security-Policy': contentSecurityPolicy(true) } },
   // frame-ancestors works only as a header: the app may be embedded by pages of its own origin.
