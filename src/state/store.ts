@@ -29,6 +29,7 @@ import {
 } from './classification';
 import type { AdaptationCurves, ClassAdaptation, ClassEvalCurve, EvalCurve } from '../meta/contracts/types';
 import { fitNumber, getAt, K_CHOICES, MAX_POINTS, MAX_SEED, MAX_STEPS, NUMBER_SETTINGS, POINT_Y_RANGE, SCHEMA, withAt } from './schema';
+import { planeDroppedNotice, planePointsFollowTask, pointsFollowTask, sineDroppedNotice, type OffTaskCause } from './pointsFollow';
 
 // The bounds live in the settings schema (schema.ts), with the link's keys and every field's limits.
 export { K_CHOICES, MAX_POINTS, MAX_STEPS };
@@ -144,6 +145,11 @@ export interface PlaygroundState {
   results: Results;
   reproduction: Reproduction;
   notices: Notice[];
+  /**
+   * The sine the user's points left (the store dropped it when a point went off it: the points decide the
+   * task), kept so "Back to the sine" can sample from it again; null otherwise. Not in the link.
+   */
+  leftTask: SinusoidTask | null;
 
   // settings intents
   setSettings(patch: Partial<Settings>): void;
@@ -153,6 +159,7 @@ export interface PlaygroundState {
   /** MAML with the lecture preset's settings (LECTURE_CONFIG): the paper's 5-shot number in about 25 s here. */
   applyLecturePreset(): void;
   newRandomTask(): void;
+  /** K points of the true function (or, after the points left it, of that sine again, which comes back). */
   sampleTaskPoints(range?: readonly [number, number]): void;
   /** Forget the true function: the points are the user's own. */
   freeHand(): void;
@@ -173,6 +180,7 @@ export interface PlaygroundState {
   deletePlanePoint(index: number): void;
   clearPlanePoints(): void;
   newPlaneTask(): void;
+  /** K points per class of the seed's task (which comes back if the points had left it). */
   samplePlaneTaskPoints(): void;
   setPlaneKShot(kShot: number): void;
   setGlyphDrawing(label: number, example: number, strokes: Stroke[]): void;
@@ -279,6 +287,30 @@ function fitSettings(next: Settings, prev: Settings, touched: (path: string) => 
   return out;
 }
 
+/**
+ * The points decide the task (pointsFollow.ts): settings whose sine (or plane task) the points no longer follow
+ * lose it, with a notice saying why. `leftTask` is the sine dropped, if any.
+ */
+function followedTask(settings: Settings, cause: OffTaskCause, notify: (text: string) => void): { settings: Settings; leftTask: SinusoidTask | null } {
+  const task = settings.task;
+  if (!task || pointsFollowTask(task, settings.points)) return { settings, leftTask: null };
+  notify(sineDroppedNotice(cause));
+  return { settings: { ...settings, task: null }, leftTask: task };
+}
+
+function followedPlane(settings: Settings, cause: OffTaskCause, notify: (text: string) => void): Settings {
+  const p = settings.plane;
+  if (!p.task || planePointsFollowTask(p.task, p.points)) return settings;
+  notify(planeDroppedNotice(cause));
+  return { ...settings, plane: { ...p, task: null } };
+}
+
+/** Once a true task is back, the notices that said it was dropped are no longer so. */
+const OFF_TASK_CAUSES: OffTaskCause[] = ['add', 'move', 'link'];
+const SINE_DROPPED = new Set(OFF_TASK_CAUSES.map(sineDroppedNotice));
+const PLANE_DROPPED = new Set(OFF_TASK_CAUSES.map(planeDroppedNotice));
+const withoutNotices = (notices: Notice[], texts: Set<string>) => (notices.some((n) => texts.has(n.text)) ? notices.filter((n) => !texts.has(n.text)) : notices);
+
 let noticeId = 0;
 
 export function initialStatus(): EngineStatus {
@@ -311,13 +343,19 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   results: { grid: CURVE_GRID, adaptation: {}, evaluation: {}, evaluationFor: null, classification: null, classEvaluation: null, classShipped: {} },
   reproduction: { shipped: {}, browser: {}, running: false, done: 0, total: 0 },
   notices: [],
+  leftTask: null,
 
   setSettings: (patch) =>
     set((s) => {
       const top = (path: string) => path.split('.')[0] in patch;
-      const settings = fitSettings({ ...s.settings, ...patch }, s.settings, top, (text) => get().notify('warning', text));
+      let settings = fitSettings({ ...s.settings, ...patch }, s.settings, top, (text) => get().notify('warning', text));
       settings.selectedStep = Math.min(settings.steps, settings.selectedStep);
-      return { settings };
+      // Points given with a task (a link) decide it: a task they do not follow is dropped.
+      const info = (text: string) => get().notify('info', text);
+      let leftTask = s.leftTask;
+      if ('task' in patch || 'points' in patch) ({ settings, leftTask } = followedTask(settings, 'link', info));
+      if ('plane' in patch) settings = followedPlane(settings, 'link', info);
+      return { settings, leftTask };
     }),
   setTrainConfig: (patch) =>
     set((s) => {
@@ -338,29 +376,35 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   newRandomTask: () =>
     set((s) => {
       const seed = nextSeed(s.settings.seed);
-      return { settings: { ...s.settings, seed, ...taskFromSeed(seed, s.settings.kShot) } };
+      return { settings: { ...s.settings, seed, ...taskFromSeed(seed, s.settings.kShot) }, leftTask: null, notices: withoutNotices(s.notices, SINE_DROPPED) };
     }),
   sampleTaskPoints: (range) =>
     set((s) => {
-      const task = s.settings.task;
+      // After the points left the sine, it comes back with points of its own.
+      const task = s.settings.task ?? s.leftTask;
       if (!task) return {};
       // A fresh draw each time, still reproducible from the URL because the points themselves are serialised.
       const rng = new Rng(s.settings.seed * 7919 + s.settings.points.length + Date.now() % 100000);
-      return { settings: { ...s.settings, points: samplePoints(task, s.settings.kShot, rng, range) } };
+      const notices = withoutNotices(s.notices, SINE_DROPPED);
+      return { settings: { ...s.settings, task, points: samplePoints(task, s.settings.kShot, rng, range) }, leftTask: null, notices };
     }),
-  freeHand: () => set((s) => ({ settings: { ...s.settings, task: null } })),
+  freeHand: () => set((s) => ({ settings: { ...s.settings, task: null }, leftTask: null })),
   addPoint: (p) =>
     set((s) => {
       if (s.settings.points.length >= MAX_POINTS) {
         get().notify('warning', `At most ${MAX_POINTS} support points.`);
         return {};
       }
-      return { settings: { ...s.settings, points: [...s.settings.points, { x: clampX(p.x), y: clampY(p.y) }] } };
+      const settings = { ...s.settings, points: [...s.settings.points, { x: clampX(p.x), y: clampY(p.y) }] };
+      const out = followedTask(settings, 'add', (text) => get().notify('info', text));
+      return out.leftTask ? out : { settings: out.settings };
     }),
   movePoint: (index, p) =>
-    set((s) => ({
-      settings: { ...s.settings, points: s.settings.points.map((q, i) => (i === index ? { x: clampX(p.x), y: clampY(p.y) } : q)) },
-    })),
+    set((s) => {
+      const settings = { ...s.settings, points: s.settings.points.map((q, i) => (i === index ? { x: clampX(p.x), y: clampY(p.y) } : q)) };
+      const out = followedTask(settings, 'move', (text) => get().notify('info', text));
+      return out.leftTask ? out : { settings: out.settings };
+    }),
   deletePoint: (index) => set((s) => ({ settings: { ...s.settings, points: s.settings.points.filter((_, i) => i !== index) } })),
   clearPoints: () => set((s) => ({ settings: { ...s.settings, points: [] } })),
   toggleMethod: (id) =>
@@ -411,13 +455,14 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
         get().notify('warning', `Class ${c + 1} does not exist: this task has ${p.classes} classes.`);
         return {};
       }
-      return { settings: { ...s.settings, plane: { ...p, points: [...p.points, { x: clampPlane(pt.x), y: clampPlane(pt.y), label: c }] } } };
+      const settings = { ...s.settings, plane: { ...p, points: [...p.points, { x: clampPlane(pt.x), y: clampPlane(pt.y), label: c }] } };
+      return { settings: followedPlane(settings, 'add', (text) => get().notify('info', text)) };
     }),
   movePlanePoint: (index, pt) =>
     set((s) => {
       const p = s.settings.plane;
       const points = p.points.map((q, i) => (i === index ? { ...q, x: clampPlane(pt.x), y: clampPlane(pt.y) } : q));
-      return { settings: { ...s.settings, plane: { ...p, points } } };
+      return { settings: followedPlane({ ...s.settings, plane: { ...p, points } }, 'move', (text) => get().notify('info', text)) };
     }),
   deletePlanePoint: (index) =>
     set((s) => ({ settings: { ...s.settings, plane: { ...s.settings.plane, points: s.settings.plane.points.filter((_, i) => i !== index) } } })),
@@ -426,14 +471,13 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
     set((s) => {
       const p = s.settings.plane;
       const seed = nextSeed(p.seed);
-      return { settings: { ...s.settings, plane: { ...p, seed, ...planeFromSeed(seed, p.classes, p.kShot) } } };
+      return { settings: { ...s.settings, plane: { ...p, seed, ...planeFromSeed(seed, p.classes, p.kShot) } }, notices: withoutNotices(s.notices, PLANE_DROPPED) };
     }),
   samplePlaneTaskPoints: () =>
     set((s) => {
       const p = s.settings.plane;
-      if (!p.task) return {};
-      const { points } = planeFromSeed(p.seed, p.classes, p.kShot);
-      return { settings: { ...s.settings, plane: { ...p, points } } };
+      // The seed's task, with its points: after the points left the task, this brings it back.
+      return { settings: { ...s.settings, plane: { ...p, ...planeFromSeed(p.seed, p.classes, p.kShot) } }, notices: withoutNotices(s.notices, PLANE_DROPPED) };
     }),
   setPlaneKShot: (kShot) =>
     set((s) => {

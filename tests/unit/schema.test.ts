@@ -47,6 +47,10 @@ function setInStore(path: string, value: unknown): void {
   if (path === 'glyphs.kShot') return s.setGlyphKShot(value as number);
   if (path === 'problem') return s.setProblem(value as ProblemKind);
   if (path.startsWith('train.')) return s.setTrainConfig({ [path.slice(6)]: value });
+  // The points decide the task (pointsFollow.ts): a task or points tried on their own must not contradict the other.
+  if (path === 'task') s.clearPoints();
+  if (path === 'points') s.freeHand();
+  if (path === 'plane.points') return s.setSettings({ plane: { ...s.settings.plane, task: null, points: value as Settings['plane']['points'] } });
   const top = path.split('.')[0] as keyof Settings;
   s.setSettings({ [top]: withAt(s.settings, path, value)[top] });
 }

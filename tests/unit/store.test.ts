@@ -21,6 +21,9 @@ import {
   DEFAULT_METHODS,
 } from '../../src/state/store';
 import type { TrainProgress } from '../../src/worker/protocol';
+import { planeLabel } from '../../src/meta/contracts/tasks/plane';
+import { planeFromSeed } from '../../src/state/classification';
+import { planeDroppedNotice, planePointsFollowTask, pointsFollowTask, sineDroppedNotice } from '../../src/state/pointsFollow';
 
 const st = () => usePlayground.getState();
 const settings = () => st().settings;
@@ -31,6 +34,7 @@ beforeEach(() => {
     status: initialStatus(),
     results: { grid: st().results.grid, adaptation: {}, evaluation: {}, evaluationFor: null, classification: null, classEvaluation: null, classShipped: {} },
     notices: [],
+    leftTask: null,
   });
 });
 
@@ -58,6 +62,8 @@ describe('initial state', () => {
 
 describe('points', () => {
   it('addPoint appends and clamps x to [-5, 5], leaving y alone', () => {
+    // Free-hand: these points are off the default sine, which would drop it with a notice (see "the points decide").
+    st().freeHand();
     st().clearPoints();
     st().addPoint({ x: 1.5, y: 2 });
     st().addPoint({ x: -12, y: -3 });
@@ -82,6 +88,7 @@ describe('points', () => {
   });
 
   it('accepts up to MAX_POINTS points, then refuses with a warning notice', () => {
+    st().freeHand();
     st().clearPoints();
     for (let i = 0; i < MAX_POINTS; i++) st().addPoint({ x: -5 + i * 0.2, y: i });
     expect(settings().points).toHaveLength(MAX_POINTS);
@@ -518,6 +525,8 @@ describe('classification intents (issue 4)', () => {
     st().setPlaneClasses(6);
     expect(settings().plane).toBe(before);
     expect(st().notices.map((n) => n.text)).toEqual([
+      // (0.2, 1) is not class 2 under the default task: the points decide, the task is dropped.
+      planeDroppedNotice('add'),
       'Class 3 does not exist: this task has 2 classes.',
       'Class 5 does not exist: this task has 2 classes.',
       'A plane task has 2 to 5 classes, not 6.',
@@ -631,5 +640,141 @@ describe('the bounds of the settings schema (issue 12)', () => {
     st().setSettings({ seed: 2 ** 31 - 1 });
     st().newRandomTask();
     expect(settings().seed).toBe(1);
+  });
+});
+
+describe('the points decide the task (issue 13, item 5)', () => {
+  const task = () => settings().task!;
+  const texts = () => st().notices.map((n) => n.text);
+
+  it('a point placed on the curve keeps the sine, without a notice', () => {
+    const t = task();
+    st().addPoint({ x: 1.3, y: sinusoid(t, 1.3) });
+    st().addPoint({ x: -2, y: sinusoid(t, -2) + 0.1 });
+    expect(settings().task).toEqual(t);
+    expect(st().leftTask).toBeNull();
+    expect(st().notices).toEqual([]);
+  });
+
+  it('a point added off the curve drops the sine (remembered for the way back) with an info notice', () => {
+    const t = task();
+    st().addPoint({ x: 0, y: sinusoid(t, 0) + 2 });
+    expect(settings().task).toBeNull();
+    expect(st().leftTask).toEqual(t);
+    expect(settings().points).toHaveLength(6);
+    expect(st().notices).toMatchObject([{ level: 'info', text: sineDroppedNotice('add') }]);
+    // More points: free-hand already, nothing more to say.
+    st().addPoint({ x: 1, y: -5 });
+    expect(st().notices).toHaveLength(1);
+  });
+
+  it('a point dragged along the curve keeps the sine; dragged off it drops it with its own notice', () => {
+    const t = task();
+    st().movePoint(0, { x: 2, y: sinusoid(t, 2) });
+    expect(settings().task).toEqual(t);
+    expect(st().notices).toEqual([]);
+    st().movePoint(0, { x: 2, y: sinusoid(t, 2) - 1 });
+    expect(settings().task).toBeNull();
+    expect(st().leftTask).toEqual(t);
+    expect(texts()).toEqual([sineDroppedNotice('move')]);
+    // Dragging it back does not bring the sine back by itself: "Back to the sine" does.
+    st().movePoint(0, { x: 2, y: sinusoid(t, 2) });
+    expect(settings().task).toBeNull();
+  });
+
+  it('"Back to the sine" (sampleTaskPoints) brings the dropped sine back with K points on it', () => {
+    const t = task();
+    st().addPoint({ x: 0, y: 5 });
+    st().notify('info', 'something else');
+    st().sampleTaskPoints();
+    expect(settings().task).toEqual(t);
+    expect(st().leftTask).toBeNull();
+    // What the notice said is no longer so: it goes (and nothing else does).
+    expect(texts()).toEqual(['something else']);
+    expect(settings().points).toHaveLength(settings().kShot);
+    expect(pointsFollowTask(t, settings().points)).toBe(true);
+    // ...and so does "Points on left half only".
+    st().addPoint({ x: 0, y: 5 });
+    st().sampleTaskPoints([-5, 0]);
+    expect(settings().task).toEqual(t);
+    expect(settings().points.every((p) => p.x <= 0)).toBe(true);
+  });
+
+  it('free-hand by choice and a new task forget the dropped sine', () => {
+    st().addPoint({ x: 0, y: 5 });
+    expect(st().leftTask).not.toBeNull();
+    st().newRandomTask();
+    expect(st().leftTask).toBeNull();
+    expect(settings().task).not.toBeNull();
+    st().addPoint({ x: 0, y: 5 });
+    st().freeHand();
+    expect(st().leftTask).toBeNull();
+    st().sampleTaskPoints();
+    expect(settings().task).toBeNull();
+  });
+
+  it('toggling "Show the true function" neither drops nor restores a task', () => {
+    const t = task();
+    st().setSettings({ showTruth: false });
+    st().setSettings({ showTruth: true });
+    expect(settings().task).toEqual(t);
+    st().addPoint({ x: 0, y: 5 });
+    st().setSettings({ showTruth: false });
+    st().setSettings({ showTruth: true });
+    expect(settings().task).toBeNull();
+    expect(st().leftTask).toEqual(t);
+  });
+
+  it('a link whose points are off its sine loads free-hand, with a notice; one whose points follow keeps it', () => {
+    const t = { amplitude: 4, phase: 2 };
+    st().setSettings({ task: t, points: [-3, -1, 1, 3].map((x) => ({ x, y: 0 })) });
+    expect(settings().task).toBeNull();
+    expect(st().leftTask).toEqual(t);
+    expect(texts()).toEqual([sineDroppedNotice('link')]);
+    st().setSettings({ task: t, points: [-3, 1].map((x) => ({ x, y: Number(sinusoid(t, x).toFixed(3)) })) });
+    expect(settings().task).toEqual(t);
+    expect(st().leftTask).toBeNull();
+  });
+
+  it('the plane: a point of the class the task gives it keeps the task; a mislabelled one drops it, with a notice', () => {
+    st().setProblem('plane');
+    const p = settings().plane;
+    const t = p.task!;
+    expect(planePointsFollowTask(t, p.points)).toBe(true);
+    // A spot deep inside each class's region (on a lattice, no randomness).
+    const ticks = [-0.9, -0.6, -0.3, 0, 0.3, 0.6, 0.9];
+    const deep = (c: number) => ticks.flatMap((x) => ticks.map((y) => ({ x, y }))).find(({ x, y }) => [0, 0.08, -0.08].every((d) => planeLabel(t, x + d, y + d) === c && planeLabel(t, x - d, y + d) === c))!;
+    st().addPlanePoint(deep(1), 1);
+    expect(settings().plane.task).toEqual(t);
+    expect(st().notices).toEqual([]);
+    st().addPlanePoint(deep(1), 0);
+    expect(settings().plane.task).toBeNull();
+    expect(settings().plane.points.at(-1)).toMatchObject({ label: 0 });
+    expect(texts()).toEqual([planeDroppedNotice('add')]);
+    // "Sample K points per class" brings the seed's task back, with its points, and the notice goes.
+    st().samplePlaneTaskPoints();
+    expect(settings().plane).toMatchObject(planeFromSeed(p.seed, p.classes, p.kShot));
+    expect(st().notices).toEqual([]);
+  });
+
+  it('the plane: a point dragged into another class\'s region drops the task; a link with such points loads without it', () => {
+    st().setProblem('plane');
+    const p = settings().plane;
+    const t = p.task!;
+    const i = p.points.findIndex((q) => q.label === 0);
+    const other = p.points.find((q) => q.label === 1)!;
+    st().movePlanePoint(i, { x: p.points[i].x + 0.01, y: p.points[i].y });
+    expect(settings().plane.task).toEqual(t);
+    st().movePlanePoint(i, other);
+    expect(settings().plane.task).toBeNull();
+    expect(texts()).toEqual([planeDroppedNotice('move')]);
+    st().samplePlaneTaskPoints();
+    expect(settings().plane.task).toEqual(t);
+    const mislabelled = p.points.map((q, j) => (j === i ? { ...q, label: 1 - q.label } : q));
+    st().setSettings({ plane: { ...p, points: mislabelled } });
+    expect(settings().plane.task).toBeNull();
+    expect(texts()).toContain(planeDroppedNotice('link'));
+    st().setSettings({ plane: p });
+    expect(settings().plane.task).toEqual(t);
   });
 });
