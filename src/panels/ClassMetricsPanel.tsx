@@ -209,6 +209,12 @@ export function ClassMetricsPanel() {
     const slice = sliceOf(s);
     return !('points' in slice) || slice.points.length > 0;
   });
+  // The plane without a true task (the points left it): its user chart scores the points only, never an answer
+  // still on screen that was scored against the task. Glyphs have no task to leave.
+  const hasTruth = usePlayground((s) => {
+    const slice = sliceOf(s);
+    return !('task' in slice) || slice.task !== null;
+  });
 
   const userSeries = useMemo(
     () =>
@@ -217,10 +223,10 @@ export function ClassMetricsPanel() {
         if (!a) return [];
         const out: Series[] = [{ id, kind: 'support', values: metric === 'accuracy' ? a.supportAccuracy : a.supportLoss }];
         const task = metric === 'accuracy' ? a.queryAccuracy : a.queryLoss;
-        if (task) out.push({ id, kind: 'task', values: task });
+        if (task && hasTruth) out.push({ id, kind: 'task', values: task });
         return out;
       }),
-    [methods, user, metric],
+    [methods, user, metric, hasTruth],
   );
   const avgSeries = useMemo(
     () =>
@@ -268,7 +274,7 @@ export function ClassMetricsPanel() {
           metric={metric}
           classes={classes}
           title="Your task"
-          subtitle={`${metricName}: thin on ${supportWord}, thick on the ${taskWord}`}
+          subtitle={hasTruth ? `${metricName}: thin on ${supportWord}, thick on the ${taskWord}` : `${metricName} on ${supportWord} only (no true task)`}
           empty={userEmpty}
         />
         <MetricChart

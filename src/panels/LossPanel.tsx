@@ -154,7 +154,9 @@ export function LossPanel() {
   const avgTitle = firstEval
     ? `Average over ${firstEval.tasks} test tasks (K = ${firstEval.kShot})`
     : 'Average over test tasks';
+  // Without a true function (free-hand, or points that left the sine) only the support set is scored.
   const taskLabel = hasTask ? 'MSE vs true function (held-out)' : 'Support-set MSE (your points; no true function)';
+  const taskTitle = hasTask ? 'Your task' : 'Your points';
   const taskEmpty =
     methods.length === 0
       ? 'no method shown'
@@ -169,7 +171,7 @@ export function LossPanel() {
     <section className="panel loss-panel" data-testid="loss-panel" aria-labelledby="loss-panel-title">
       <h2 id="loss-panel-title">Loss vs adaptation steps</h2>
       <div className="charts">
-        <LossChart chart="task" series={taskData} steps={steps} title="Your task" yLabel={taskLabel} empty={taskEmpty} />
+        <LossChart chart="task" series={taskData} steps={steps} title={taskTitle} yLabel={taskLabel} empty={taskEmpty} />
         <LossChart chart="average" series={avgData} steps={steps} title={avgTitle} yLabel="MSE on held-out points, mean ± 95% CI" empty={avgEmpty} />
       </div>
       {avgData.length === 0 && methods.length > 0 && (
@@ -189,8 +191,8 @@ export function LossPanel() {
               <th rowSpan={2} scope="col" className="method-col">
                 Method
               </th>
-              <th colSpan={TABLE_STEPS.length} scope="colgroup">
-                Your task
+              <th colSpan={TABLE_STEPS.length} scope="colgroup" data-testid="loss-table-task-head">
+                {hasTask ? 'Your task' : 'Your points (support-set MSE)'}
               </th>
               <th colSpan={TABLE_STEPS.length} scope="colgroup">
                 Average{firstEval ? ` (K = ${firstEval.kShot})` : ''}

@@ -305,8 +305,7 @@ const Toolbar = memo(function Toolbar() {
         <button
           type="button"
           data-testid="plane-sample"
-          disabled={!hasTask}
-          title={hasTask ? undefined : 'Your own points have no true task to sample from'}
+          title={hasTask ? undefined : 'Your points left the true task: back to it, with K points per class sampled from it'}
           onClick={() => a().samplePlaneTaskPoints()}
         >
           Sample K points per class
@@ -574,7 +573,7 @@ const AccuracyTable = memo(function AccuracyTable({ methods }: { methods: Algori
                   testid={`plane-task-acc-${id}`}
                   values={hasTask ? a?.queryAccuracy : null}
                   step={selectedStep}
-                  missing={!hasTask ? 'no true task' : !a ? 'computing…' : '—'}
+                  missing={!hasTask ? 'none: points off it' : !a ? 'computing…' : '—'}
                 />
                 <SourceCell id={id} classes={classes} />
               </tr>
@@ -589,7 +588,8 @@ const AccuracyTable = memo(function AccuracyTable({ methods }: { methods: Algori
 // ---- notes under the plot ----
 
 function describeTask(task: PlaneTask | null, classes: number): string {
-  if (!task) return 'Your own points: no true boundary.';
+  // The store drops the task when the points leave it (a point in another class's region): the points decide.
+  if (!task) return 'Your points left the true task (a point is in another class’s region): scored on your points only, no true-task accuracy. "Sample K points per class" brings the task back.';
   if (task.kind === 'line') return 'True task: two classes split by a straight line.';
   if (task.kind === 'circle') return 'True task: inside a circle versus outside.';
   return `True task: ${classes} classes, each point belongs to its nearest of ${classes} random centres.`;

@@ -190,6 +190,8 @@ function Plot() {
 // ---- controls above the plot ----
 const Toolbar = memo(function Toolbar() {
   const hasTask = usePlayground((s) => s.settings.task !== null);
+  // After the points left the sine, sampling brings it back (with points of its own).
+  const canSample = usePlayground((s) => s.settings.task !== null || s.leftTask !== null);
   const kShot = usePlayground((s) => s.settings.kShot);
   const showTruth = usePlayground((s) => s.settings.showTruth);
   const nPoints = usePlayground((s) => s.settings.points.length);
@@ -202,16 +204,16 @@ const Toolbar = memo(function Toolbar() {
       <button
         type="button"
         data-testid="sample-points"
-        disabled={!hasTask}
-        title={hasTask ? undefined : 'Free-hand points have no true function to sample from'}
+        disabled={!canSample}
+        title={hasTask ? undefined : canSample ? 'Your points left the sine: back to it, with K points sampled from it' : 'Free-hand points have no true function to sample from'}
         onClick={() => a().sampleTaskPoints()}
       >
-        Sample K points from this task
+        {hasTask || !canSample ? 'Sample K points from this task' : 'Back to the sine (sample K points)'}
       </button>
       <button
         type="button"
         data-testid="sample-left"
-        disabled={!hasTask}
+        disabled={!canSample}
         title="Sample K points with x in [−5, 0] only: what does each method guess on the right?"
         onClick={() => a().sampleTaskPoints([-5, 0])}
       >
@@ -329,6 +331,19 @@ const EmptyHalf = memo(function EmptyHalf() {
   );
 });
 
+/** After the points left the shown sine (the store dropped it), which sine that was and how it is scored now. */
+const LeftTask = memo(function LeftTask() {
+  const hasTask = usePlayground((s) => s.settings.task !== null);
+  const left = usePlayground((s) => s.leftTask);
+  if (hasTask || !left) return null;
+  return (
+    <p className="note" data-testid="points-left-task">
+      Your points left the sine with A = {left.amplitude.toFixed(2)}, φ = {left.phase.toFixed(2)}: they are scored on themselves only (support-set MSE),
+      never against that sine. &quot;Back to the sine&quot; samples K points from it again.
+    </p>
+  );
+});
+
 const TaskInfo = memo(function TaskInfo() {
   const task = usePlayground((s) => s.settings.task);
   const nPoints = usePlayground((s) => s.settings.points.length);
@@ -375,6 +390,7 @@ export function TaskPanel() {
       <DivergenceWarnings />
       <Legend />
       <TaskInfo />
+      <LeftTask />
       <EmptyHalf />
     </section>
   );
