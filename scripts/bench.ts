@@ -100,7 +100,7 @@ type Pg = { [k: string]: any };
 
 async function openPage(browser: Browser, query: string): Promise<{ page: Page; running: string }> {
   // Tall enough that the task panel is on screen for real clicks.
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, serviceWorkers: 'block' });
   await page.goto(`http://127.0.0.1:${PORT}/${query}`);
   await page.waitForFunction(() => /webgpu|webgl|wasm|cpu/.test(document.querySelector('[data-testid="backend-name"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
   const running = ((await page.textContent('[data-testid="backend-name"]')) ?? '').trim();
@@ -245,7 +245,7 @@ async function workerHeap(page: Page): Promise<() => Promise<number>> {
 
 /** Trains SOAK_ITERATIONS in the page as a user would (Start), watching the main thread and the memory. */
 async function soak(browser: Browser) {
-  const page = await browser.newPage();
+  const page = await browser.newPage({ serviceWorkers: 'block' });
   const heapOfWorker = await workerHeap(page);
   await page.addInitScript(() => {
     const w = window as Pg;
