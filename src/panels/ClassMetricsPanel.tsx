@@ -17,6 +17,7 @@ import { LineSample, MethodLegend } from './MethodLegend';
 import { MethodName } from './MethodName';
 import { PlotFrame } from './PlotFrame';
 import { METHOD_COLORS, methodDash } from './theme';
+import { formatTick } from './format';
 
 type Metric = 'accuracy' | 'crossEntropy';
 type ChartId = 'user' | 'average';
@@ -34,7 +35,7 @@ interface Series {
 const fmtStep = d3.format('d');
 const Y_AXIS: Record<Metric, { ticks: number; tickFormat: (v: d3.NumberValue) => string; grid: boolean }> = {
   accuracy: { ticks: 5, tickFormat: d3.format('.0%'), grid: true },
-  crossEntropy: { ticks: 5, tickFormat: d3.format('.2~f'), grid: true },
+  crossEntropy: { ticks: 5, tickFormat: formatTick(d3.format('.2~f')), grid: true },
 };
 /** The clip lets a line along an edge (accuracy 100%, or 0) show whole. */
 const CLIP_PAD = { top: 2, right: 2, bottom: 2 };
@@ -158,37 +159,39 @@ const ShippedTable = memo(function ShippedTable({ problem, classes, methods }: {
   if (rows.length === 0) return null;
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
   return (
-    <table className="shipped-class-table" data-testid="class-shipped-table">
-      <caption>
-        Shipped checkpoints on {rows[0].c.tasks} test episodes ({classes}-way, α = {rows[0].c.alpha}): query accuracy, mean ± 95% CI
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">method</th>
-          <th scope="col">K</th>
-          {TABLE_STEPS.map((k) => (
-            <th key={k} scope="col">
-              {k === 0 ? 'before' : `${k} step${k > 1 ? 's' : ''}`}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map(({ id, c }) => (
-          <tr key={`${id}-${c.kShot}`} data-testid={`class-shipped-${id}-${c.kShot}`}>
-            <th scope="row">
-              <MethodName id={id} />
-            </th>
-            <td>{c.kShot}</td>
+    <div className="table-scroll">
+      <table className="shipped-class-table" data-testid="class-shipped-table">
+        <caption>
+          Shipped checkpoints on {rows[0].c.tasks} test episodes ({classes}-way, α = {rows[0].c.alpha}): query accuracy, mean ± 95% CI
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">method</th>
+            <th scope="col">K</th>
             {TABLE_STEPS.map((k) => (
-              <td key={k} className="mono" data-step={k} data-value={c.accuracy.mean[k]}>
-                {c.accuracy.mean[k] === undefined ? '—' : `${pct(c.accuracy.mean[k])} ± ${(100 * c.accuracy.ci95[k]).toFixed(1)}`}
-              </td>
+              <th key={k} scope="col">
+                {k === 0 ? 'before' : `${k} step${k > 1 ? 's' : ''}`}
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map(({ id, c }) => (
+            <tr key={`${id}-${c.kShot}`} data-testid={`class-shipped-${id}-${c.kShot}`}>
+              <th scope="row">
+                <MethodName id={id} />
+              </th>
+              <td>{c.kShot}</td>
+              {TABLE_STEPS.map((k) => (
+                <td key={k} className="mono" data-step={k} data-value={c.accuracy.mean[k]}>
+                  {c.accuracy.mean[k] === undefined ? '—' : `${pct(c.accuracy.mean[k])} ± ${(100 * c.accuracy.ci95[k]).toFixed(1)}`}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 });
 

@@ -19,6 +19,7 @@ import { GLYPH_K_CHOICES, glyphSupportProblems, MAX_CLASSES, MAX_GLYPH_QUERIES, 
 
 /** The glyph episodes' sizes offered (2..MAX_CLASSES characters). */
 const GLYPH_N_CHOICES = Array.from({ length: MAX_CLASSES - 1 }, (_, i) => i + 2);
+import { divergenceAdvice } from '../state/notices';
 import { appliesTo, usePlayground, type ClassResults } from '../state/store';
 import { formatPct, matching, stepIndex } from './classPlots';
 import { CLASS_COLORS, METHOD_COLORS, methodLabel, plural } from './theme';
@@ -662,7 +663,7 @@ const MethodSummary = memo(function MethodSummary({ method, usable, hasLabels }:
       <td className="glyph-source-cell">
         {a && a.divergedAt !== null && (
           <span className="warning glyph-diverged" data-testid={`glyph-diverged-${method}`}>
-            ⚠ diverged at step {a.divergedAt}: try a smaller alpha
+            ⚠ diverged at step {a.divergedAt}: {divergenceAdvice(method)}
           </span>
         )}
         <span className="muted glyph-source" data-testid={`glyph-source-${method}`} title={source}>
@@ -685,21 +686,23 @@ const Summary = memo(function Summary({ methods, usable }: { methods: AlgorithmI
       {methods.length === 0 ? (
         <p className="muted">Tick a method to compare.</p>
       ) : (
-        <table className="glyph-summaries" data-testid="glyph-summaries">
-          <thead>
-            <tr>
-              <th scope="col">method</th>
-              <th scope="col">on your examples</th>
-              {hasLabels && <th scope="col">on the {plural(labelled, 'drawing')} of known class</th>}
-              <th scope="col">parameters</th>
-            </tr>
-          </thead>
-          <tbody>
-            {methods.map((m) => (
-              <MethodSummary key={m} method={m} usable={usable} hasLabels={hasLabels} />
-            ))}
-          </tbody>
-        </table>
+        <div className="table-scroll">
+          <table className="glyph-summaries" data-testid="glyph-summaries">
+            <thead>
+              <tr>
+                <th scope="col">method</th>
+                <th scope="col">on your examples</th>
+                {hasLabels && <th scope="col">on the {plural(labelled, 'drawing')} of known class</th>}
+                <th scope="col">parameters</th>
+              </tr>
+            </thead>
+            <tbody>
+              {methods.map((m) => (
+                <MethodSummary key={m} method={m} usable={usable} hasLabels={hasLabels} />
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </div>
   );

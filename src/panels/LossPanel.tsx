@@ -9,7 +9,8 @@ import { usePlayground } from '../state/store';
 import { ChartMessage } from './ChartMessage';
 import { lossYMax, STEP_CHART, stepChartScales, stepCurvePaths } from './classPlots';
 import { PlotFrame } from './PlotFrame';
-import { formatLoss, METHOD_COLORS, methodDash } from './theme';
+import { formatStepLoss, formatTick } from './format';
+import { METHOD_COLORS, methodDash } from './theme';
 import { MethodName } from './MethodName';
 import type { AdaptationCurves, EvalCurve } from '../meta/contracts/types';
 
@@ -24,7 +25,7 @@ interface Series {
 
 const TABLE_STEPS = [0, 1, 5, 10] as const;
 const fmtStep = d3.format('d');
-const Y_AXIS = { ticks: 5, tickFormat: d3.format('.2~f'), grid: true };
+const Y_AXIS = { ticks: 5, tickFormat: formatTick(d3.format('.2~f')), grid: true };
 /** The clip lets a line along the top or right edge show whole. */
 const CLIP_PAD = { top: 2, right: 2 };
 
@@ -114,11 +115,10 @@ const LossChart = memo(function LossChart({
   );
 });
 
+/** A table cell: "diverged" from the step the adaptation diverged, "> 10⁴" for a run-away loss, never an exponent. */
 function cellValue(values: number[] | null | undefined, step: number, steps: number, divergedAt: number | null = null): string {
   if (!values || step > steps || step >= values.length) return '—';
-  const v = values[step];
-  if (!Number.isFinite(v) && divergedAt !== null && step >= divergedAt) return 'diverged';
-  return formatLoss(v);
+  return formatStepLoss(values[step], step, divergedAt);
 }
 
 export function LossPanel() {

@@ -15,6 +15,7 @@ import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { modelKey } from '../meta/contracts/checkpoint';
 import { PLANE_RANGE, type PlaneTask } from '../meta/contracts/tasks/plane';
 import { MAX_CLASSES, PLANE_K_CHOICES, type PlanePoint } from '../state/classification';
+import { divergenceWarning } from '../state/notices';
 import { appliesTo, usePlayground, type PlaygroundState } from '../state/store';
 import { ChartMessage } from './ChartMessage';
 import { PlotFrame, type AxisOptions } from './PlotFrame';
@@ -623,7 +624,7 @@ const DivergenceWarnings = memo(function DivergenceWarnings({ methods }: { metho
     <div className="divergence-warnings" role="alert">
       {diverged.map(({ id, at }) => (
         <p key={id} className="warning" data-testid={`plane-diverged-${id}`} data-method={id}>
-          ⚠ {methodLabel(id)} diverged at step {at}: alpha too large (its regions are grey from there). Try a smaller test-time alpha.
+          ⚠ {divergenceWarning(id, at, 'its regions are grey from there')}
         </p>
       ))}
     </div>

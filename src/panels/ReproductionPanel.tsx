@@ -8,6 +8,7 @@ import { ALGORITHM_IDS, type AlgorithmId } from '../meta/contracts/algorithms';
 import { PAPER_CITATION, PAPER_STEPS, PAPER_TABLE } from '../meta/contracts/paper';
 import { useSession } from '../session/context';
 import { usePlayground } from '../state/store';
+import { formatMeanCi } from './format';
 import { methodLabelWithOrder } from './theme';
 import { MethodName } from './MethodName';
 import type { EvalCurve } from '../meta/contracts/types';
@@ -16,10 +17,8 @@ const SHOTS = [5, 10, 20];
 
 function cell(curve: EvalCurve | undefined, step: number): string {
   if (!curve) return '—';
-  const m = curve.mean[step];
   // A mean over tasks is NaN (null in JSON) or astronomically large when some task's adaptation blew up.
-  if (m === null || !Number.isFinite(m) || Math.abs(m) > 1e6) return 'diverged';
-  return `${m.toFixed(3)} ± ${curve.ci95[step].toFixed(3)}`;
+  return formatMeanCi(curve.mean[step], curve.ci95[step]);
 }
 
 const Row = memo(function Row({ id, kShot }: { id: AlgorithmId; kShot: number }) {
@@ -76,25 +75,27 @@ export function ReproductionPanel() {
           </>
         )}
       </div>
-      <table className="repro-table">
-        <thead>
-          <tr>
-            <th rowSpan={2}>method</th>
-            <th rowSpan={2}>K</th>
-            <th colSpan={3} title={PAPER_CITATION}>paper: steps 1 / 5 / 10</th>
-            <th colSpan={3}>this browser: steps 1 / 5 / 10</th>
-            <th colSpan={3}>checkpoint file: steps 1 / 5 / 10</th>
-          </tr>
-          <tr>
-            {[...PAPER_STEPS, ...PAPER_STEPS, ...PAPER_STEPS].map((s, i) => (
-              <th key={i}>{s}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {SHOTS.flatMap((k) => ALGORITHM_IDS.map((id) => <Row key={`${id}-${k}`} id={id} kShot={k} />))}
-        </tbody>
-      </table>
+      <div className="table-scroll">
+        <table className="repro-table">
+          <thead>
+            <tr>
+              <th rowSpan={2}>method</th>
+              <th rowSpan={2}>K</th>
+              <th colSpan={3} title={PAPER_CITATION}>paper: steps 1 / 5 / 10</th>
+              <th colSpan={3}>this browser: steps 1 / 5 / 10</th>
+              <th colSpan={3}>checkpoint file: steps 1 / 5 / 10</th>
+            </tr>
+            <tr>
+              {[...PAPER_STEPS, ...PAPER_STEPS, ...PAPER_STEPS].map((s, i) => (
+                <th key={i}>{s}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {SHOTS.flatMap((k) => ALGORITHM_IDS.map((id) => <Row key={`${id}-${k}`} id={id} kShot={k} />))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

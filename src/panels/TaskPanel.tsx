@@ -12,7 +12,9 @@ import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { emptyHalf, mseOnRange, sinusoid, SINUSOID_RANGES, xGrid } from '../meta/contracts/tasks/sinusoid';
 import { K_CHOICES, usePlayground } from '../state/store';
 import { usePointEditing } from './usePointEditing';
-import { adaptationNote, formatLoss, METHOD_COLORS, methodLabel, plural, POINT_COLOR, SELECTED_COLOR, TRUTH_COLOR } from './theme';
+import { adaptationNote, METHOD_COLORS, plural, POINT_COLOR, SELECTED_COLOR, TRUTH_COLOR } from './theme';
+import { formatStepLoss } from './format';
+import { divergenceWarning } from '../state/notices';
 import { MethodName } from './MethodName';
 import { LineSample, MethodLegend } from './MethodLegend';
 import { PlotFrame, type AxisOptions } from './PlotFrame';
@@ -320,10 +322,11 @@ const EmptyHalf = memo(function EmptyHalf() {
       All points are on one half. MSE on the empty half (x from {half[0]} to {half[1]}) after {plural(selectedStep, 'step')}:{' '}
       {methods.map((id) => {
         const preds = adaptation[id]?.predictions;
-        const v = preds ? mseOnRange(task, grid, preds[Math.min(selectedStep, preds.length - 1)], half) : NaN;
+        const step = preds ? Math.min(selectedStep, preds.length - 1) : 0;
+        const v = preds ? mseOnRange(task, grid, preds[step], half) : null;
         return (
           <span key={id} className="empty-half-value" data-method={id}>
-            <MethodName id={id} /> <b className="mono" data-testid={`empty-half-${id}`}>{formatLoss(v)}</b>{' '}
+            <MethodName id={id} /> <b className="mono" data-testid={`empty-half-${id}`}>{formatStepLoss(v, step, adaptation[id]?.divergedAt ?? null)}</b>{' '}
           </span>
         );
       })}
@@ -373,7 +376,7 @@ const DivergenceWarnings = memo(function DivergenceWarnings() {
     <div className="divergence-warnings" role="alert">
       {diverged.map(({ id, at }) => (
         <p key={id} className="warning" data-testid={`diverged-${id}`} data-method={id}>
-          ⚠ {methodLabel(id)} diverged at step {at}: alpha too large (its curve stops there). Try a smaller test-time alpha.
+          ⚠ {divergenceWarning(id, at, 'its curve stops there')}
         </p>
       ))}
     </div>

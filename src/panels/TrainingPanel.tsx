@@ -15,6 +15,7 @@ import { Axis } from './Axis';
 import { NumberField } from './NumberField';
 import { trainSetting } from '../state/schema';
 import { formatDuration, METHOD_COLORS, methodLabel, methodLabelWithOrder } from './theme';
+import { formatPower, formatSmall, formatValue } from './format';
 import { MethodName } from './MethodName';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -132,21 +133,21 @@ const DIAGNOSTICS = [
     label: 'CG residual',
     testId: 'train-cg-residual',
     title: "Relative residual |b − Ax| / |b| of iMAML's conjugate-gradient solve, mean over the meta-batch",
-    format: (v: number) => v.toExponential(2),
+    format: formatSmall,
   },
   {
     key: 'innerGradNorm',
     label: 'Inner gradient',
     testId: 'train-inner-grad',
     title: "Norm of the proximal inner objective's gradient after the inner steps, mean over the meta-batch: 0 at the optimum the implicit gradient assumes",
-    format: (v: number) => v.toExponential(2),
+    format: formatSmall,
   },
   {
     key: 'outerStepSize',
     label: 'Outer step ε',
     testId: 'train-outer-step',
     title: "Reptile's outer step, annealed linearly to 0",
-    format: (v: number) => v.toFixed(4),
+    format: (v: number) => formatValue(v, 4),
   },
 ];
 
@@ -252,10 +253,9 @@ const PLOT_W = W - MARGIN.left - MARGIN.right;
 const PLOT_H = H - MARGIN.top - MARGIN.bottom;
 const fmtIter = d3.format('~s');
 const fmtPlain = d3.format('~g');
-const fmtExp = d3.format('.0e');
 const fmtLoss = (d: d3.NumberValue) => {
   const v = d.valueOf();
-  return v >= 1e-3 && v < 1e5 ? fmtPlain(v) : fmtExp(v);
+  return v >= 1e-3 && v <= 1e4 ? fmtPlain(v) : formatPower(v, 1);
 };
 
 /** Powers of ten when there are enough of them, else the 1-2-5 ticks: a readable log axis. */

@@ -45,12 +45,6 @@ export function methodLabelWithOrder(id: AlgorithmId): string {
   return `${a.label} (${ORDER_TEXT[a.gradientOrder]})`;
 }
 
-/** A loss value to 3 decimals, or a dash for a missing / non-finite value. */
-export function formatLoss(v: number | undefined | null): string {
-  if (v === undefined || v === null || !Number.isFinite(v)) return '—';
-  return v.toFixed(3);
-}
-
 export function formatDuration(seconds: number | undefined | null): string {
   if (seconds === undefined || seconds === null || !Number.isFinite(seconds) || seconds < 0) return '—';
   const s = Math.round(seconds);

@@ -18,12 +18,15 @@ import {
   queryLabel,
   readableQueries,
 } from '../state/classification';
+import { divergenceAdvice, divergenceCause } from '../state/notices';
 import { appliesTo, CURVE_GRID, viewShape, type ClassResults, type Settings } from '../state/store';
 import type { EngineClient } from '../worker/client';
 import type { Checkpoints } from './checkpoints';
 import { EVAL_DURING_TRAINING_MS, type Scheduler } from './refresh';
 import type { SessionCore } from './shared';
 
+/** The cause of the notice about diverged adaptations (store.notify). */
+const DIVERGED = 'diverged';
 /** Seeds of the test tasks behind the live averaged curves (their number is the catalog's liveEvalTasks). */
 const LIVE_EVAL_SEED = 2024;
 const LIVE_CLASS_SEED = 2025;
@@ -76,9 +79,28 @@ export function createAdaptation(core: SessionCore, scheduler: Scheduler, checkp
     return client && checkpoints.settled() && store.getState().status.worker === 'ready' ? client : null;
   };
 
-  const warnDiverged = (methods: AlgorithmId[], diverged: (m: AlgorithmId) => boolean, alpha: number) => {
-    const names = methods.filter(diverged).map((m) => ALGORITHM_INFO[m].label);
-    if (names.length) store.getState().notify('warning', `Adaptation diverged for ${names.join(', ')} at alpha = ${alpha}: try a smaller test-time learning rate.`);
+  /**
+   * One notice for the latest answer's divergences, replaced by the next answer's and gone once an answer has
+   * none (alpha or the points changed) or the methods it names are unticked. Methods that adapt with alpha are
+   * told to lower it; those with learned rates (alpha not used) are not.
+   */
+  let diverged: { methods: AlgorithmId[]; alpha: number } = { methods: [], alpha: 0 };
+  const showDiverged = (methods: AlgorithmId[], alpha: number) => {
+    diverged = { methods, alpha };
+    const withAlpha = methods.filter((m) => !ALGORITHM_INFO[m].learnedRates).map((m) => ALGORITHM_INFO[m].label);
+    const parts = [
+      ...(withAlpha.length ? [`Adaptation diverged for ${withAlpha.join(', ')} at alpha = ${alpha}: try a smaller test-time learning rate.`] : []),
+      ...methods.filter((m) => ALGORITHM_INFO[m].learnedRates).map((m) => `Adaptation diverged for ${ALGORITHM_INFO[m].label}: ${divergenceCause(m)}; ${divergenceAdvice(m)}.`),
+    ];
+    if (parts.length) store.getState().notify('warning', parts.join(' '), DIVERGED);
+    else store.getState().clearCause(DIVERGED);
+  };
+  const warnDiverged = (methods: AlgorithmId[], isDiverged: (m: AlgorithmId) => boolean, alpha: number) => showDiverged(methods.filter(isDiverged), alpha);
+  /** Before the next answer: what is no longer shown is no longer told. */
+  const forgetUnshown = () => {
+    const shown = store.getState().settings.methods;
+    const kept = diverged.methods.filter((m) => shown.includes(m));
+    if (kept.length !== diverged.methods.length) showDiverged(kept, diverged.alpha);
   };
 
   async function adaptShown(): Promise<void> {
@@ -111,6 +133,7 @@ export function createAdaptation(core: SessionCore, scheduler: Scheduler, checkp
     const plan = CLASSIFY_PLANS[problem](s, classes);
     if (!plan) {
       store.getState().setClassification(null);
+      showDiverged([], s.alpha);
       return;
     }
     const msg = await client.request<'classified'>({ type: 'classify', classes, methods, steps: s.steps, alpha: s.alpha, problem, ...plan.request });
@@ -161,7 +184,11 @@ export function createAdaptation(core: SessionCore, scheduler: Scheduler, checkp
     store.getState().setClassEvaluation({ problem, classes: shape.classes!, kShot, alpha: s.alpha, episodes, results });
   }
 
-  const requestAdaptation = scheduler.latestOnly('adaptation', adaptShown);
+  const sendAdaptation = scheduler.latestOnly('adaptation', adaptShown);
+  const requestAdaptation = () => {
+    forgetUnshown();
+    sendAdaptation();
+  };
   const requestEvaluation = scheduler.latestOnly('evaluation', evaluateShown);
   return {
     requestAdaptation,

@@ -13,6 +13,12 @@ export function testHooks(core: SessionCore, idle: (kind?: RequestKind) => boole
   return {
     store: core.store,
     crashWorker: () => client()?.crash(),
+    /** The worker closes itself (self.close()): no error event; the heartbeat has to notice. */
+    stopWorker: () => client()?.stopSilently(),
+    /** The worker's thread loops for ms (default: for ever), answering nothing meanwhile. */
+    hangWorker: (ms?: number) => client()?.hang(ms),
+    /** The heartbeat's figures: pings sent and answered, the slowest answer (ms): the longest the worker was busy. */
+    liveness: () => (client() ? { ...client()!.liveness } : null),
     memory: () => client()?.request<'memory'>({ type: 'memory' }),
     bench: (algorithms: AlgorithmId[], iterations: number, path: BenchPath = 'tfjs') => client()?.request<'benchResult'>({ type: 'bench', algorithms, iterations, path }),
     timeToQuality: (config: TrainConfig, target: number, seconds: number, evalEveryMs = 1000, evalTasks: number = PAPER_EVAL.tasks) =>

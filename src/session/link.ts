@@ -2,6 +2,7 @@
  * The view in the page's address: read at start-up, kept up to date while the user works, and handed out as a
  * link ("Copy link to this view"). The query holds every setting (src/state/url.ts).
  */
+import { listSome } from '../state/notices';
 import type { Settings } from '../state/store';
 import { parseUrl, serializeSettings } from '../state/url';
 import type { BackendName, EnginePreference } from '../worker/protocol';
@@ -33,7 +34,8 @@ export function readAddress(store: PlaygroundStore, search: string): { backend: 
   const parsed = parseUrl(search);
   const st = store.getState();
   st.setSettings(parsed.settings);
-  if (parsed.problems.length) st.notify('warning', `Some link parameters were not understood and defaults were used instead: ${parsed.problems.join('; ')}.`);
+  // One notice for the link, naming a few of its problems (each quotes at most 80 characters of a value).
+  if (parsed.problems.length) st.notify('warning', `Some link parameters were not understood and defaults were used instead: ${listSome(parsed.problems, 4, '; ')}.`, 'link');
   return { backend: parsed.backend, engine: parsed.engine };
 }
 

@@ -6,7 +6,7 @@
  */
 import type { AlgorithmId } from '../meta/contracts/algorithms';
 import type { Settings } from '../state/store';
-import { EngineClient } from '../worker/client';
+import { EngineClient, type HeartbeatOptions } from '../worker/client';
 import type { BackendName, EnginePreference, WorkerResponse } from '../worker/protocol';
 import { createAdaptation } from './adaptation';
 import { copyToClipboard, pageAddress, saveDownload } from './browser';
@@ -37,6 +37,8 @@ export interface SessionOptions {
   copyText?: (text: string) => Promise<void>;
   /** The clock of the refresh policy (ms); default performance.now. */
   now?: () => number;
+  /** The worker's liveness check (client.ts); default on with the real worker, off with a createWorker given. */
+  heartbeat?: HeartbeatOptions | null;
 }
 
 export interface Session {
@@ -118,15 +120,18 @@ export function createSession(opts: SessionOptions): Session {
         backend: opts.backend ?? null,
         engine: opts.engine,
         createWorker: opts.createWorker,
+        heartbeat: opts.heartbeat,
         onEvent,
-        onRestart: (reason) => {
+        onRestart: (reason, cause) => {
           const st = store.getState();
           st.setStatus({ worker: 'restarting', trainState: 'idle' });
-          st.notify('error', `The engine worker stopped (${reason}) and was restarted with the last parameters of every method. Training, if any, was stopped.`);
+          // One notice about the worker at a time (cause 'worker'): the latest restart, or the giving up.
+          if (cause === 'unresponsive') st.notify('error', 'The engine stopped answering; restarted it (your models were kept). Training, if any, was stopped.', 'worker');
+          else st.notify('error', `The engine worker stopped (${reason}) and was restarted with the last parameters of every method. Training, if any, was stopped.`, 'worker');
         },
         onFatal: (message) => {
           store.getState().setStatus({ worker: 'failed', trainState: 'idle' });
-          store.getState().notify('error', message);
+          store.getState().notify('error', message, 'worker');
         },
       });
       unsubscribe = store.subscribe((s, prev) => {

@@ -67,6 +67,8 @@ export interface Notice {
   id: number;
   level: NoticeLevel;
   text: string;
+  /** What it is about (e.g. 'link', 'diverged'): one notice per cause, replaced by the next, gone with clearCause. */
+  cause?: string;
 }
 
 export interface LossPoint {
@@ -203,8 +205,11 @@ export interface PlaygroundState {
   setClassification(r: ClassResults | null): void;
   setClassEvaluation(e: ClassEvaluation | null): void;
   setClassShipped(model: ModelKey, curves: ClassEvalCurve[]): void;
-  notify(level: NoticeLevel, text: string): void;
+  /** Shows a notice; one with a cause replaces that cause's notice (if its text changed). */
+  notify(level: NoticeLevel, text: string, cause?: string): void;
   dismiss(id: number): void;
+  /** Removes the notice of a cause, when what it said is no longer so. */
+  clearCause(cause: string): void;
 }
 
 export const DEFAULT_SEED = 7;
@@ -561,11 +566,14 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   setClassification: (classification) => set((s) => ({ results: { ...s.results, classification } })),
   setClassEvaluation: (classEvaluation) => set((s) => ({ results: { ...s.results, classEvaluation } })),
   setClassShipped: (model, curves) => set((s) => ({ results: { ...s.results, classShipped: { ...s.results.classShipped, [model]: curves } } })),
-  notify: (level, text) =>
+  notify: (level, text, cause) =>
     set((s) => {
       // A message already on screen is not shown twice.
-      if (s.notices.some((n) => n.text === text)) return {};
-      return { notices: [...s.notices, { id: ++noticeId, level, text }].slice(-5) };
+      if (s.notices.some((n) => n.text === text && n.level === level && n.cause === cause)) return {};
+      if (cause === undefined && s.notices.some((n) => n.text === text)) return {};
+      const others = cause === undefined ? s.notices : s.notices.filter((n) => n.cause !== cause);
+      return { notices: [...others, { id: ++noticeId, level, text, ...(cause === undefined ? {} : { cause }) }].slice(-5) };
     }),
   dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
+  clearCause: (cause) => set((s) => (s.notices.some((n) => n.cause === cause) ? { notices: s.notices.filter((n) => n.cause !== cause) } : {})),
 }));

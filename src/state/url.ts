@@ -8,6 +8,7 @@ import { TRAIN_SETTINGS } from '../meta/contracts/algorithms';
 import { PROBLEM_INFO } from '../meta/contracts/problems';
 import { ENGINE_PREFERENCES, isBackendName, type BackendName, type EnginePreference } from '../worker/protocol';
 import { planeFromSeed, resizeSupport } from './classification';
+import { clip, count, listSome, quote, quoteName } from './notices';
 import { getAt, SCHEMA, SETTINGS, withAt, type CustomSetting, type Read, type Setting, type SettingPath } from './schema';
 import { defaultSettings, taskFromSeed, trainConfigFor, type Settings } from './store';
 
@@ -18,7 +19,10 @@ export interface ParsedUrl {
   backend: BackendName | null;
   /** ?engine=tfjs: every computation on the TF.js backend; gpu: train on the fused WebGPU kernels; default auto. */
   engine: EnginePreference;
-  /** One line per ignored (or repeated) parameter, saying why. */
+  /**
+   * One line per ignored (or repeated) parameter, saying why, and one for all unknown ones when there are many;
+   * values quoted to at most 80 characters (notices.ts).
+   */
   problems: string[];
 }
 
@@ -75,7 +79,7 @@ export function parseUrl(search: string): ParsedUrl {
   const q = new URLSearchParams(search);
   const d = defaultSettings();
   const problems: string[] = [];
-  const bad = (key: string, raw: string | null, why: string) => problems.push(`${key}=${JSON.stringify(raw)}: ${why}`);
+  const bad = (key: string, raw: string | null, why: string) => problems.push(`${quoteName(key)}=${quote(raw)}: ${clip(why, 160)}`);
 
   let out = defaultSettings();
   const applied = new Set<SettingPath>();
@@ -116,12 +120,16 @@ export function parseUrl(search: string): ParsedUrl {
     else bad('engine', e, `expected ${ENGINE_PREFERENCES.join(', ')}`);
   }
 
+  const unknown: string[] = [];
   for (const key of new Set(q.keys())) {
-    if (!KNOWN_KEYS.has(key)) problems.push(`${key}: unknown parameter`);
+    if (!KNOWN_KEYS.has(key)) unknown.push(quoteName(key));
     else {
       const all = q.getAll(key);
-      if (all.length > 1) problems.push(`${key}: given ${all.length} times (${all.map((v) => JSON.stringify(v)).join(', ')}); the first, ${JSON.stringify(all[0])}, is used`);
+      if (all.length > 1) problems.push(`${key}: given ${count(all.length)} times (${listSome(all.map((v) => quote(v, 20)))}); the first, ${quote(all[0])}, is used`);
     }
   }
+  // A few unknown parameters each by name; many in one line.
+  if (unknown.length <= 3) problems.push(...unknown.map((key) => `${key}: unknown parameter`));
+  else problems.push(`${count(unknown.length)} unknown parameters: ${listSome(unknown)}`);
   return { settings: out, backend, engine, problems };
 }

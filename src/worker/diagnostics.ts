@@ -1,8 +1,8 @@
 /**
  * The worker's diagnostic requests, for the benchmark and the browser tests: speed of meta-iterations, time to
- * quality, the fused WebGPU check, tensor memory and a simulated crash. None of them touches the models; each
- * runs through the engine's lock, so it never overlaps a training step or a click. Message-free like the
- * engine: answers go through the host's post.
+ * quality, the fused WebGPU check, tensor memory, and simulated failures: a crash, a worker that closes itself, a
+ * hung thread. None of them touches the models; each measurement runs through the engine's lock, so it never
+ * overlaps a training step or a click. Message-free like the engine: answers go through the host's post.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AlgorithmId } from '../meta/contracts/algorithms';
@@ -17,7 +17,7 @@ import { evaluateFlat } from '../meta/fast/evaluate';
 import { countDispatches, gpuCheck, gpuTrainerFor } from './gpu';
 import type { BenchPath, WorkerRequest, WorkerResponse } from './protocol';
 
-export type DiagnosticRequest = Extract<WorkerRequest, { type: 'memory' | 'bench' | 'timeToQuality' | 'gpuCheck' | 'crash' }>;
+export type DiagnosticRequest = Extract<WorkerRequest, { type: 'memory' | 'bench' | 'timeToQuality' | 'gpuCheck' | 'crash' | 'stop' | 'hang' }>;
 
 /** What a diagnostic needs of the engine. */
 export interface DiagnosticHost {
@@ -28,7 +28,12 @@ export interface DiagnosticHost {
   trainerFor(config: TrainConfig): Promise<{ trainer: Trainer; note: string | null }>;
   /** What the page shows as a trainer's path. */
   pathLabel(trainer: Trainer): string;
+  /** Lets queued messages in (a macrotask): a long diagnostic still answers pings, so it is not taken for a hang. */
+  yieldToEvents(): Promise<void>;
 }
+
+/** A long diagnostic lets messages in this often (ms): well inside the page's heartbeat deadline (client.ts). */
+const YIELD_MS = 100;
 
 export function runDiagnostic(msg: DiagnosticRequest, host: DiagnosticHost): Promise<void> {
   switch (msg.type) {
@@ -52,6 +57,22 @@ export function runDiagnostic(msg: DiagnosticRequest, host: DiagnosticHost): Pro
         throw new Error('Simulated worker crash (test hook)');
       });
       return Promise.resolve();
+    case 'stop':
+      // A worker that stops without a word: no error event, no answer ever again (a no-op outside a worker).
+      (globalThis as { close?: () => void }).close?.();
+      return Promise.resolve();
+    case 'hang':
+      // Blocks the thread, outside the lock: nothing is answered, not even a ping, until it ends (if ever).
+      hang(msg.ms ?? Infinity);
+      return Promise.resolve();
+  }
+}
+
+/** Busy-waits for ms milliseconds (Infinity: for ever). */
+function hang(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // nothing: the point is that the thread never gets to its event loop
   }
 }
 
@@ -91,6 +112,7 @@ async function bench(msg: Extract<DiagnosticRequest, { type: 'bench' }>, host: D
       const t0 = performance.now();
       await step.run();
       if (i >= 3) times.push(performance.now() - t0); // the first steps compile kernels
+      await host.yieldToEvents(); // untimed
     }
     // One more iteration, counted: TF.js kernels (on WebGPU, one dispatch each), or the fused path's dispatches.
     if (path === 'fused') kernelsPerIteration[algorithm] = await countDispatches(() => step.run());
@@ -114,11 +136,19 @@ async function timeToQuality(msg: Extract<DiagnosticRequest, { type: 'timeToQual
   try {
     while (!reached && performance.now() - start < msg.seconds * 1000) {
       const t0 = performance.now();
+      let yielded = t0;
+      let paused = 0;
       while (performance.now() - t0 < msg.evalEveryMs) {
         const r = await trainer.step();
         if (!r.ok) throw new Error(`Training diverged: ${r.reason}`);
+        if (performance.now() - yielded >= YIELD_MS) {
+          const y0 = performance.now();
+          await host.yieldToEvents();
+          yielded = performance.now();
+          paused += yielded - y0; // not training time
+        }
       }
-      train += performance.now() - t0;
+      train += performance.now() - t0 - paused;
       const l = learnerFor(msg.config.algorithm, trainer.params, msg.config);
       const mse = evaluateFlat(flatLearner(await readParams(l.params), l.rule, l.taskInput), evalCfg).mean[1];
       curve.push({ iteration: trainer.iteration, wallSeconds: (performance.now() - start) / 1000, trainSeconds: train / 1000, mse });

@@ -88,11 +88,14 @@ export class WorkerEngine {
       exclusive: (fn) => this.exclusive(fn),
       trainerFor: (config) => this.trainerFor(config),
       pathLabel: (trainer) => this.pathLabel(trainer),
+      yieldToEvents: () => this.yieldToEvents(),
     };
   }
 
   /** Answers one request; a failure is posted as an error message (with the request's id), never thrown. */
   async handle(msg: WorkerRequest): Promise<void> {
+    // Liveness: answered at once, outside the lock; the page restarts a worker that stops answering.
+    if (msg.type === 'ping') return this.post({ type: 'pong', seq: msg.seq });
     try {
       await this.dispatch(msg);
     } catch (err) {
@@ -159,6 +162,8 @@ export class WorkerEngine {
       case 'timeToQuality':
       case 'gpuCheck':
       case 'crash':
+      case 'stop':
+      case 'hang':
         return runDiagnostic(msg, this.diagnostics);
     }
   }
@@ -273,7 +278,12 @@ export class WorkerEngine {
   /** Averaged curves, chunk by chunk through the lock, so adaptation requests (clicks) are answered in between. */
   private async evaluate(msg: Extract<WorkerRequest, { type: 'evaluate' }>): Promise<void> {
     const results: Partial<Record<AlgorithmId, EvalCurve | ClassEvalCurve>> = {};
-    const exclusive = <T>(fn: () => Promise<T> | T) => this.exclusive(fn);
+    // A macrotask before each chunk: on cpu/wasm the backend's reads resolve as microtasks, so without it the
+    // whole evaluation (seconds for the glyphs) would hold the thread: no click, no ping answered meanwhile.
+    const exclusive = async <T>(fn: () => Promise<T> | T) => {
+      await this.yieldToEvents();
+      return this.exclusive(fn);
+    };
     if (msg.problem) {
       const problem = { problem: msg.problem, classes: msg.classes };
       const protocol = PROBLEM_INFO[msg.problem].evaluation;

@@ -119,7 +119,16 @@ export type WorkerRequest =
    */
   | { type: 'timeToQuality'; id: number; config: TrainConfig; target: number; seconds: number; evalEveryMs: number; evalTasks: number }
   /** Test hook: throw inside the worker, as a real crash would. */
-  | { type: 'crash' };
+  | { type: 'crash' }
+  /**
+   * Liveness (client.ts's heartbeat): answered at once with a pong carrying the same seq, outside the engine's
+   * lock, so also during training (which yields between steps) and while requests wait their turn.
+   */
+  | { type: 'ping'; seq: number }
+  /** Test hook: the worker closes itself (self.close()): it stops without an error event, as a lost worker does. */
+  | { type: 'stop' }
+  /** Test hook: the worker's thread is blocked in a loop for ms milliseconds (default: for ever), as a hung worker is. */
+  | { type: 'hang'; ms?: number };
 
 /**
  * One inner-step count of a gpuCheck: GpuMaml (float32, WebGPU) against FastMaml (float64) on the same batch,
@@ -199,4 +208,6 @@ export type WorkerResponse =
       /** Wall seconds include the evaluations; trainSeconds only the meta-iterations. */
       curve: { iteration: number; wallSeconds: number; trainSeconds: number; mse: number }[];
     }
+  /** The answer to a ping. */
+  | { type: 'pong'; seq: number }
   | { type: 'error'; id: number | null; message: string };

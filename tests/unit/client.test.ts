@@ -467,3 +467,219 @@ describe('a dying worker', () => {
     }
   });
 });
+
+describe('the heartbeat (issue 13, item 2: a worker that stops without an error)', () => {
+  const HB = { intervalMs: 500, deadlineMs: 4000, startupMs: 15_000 };
+
+  /** A client with the heartbeat on (fake timers: Date.now and setInterval follow vi's clock). */
+  function setupLive({ heartbeat }: Pick<EngineClientOptions, 'heartbeat'> = { heartbeat: HB }) {
+    const factory = fakeWorkerFactory();
+    const events: WorkerResponse[] = [];
+    const restarts: [string, string][] = [];
+    const fatals: string[] = [];
+    const client = new EngineClient({
+      backend: 'cpu',
+      onEvent: (m) => events.push(m),
+      onRestart: (r, cause) => restarts.push([r, cause]),
+      onFatal: (m) => fatals.push(m),
+      createWorker: factory.create,
+      heartbeat,
+    });
+    const current = () => factory.workers[factory.workers.length - 1];
+    /** Answers every ping the current worker has not answered yet. */
+    const answered = new WeakMap<FakeWorker, number>();
+    const pong = () => {
+      const w = current();
+      const pings = w.ofType('ping');
+      for (const p of pings.slice(answered.get(w) ?? 0)) w.emit({ type: 'pong', seq: p.seq as number });
+      answered.set(w, pings.length);
+    };
+    return { client, workers: factory.workers, current, events, restarts, fatals, pong };
+  }
+
+  beforeEach(() => {
+    vi.restoreAllMocks();
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('pings every interval (not at once: start-up posts init only); a worker that answers is never restarted', () => {
+    const h = setupLive();
+    expect(h.current().posted).toEqual([{ type: 'init', backend: 'cpu', engine: 'auto' }]);
+    for (let t = 0; t < 120; t++) {
+      vi.advanceTimersByTime(500);
+      h.pong();
+    }
+    const pings = h.current().ofType('ping');
+    expect(pings).toHaveLength(120);
+    expect(new Set(pings.map((p) => p.seq)).size).toBe(120);
+    expect(h.restarts).toEqual([]);
+    expect(h.workers).toHaveLength(1);
+    expect(h.client.liveness).toMatchObject({ pings: 120, pongs: 120, slowestPongMs: 0 });
+    // A pong is no event.
+    expect(h.events).toEqual([]);
+    h.client.dispose();
+  });
+
+  it('restarts a worker that goes silent within 5 s, giving it the latest parameters, and says why', async () => {
+    const h = setupLive();
+    const w = h.current();
+    const ck = checkpoint('maml', 0.4);
+    const p = h.client.load(ck, 'maml.json');
+    answerLoad(w, lastId(w, 'load'));
+    await p;
+    const pending = h.client.request<'memory'>({ type: 'memory' });
+    const rejected = expect(pending).rejects.toThrow(/restarted.*stopped answering/);
+    for (let t = 0; t < 10; t++) {
+      vi.advanceTimersByTime(500);
+      h.pong();
+    }
+    // self.close(): from now on, nothing.
+    const silentSince = Date.now();
+    while (h.workers.length === 1 && Date.now() - silentSince < 10_000) vi.advanceTimersByTime(100);
+    expect(h.workers).toHaveLength(2);
+    expect(Date.now() - silentSince).toBeLessThanOrEqual(5000);
+    expect(Date.now() - silentSince).toBeGreaterThan(4000);
+    expect(w.terminated).toBe(1);
+    expect(h.restarts).toHaveLength(1);
+    expect(h.restarts[0][1]).toBe('unresponsive');
+    expect(h.restarts[0][0]).toMatch(/stopped answering/);
+    await rejected;
+    const fresh = h.current();
+    expect(fresh.posted[0]).toEqual({ type: 'init', backend: 'cpu', engine: 'auto' });
+    expect(fresh.ofType('load').map((m) => m.checkpoint)).toEqual([ck]);
+    // The new worker is watched in turn.
+    vi.advanceTimersByTime(500);
+    expect(fresh.ofType('ping')).toHaveLength(1);
+    h.client.dispose();
+  });
+
+  it('a worker busy for less than the deadline (a long evaluation chunk) is not restarted; its slowest answer is recorded', () => {
+    const h = setupLive();
+    vi.advanceTimersByTime(500);
+    h.pong();
+    // 3.9 s without a word, then it answers every ping it missed.
+    vi.advanceTimersByTime(3900);
+    expect(h.restarts).toEqual([]);
+    h.pong();
+    // The first ping it missed was sent 3.4 s before it answered.
+    expect(h.client.liveness.slowestPongMs).toBe(3400);
+    for (let t = 0; t < 20; t++) {
+      vi.advanceTimersByTime(500);
+      h.pong();
+    }
+    expect(h.restarts).toEqual([]);
+    h.client.dispose();
+  });
+
+  it('any message is a sign of life, not only a pong', () => {
+    const h = setupLive();
+    for (let t = 0; t < 60; t++) {
+      vi.advanceTimersByTime(1000);
+      h.current().emit({ type: 'progress', method: 'maml', model: 'maml', iteration: t, iterations: 100, metaLoss: 1, itersPerSec: 1, etaSeconds: 1, stats: {}, path: 'typed arrays' });
+    }
+    expect(h.restarts).toEqual([]);
+    expect(h.events).toHaveLength(60);
+    h.client.dispose();
+  });
+
+  it('gives a new worker startupMs to load before its first word', () => {
+    const h = setupLive();
+    vi.advanceTimersByTime(14_500);
+    expect(h.restarts).toEqual([]);
+    vi.advanceTimersByTime(1_000);
+    expect(h.restarts).toHaveLength(1);
+    expect(h.restarts[0][1]).toBe('unresponsive');
+    h.client.dispose();
+  });
+
+  it('a late beat (this page stalled, e.g. a background tab) does not count the silence against the worker', () => {
+    const h = setupLive();
+    vi.advanceTimersByTime(500);
+    h.pong();
+    // The page's timers did not run for 20 s; the worker may well have answered into a queue meanwhile.
+    vi.setSystemTime(Date.now() + 20_000);
+    vi.advanceTimersByTime(500);
+    expect(h.restarts).toEqual([]);
+    h.pong();
+    vi.advanceTimersByTime(500);
+    expect(h.restarts).toEqual([]);
+    // But a worker that then stays silent is restarted as usual.
+    vi.advanceTimersByTime(5000);
+    expect(h.restarts).toHaveLength(1);
+    h.client.dispose();
+  });
+
+  it('a worker that never answers after restarts is given up on (no endless restarts); so is one that hangs again and again', () => {
+    const h = setupLive();
+    vi.advanceTimersByTime(4 * 15_500);
+    expect(h.restarts).toHaveLength(3);
+    expect(h.fatals).toHaveLength(1);
+    expect(h.workers).toHaveLength(4);
+    // Nothing is pinged or restarted any more.
+    const posted = h.current().posted.length;
+    vi.advanceTimersByTime(60_000);
+    expect(h.current().posted.length).toBe(posted);
+    expect(h.workers).toHaveLength(4);
+
+    // Each silent restart gives the next worker twice as long: 4, 8, 16, 32 s; then it is given up.
+    const g = setupLive();
+    for (let i = 0; i < 4; i++) {
+      vi.advanceTimersByTime(500);
+      g.pong();
+      vi.advanceTimersByTime(HB.deadlineMs * 2 ** i - 500);
+      expect(g.workers, `before the deadline of worker ${i + 1}`).toHaveLength(i + 1);
+      vi.advanceTimersByTime(1000);
+      expect(g.workers.length + g.fatals.length, `after the deadline of worker ${i + 1}`).toBe(i + 2);
+    }
+    expect(g.fatals).toHaveLength(1);
+    expect(g.fatals[0]).toMatch(/in a row without answering.*stopped answering/);
+    g.client.dispose();
+  });
+
+  it('after a silent restart the next worker gets twice the deadline (a slow machine is not restarted in a loop); a healthy minute resets it', () => {
+    const h = setupLive();
+    vi.advanceTimersByTime(500);
+    h.pong();
+    vi.advanceTimersByTime(4500);
+    expect(h.restarts).toHaveLength(1);
+    // The new worker starts, answers, then is busy for 6 s: more than 4 s, less than 8 s: left alone.
+    vi.advanceTimersByTime(500);
+    h.pong();
+    vi.advanceTimersByTime(6000);
+    h.pong();
+    expect(h.restarts).toHaveLength(1);
+    // After a minute of answers the deadline is 4 s again.
+    for (let t = 0; t < 120; t++) {
+      vi.advanceTimersByTime(500);
+      h.pong();
+    }
+    vi.advanceTimersByTime(4500);
+    expect(h.restarts).toHaveLength(2);
+    h.client.dispose();
+  });
+
+  it('dispose stops the heartbeat; a caller-made worker has none unless asked (as before)', () => {
+    const h = setupLive();
+    h.client.dispose();
+    vi.advanceTimersByTime(60_000);
+    expect(h.current().ofType('ping')).toHaveLength(0);
+    expect(h.restarts).toEqual([]);
+
+    const plain = setupLive({});
+    vi.advanceTimersByTime(60_000);
+    expect(plain.current().posted).toEqual([{ type: 'init', backend: 'cpu', engine: 'auto' }]);
+    expect(plain.restarts).toEqual([]);
+    plain.client.dispose();
+  });
+
+  it('the test hooks post stop and hang', () => {
+    const h = setupLive({ heartbeat: null });
+    h.client.stopSilently();
+    h.client.hang(2000);
+    h.client.hang();
+    expect(h.current().posted.slice(1)).toEqual([{ type: 'stop' }, { type: 'hang', ms: 2000 }, { type: 'hang' }]);
+  });
+});

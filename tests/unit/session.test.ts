@@ -18,7 +18,8 @@ import type { FileOut } from '../../src/session/checkpoints';
 import { CURVE_GRID, defaultSettings, initialStatus, usePlayground } from '../../src/state/store';
 import { serializeSettings } from '../../src/state/url';
 import type { WorkerResponse } from '../../src/worker/protocol';
-import { checkpointServer, fakeEngineFactory, loaded, settleTasks, until, type FakeEngineWorker, type Served } from './helpers/fake-engine';
+import { checkpointServer, fakeEngineFactory, FakeEngineWorker, loaded, settleTasks, until, type Served } from './helpers/fake-engine';
+import type { FakeWorker } from './helpers/fake-worker';
 
 // Everything here is answered within milliseconds: a test that waits is a test that failed.
 vi.setConfig({ testTimeout: 10_000 });
@@ -525,3 +526,115 @@ describe("the page's address", () => {
 function readShipped(path: string): string {
   return readFileSync(resolve(__dirname, '../../public/checkpoints', path), 'utf8');
 }
+
+describe('a worker that stops answering (issue 13, item 2)', () => {
+  it('is restarted within the deadline with a notice saying so, and a click then gets curves from the new worker', async () => {
+    // Every worker answers pings at once (as WorkerEngine.handle does) until it is muted (self.close(), a hang).
+    const mute = new Set<FakeWorker>();
+    const proto = FakeEngineWorker.prototype;
+    const postMessage = proto.postMessage;
+    proto.postMessage = function (this: FakeEngineWorker, m: unknown) {
+      postMessage.call(this, m);
+      const msg = m as { type: string; seq?: number };
+      if (msg.type === 'ping') setTimeout(() => !this.terminated && !mute.has(this) && this.emit({ type: 'pong', seq: msg.seq! }), 0);
+    };
+    try {
+      const h = await started({ heartbeat: { intervalMs: 20, deadlineMs: 200, startupMs: 2000 } });
+      const old = h.worker();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(h.engine.workers).toHaveLength(1);
+      expect(old.ofType('ping').length).toBeGreaterThan(3);
+
+      mute.add(old);
+      const t0 = Date.now();
+      while (h.engine.workers.length === 1 && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 10));
+      expect(h.engine.workers).toHaveLength(2);
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(old.terminated).toBe(1);
+      expect(st().status.worker).toBe('restarting');
+      const worker = st().notices.filter((n) => n.cause === 'worker');
+      expect(worker.map((n) => [n.level, n.text])).toEqual([['error', 'The engine stopped answering; restarted it (your models were kept). Training, if any, was stopped.']]);
+
+      const fresh = h.worker();
+      expect(fresh.ofType('load')).toHaveLength(ALGORITHM_IDS.length);
+      fresh.emit({ type: 'ready', backend: 'cpu', fallbacks: [] });
+      await until(() => fresh.waiting('adapt').length === 1, 'a refresh on the new worker');
+      fresh.answer('adapt', adapted(1));
+      await until(() => fresh.waiting('adapt').length === 0 && h.session.idle('adaptation'), 'idle');
+      st().addPoint({ x: 1, y: 2 });
+      await until(() => fresh.waiting('adapt').length === 1, 'the click to be sent');
+      fresh.answer('adapt', adapted(7));
+      await until(() => st().results.adaptation.maml?.supportLoss[0] === 7, 'the curves of the click');
+      expect(h.engine.workers).toHaveLength(2);
+    } finally {
+      proto.postMessage = postMessage;
+    }
+  });
+});
+
+describe('notices say what is so now (issue 13, item 6)', () => {
+  const divergedAt = (ids: AlgorithmId[], step = 3) => (m: Msg): WorkerResponse => {
+    const a = adapted(1)(m) as Extract<WorkerResponse, { type: 'adapted' }>;
+    for (const id of ids) a.results[id] = { ...a.results[id]!, divergedAt: step };
+    return a;
+  };
+  const diverged = () => st().notices.filter((n) => /diverged/.test(n.text));
+
+  it("Meta-SGD's divergence is blamed on its learned rates, not alpha, and goes when Meta-SGD is unticked", async () => {
+    st().setSettings({ methods: ['maml', 'metasgd'] });
+    const h = await started();
+    const w = h.worker();
+    st().setSettings({ steps: 6 });
+    await until(() => w.waiting('adapt').length === 1, 'adapt');
+    w.answer('adapt', divergedAt(['metasgd']));
+    await until(() => h.session.idle('adaptation'), 'idle');
+    expect(diverged().map((n) => n.text)).toEqual([
+      'Adaptation diverged for Meta-SGD: its learned per-parameter rates overshoot (alpha is not used); try fewer steps, or points nearer the tasks it was trained on.',
+    ]);
+    expect(diverged()[0].text).not.toMatch(/smaller|alpha =/);
+    // Unticked: the notice goes at once, before the new answer.
+    st().setSettings({ methods: ['maml'] });
+    expect(diverged()).toEqual([]);
+  });
+
+  it('one divergence notice at a time: the next answer replaces it, an answer without divergence removes it', async () => {
+    st().setSettings({ methods: ['maml', 'fomaml', 'metasgd'] });
+    const h = await started();
+    const w = h.worker();
+    st().setSettings({ alpha: 5 });
+    await until(() => w.waiting('adapt').length === 1, 'adapt');
+    w.answer('adapt', divergedAt(['fomaml', 'metasgd']));
+    await until(() => h.session.idle('adaptation'), 'idle');
+    expect(diverged()).toHaveLength(1);
+    expect(diverged()[0].text).toMatch(/^Adaptation diverged for First-order MAML at alpha = 5: try a smaller test-time learning rate\. Adaptation diverged for Meta-SGD: its learned/);
+    st().setSettings({ alpha: 6 });
+    await until(() => w.waiting('adapt').length === 1, 'adapt');
+    w.answer('adapt', divergedAt(['fomaml', 'maml']));
+    await until(() => h.session.idle('adaptation'), 'idle');
+    expect(diverged().map((n) => n.text)).toEqual(['Adaptation diverged for MAML, First-order MAML at alpha = 6: try a smaller test-time learning rate.']);
+    // Unticking one of two keeps the other's.
+    st().setSettings({ methods: ['maml', 'metasgd'] });
+    expect(diverged().map((n) => n.text)).toEqual(['Adaptation diverged for MAML at alpha = 6: try a smaller test-time learning rate.']);
+    await until(() => w.waiting('adapt').length === 1, 'adapt');
+    w.answer('adapt', adapted(1));
+    await until(() => h.session.idle('adaptation'), 'idle');
+    expect(diverged()).toEqual([]);
+  });
+
+  it('a link with a 1 MB value or 5,000 unknown keys gives one short notice', () => {
+    readAddress(usePlayground, `?alpha=${'9'.repeat(1 << 20)}`);
+    expect(st().notices).toHaveLength(1);
+    expect(st().notices[0].text.length).toBeLessThan(300);
+    expect(st().notices[0].text).toMatch(/alpha="9{70,80}…" \(1,048,576 characters\)/);
+    usePlayground.setState({ notices: [] });
+
+    readAddress(usePlayground, `?${Array.from({ length: 5000 }, (_, i) => `key${i}=${'x'.repeat(100)}`).join('&')}`);
+    expect(st().notices).toHaveLength(1);
+    expect(st().notices[0].text.length).toBeLessThan(300);
+    expect(st().notices[0].text).toContain('5,000 unknown parameters: key0, key1, key2, … (4,997 more)');
+    // A second link's notice replaces the first's (one per cause).
+    readAddress(usePlayground, '?steps=banana');
+    expect(st().notices).toHaveLength(1);
+    expect(st().notices[0].text).toMatch(/steps="banana"/);
+  });
+});

@@ -430,3 +430,35 @@ describe('the link and the settings schema (issue 12)', () => {
     expect(parsed.settings.train.alpha).toBe(0.5);
   });
 });
+
+describe('what the link says back stays short (issue 13, item 6)', () => {
+  it('quotes at most 80 characters of a value, with its length', () => {
+    const parsed = parseUrl(`alpha=${'7'.repeat(1 << 20)}&pts=${'z'.repeat(5000)}`);
+    expect(parsed.problems).toHaveLength(2);
+    for (const p of parsed.problems) expect(p.length, p).toBeLessThan(300);
+    const [pts, alpha] = [...parsed.problems].sort((a, b) => (a.startsWith('pts') ? -1 : 1) - (b.startsWith('pts') ? -1 : 1));
+    expect(alpha).toMatch(/^alpha="7{79}…" \(1,048,576 characters\): /);
+    expect(pts).toMatch(/^pts="z{79}…" \(5,000 characters\): expected "x:y;x:y;\.\.\."/);
+    // Short values as before.
+    expect(parseUrl('steps=banana').problems[0]).toMatch(/^steps="banana": /);
+  });
+
+  it('names a long unknown key by its start only', () => {
+    const parsed = parseUrl(`${'q'.repeat(100_000)}=1`);
+    expect(parsed.problems).toEqual([`${'q'.repeat(39)}…: unknown parameter`]);
+  });
+
+  it('many unknown keys are one line with a few names and the count; up to 3 are named one by one', () => {
+    const many = parseUrl(Array.from({ length: 5000 }, (_, i) => `u${i}=1`).join('&'));
+    expect(many.problems).toEqual(['5,000 unknown parameters: u0, u1, u2, … (4,997 more)']);
+    expect(parseUrl('a1=1&a2=2&a3=3').problems).toEqual(['a1: unknown parameter', 'a2: unknown parameter', 'a3: unknown parameter']);
+    expect(parseUrl('a1=1&a2=2&a3=3&a4=4').problems).toEqual(['4 unknown parameters: a1, a2, a3, … (1 more)']);
+  });
+
+  it('a key given thousands of times lists a few of its values', () => {
+    const parsed = parseUrl(Array.from({ length: 3000 }, (_, i) => `k=${i % 3 === 0 ? 10 : 'x'.repeat(1000)}`).join('&'));
+    expect(parsed.problems).toHaveLength(1);
+    expect(parsed.problems[0].length).toBeLessThan(200);
+    expect(parsed.problems[0]).toMatch(/^k: given 3,000 times \("10", "x{19}…" \(1,000 characters\), "x{19}…" \(1,000 characters\), … \(2,997 more\)\); the first, "10", is used$/);
+  });
+});
