@@ -383,11 +383,20 @@ const BackendInfo = memo(function BackendInfo() {
 });
 
 const Checkpoints = memo(function Checkpoints() {
-  const { downloadCheckpoint, uploadCheckpoint } = useSession();
+  const { downloadCheckpoint, uploadCheckpoint, discardSavedModels } = useSession();
   const sources = usePlayground((s) => s.status.sources);
   const problem = usePlayground((s) => s.settings.problem);
   const shape = usePlayground((s) => viewShape(s.settings).classes);
-  const [busy, setBusy] = useState<AlgorithmId | 'upload' | null>(null);
+  const savedCount = usePlayground((s) => Object.keys(s.status.saved).length);
+  const training = usePlayground((s) => s.status.trainState === 'running' || s.status.trainState === 'paused' || s.status.trainState === 'diverged');
+  const [busy, setBusy] = useState<AlgorithmId | 'upload' | 'discard' | null>(null);
+
+  const discard = () => {
+    setBusy('discard');
+    discardSavedModels()
+      .catch((e: unknown) => usePlayground.getState().notify('error', `Could not discard the saved models: ${errorText(e)}`))
+      .finally(() => setBusy(null));
+  };
 
   const download = (id: AlgorithmId) => {
     setBusy(id);
@@ -441,6 +450,22 @@ const Checkpoints = memo(function Checkpoints() {
           onChange={(e) => upload(e.currentTarget)}
         />
       </label>
+      {savedCount > 0 && (
+        <p className="saved-models" data-testid="saved-models">
+          <span className="muted">
+            {savedCount === 1 ? 'One model trained or loaded here is' : `${savedCount} models trained or loaded here are`} kept in this browser and come back after a reload.
+          </span>{' '}
+          <button
+            type="button"
+            data-testid="discard-saved"
+            disabled={busy === 'discard' || training}
+            title={training ? 'Reset the training first' : 'Forget them and use the shipped checkpoints again'}
+            onClick={discard}
+          >
+            Discard saved models
+          </button>
+        </p>
+      )}
     </div>
   );
 });

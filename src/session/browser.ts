@@ -6,6 +6,11 @@ export const pageAddress: PageAddress = {
   base: () => `${window.location.origin}${window.location.pathname}`,
   search: () => window.location.search,
   replace: (query) => window.history.replaceState(null, '', query),
+  push: (query) => window.history.pushState(null, '', query),
+  onPop: (listener) => {
+    window.addEventListener('popstate', listener);
+    return () => window.removeEventListener('popstate', listener);
+  },
 };
 
 export const copyToClipboard = (text: string): Promise<void> => navigator.clipboard.writeText(text);

@@ -1,7 +1,8 @@
 /**
  * The models' parameters in and out of the worker: the shipped checkpoints (the sinusoid's at start-up, a
- * classification problem's the first time it is shown), a file the user uploads, and the current parameters
- * of a model as a file to download.
+ * classification problem's the first time it is shown), a file the user uploads, the current parameters of a
+ * model as a file to download, and the models this browser keeps across reloads (persistence.ts). Every model's
+ * provenance (where its current parameters came from) is written to the store from what the worker says.
  */
 import { ALGORITHM_IDS, ALGORITHM_INFO, type AlgorithmId } from '../meta/contracts/algorithms';
 import {
@@ -13,13 +14,17 @@ import {
   modelKey,
   parseCheckpoint,
   parseCheckpointIndex,
+  parseModelKey,
+  validateCheckpoint,
   type Checkpoint,
   type ModelKey,
 } from '../meta/contracts/checkpoint';
 import type { ProblemShape } from '../meta/contracts/config';
+import { isUserModel, provenanceLabel, type Provenance } from '../meta/contracts/provenance';
 import type { ClassEvalCurve } from '../meta/contracts/types';
 import { appliesTo, viewShape } from '../state/store';
 import type { EngineClient } from '../worker/client';
+import { ModelKeeper, type ModelShelf } from './persistence';
 import type { SessionCore } from './shared';
 
 /** A file to download: its name and its text. */
@@ -41,31 +46,112 @@ export interface Checkpoints {
   ensureClassifiers(shape: ProblemShape): Promise<void>;
   /** Loads a checkpoint file into its model; a file that is not one leaves every model as it was, with a notice. */
   upload(file: Pick<File, 'name' | 'text'> & { size?: number }): Promise<void>;
-  /** A model's current parameters (the method's model for the problem shown) as a checkpoint file. */
+  /** A model's current parameters (the method's model for the problem shown) as a checkpoint file, provenance included. */
   download(method: AlgorithmId): Promise<FileOut | null>;
+  /** A model's current parameters changed in the worker (its snapshot): its provenance, and what this browser keeps. */
+  onSnapshot(checkpoint: Checkpoint): void;
+  /** A restarted worker got the client's latest parameters back: the store's provenance follows them. */
+  onRestart(): void;
+  /** Forgets the models this browser keeps, and brings the shipped ones back in their place. */
+  discardSaved(): Promise<void>;
 }
 
-/** Where a shipped checkpoint's parameters came from, as the checkpoint tables say it. */
-function shippedSource(ckpt: Checkpoint): string {
-  return ALGORITHM_INFO[ckpt.algorithm].outer === 'none'
-    ? `shipped checkpoint (random initialisation, seed ${ckpt.training.seed})`
-    : `shipped checkpoint (${ckpt.training.iterations} iterations)`;
+/** Where a shipped checkpoint's parameters came from: the file, and its run as the checkpoint tables say it. */
+export function shippedProvenance(ckpt: Checkpoint, file: string): Provenance {
+  const untrained = ALGORITHM_INFO[ckpt.algorithm].outer === 'none';
+  return { kind: 'shipped', file, iterations: ckpt.training.iterations, seed: ckpt.training.seed, ...(untrained ? { untrained } : {}) };
 }
 
-/** `refresh` asks for every curve again (after the models changed). */
-export function createCheckpoints(core: SessionCore, refresh: () => void): Checkpoints {
+/** While a run trains a model, its snapshots are kept at most this often (each is the whole checkpoint). */
+export const SAVE_RUNNING_MS = 10_000;
+
+/**
+ * `refresh` asks for every curve again (after the models changed); `shelf` keeps the user's models across
+ * reloads (null: none are kept).
+ */
+export function createCheckpoints(core: SessionCore, refresh: () => void, shelf: ModelShelf | null = null): Checkpoints {
   const { store } = core;
   let settled = false;
   const classifierLoads = new Map<string, Promise<void>>();
+  const keeper = shelf
+    ? new ModelKeeper(shelf, {
+        onKept: (key, kept) => store.getState().setSaved(key, kept),
+        onError: (key, e) =>
+          store.getState().notify('warning', `This browser could not keep the model ${key} for later (${e.message}); it stays in use until the page is closed. Download it to keep it.`),
+      })
+    : null;
+  /** When each model's snapshot was last kept (a running training's are thinned out). */
+  const lastKept = new Map<ModelKey, number>();
 
-  /** Fetches a shipped file, checks it is the model it should be, and loads it into the worker. */
+  /**
+   * Fetches a shipped file, checks it is the model it should be, and loads it into the worker with its
+   * provenance (which the store then shows).
+   */
   async function loadFile(client: EngineClient, folder: string, id: AlgorithmId, key: ModelKey): Promise<Checkpoint> {
     const res = await core.fetch(`${core.checkpointsUrl}${folder}${id}.json`);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const ckpt = parseCheckpoint(await res.text());
     if (checkpointModelKey(ckpt) !== key) throw new CheckpointError(`it holds ${checkpointModelKey(ckpt)}, not ${key}`);
-    await client.load(ckpt, shippedSource(ckpt));
+    const provenance = shippedProvenance(ckpt, `${folder}${id}.json`);
+    await client.load({ ...ckpt, provenance }, provenanceLabel(provenance));
+    store.getState().setProvenance(key, provenance);
     return ckpt;
+  }
+
+  /** The models kept in this browser, loaded over the shipped ones (the user's win), each labelled as kept. */
+  async function restoreSaved(client: EngineClient): Promise<void> {
+    if (!shelf) return;
+    let records: unknown[];
+    try {
+      records = await shelf.list();
+    } catch (e) {
+      store.getState().notify('warning', `The models this browser keeps could not be read (${(e as Error).message}); the shipped ones are used.`);
+      return;
+    }
+    const back: string[] = [];
+    for (const record of records) {
+      const key = typeof record === 'object' && record !== null && typeof (record as { key?: unknown }).key === 'string' ? (record as { key: string }).key : null;
+      try {
+        const ckpt = validateCheckpoint((record as { checkpoint?: unknown } | null)?.checkpoint);
+        const provenance = ckpt.provenance;
+        if (!provenance || !isUserModel(provenance)) throw new CheckpointError('it does not say it was trained or loaded here');
+        if (checkpointModelKey(ckpt) !== key) throw new CheckpointError(`it holds ${checkpointModelKey(ckpt)}, not ${key}`);
+        await client.load(ckpt, provenanceLabel(provenance, { saved: true }));
+        store.getState().setSaved(key, true);
+        store.getState().setProvenance(key, provenance);
+        back.push(`${key} (${provenanceLabel(provenance)})`);
+      } catch (e) {
+        store.getState().notify('warning', `A model this browser kept (${key ?? 'unnamed'}) could not be loaded (${(e as Error).message}) and was dropped.`);
+        if (key) keeper?.remove(key);
+      }
+    }
+    if (back.length)
+      store.getState().notify(
+        'info',
+        `Back from this browser's storage: ${back.join('; ')}. "Discard saved models" in the Training panel brings back the shipped ones.`
+      );
+  }
+
+  /**
+   * A model back to what ships with the app: its shipped checkpoint where there is one, else the worker's random
+   * initialisation.
+   */
+  async function backToShipped(client: EngineClient, key: ModelKey): Promise<void> {
+    const named = parseModelKey(key);
+    if (!named) return;
+    const folder = checkpointFolder(named.problem);
+    const regression = named.problem.problem === undefined;
+    try {
+      const shipped = regression || (await shippedIn(folder)).includes(named.algorithm);
+      if (shipped) {
+        await loadFile(client, folder, named.algorithm, key);
+        return;
+      }
+    } catch {
+      // no shipped file after all: a random initialisation below
+    }
+    await client.request<'snapshot'>({ type: 'forget', model: key });
+    store.getState().setProvenance(key, { kind: 'random', reason: regression ? 'no checkpoint' : 'none shipped' });
   }
 
   /**
@@ -80,10 +166,9 @@ export function createCheckpoints(core: SessionCore, refresh: () => void): Check
   }
 
   function loadClassifiers(client: EngineClient, shape: ProblemShape, folder: string): Promise<void> {
-    const untrained = 'random initialisation (no checkpoint shipped); train it below';
-    // Models the user already gave this problem (an uploaded checkpoint) are theirs: not replaced.
+    // Models the user already gave this problem (an uploaded checkpoint, one kept in this browser) are theirs: not replaced.
     const ids = ALGORITHM_IDS.filter((id) => appliesTo(id, shape.problem ?? 'sinusoid') && !store.getState().status.sources[modelKey(id, shape)]);
-    for (const id of ids) store.getState().setSource(modelKey(id, shape), untrained);
+    for (const id of ids) store.getState().setProvenance(modelKey(id, shape), { kind: 'random', reason: 'none shipped' });
     return shippedIn(folder)
       .catch((e: Error) => {
         store.getState().notify('warning', `${folder}${CHECKPOINT_INDEX} could not be read (${e.message}); every method of this problem starts from a random initialisation.`);
@@ -95,7 +180,6 @@ export function createCheckpoints(core: SessionCore, refresh: () => void): Check
             const key = modelKey(id, shape);
             try {
               const ckpt = await loadFile(client, folder, id, key);
-              store.getState().setSource(key, shippedSource(ckpt));
               if (ckpt.evaluation) store.getState().setClassShipped(key, ckpt.evaluation as ClassEvalCurve[]);
             } catch (e) {
               store.getState().notify('warning', `The shipped checkpoint ${folder}${id}.json could not be loaded (${(e as Error).message}); ${ALGORITHM_INFO[id].label} starts from a random initialisation.`);
@@ -116,15 +200,16 @@ export function createCheckpoints(core: SessionCore, refresh: () => void): Check
         ALGORITHM_IDS.map(async (id) => {
           try {
             const ckpt = await loadFile(client, checkpointFolder({}), id, modelKey(id));
-            store.getState().setSource(id, shippedSource(ckpt));
             const { reproduction } = store.getState();
             if (ckpt.evaluation) store.getState().setReproduction({ shipped: { ...reproduction.shipped, [id]: ckpt.evaluation } });
           } catch (e) {
-            store.getState().setSource(id, 'random initialisation (no checkpoint)');
+            store.getState().setProvenance(id, { kind: 'random', reason: 'no checkpoint' });
             store.getState().notify('warning', `The shipped checkpoint for ${ALGORITHM_INFO[id].label} could not be loaded (${(e as Error).message}); it starts from a random initialisation.`);
           }
         }),
       );
+      // The user's own models, kept from an earlier visit, replace the shipped ones before any curve is drawn.
+      await restoreSaved(client);
       settled = true;
       refresh();
     },
@@ -146,11 +231,17 @@ export function createCheckpoints(core: SessionCore, refresh: () => void): Check
         // Refused before it is read: a padded file must not fill the page's memory.
         if (file.size !== undefined && file.size > MAX_CHECKPOINT_BYTES)
           throw new CheckpointError(`The file is ${(file.size / 2 ** 20).toFixed(1)} MB; a checkpoint is at most ${MAX_CHECKPOINT_BYTES / 2 ** 20} MB.`);
-        const ckpt = parseCheckpoint(await file.text());
+        const parsed = parseCheckpoint(await file.text());
         const client = core.client();
         if (!client) throw new Error('the engine is not running');
-        await client.load(ckpt, `uploaded file ${file.name}`);
-        st.setSource(checkpointModelKey(ckpt), `uploaded file ${file.name}`);
+        // What the file says about itself is kept as its origin; the model is the uploaded file.
+        const { provenance: origin, ...rest } = parsed;
+        const provenance: Provenance = { kind: 'uploaded', fileName: file.name.slice(0, 200) || 'a file', iterations: parsed.training.iterations, ...(origin ? { origin } : {}) };
+        const ckpt: Checkpoint = { ...rest, provenance };
+        await client.load(ckpt, provenanceLabel(provenance));
+        const key = checkpointModelKey(ckpt);
+        st.setProvenance(key, provenance);
+        keeper?.save(key, ckpt);
         st.notify('info', `Loaded ${file.name} into ${ALGORITHM_INFO[ckpt.algorithm].label}.`);
         refresh();
       } catch (e) {
@@ -164,6 +255,64 @@ export function createCheckpoints(core: SessionCore, refresh: () => void): Check
       const key = modelKey(method, viewShape(store.getState().settings));
       const msg = await client.request<'snapshot'>({ type: 'export', method, model: key });
       return { name: `${key.replace('/', '-')}-checkpoint.json`, text: JSON.stringify(msg.checkpoint) };
+    },
+
+    onSnapshot(checkpoint) {
+      const provenance = checkpoint.provenance;
+      if (!provenance) return;
+      const key = checkpointModelKey(checkpoint);
+      const st = store.getState();
+      st.setProvenance(key, provenance);
+      if (!keeper) return;
+      if (!isUserModel(provenance)) {
+        // The model is the shipped (or a random) one again: nothing of the user's to keep.
+        lastKept.delete(key);
+        st.setSaved(key, false);
+        keeper.remove(key);
+        return;
+      }
+      const running = st.status.trainState === 'running' && st.status.progress?.model === key;
+      const now = core.now();
+      if (running && now - (lastKept.get(key) ?? -Infinity) < SAVE_RUNNING_MS) return;
+      lastKept.set(key, now);
+      keeper.save(key, checkpoint);
+    },
+
+    onRestart() {
+      const client = core.client();
+      if (!client) return;
+      for (const [key, { checkpoint }] of client.latest) if (checkpoint.provenance) store.getState().setProvenance(key, checkpoint.provenance);
+    },
+
+    async discardSaved() {
+      const client = core.client();
+      const st = store.getState();
+      if (!client || !keeper || !shelf) return;
+      if (st.status.trainState === 'running' || st.status.trainState === 'paused' || st.status.trainState === 'diverged') {
+        st.notify('warning', 'Reset the training first: the model in training cannot be discarded.');
+        return;
+      }
+      const keys = new Set(Object.keys(st.status.saved));
+      try {
+        for (const r of await shelf.list()) if (typeof (r as { key?: unknown })?.key === 'string') keys.add((r as { key: string }).key);
+      } catch {
+        // unreadable: what the store knows is all there is
+      }
+      await keeper.clear();
+      lastKept.clear();
+      let back = 0;
+      for (const key of keys) {
+        store.getState().setSaved(key, false);
+        if (!isUserModel(store.getState().status.provenance[key])) continue;
+        try {
+          await backToShipped(client, key);
+          back += 1;
+        } catch (e) {
+          store.getState().notify('error', `${key} could not be set back (${(e as Error).message}).`);
+        }
+      }
+      store.getState().notify('info', `Discarded the models this browser kept (${keys.size}); ${back} back to the shipped ones.`);
+      refresh();
     },
   };
 }

@@ -16,6 +16,10 @@ export interface PageAddress {
   search(): string;
   /** Replaces the query in place (no history entry). */
   replace(query: string): void;
+  /** Adds a history entry with this query (a new view: Back returns to the one before). */
+  push?(query: string): void;
+  /** Calls `listener` when Back or Forward brings another of the app's entries; returns a function that stops it. */
+  onPop?(listener: () => void): () => void;
 }
 
 /** The query parameters that are engine choices, not settings of the task: kept as they came. */
@@ -39,21 +43,46 @@ export function readAddress(store: PlaygroundStore, search: string): { backend: 
   return { backend: parsed.backend, engine: parsed.engine };
 }
 
-/** Keeps the address's query equal to the settings. Returns a function that stops it. */
+/**
+ * Keeps the address's query equal to the settings. Another problem tab is another view: it gets a history entry
+ * of its own (the one left keeps the view as it was), so Back and Forward move between the app's views instead of
+ * out of the app; when they do, the entry's problem comes back with its test-time alpha and training form (the
+ * settings a tab switch sets), the rest as it is now. Returns a function that stops it.
+ */
 export function syncAddress(store: PlaygroundStore, address: PageAddress): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Set while Back or Forward applies an entry: that change is the entry's own, not a new view. */
+  let popping = false;
+  const query = (settings: Settings) => {
+    const here = new URLSearchParams(address.search());
+    const keep = ENGINE_KEYS.filter((k) => here.has(k)).map((k) => `&${k}=${encodeURIComponent(here.get(k)!)}`);
+    return `?${serializeSettings(settings)}${keep.join('')}`;
+  };
   const unsubscribe = store.subscribe((s, prev) => {
     if (s.settings === prev.settings) return;
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      const q = serializeSettings(store.getState().settings);
-      const here = new URLSearchParams(address.search());
-      const keep = ENGINE_KEYS.filter((k) => here.has(k)).map((k) => `&${k}=${encodeURIComponent(here.get(k)!)}`);
-      address.replace(`?${q}${keep.join('')}`);
-    }, ADDRESS_DELAY_MS);
+    if (address.push && !popping && s.settings.problem !== prev.settings.problem) {
+      address.replace(query(prev.settings));
+      address.push(query(s.settings));
+      return;
+    }
+    timer = setTimeout(() => address.replace(query(store.getState().settings)), ADDRESS_DELAY_MS);
+  });
+  const stopPop = address.onPop?.(() => {
+    clearTimeout(timer);
+    const entry = parseUrl(address.search()).settings;
+    const st = store.getState();
+    if (entry.problem === st.settings.problem) return;
+    popping = true;
+    try {
+      st.setSettings({ problem: entry.problem, alpha: entry.alpha, train: entry.train });
+    } finally {
+      popping = false;
+    }
   });
   return () => {
     clearTimeout(timer);
+    stopPop?.();
     unsubscribe();
   };
 }

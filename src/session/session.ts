@@ -11,6 +11,7 @@ import type { BackendName, EnginePreference, WorkerResponse } from '../worker/pr
 import { createAdaptation } from './adaptation';
 import { copyToClipboard, pageAddress, saveDownload } from './browser';
 import { createCheckpoints, type FileOut } from './checkpoints';
+import { defaultShelf, type ModelShelf } from './persistence';
 import { testHooks, type PlaygroundHooks } from './hooks';
 import { copyLink } from './link';
 import { createScheduler, type RequestKind } from './refresh';
@@ -37,6 +38,8 @@ export interface SessionOptions {
   copyText?: (text: string) => Promise<void>;
   /** The clock of the refresh policy (ms); default performance.now. */
   now?: () => number;
+  /** Keeps trained and uploaded models across reloads; default IndexedDB where there is one, null for none. */
+  shelf?: ModelShelf | null;
   /** The worker's liveness check (client.ts); default on with the real worker, off with a createWorker given. */
   heartbeat?: HeartbeatOptions | null;
 }
@@ -51,6 +54,8 @@ export interface Session {
   resumeTraining(): void;
   resetTraining(): void;
   uploadCheckpoint(file: Pick<File, 'name' | 'text'>): Promise<void>;
+  /** Forgets the models this browser keeps (trained or uploaded here) and brings back the shipped ones. */
+  discardSavedModels(): Promise<void>;
   /** Saves a method's current model (for the problem shown) as a file, and returns it; null when not started. */
   downloadCheckpoint(method: AlgorithmId): Promise<FileOut | null>;
   runReproduction(methods?: readonly AlgorithmId[], shots?: readonly number[]): Promise<void>;
@@ -83,7 +88,7 @@ export function createSession(opts: SessionOptions): Session {
     now: opts.now ?? (() => performance.now()),
   };
   const scheduler = createScheduler(core);
-  const checkpoints = createCheckpoints(core, () => adaptation.refreshAll());
+  const checkpoints = createCheckpoints(core, () => adaptation.refreshAll(), opts.shelf === undefined ? defaultShelf() : opts.shelf);
   const adaptation = createAdaptation(core, scheduler, checkpoints);
   const training = createTraining(core, adaptation);
   let checkpointsRequested = false;
@@ -105,6 +110,8 @@ export function createSession(opts: SessionOptions): Session {
         return training.onProgress(msg);
       case 'trainState':
         return training.onTrainState(msg);
+      case 'snapshot':
+        return checkpoints.onSnapshot(msg.checkpoint);
       case 'error':
         st.notify('error', msg.message);
         return;
@@ -125,6 +132,8 @@ export function createSession(opts: SessionOptions): Session {
         onRestart: (reason, cause) => {
           const st = store.getState();
           st.setStatus({ worker: 'restarting', trainState: 'idle' });
+          // The models are the ones the new worker got back: their labels follow them.
+          checkpoints.onRestart();
           // One notice about the worker at a time (cause 'worker'): the latest restart, or the giving up.
           if (cause === 'unresponsive') st.notify('error', 'The engine stopped answering; restarted it (your models were kept). Training, if any, was stopped.', 'worker');
           else st.notify('error', `The engine worker stopped (${reason}) and was restarted with the last parameters of every method. Training, if any, was stopped.`, 'worker');
@@ -150,6 +159,7 @@ export function createSession(opts: SessionOptions): Session {
     resumeTraining: training.resume,
     resetTraining: training.reset,
     uploadCheckpoint: checkpoints.upload,
+    discardSavedModels: checkpoints.discardSaved,
     async downloadCheckpoint(method) {
       const file = await checkpoints.download(method);
       if (file) (opts.saveFile ?? saveDownload)(file);

@@ -4,6 +4,7 @@
  */
 import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { modelKey, type ModelKey } from '../meta/contracts/checkpoint';
+import type { Provenance } from '../meta/contracts/provenance';
 import { viewShape } from '../state/store';
 import type { WorkerResponse } from '../worker/protocol';
 import type { Adaptation } from './adaptation';
@@ -14,7 +15,7 @@ export interface Training {
   start(): void;
   pause(): void;
   resume(): void;
-  /** Stops training; the model keeps the parameters it reached. */
+  /** Discards the run: the model has the parameters it had before (the worker's snapshot says so). */
   reset(): void;
   onProgress(msg: Extract<WorkerResponse, { type: 'progress' }>): void;
   onTrainState(msg: Extract<WorkerResponse, { type: 'trainState' }>): void;
@@ -22,8 +23,11 @@ export interface Training {
 
 export function createTraining(core: SessionCore, adaptation: Pick<Adaptation, 'followTraining' | 'refreshAll'>): Training {
   const { store } = core;
-  /** What each trained model's source said before training wrote its progress there: shown again after a reset. */
-  const sourceBeforeTraining = new Map<ModelKey, string>();
+  /**
+   * What each trained model's provenance (and label) was before training wrote its progress there: shown again
+   * after a reset, until the worker's snapshot of the model confirms it.
+   */
+  const beforeTraining = new Map<ModelKey, { provenance?: Provenance; source: string }>();
   /** Whether a method's model is one the page shows (a classifier of another problem needs no redraw). */
   const shown = (method: AlgorithmId, key: ModelKey) => key === modelKey(method, viewShape(store.getState().settings));
 
@@ -34,8 +38,8 @@ export function createTraining(core: SessionCore, adaptation: Pick<Adaptation, '
       const st = store.getState();
       const { train } = st.settings;
       const key = modelKey(train.algorithm, train);
-      const current = st.status.sources[key];
-      if (st.status.trainState === 'idle' || !sourceBeforeTraining.has(key)) sourceBeforeTraining.set(key, current ?? '');
+      if (st.status.trainState === 'idle' || !beforeTraining.has(key))
+        beforeTraining.set(key, { provenance: st.status.provenance[key], source: st.status.sources[key] ?? '' });
       st.setStatus({ lossHistory: [], progress: null, trainMethod: train.algorithm });
       client.post({ type: 'train', config: { ...train } });
     },
@@ -46,7 +50,7 @@ export function createTraining(core: SessionCore, adaptation: Pick<Adaptation, '
     onProgress(msg) {
       const st = store.getState();
       st.pushProgress(msg);
-      st.setSource(msg.model, `trained in this page: iteration ${msg.iteration} of ${msg.iterations}`);
+      st.setProvenance(msg.model, { kind: 'trained', iterations: msg.iteration, planned: msg.iterations });
       if (shown(msg.method, msg.model)) adaptation.followTraining();
     },
 
@@ -55,8 +59,9 @@ export function createTraining(core: SessionCore, adaptation: Pick<Adaptation, '
       st.setStatus({ trainState: msg.state, trainMethod: msg.method });
       if (msg.message) st.notify(msg.state === 'diverged' ? 'error' : 'info', msg.message);
       if (msg.state === 'idle' && msg.model) {
-        const before = sourceBeforeTraining.get(msg.model);
-        if (before) st.setSource(msg.model, before);
+        const before = beforeTraining.get(msg.model);
+        if (before?.provenance) st.setProvenance(msg.model, before.provenance);
+        else if (before?.source) st.setSource(msg.model, before.source);
       }
       if (msg.state !== 'running') adaptation.refreshAll();
     },

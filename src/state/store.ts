@@ -11,6 +11,7 @@ import { PAPER_CONFIG, type ProblemKind, type ProblemShape, type TrainConfig } f
 import { isClassification, PROBLEM_INFO } from '../meta/contracts/problems';
 import type { ClassificationProblem } from '../meta/contracts/tasks/episodes';
 import type { ModelKey } from '../meta/contracts/checkpoint';
+import { provenanceLabel, type Provenance } from '../meta/contracts/provenance';
 import type { Stroke } from '../meta/contracts/tasks/glyphs';
 import type { BackendName, TrainProgress, TrainState } from '../worker/protocol';
 import {
@@ -86,6 +87,10 @@ export interface EngineStatus {
    * algorithm id for its sinusoid model, e.g. "plane-2way/maml" for a classifier.
    */
   sources: Partial<Record<ModelKey, string>>;
+  /** Where each model's current parameters came from, typed (sources holds its label: provenanceLabel). */
+  provenance: Partial<Record<ModelKey, Provenance>>;
+  /** The models this browser keeps across reloads (IndexedDB, src/session/persistence.ts). */
+  saved: Partial<Record<ModelKey, true>>;
   trainState: TrainState;
   trainMethod: AlgorithmId | null;
   progress: TrainProgress | null;
@@ -198,6 +203,10 @@ export interface PlaygroundState {
   // engine and results (written by the controller)
   setStatus(patch: Partial<EngineStatus>): void;
   setSource(model: ModelKey, source: string): void;
+  /** A model's provenance, and its label in sources. */
+  setProvenance(model: ModelKey, provenance: Provenance): void;
+  /** Whether this browser keeps a model across reloads (its label says so). */
+  setSaved(model: ModelKey, saved: boolean): void;
   pushProgress(p: TrainProgress): void;
   setAdaptation(a: Partial<Record<AlgorithmId, AdaptationCurves>>): void;
   setEvaluation(e: Partial<Record<AlgorithmId, EvalCurve>>, forSettings: { kShot: number; alpha: number }): void;
@@ -324,6 +333,8 @@ export function initialStatus(): EngineStatus {
     backend: null,
     fallbacks: [],
     sources: {},
+    provenance: {},
+    saved: {},
     trainState: 'idle',
     trainMethod: null,
     progress: null,
@@ -556,6 +567,21 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
 
   setStatus: (patch) => set((s) => ({ status: { ...s.status, ...patch } })),
   setSource: (method, source) => set((s) => ({ status: { ...s.status, sources: { ...s.status.sources, [method]: source } } })),
+  setProvenance: (model, provenance) =>
+    set((s) => {
+      const source = provenanceLabel(provenance, { saved: s.status.saved[model] });
+      return { status: { ...s.status, provenance: { ...s.status.provenance, [model]: provenance }, sources: { ...s.status.sources, [model]: source } } };
+    }),
+  setSaved: (model, saved) =>
+    set((s) => {
+      if (!!s.status.saved[model] === saved) return {};
+      const next = { ...s.status.saved };
+      if (saved) next[model] = true;
+      else delete next[model];
+      const prov = s.status.provenance[model];
+      const sources = prov ? { ...s.status.sources, [model]: provenanceLabel(prov, { saved }) } : s.status.sources;
+      return { status: { ...s.status, saved: next, sources } };
+    }),
   pushProgress: (p) =>
     set((s) => ({
       status: { ...s.status, progress: p, lossHistory: appendHistory(s.status.lossHistory, { iteration: p.iteration, loss: p.metaLoss }) },

@@ -5,6 +5,7 @@
  * while training; one that says nothing for HEARTBEAT.deadlineMs is restarted the same way.
  */
 import { checkpointModelKey, type Checkpoint, type ModelKey } from '../meta/contracts/checkpoint';
+import { provenanceLabel } from '../meta/contracts/provenance';
 import type { BackendName, EnginePreference, WorkerRequest, WorkerResponse } from './protocol';
 
 type WithId<T> = T extends { id: number } ? T : never;
@@ -63,7 +64,11 @@ export class EngineClient {
   private worker!: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(m: WorkerResponse): void; reject(e: Error): void }>();
-  /** The latest parameters of every model (each method's, per problem): what a restarted worker gets back. */
+  /**
+   * The latest parameters of every model (each method's, per problem): what a restarted worker gets back. The
+   * worker sends a snapshot whenever a model's current parameters change (training, reset, a diverged run), so
+   * this is always the current model, labelled by the provenance it carries.
+   */
   readonly latest = new Map<ModelKey, { checkpoint: Checkpoint; source: string }>();
   restarts = 0;
   /** Set when the worker kept dying and was given up on: requests fail at once instead of hanging. */
@@ -192,7 +197,8 @@ export class EngineClient {
   private remember(checkpoint: Checkpoint, source: string): void {
     const key = checkpointModelKey(checkpoint);
     const prev = this.latest.get(key);
-    this.latest.set(key, { checkpoint, source: source === 'latest parameters' && prev ? prev.source : source });
+    const label = checkpoint.provenance ? provenanceLabel(checkpoint.provenance) : source === 'latest parameters' && prev ? prev.source : source;
+    this.latest.set(key, { checkpoint, source: label });
   }
 
   post(msg: Exclude<WorkerRequest, RequestWithId>): void {

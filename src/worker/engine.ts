@@ -8,12 +8,23 @@
 import * as tf from '@tensorflow/tfjs';
 import { adaptToPoints } from '../meta/engine/adaptation';
 import { ALGORITHMS, type AlgorithmId } from '../meta/engine/algorithms';
-import { checkpointArrays, checkpointModelKey, makeCheckpoint, modelKey, validateCheckpoint, type Checkpoint, type ModelKey } from '../meta/contracts/checkpoint';
+import {
+  checkpointArrays,
+  checkpointModelKey,
+  makeCheckpoint,
+  modelKey,
+  parseModelKey,
+  quote,
+  validateCheckpoint,
+  type Checkpoint,
+  type ModelKey,
+} from '../meta/contracts/checkpoint';
 import { adaptClassifiers } from '../meta/engine/classification';
 import { evaluate, evaluateClassification } from '../meta/engine/evaluate';
 import { PROBLEM_INFO } from '../meta/contracts/problems';
+import { LastGood, provenanceLabel, type Provenance } from '../meta/contracts/provenance';
 import { learnerFor, type Learner } from '../meta/engine/inner';
-import { paramsFromArrays, readParams, type Params } from '../meta/engine/params';
+import { disposeParams, paramsFromArrays, readParams, type Params } from '../meta/engine/params';
 import { adaptFlat, flatLearner, type FlatLearner } from '../meta/fast/adapt';
 import { classifyFlat } from '../meta/fast/classify';
 import { evaluateFlatChunked } from '../meta/fast/evaluate';
@@ -21,7 +32,7 @@ import { createTrainer, type Trainer } from '../meta/engine/trainer';
 import { PAPER_EVAL, type ProblemShape, type TrainConfig } from '../meta/contracts/config';
 import type { BackendChoice } from './backend';
 import { runDiagnostic, type DiagnosticHost } from './diagnostics';
-import { Models, problemOfKey } from './models';
+import { Models, problemOfKey, type Model } from './models';
 import { gpuTrainerFor } from './gpu';
 import type { AdaptRequest, BackendName, ClassifyRequest, EnginePreference, TrainState, WorkerRequest, WorkerResponse } from './protocol';
 import type { ClassEvalCurve, EvalCurve, ParamArrays } from '../meta/contracts/types';
@@ -31,6 +42,8 @@ export interface WorkerEngineOptions {
   post(msg: WorkerResponse): void;
   /** Starts a TF.js backend on init (the worker: webgpu -> webgl -> wasm -> cpu; Node tests: cpu). */
   chooseBackend(forced: BackendName | null): Promise<BackendChoice>;
+  /** Makes the trainer of a training run; default the fastest path the engine preference allows (tests script one). */
+  makeTrainer?(config: TrainConfig): Trainer;
 }
 
 interface Training {
@@ -42,7 +55,17 @@ interface Training {
   loop: number;
   /** Why this path trains (the WebGPU probe's timings), or null. */
   pathNote: string | null;
+  /** The run's last parameters known to be good (confirmed by the next step's meta-loss). */
+  lastGood: LastGood<ParamArrays>;
+  /**
+   * Once the run diverged: at which iteration, and the parameters it keeps: its last good ones, or null for the
+   * model from before the run (a run that got nowhere good never replaces a model). Owned here until reset.
+   */
+  diverged: { atIteration: number; kept: { params: Params; iteration: number } | null } | null;
 }
+
+/** A model's current parameters as the engine serves them: the committed model, a live run, or what a diverged run kept. */
+type Current = Pick<Model, 'params' | 'training' | 'evaluation' | 'provenance'>;
 
 const PROGRESS_MS = 250;
 const SNAPSHOT_MS = 2000;
@@ -50,6 +73,7 @@ const SNAPSHOT_MS = 2000;
 export class WorkerEngine {
   private readonly post: (msg: WorkerResponse) => void;
   private readonly chooseBackend: WorkerEngineOptions['chooseBackend'];
+  private readonly makeTrainer: WorkerEngineOptions['makeTrainer'];
 
   /**
    * Every model's current meta-parameters, by ModelKey: each algorithm's sinusoid model, and its classifiers
@@ -76,6 +100,7 @@ export class WorkerEngine {
   constructor(opts: WorkerEngineOptions) {
     this.post = opts.post;
     this.chooseBackend = opts.chooseBackend;
+    this.makeTrainer = opts.makeTrainer;
     this.hop.port1.onmessage = () => {
       const rs = this.hopResolvers;
       this.hopResolvers = [];
@@ -140,19 +165,24 @@ export class WorkerEngine {
         }
         return;
       case 'resume':
-        if (this.training && (this.training.state === 'paused' || this.training.state === 'diverged')) {
+        // A diverged run is over: its trainer holds the parameters that blew up. Reset, or train again.
+        if (this.training && this.training.state === 'paused') {
           this.setTrainState('running');
           this.startLoop(this.training);
         }
         return;
       case 'reset':
-        await this.exclusive(() => {
-          const method = this.training?.method ?? null;
-          const model = this.training?.key ?? null;
+        await this.exclusive(async () => {
+          const t = this.training;
           this.stopTraining();
-          const message = method ? `Training of ${ALGORITHMS[method].label} discarded; its previous parameters are back.` : undefined;
-          this.post({ type: 'trainState', method, model, state: 'idle', message });
+          const message = t ? `Training of ${ALGORITHMS[t.method].label} discarded; its previous parameters are back.` : undefined;
+          this.post({ type: 'trainState', method: t?.method ?? null, model: t?.key ?? null, state: 'idle', message });
+          // The page's copy (what a restarted worker gets back) is the model again, not the run it last saw.
+          if (t) await this.snapshot(t.method, null, t.key);
         });
+        return;
+      case 'forget':
+        await this.exclusive(() => this.forget(msg));
         return;
       case 'export':
         await this.exclusive(() => this.snapshot(msg.method, msg.id, msg.model ?? msg.method));
@@ -183,16 +213,33 @@ export class WorkerEngine {
   }
 
   // ---- models ----
-  private currentParams(method: AlgorithmId, problem: ProblemShape = {}): Params {
-    if (this.training && this.training.key === modelKey(method, problem)) return this.training.trainer.params;
-    return this.models.of(method, problem).params;
+  /**
+   * A model's current parameters, with their settings and provenance: the committed model (Models), or the run
+   * training it (live), or, after the run diverged, what it kept. Everything served or handed out reads this.
+   */
+  private current(method: AlgorithmId, problem: ProblemShape = {}): Current {
+    const t = this.training && this.training.key === modelKey(method, problem) ? this.training : null;
+    const model = this.models.of(method, problem);
+    if (!t) return model;
+    const { config } = t.trainer;
+    if (t.diverged) {
+      const { atIteration, kept } = t.diverged;
+      if (kept)
+        return {
+          params: kept.params,
+          training: { ...config, iterations: kept.iteration },
+          provenance: { kind: 'trained', iterations: kept.iteration, planned: config.iterations, diverged: { atIteration, kept: 'run' } },
+        };
+      return { ...model, provenance: { ...model.provenance, diverged: { atIteration, kept: 'previous' } } };
+    }
+    const iterations = t.trainer.iteration;
+    return { params: t.trainer.params, training: { ...config, iterations }, provenance: { kind: 'trained', iterations, planned: config.iterations } };
   }
 
   /** A method's current model as used at test time, by its algorithm's rule and its own training settings. */
   private currentLearner(method: AlgorithmId, problem: ProblemShape = {}): Learner {
-    const live = this.training && this.training.key === modelKey(method, problem);
-    const config = live ? this.training!.trainer.config : this.models.of(method, problem).training;
-    return learnerFor(method, this.currentParams(method, problem), config);
+    const { params, training } = this.current(method, problem);
+    return learnerFor(method, params, training);
   }
 
   private async flatOf(l: Learner): Promise<FlatLearner> {
@@ -202,15 +249,19 @@ export class WorkerEngine {
   }
 
   /**
-   * Posts a copy of a model's current parameters (the one in training, if it is): the page keeps the latest for
-   * export and to restart a dead worker with.
+   * Posts a copy of a model's current parameters with their provenance (the run's, while one trains it): the
+   * page keeps the latest for export and to restart a dead worker with, and labels the model by it. Posted
+   * whenever a model's current parameters change other than by a load: training (every few seconds, on pause,
+   * done, diverged), reset, a run replaced, a model forgotten.
    */
   private async snapshot(method: AlgorithmId, id: number | null, key: ModelKey = method): Promise<Checkpoint> {
     const problem = problemOfKey(key);
-    const live = this.training && this.training.key === key ? this.training : null;
-    const model = this.models.of(method, problem);
-    const config = live ? { ...live.trainer.config, iterations: live.trainer.iteration } : model.training;
-    const ckpt = makeCheckpoint(method, await readParams(this.currentParams(method, problem)), config, live ? undefined : model.evaluation);
+    const cur = this.current(method, problem);
+    const arrays = await readParams(cur.params);
+    const t = this.training && this.training.key === key && !this.training.diverged ? this.training : null;
+    // A live run's parameters: a candidate for its last good ones, confirmed by the next step's meta-loss.
+    if (t) t.lastGood.offer(arrays, t.trainer.iteration);
+    const ckpt = makeCheckpoint(method, arrays, cur.training, cur.evaluation, cur.provenance);
     this.post({ type: 'snapshot', id, checkpoint: ckpt });
     return ckpt;
   }
@@ -220,8 +271,20 @@ export class WorkerEngine {
     const key = checkpointModelKey(ckpt);
     if (this.training && this.training.key === key)
       throw new Error(`${ALGORITHMS[ckpt.algorithm].label} is being trained on this problem; reset training before loading a checkpoint for it.`);
-    this.models.set(key, { params: paramsFromArrays(checkpointArrays(ckpt)), training: ckpt.training, evaluation: ckpt.evaluation });
+    // A checkpoint that does not say where it came from is someone's file, named by its source.
+    const provenance: Provenance = ckpt.provenance ?? { kind: 'uploaded', fileName: msg.source.slice(0, 200) || 'a checkpoint', iterations: ckpt.training.iterations };
+    this.models.set(key, { params: paramsFromArrays(checkpointArrays(ckpt)), training: ckpt.training, evaluation: ckpt.evaluation, provenance });
     this.post({ type: 'loaded', id: msg.id, method: ckpt.algorithm, model: key, source: msg.source });
+  }
+
+  /** Drops a model back to its random initialisation (the page's "discard"), answered with its snapshot. */
+  private async forget(msg: Extract<WorkerRequest, { type: 'forget' }>): Promise<void> {
+    const named = parseModelKey(msg.model);
+    if (!named) throw new Error(`There is no model ${quote(msg.model)}.`);
+    if (this.training && this.training.key === msg.model)
+      throw new Error(`${ALGORITHMS[named.algorithm].label} is being trained on this problem; reset training before discarding its model.`);
+    this.models.forget(msg.model);
+    await this.snapshot(named.algorithm, msg.id, msg.model);
   }
 
   // ---- adaptation and classification: the latest request wins; a drag sends many and only the newest matters ----
@@ -302,7 +365,7 @@ export class WorkerEngine {
     this.post({ type: 'evaluated', id: msg.id, results });
   }
 
-  // ---- training: idle -> running <-> paused, running -> diverged -> running, running -> done; reset -> idle ----
+  // ---- training: idle -> running <-> paused, running -> done, running -> diverged (over: it keeps what was good); reset -> idle ----
   /** The trainer the engine preference allows: fused WebGPU where the probe says so, else typed arrays or TF.js. */
   private async trainerFor(config: TrainConfig): Promise<{ trainer: Trainer; note: string | null }> {
     const gpu = await gpuTrainerFor(config, this.enginePreference);
@@ -320,11 +383,27 @@ export class WorkerEngine {
     this.post({ type: 'trainState', method: t?.method ?? null, model: t?.key ?? null, state, ...(message ? { message } : {}) });
   }
 
-  /** A new training replaces any other (its model keeps the parameters it had before that one started). */
+  /**
+   * A new training replaces any other (its model keeps the parameters it had before that one started, and the
+   * page is told so with a snapshot).
+   */
   private async train(config: TrainConfig): Promise<void> {
-    await this.exclusive(() => this.stopTraining());
-    const { trainer, note } = await this.exclusive(() => this.trainerFor(config));
-    const t: Training = { trainer, method: config.algorithm, key: modelKey(config.algorithm, config), state: 'running', loop: 0, pathNote: note };
+    await this.exclusive(async () => {
+      const old = this.training;
+      this.stopTraining();
+      if (old) await this.snapshot(old.method, null, old.key);
+    });
+    const { trainer, note } = await this.exclusive(() => (this.makeTrainer ? { trainer: this.makeTrainer(config), note: null } : this.trainerFor(config)));
+    const t: Training = {
+      trainer,
+      method: config.algorithm,
+      key: modelKey(config.algorithm, config),
+      state: 'running',
+      loop: 0,
+      pathNote: note,
+      lastGood: new LastGood<ParamArrays>(),
+      diverged: null,
+    };
     this.training = t;
     this.setTrainState('running');
     this.startLoop(t);
@@ -350,9 +429,14 @@ export class WorkerEngine {
     while (mine() && t.state === 'running' && t.trainer.iteration < iterations) {
       const outcome = await this.exclusive(() => (mine() ? t.trainer.step() : null));
       if (!outcome) return;
-      if (!outcome.ok) {
-        this.setTrainState('diverged', outcome.reason);
-        await this.exclusive(() => this.snapshot(t.method, null, t.key));
+      // Refused by the trainer (not finite, blown up against predicting zero), or far above the run's start.
+      const blownUp = t.lastGood.observe(outcome.iteration, outcome.loss, !outcome.ok);
+      if (!outcome.ok || blownUp) {
+        const { alpha, metaLr } = t.trainer.config;
+        const reason = outcome.ok
+          ? `Training diverged at iteration ${outcome.iteration}: ${blownUp} (alpha = ${alpha}, meta learning rate = ${metaLr}).`
+          : outcome.reason;
+        await this.exclusive(() => this.diverge(t, outcome.iteration, reason));
         return;
       }
       lossSum += outcome.loss;
@@ -390,7 +474,8 @@ export class WorkerEngine {
       await this.exclusive(async () => {
         if (this.training !== t) return; // reset or restarted meanwhile
         // The trained parameters become the method's model; the trainer is done.
-        this.models.set(t.key, { params: t.trainer.takeParams(), training: { ...t.trainer.config } });
+        const provenance: Provenance = { kind: 'trained', iterations: t.trainer.iteration, planned: iterations };
+        this.models.set(t.key, { params: t.trainer.takeParams(), training: { ...t.trainer.config }, provenance });
         t.trainer.dispose();
         this.training = null;
         this.post({ type: 'trainState', method: t.method, model: t.key, state: 'done', message: `Training finished: ${iterations} iterations.` });
@@ -399,9 +484,28 @@ export class WorkerEngine {
     }
   }
 
+  /**
+   * The run stops for good: it keeps its last good parameters if it got anywhere with them, else the model from
+   * before it stays; the notice and the snapshot's provenance say which. Reset brings back the model before the run.
+   */
+  private async diverge(t: Training, atIteration: number, reason: string): Promise<void> {
+    if (this.training !== t) return; // reset or replaced meanwhile
+    const good = t.lastGood.good;
+    const kept = good && good.iteration > 0 ? { params: paramsFromArrays(good.value), iteration: good.iteration } : null;
+    t.diverged = { atIteration, kept };
+    const before = provenanceLabel(this.models.of(t.method, problemOfKey(t.key)).provenance);
+    const what = kept
+      ? `Kept: this run's last good parameters (iteration ${kept.iteration}); Reset brings back the model from before it (${before}).`
+      : `Kept: the model from before this run (${before}); the run's parameters were discarded.`;
+    this.setTrainState('diverged', `${reason} ${what}`);
+    await this.snapshot(t.method, null, t.key);
+  }
+
   private stopTraining(): void {
-    if (!this.training) return;
-    this.training.trainer.dispose();
+    const t = this.training;
+    if (!t) return;
+    t.trainer.dispose();
+    if (t.diverged?.kept) disposeParams(t.diverged.kept.params);
     this.training = null;
   }
 }

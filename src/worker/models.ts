@@ -1,7 +1,9 @@
 /**
  * The worker's models: every method's current meta-parameters, per problem (ModelKey), with the settings they
- * were trained with and their shipped evaluation. Owns those tensors: replacing a model frees the old one.
- * Tensor-owning but message-free, so Node tests can drive it.
+ * were trained with, their shipped evaluation and their provenance (where they came from). The one owner of
+ * each model's committed parameters: a training run only replaces them when it finishes (see engine.ts).
+ * Owns those tensors: replacing a model frees the old one. Tensor-owning but message-free, so Node tests can
+ * drive it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ALGORITHM_IDS, type AlgorithmId } from '../meta/contracts/algorithms';
@@ -10,6 +12,7 @@ import { PAPER_CONFIG, type ProblemShape, type TrainConfig } from '../meta/contr
 import { classesOf, isProblemKind, problemInfo } from '../meta/contracts/problems';
 import { initModel } from '../meta/engine/model';
 import { disposeParams, type Params } from '../meta/engine/params';
+import type { Provenance } from '../meta/contracts/provenance';
 import { Rng } from '../meta/contracts/random';
 import type { EvalCurve } from '../meta/contracts/types';
 
@@ -17,7 +20,11 @@ export interface Model {
   params: Params;
   training: TrainConfig;
   evaluation?: EvalCurve[];
+  provenance: Provenance;
 }
+
+/** A model no checkpoint or training has touched. */
+const RANDOM_START: Provenance = { kind: 'random', reason: 'start' };
 
 /** The settings a problem's untrained model would be trained with (iterations 0). */
 function untrainedConfig(method: AlgorithmId, problem: ProblemShape): TrainConfig {
@@ -34,7 +41,7 @@ export class Models {
     const rng = new Rng(PAPER_CONFIG.seed);
     for (const id of ALGORITHM_IDS) {
       const config = untrainedConfig(id, {});
-      this.byKey.set(id, { params: initModel(id, rng.fork(), config.alpha), training: config });
+      this.byKey.set(id, { params: initModel(id, rng.fork(), config.alpha), training: config, provenance: RANDOM_START });
     }
   }
 
@@ -50,7 +57,7 @@ export class Models {
       const config = untrainedConfig(method, problem);
       const params = initModel(method, new Rng(config.seed).fork(), config.alpha, config);
       for (const t of Object.values(params)) tf.keep(t);
-      model = { params, training: config };
+      model = { params, training: config, provenance: RANDOM_START };
       this.byKey.set(key, model);
     }
     return model;
@@ -61,6 +68,13 @@ export class Models {
     const old = this.byKey.get(key);
     this.byKey.set(key, model);
     if (old && old.params !== model.params) disposeParams(old.params);
+  }
+
+  /** Frees a model: its next use starts it again as a random initialisation. */
+  forget(key: ModelKey): void {
+    const old = this.byKey.get(key);
+    this.byKey.delete(key);
+    if (old) disposeParams(old.params);
   }
 }
 

@@ -100,6 +100,8 @@ export type WorkerRequest =
   | { type: 'reset' }
   /** A copy of a model's parameters; `model` names it (default: the method's sinusoid model). */
   | { type: 'export'; id: number; method: AlgorithmId; model?: ModelKey }
+  /** Drops a model back to its random initialisation (the page discards a saved model); answered by its snapshot. */
+  | { type: 'forget'; id: number; model: ModelKey }
   | { type: 'memory'; id: number }
   /**
    * Times meta-iterations of fresh trainers (the benchmark); leaves the models alone. path 'typed' times the

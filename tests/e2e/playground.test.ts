@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { curveData, curveDistance, dataToPage, launch, openApp, pathOf, settle, shownPoints, waitForCurveChange } from './browser';
+import { curveData, curveDistance, dataToPage, launch, openApp, pathOf, settle, shownPoints, waitForCurveChange, waitForCurves } from './browser';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -309,6 +309,139 @@ describe('the page', () => {
     await waitForCurveChange(page, 'maml', 1, adapted);
     await settle(page);
     expect(await pathOf(page, 'maml', 0)).toBe(curve);
+    await page.close();
+  });
+});
+
+// ---- one owner of each model's parameters, with provenance; nothing trained lost by a reload (issue 13, items 1 and 3) ----
+
+/** The shipped MAML / pretrained checkpoint files, as the page loads them. */
+const shippedFile = (name: string) => JSON.parse(readFileSync(`public/checkpoints/${name}.json`, 'utf8'));
+const SHIPPED_ITERATIONS: number = shippedFile('maml').training.iterations;
+
+/** Two checkpoints' parameters are the same float32 values. */
+function sameParams(a: Record<string, { values: number[] }>, b: Record<string, { values: number[] }>): boolean {
+  return Object.keys(b).every((n) => a[n]?.values.length === b[n].values.length && a[n].values.every((v, i) => Math.fround(v) === Math.fround(b[n].values[i])));
+}
+
+async function downloaded(page: Page, method: string, file: string): Promise<any> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid="download-${method}"]`)]);
+  const saved = join(tmpdir(), file);
+  await download.saveAs(saved);
+  return JSON.parse(readFileSync(saved, 'utf8'));
+}
+
+const hookCheckpoint = (page: Page, method: string) => page.evaluate((m) => (window as any).__playground.checkpoint(m), method);
+
+describe("each model's parameters and what the page says about them", () => {
+  it('Reset, then a worker crash: the model from before the run comes back, labelled as it is', async () => {
+    const { page, errors } = await openApp(browser, '?backend=wasm&algo=maml&it=100000');
+    const shippedCurve = await pathOf(page, 'maml', 0);
+    await page.click('[data-testid="train-start"]');
+    await page.waitForFunction(() => /^\s*[1-9]/.test(document.querySelector('[data-testid="train-iteration"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.click('[data-testid="train-pause"]');
+    await page.waitForFunction(() => /paused/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''));
+    // The page's copy for a restart is the paused run now...
+    await page.waitForFunction(() => (window as any).__playground.checkpoint('maml')?.provenance?.kind === 'trained');
+    await settle(page);
+    expect(await pathOf(page, 'maml', 0)).not.toBe(shippedCurve);
+    await page.click('[data-testid="train-reset"]');
+    await page.waitForFunction(() => /idle/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''));
+    // ...and after Reset the shipped model again: what a crash brings back.
+    await page.waitForFunction(() => (window as any).__playground.checkpoint('maml')?.provenance?.kind === 'shipped');
+    await page.evaluate(() => (window as any).__playground.crashWorker());
+    await page.waitForFunction(() => (window as any).__playground.restarts() === 1);
+    await page.waitForFunction(() => /wasm/.test(document.querySelector('[data-testid="backend-name"]')?.textContent ?? ''));
+    // Make the page ask the new worker (a new point; the notices may cover the plot), then compare the model.
+    const adapted = await pathOf(page, 'maml', 1);
+    await page.evaluate(() => (window as any).__playground.store.getState().addPoint({ x: 0.5, y: 1 }));
+    await waitForCurveChange(page, 'maml', 1, adapted);
+    await settle(page);
+    expect(await pathOf(page, 'maml', 0)).toBe(shippedCurve);
+    expect(await text(page, 'source-maml')).toBe(`shipped checkpoint (${SHIPPED_ITERATIONS} iterations)`);
+    const file = await downloaded(page, 'maml', 'after-reset-crash.json');
+    expect(sameParams(file.params, shippedFile('maml').params)).toBe(true);
+    expect(file.provenance).toMatchObject({ kind: 'shipped', file: 'maml.json', iterations: SHIPPED_ITERATIONS });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a run that blows up at once (?ta=100&lr=10) never replaces the shipped model: kept, labelled so, and downloaded as such', async () => {
+    const { page } = await openApp(browser, '?backend=wasm&algo=maml&ta=100&lr=10&it=1000');
+    const shippedCurve = await pathOf(page, 'maml', 0);
+    await page.click('[data-testid="train-start"]');
+    await page.waitForFunction(() => /diverged/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await page.textContent('[data-testid="notices"] .notice-error')).toMatch(
+      new RegExp(`diverged at iteration 1\\b.*Kept: the model from before this run \\(shipped checkpoint \\(${SHIPPED_ITERATIONS} iterations\\)\\)`),
+    );
+    const label = `shipped checkpoint (${SHIPPED_ITERATIONS} iterations); kept: a training run diverged at iteration 1 and was discarded`;
+    await page.waitForFunction((l) => document.querySelector('[data-testid="source-maml"]')?.textContent === l, label);
+    await settle(page);
+    expect(await pathOf(page, 'maml', 0)).toBe(shippedCurve);
+    // Download writes what the label says: the shipped parameters, with that provenance.
+    const file = await downloaded(page, 'maml', 'diverged-run.json');
+    expect(sameParams(file.params, shippedFile('maml').params)).toBe(true);
+    expect(file.training.iterations).toBe(SHIPPED_ITERATIONS);
+    expect(file.provenance).toMatchObject({ kind: 'shipped', file: 'maml.json', iterations: SHIPPED_ITERATIONS, diverged: { atIteration: 1, kept: 'previous' } });
+    expect((await hookCheckpoint(page, 'maml')).provenance.kind).toBe('shipped');
+    await page.close();
+  });
+
+  it('a model trained here comes back after a reload, labelled so; "Discard saved models" brings the shipped one back', async () => {
+    const { page, errors } = await openApp(browser, '?backend=wasm&algo=pretrained&it=300&ts=5');
+    const shippedCurve = await pathOf(page, 'pretrained', 0);
+    const shippedLabel = await text(page, 'source-pretrained');
+    expect(shippedLabel).toMatch(/^shipped checkpoint/);
+    await page.click('[data-testid="train-start"]');
+    await page.waitForFunction(() => /done/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    const label = 'trained in this page: iteration 300 of 300; saved in this browser';
+    await page.waitForFunction((l) => document.querySelector('[data-testid="source-pretrained"]')?.textContent === l, label);
+    await settle(page);
+    const trainedCurve = await pathOf(page, 'pretrained', 0);
+    expect(trainedCurve).not.toBe(shippedCurve);
+
+    await page.reload();
+    await page.waitForFunction(() => /wasm/.test(document.querySelector('[data-testid="backend-name"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    await page.waitForSelector('[data-testid="task-panel"] path.curve[data-method="pretrained"]', { timeout: 60_000 });
+    await settle(page);
+    expect(await text(page, 'source-pretrained')).toBe(label);
+    expect(await pathOf(page, 'pretrained', 0)).toBe(trainedCurve);
+    expect(await page.textContent('[data-testid="notices"]')).toMatch(/Back from this browser's storage: pretrained \(trained in this page: iteration 300 of 300\)/);
+    const file = await downloaded(page, 'pretrained', 'reloaded.json');
+    expect(file.provenance).toEqual({ kind: 'trained', iterations: 300, planned: 300 });
+    expect(file.training.seed).toBe(5);
+
+    await page.click('[data-testid="discard-saved"]');
+    await page.waitForFunction((l) => document.querySelector('[data-testid="source-pretrained"]')?.textContent === l, shippedLabel);
+    await settle(page);
+    expect(await pathOf(page, 'pretrained', 0)).toBe(shippedCurve);
+    expect(await page.$('[data-testid="saved-models"]')).toBeNull();
+    // And it stays discarded.
+    await page.reload();
+    await page.waitForSelector('[data-testid="task-panel"] path.curve[data-method="pretrained"]', { timeout: 60_000 });
+    await settle(page);
+    expect(await text(page, 'source-pretrained')).toBe(shippedLabel);
+    expect(await pathOf(page, 'pretrained', 0)).toBe(shippedCurve);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('Back and Forward move between the problem tabs, inside the app', async () => {
+    const { page, errors } = await openApp(browser, '?backend=wasm');
+    await page.evaluate(() => ((window as any).__sameDocument = 42));
+    const selected = () => page.$eval('[role="tab"][aria-selected="true"]', (b) => b.getAttribute('data-testid'));
+    await page.click('[data-testid="problem-plane"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="problem-plane"]')?.getAttribute('aria-selected') === 'true');
+    expect(new URL(page.url()).searchParams.get('p')).toBe('plane');
+    await page.goBack();
+    await page.waitForFunction(() => document.querySelector('[data-testid="problem-sinusoid"]')?.getAttribute('aria-selected') === 'true');
+    expect(await selected()).toBe('problem-sinusoid');
+    expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(42);
+    await waitForCurves(page);
+    await page.goForward();
+    await page.waitForFunction(() => document.querySelector('[data-testid="problem-plane"]')?.getAttribute('aria-selected') === 'true');
+    expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(42);
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

@@ -243,6 +243,22 @@ describe('latest parameters', () => {
     expect(h.client.latest.get('maml')).toEqual({ checkpoint: trained, source: 'checkpoints/maml.json' });
   });
 
+  it('a snapshot that carries its provenance is labelled by it, and goes back to a new worker with it', async () => {
+    const h = setup();
+    const w = h.current();
+    const p = h.client.load(checkpoint('maml', 0.1), 'shipped checkpoint (70000 iterations)');
+    answerLoad(w, lastId(w, 'load'));
+    await p;
+    // Reset: the worker says the model is the shipped one again (the label is the provenance's, not the first load's).
+    const back = { ...checkpoint('maml', 0.1), provenance: { kind: 'shipped', file: 'maml.json', iterations: 70000, seed: 1, diverged: { atIteration: 2, kept: 'previous' } } } as Checkpoint;
+    w.emit({ type: 'snapshot', id: null, checkpoint: back });
+    expect(h.client.latest.get('maml')).toEqual({ checkpoint: back, source: 'shipped checkpoint (70000 iterations); kept: a training run diverged at iteration 2 and was discarded' });
+    w.crash('boom');
+    expect(h.current().ofType('load')).toEqual([
+      { type: 'load', id: expect.any(Number), checkpoint: back, source: 'shipped checkpoint (70000 iterations); kept: a training run diverged at iteration 2 and was discarded' },
+    ]);
+  });
+
   it('a snapshot of a method never loaded is labelled "latest parameters"', () => {
     const h = setup();
     const ck = checkpoint('pretrained', 0.4);

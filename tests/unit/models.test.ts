@@ -43,10 +43,10 @@ describe('Models', () => {
     const before = tf.memory().numTensors;
     const old = models.of('fomaml').params;
     const fresh = initParams(planeMlp(2), new Rng(1));
-    models.set(modelKey('fomaml', { problem: 'plane', classes: 2 }), { params: fresh, training: models.of('fomaml').training });
+    models.set(modelKey('fomaml', { problem: 'plane', classes: 2 }), { params: fresh, training: models.of('fomaml').training, provenance: { kind: 'random', reason: 'start' } });
     expect(Object.values(old).every(alive)).toBe(true); // another key: untouched
     const replacement = initParams({ sizes: [1, 40, 40, 1] }, new Rng(2));
-    models.set('fomaml', { params: replacement, training: models.of('fomaml').training });
+    models.set('fomaml', { params: replacement, training: models.of('fomaml').training, provenance: { kind: 'random', reason: 'start' } });
     expect(Object.values(old).some(alive)).toBe(false);
     expect(models.of('fomaml').params).toBe(replacement);
     models.reset();

@@ -14,7 +14,9 @@ import { PROBLEM_INFO } from '../../src/meta/contracts/problems';
 import type { AdaptationCurves, ClassAdaptation, EvalCurve } from '../../src/meta/contracts/types';
 import { readAddress, syncAddress } from '../../src/session/link';
 import { createSession, type Session, type SessionOptions } from '../../src/session/session';
-import type { FileOut } from '../../src/session/checkpoints';
+import { SAVE_RUNNING_MS, type FileOut } from '../../src/session/checkpoints';
+import { memoryShelf, type SavedRecord } from '../../src/session/persistence';
+import type { Provenance } from '../../src/meta/contracts/provenance';
 import { CURVE_GRID, defaultSettings, initialStatus, usePlayground } from '../../src/state/store';
 import { serializeSettings } from '../../src/state/url';
 import type { WorkerResponse } from '../../src/worker/protocol';
@@ -636,5 +638,231 @@ describe('notices say what is so now (issue 13, item 6)', () => {
     readAddress(usePlayground, '?steps=banana');
     expect(st().notices).toHaveLength(1);
     expect(st().notices[0].text).toMatch(/steps="banana"/);
+  });
+});
+
+// ---- the models this browser keeps (issue 13, item 3) and one label per model (item 1) ----
+
+/** A shipped file's checkpoint with other values and a provenance: a model trained (or loaded) here. */
+function ownModel(path: string, provenance: Provenance, shift = 0.5): Checkpoint {
+  const ckpt = parseCheckpoint(readShipped(path));
+  const params = Object.fromEntries(Object.entries(ckpt.params).map(([n, p]) => [n, { shape: p.shape, values: p.values.map((v) => Number(Math.fround(v + shift).toPrecision(9))) }]));
+  return { ...ckpt, params, training: { ...ckpt.training, iterations: 300, seed: 5 }, provenance };
+}
+const TRAINED: Provenance = { kind: 'trained', iterations: 300, planned: 300 };
+const record = (key: string, checkpoint: Checkpoint): SavedRecord => ({ key, checkpoint, savedAt: '2025-01-01T00:00:00.000Z' });
+
+describe('models kept in this browser', () => {
+  it("keeps a trained model with its provenance as the worker reports it, says so in its label, and lets it go when the shipped one is back", async () => {
+    const shelf = memoryShelf();
+    const h = await started({ shelf });
+    const trained = ownModel('maml.json', TRAINED);
+    h.worker().emit({ type: 'snapshot', id: null, checkpoint: trained });
+    expect(st().status.provenance.maml).toEqual(TRAINED);
+    await until(() => st().status.saved.maml === true, 'the model to be kept');
+    expect(shelf.records.get('maml')?.checkpoint).toEqual(trained);
+    expect(st().status.sources.maml).toBe('trained in this page: iteration 300 of 300; saved in this browser');
+
+    // Reset (or a run that kept nothing) brings the shipped model back: nothing of the user's to keep.
+    const shipped: Provenance = { kind: 'shipped', file: 'maml.json', iterations: 70000, seed: 1 };
+    h.worker().emit({ type: 'snapshot', id: null, checkpoint: { ...parseCheckpoint(readShipped('maml.json')), provenance: shipped } });
+    expect(st().status.sources.maml).toBe('shipped checkpoint (70000 iterations)');
+    expect(st().status.saved.maml).toBeUndefined();
+    await until(() => !shelf.records.has('maml'), 'the kept model to go');
+  });
+
+  it('a running training is kept at most every SAVE_RUNNING_MS; its label follows every snapshot', async () => {
+    const shelf = memoryShelf();
+    const puts: number[] = [];
+    const put = shelf.put;
+    shelf.put = async (r) => {
+      puts.push((r.checkpoint.provenance as { iterations: number }).iterations);
+      return put(r);
+    };
+    const h = await started({ shelf });
+    const w = h.worker();
+    h.session.startTraining();
+    w.emit({ type: 'trainState', method: 'maml', model: 'maml', state: 'running' });
+    w.emit({ type: 'progress', method: 'maml', model: 'maml', iteration: 10, iterations: 5000, metaLoss: 1, itersPerSec: 3, etaSeconds: 9, stats: {}, path: 'typed arrays' });
+    for (const [it, dt] of [[100, 0], [200, 2000], [300, 2000], [400, SAVE_RUNNING_MS]]) {
+      h.clock.now += dt;
+      w.emit({ type: 'snapshot', id: null, checkpoint: ownModel('maml.json', { kind: 'trained', iterations: it, planned: 5000 }) });
+      await settleTasks();
+    }
+    expect(puts).toEqual([100, 400]);
+    expect(st().status.sources.maml).toBe('trained in this page: iteration 400 of 5000; saved in this browser');
+    // Paused: the next snapshot is kept at once.
+    w.emit({ type: 'trainState', method: 'maml', model: 'maml', state: 'paused' });
+    w.emit({ type: 'snapshot', id: null, checkpoint: ownModel('maml.json', { kind: 'trained', iterations: 410, planned: 5000 }) });
+    await until(() => puts.length === 3, 'the paused run to be kept');
+    expect(puts).toEqual([100, 400, 410]);
+  });
+
+  it('an uploaded checkpoint is kept as the uploaded file, with what the file said about itself as its origin', async () => {
+    const shelf = memoryShelf();
+    const h = await started({ shelf });
+    const file = ownModel('reptile.json', TRAINED);
+    await h.session.uploadCheckpoint({ name: 'mine.json', text: async () => JSON.stringify(file) });
+    const provenance = { kind: 'uploaded', fileName: 'mine.json', iterations: 300, origin: TRAINED };
+    expect(h.worker().ofType('load').at(-1)).toMatchObject({ source: 'uploaded file mine.json', checkpoint: { algorithm: 'reptile', provenance } });
+    expect(st().status.provenance.reptile).toEqual(provenance);
+    await until(() => st().status.saved.reptile === true, 'the upload to be kept');
+    expect(shelf.records.get('reptile')?.checkpoint).toMatchObject({ provenance, params: file.params });
+    expect(st().status.sources.reptile).toBe('uploaded file mine.json; saved in this browser');
+  });
+
+  it('start-up loads the kept models over the shipped ones, before any curve is asked for; their classifier files are not fetched', async () => {
+    const shelf = memoryShelf();
+    const trained = ownModel('maml.json', TRAINED);
+    const classifier = ownModel('plane-2way/maml.json', { kind: 'uploaded', fileName: 'plane.json', iterations: 10000 });
+    await shelf.put(record('maml', trained));
+    await shelf.put(record('plane-2way/maml', classifier));
+    const h = await started({ shelf });
+    const w = h.worker();
+    const loads = w.ofType('load');
+    // Shipped first, then the kept ones: the last load of each model wins.
+    expect(loads.filter((m) => (m.checkpoint as Checkpoint).algorithm === 'maml').map((m) => (m.checkpoint as Checkpoint).provenance?.kind)).toEqual(['shipped', 'trained', 'uploaded']);
+    expect(w.posted.indexOf(loads.at(-1)!)).toBeLessThan(w.posted.indexOf(w.ofType('adapt')[0]));
+    expect(st().status.sources.maml).toBe('trained in this page: iteration 300 of 300; saved in this browser');
+    expect(st().status.sources['plane-2way/maml']).toBe('uploaded file plane.json; saved in this browser');
+    expect(st().notices.map((n) => n.text)).toContainEqual(expect.stringMatching(/^Back from this browser's storage: maml \(trained in this page: iteration 300 of 300\); plane-2way\/maml \(uploaded file plane\.json\)\./));
+
+    st().setProblem('plane');
+    await until(() => w.waiting('classify').length === 1, 'the plane');
+    expect(h.server.urls).toContain(`${PREFIX}plane-2way/fomaml.json`);
+    expect(h.server.urls).not.toContain(`${PREFIX}plane-2way/maml.json`);
+  });
+
+  it('a kept record that is not a model of its own is dropped with a notice; the shipped model stays', async () => {
+    const shelf = memoryShelf();
+    await shelf.put(record('maml', { ...ownModel('maml.json', TRAINED), params: {} }));
+    await shelf.put(record('fomaml', ownModel('maml.json', TRAINED)));
+    await shelf.put(record('anil', { ...parseCheckpoint(readShipped('anil.json')), provenance: { kind: 'shipped', file: 'anil.json', iterations: 1, seed: 1 } }));
+    await started({ shelf });
+    expect(st().status.sources.maml).toMatch(/^shipped checkpoint \(\d+ iterations\)$/);
+    expect(st().status.sources.fomaml).toMatch(/^shipped checkpoint/);
+    expect(st().status.saved).toEqual({});
+    const texts = st().notices.map((n) => n.text);
+    expect(texts).toContainEqual(expect.stringMatching(/kept \(maml\) could not be loaded \(Parameter "w0" is missing\.\) and was dropped/));
+    expect(texts).toContainEqual(expect.stringMatching(/kept \(fomaml\) could not be loaded \(it holds maml, not fomaml\)/));
+    expect(texts).toContainEqual(expect.stringMatching(/kept \(anil\) could not be loaded \(it does not say it was trained or loaded here\)/));
+    await until(() => shelf.records.size === 0, 'the bad records to go');
+  });
+
+  it('"Discard saved models" forgets them and brings back the shipped models (a random initialisation where none ships)', async () => {
+    const shelf = memoryShelf();
+    await shelf.put(record('maml', ownModel('maml.json', TRAINED)));
+    await shelf.put(record('plane-2way/imaml', ownModel('plane-2way/maml.json', { kind: 'uploaded', fileName: 'p.json', iterations: 1 })));
+    // A plane iMAML checkpoint: a MAML one renamed (same network).
+    const imaml = shelf.records.get('plane-2way/imaml')!;
+    imaml.checkpoint = { ...imaml.checkpoint, algorithm: 'imaml', training: { ...imaml.checkpoint.training, algorithm: 'imaml' } };
+    const h = await started({ shelf });
+    const w = h.worker();
+    expect(st().status.saved).toEqual({ maml: true, 'plane-2way/imaml': true });
+    w.auto.forget = (m) => ({ type: 'snapshot', id: m.id as number, checkpoint: { ...imaml.checkpoint, provenance: { kind: 'random', reason: 'start' } } });
+    const n = w.posted.length;
+    await h.session.discardSavedModels();
+    expect(shelf.records.size).toBe(0);
+    expect(st().status.saved).toEqual({});
+    const sent = w.posted.slice(n) as Msg[];
+    const { iterations, seed } = parseCheckpoint(readShipped('maml.json')).training;
+    expect(sent.filter((m) => m.type === 'load').map((m) => (m.checkpoint as Checkpoint).provenance)).toEqual([{ kind: 'shipped', file: 'maml.json', iterations, seed }]);
+    expect(sent.filter((m) => m.type === 'forget').map((m) => m.model)).toEqual(['plane-2way/imaml']);
+    expect(st().status.sources.maml).toBe(`shipped checkpoint (${iterations} iterations)`);
+    expect(st().status.sources['plane-2way/imaml']).toBe('random initialisation (no checkpoint shipped); train it below');
+    expect(st().notices.at(-1)?.text).toBe('Discarded the models this browser kept (2); 2 back to the shipped ones.');
+    await until(() => w.waiting('adapt').length === 1, 'the curves of the shipped models');
+  });
+
+  it('after a restart the labels follow the parameters the new worker got back', async () => {
+    const h = await started();
+    const w = h.worker();
+    w.emit({ type: 'progress', method: 'maml', model: 'maml', iteration: 1234, iterations: 5000, metaLoss: 1, itersPerSec: 3, etaSeconds: 9, stats: {}, path: 'typed arrays' });
+    w.emit({ type: 'snapshot', id: null, checkpoint: ownModel('maml.json', { kind: 'trained', iterations: 1200, planned: 5000 }) });
+    w.emit({ type: 'progress', method: 'maml', model: 'maml', iteration: 1300, iterations: 5000, metaLoss: 1, itersPerSec: 3, etaSeconds: 9, stats: {}, path: 'typed arrays' });
+    expect(st().status.sources.maml).toBe('trained in this page: iteration 1300 of 5000');
+    w.crash('boom');
+    expect(st().status.sources.maml).toBe('trained in this page: iteration 1200 of 5000');
+    expect(h.worker().ofType('load').find((m) => (m.checkpoint as Checkpoint).algorithm === 'maml')?.checkpoint).toMatchObject({ provenance: { iterations: 1200 } });
+  });
+});
+
+describe('Back and Forward', () => {
+  /** An address with a history of entries, as the browser keeps one. */
+  function history(start: string) {
+    const entries = [start];
+    let at = 0;
+    const listeners = new Set<() => void>();
+    return {
+      entries: () => entries.slice(),
+      at: () => at,
+      address: {
+        base: () => '',
+        search: () => entries[at],
+        replace: (q: string) => void (entries[at] = q),
+        push: (q: string) => {
+          entries.splice(at + 1, entries.length, q);
+          at += 1;
+        },
+        onPop: (l: () => void) => {
+          listeners.add(l);
+          return () => void listeners.delete(l);
+        },
+      },
+      go(delta: number) {
+        at += delta;
+        listeners.forEach((l) => l());
+      },
+    };
+  }
+
+  it("another problem tab is a history entry of its own; Back and Forward switch tabs in the app, each with its alpha and training form", () => {
+    vi.useFakeTimers();
+    try {
+      const h = history(`?${serializeSettings(st().settings)}`);
+      const stop = syncAddress(usePlayground, h.address);
+      st().setSettings({ alpha: 0.05 });
+      st().setTrainConfig({ iterations: 1234 });
+      st().setProblem('plane');
+      expect(h.at()).toBe(1);
+      // The entry left holds the view as it was left, at once (no waiting for the 250 ms).
+      expect(new URLSearchParams(h.entries()[0]).get('alpha')).toBe('0.05');
+      expect(new URLSearchParams(h.entries()[1]).get('p')).toBe('plane');
+      const planeAlpha = st().settings.alpha;
+      st().addPlanePoint({ x: 0.1, y: 0.2 });
+      const planePoints = st().settings.plane.points;
+      vi.advanceTimersByTime(300);
+      expect(h.entries()).toHaveLength(2); // edits within a view replace its entry
+
+      h.go(-1);
+      expect(st().settings.problem).toBe('sinusoid');
+      expect(st().settings.alpha).toBe(0.05);
+      expect(st().settings.train.iterations).toBe(1234);
+      expect(st().settings.plane.points).toBe(planePoints); // the plane's points stay as they are
+      vi.advanceTimersByTime(300);
+      expect(h.entries()).toHaveLength(2); // Back made no new entry: Forward is still there
+      h.go(1);
+      expect(st().settings.problem).toBe('plane');
+      expect(st().settings.alpha).toBe(planeAlpha);
+      stop();
+      st().setProblem('glyphs');
+      expect(h.entries()).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('an address without history (push) keeps replacing in place, as before', () => {
+    vi.useFakeTimers();
+    try {
+      const replaced: string[] = [];
+      const stop = syncAddress(usePlayground, { base: () => '', search: () => '', replace: (q) => void replaced.push(q) });
+      st().setProblem('plane');
+      vi.advanceTimersByTime(300);
+      expect(replaced).toHaveLength(1);
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -13,7 +13,11 @@ import { Rng } from '../../src/meta/contracts/random';
 import { sinusoid } from '../../src/meta/contracts/tasks/sinusoid';
 import type { ParamArrays } from '../../src/meta/contracts/types';
 import { useNodeBackend } from '../../src/meta/engine/node-backend';
-import { WorkerEngine } from '../../src/worker/engine';
+import { WorkerEngine, type WorkerEngineOptions } from '../../src/worker/engine';
+import { initParams } from '../../src/meta/engine/model';
+import { disposeParams, type Params } from '../../src/meta/engine/params';
+import type { StepOutcome, Trainer } from '../../src/meta/engine/trainer';
+import type { Provenance } from '../../src/meta/contracts/provenance';
 import type { EnginePreference, WorkerRequest, WorkerResponse } from '../../src/worker/protocol';
 
 type Msg<T extends WorkerResponse['type']> = Extract<WorkerResponse, { type: T }>;
@@ -22,13 +26,18 @@ type Msg<T extends WorkerResponse['type']> = Extract<WorkerResponse, { type: T }
 class Harness {
   readonly sent: WorkerResponse[] = [];
   private waiters: (() => void)[] = [];
-  readonly engine = new WorkerEngine({
-    post: (m) => {
-      this.sent.push(m);
-      this.waiters.forEach((w) => w());
-    },
-    chooseBackend: async () => ({ backend: (await useNodeBackend('cpu')) as 'cpu', fallbacks: ['webgpu: not in Node'] }),
-  });
+  readonly engine: WorkerEngine;
+
+  constructor(extra: Partial<WorkerEngineOptions> = {}) {
+    this.engine = new WorkerEngine({
+      post: (m) => {
+        this.sent.push(m);
+        this.waiters.forEach((w) => w());
+      },
+      chooseBackend: async () => ({ backend: (await useNodeBackend('cpu')) as 'cpu', fallbacks: ['webgpu: not in Node'] }),
+      ...extra,
+    });
+  }
 
   send(msg: WorkerRequest): Promise<void> {
     return this.engine.handle(msg);
@@ -72,8 +81,8 @@ afterEach(() => {
   open = [];
 });
 
-async function started(engine: EnginePreference = 'auto'): Promise<Harness> {
-  const h = new Harness();
+async function started(engine: EnginePreference = 'auto', extra: Partial<WorkerEngineOptions> = {}): Promise<Harness> {
+  const h = new Harness(extra);
   open.push(h);
   await h.send({ type: 'init', backend: null, engine });
   return h;
@@ -291,5 +300,193 @@ describe('WorkerEngine', () => {
 
     expect((await h.exported('maml', 7)).params).toEqual(model.params);
     expect(h.all('error')).toEqual([]);
+  });
+});
+
+// ---- provenance: one owner of each model's parameters (issue 13, item 1) ----
+
+const SHIPPED: Provenance = { kind: 'shipped', file: 'maml.json', iterations: 70000, seed: 1 };
+
+/** A checkpoint as the page loads a shipped one: with its provenance. */
+const shippedCheckpoint = (seed: number): Checkpoint => ({ ...checkpoint('maml', seed), provenance: SHIPPED });
+
+/**
+ * A trainer whose meta-losses are scripted (losses[i - 1] at iteration i; null: the step is refused), each accepted
+ * step adding 1 to the last bias; it can hold a step until released, so a test can pause at a known iteration.
+ */
+class ScriptedTrainer implements Trainer {
+  iteration = 0;
+  readonly path = 'typed arrays' as const;
+  params: Params = initParams(SINUSOID_MLP, new Rng(99));
+  holding = false;
+  private release: (() => void) | null = null;
+
+  constructor(
+    readonly config: TrainConfig,
+    private readonly losses: (number | null)[],
+    private readonly holdAt: number | null = null,
+  ) {}
+
+  async step(): Promise<StepOutcome> {
+    const i = this.iteration + 1;
+    if (i === this.holdAt) {
+      this.holding = true;
+      await new Promise<void>((r) => (this.release = r));
+      this.holding = false;
+    }
+    const loss = i <= this.losses.length ? this.losses[i - 1] : 1;
+    if (loss === null) return { ok: false, iteration: i, loss: Infinity, reason: `Training diverged at iteration ${i}: scripted.` };
+    const next = { ...this.params, b2: tf.add(this.params.b2, 1) };
+    this.params.b2.dispose();
+    this.params = next;
+    this.iteration = i;
+    return { ok: true, iteration: i, loss, stats: {} };
+  }
+
+  go(): void {
+    this.release?.();
+  }
+
+  takeParams(): Params {
+    const p = this.params;
+    this.params = {};
+    return p;
+  }
+
+  dispose(): void {
+    disposeParams(this.params);
+  }
+}
+
+async function waitFor(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 1));
+  if (!cond()) throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('WorkerEngine: provenance and the parameters it hands out', () => {
+  it('every snapshot and export carries the provenance of its parameters; a file without one is named by its source', async () => {
+    const h = await started();
+    expect((await h.exported('maml', 1)).provenance).toEqual({ kind: 'random', reason: 'start' });
+    await h.send({ type: 'load', id: 2, checkpoint: shippedCheckpoint(3), source: 'shipped checkpoint (70000 iterations)' });
+    expect((await h.exported('maml', 3)).provenance).toEqual(SHIPPED);
+    await h.send({ type: 'load', id: 4, checkpoint: checkpoint('fomaml', 4), source: 'mine.json' });
+    expect((await h.exported('fomaml', 5)).provenance).toEqual({ kind: 'uploaded', fileName: 'mine.json', iterations: 7 });
+  });
+
+  it('reset discards the run and posts the model from before it, so the page keeps that one (not the run) for a restart', async () => {
+    const h = await started();
+    const loaded = shippedCheckpoint(3);
+    await h.send({ type: 'load', id: 1, checkpoint: loaded, source: 'shipped' });
+    await h.send({ type: 'train', config: small(1_000_000) });
+    await h.until('progress');
+    let mark = h.sent.length;
+    await h.send({ type: 'pause' });
+    const paused = await h.until('snapshot', (m) => m.id === null, mark);
+    expect(paused.checkpoint.provenance).toEqual({ kind: 'trained', iterations: paused.checkpoint.training.iterations, planned: 1_000_000 });
+    mark = h.sent.length;
+    await h.send({ type: 'reset' });
+    const after = h.sent.slice(mark).filter((m): m is Msg<'snapshot'> => m.type === 'snapshot');
+    expect(after).toHaveLength(1);
+    expect(after[0].checkpoint.params).toEqual(loaded.params);
+    expect(after[0].checkpoint.training).toEqual(loaded.training);
+    expect(after[0].checkpoint.provenance).toEqual(SHIPPED);
+  });
+
+  it('a run that blows up at once (meta learning rate 10, or alpha 100) never replaces the model: the one before it is kept, and says so', async () => {
+    for (const [change, at] of [[{ metaLr: 10 }, 2], [{ alpha: 100, metaLr: 10 }, 1]] as const) {
+      const h = await started();
+      const loaded = shippedCheckpoint(3);
+      await h.send({ type: 'load', id: 1, checkpoint: loaded, source: 'shipped' });
+      await h.send({ type: 'train', config: { ...PAPER_CONFIG, algorithm: 'maml', iterations: 1000, ...change } });
+      const diverged = await h.until('trainState', (m) => m.state === 'diverged');
+      expect(diverged.message).toMatch(new RegExp(`^Training diverged at iteration ${at}: .* Kept: the model from before this run \\(shipped checkpoint \\(70000 iterations\\)\\); the run's parameters were discarded\\.$`));
+      const snap = await h.until('snapshot', (m) => m.id === null);
+      const provenance = { ...SHIPPED, diverged: { atIteration: at, kept: 'previous' } };
+      expect(snap.checkpoint.provenance).toEqual(provenance);
+      expect(snap.checkpoint.params).toEqual(loaded.params);
+      // Export (Download) writes these parameters with this provenance; the curves are this model's.
+      const out = await h.exported('maml', 2);
+      expect(out.params).toEqual(loaded.params);
+      expect(out.provenance).toEqual(provenance);
+      await h.send(adapt(3, 1, ['maml']));
+      const curves = (await h.until('adapted', (m) => m.id === 3)).results.maml!;
+      expect(curves.predictions[0].every((y) => Number.isFinite(y) && Math.abs(y) < 100)).toBe(true);
+      // The run is over: resume does nothing; reset drops the note.
+      let mark = h.sent.length;
+      await h.send({ type: 'resume' });
+      expect(h.sent.slice(mark)).toEqual([]);
+      mark = h.sent.length;
+      await h.send({ type: 'reset' });
+      expect((await h.until('snapshot', () => true, mark)).checkpoint.provenance).toEqual(SHIPPED);
+    }
+  });
+
+  it("a run that diverges keeps its last good parameters (the snapshot the next step confirmed), labelled so; Reset brings back the model before it", async () => {
+    let trainer: ScriptedTrainer | null = null;
+    const h = await started('auto', { makeTrainer: (config) => (trainer = new ScriptedTrainer(config, [...Array.from({ length: 12 }, () => 2), null], 11)) });
+    const loaded = shippedCheckpoint(3);
+    await h.send({ type: 'load', id: 1, checkpoint: loaded, source: 'shipped' });
+    await h.send({ type: 'train', config: small(100) });
+    await waitFor(() => trainer?.holding === true, 'the step at iteration 11');
+    let mark = h.sent.length;
+    const pausing = h.send({ type: 'pause' });
+    trainer!.go();
+    await pausing;
+    const paused = await h.until('snapshot', (m) => m.id === null, mark);
+    expect(paused.checkpoint.training.iterations).toBe(11);
+    await h.send({ type: 'resume' });
+    const diverged = await h.until('trainState', (m) => m.state === 'diverged');
+    expect(diverged.message).toBe(
+      "Training diverged at iteration 13: scripted. Kept: this run's last good parameters (iteration 11); Reset brings back the model from before it (shipped checkpoint (70000 iterations)).",
+    );
+    const kept = (await h.until('snapshot', (m) => m.id === null && m.checkpoint.provenance?.diverged !== undefined)).checkpoint;
+    expect(kept.provenance).toEqual({ kind: 'trained', iterations: 11, planned: 100, diverged: { atIteration: 13, kept: 'run' } });
+    expect(kept.params).toEqual(paused.checkpoint.params);
+    expect(kept.training.iterations).toBe(11);
+    expect((await h.exported('maml', 2)).params).toEqual(paused.checkpoint.params);
+    mark = h.sent.length;
+    await h.send({ type: 'reset' });
+    const back = (await h.until('snapshot', () => true, mark)).checkpoint;
+    expect(back.params).toEqual(loaded.params);
+    expect(back.provenance).toEqual(SHIPPED);
+  });
+
+  it("a meta-loss far above the run's start is a divergence even when the trainer accepts it; an unconfirmed snapshot is not kept", async () => {
+    let trainer: ScriptedTrainer | null = null;
+    const h = await started('auto', { makeTrainer: (config) => (trainer = new ScriptedTrainer(config, [4, 4, 4, 500], 3)) });
+    await h.send({ type: 'load', id: 1, checkpoint: shippedCheckpoint(3), source: 'shipped' });
+    await h.send({ type: 'train', config: small(100) });
+    await waitFor(() => trainer?.holding === true, 'the step at iteration 3');
+    const pausing = h.send({ type: 'pause' });
+    trainer!.go();
+    await pausing; // a snapshot after iteration 3: its loss (iteration 4's) is 500
+    await h.send({ type: 'resume' });
+    const diverged = await h.until('trainState', (m) => m.state === 'diverged');
+    expect(diverged.message).toMatch(/^Training diverged at iteration 4: meta-loss 5\.00e\+2 is over 100 times the run's first \(4\.00\) \(alpha = .*\)\. Kept: the model from before this run/);
+    expect((await h.exported('maml', 2)).provenance).toEqual({ ...SHIPPED, diverged: { atIteration: 4, kept: 'previous' } });
+  });
+
+  it('a new run replaces a paused one and posts the model that run had replaced; forget brings back a random initialisation', async () => {
+    const h = await started();
+    const loaded = shippedCheckpoint(3);
+    await h.send({ type: 'load', id: 1, checkpoint: loaded, source: 'shipped' });
+    await h.send({ type: 'train', config: small(1_000_000) });
+    await h.until('progress');
+    await h.send({ type: 'pause' });
+    const mark = h.sent.length;
+    await h.send({ type: 'train', config: { ...small(1_000_000), algorithm: 'fomaml' } });
+    const replaced = await h.until('snapshot', (m) => m.id === null, mark);
+    expect(replaced.checkpoint.algorithm).toBe('maml');
+    expect(replaced.checkpoint.params).toEqual(loaded.params);
+    expect(replaced.checkpoint.provenance).toEqual(SHIPPED);
+    await h.send({ type: 'forget', id: 5, model: 'fomaml' });
+    expect(h.all('error').at(-1)).toMatchObject({ id: 5, message: expect.stringMatching(/is being trained/) });
+    await h.send({ type: 'reset' });
+    await h.send({ type: 'forget', id: 6, model: 'maml' });
+    const fresh = await h.until('snapshot', (m) => m.id === 6);
+    expect(fresh.checkpoint.provenance).toEqual({ kind: 'random', reason: 'start' });
+    expect(fresh.checkpoint.params).not.toEqual(loaded.params);
+    await h.send({ type: 'forget', id: 7, model: 'plane-2way/nope' });
+    expect(h.all('error').at(-1)).toMatchObject({ id: 7, message: 'There is no model "plane-2way/nope".' });
   });
 });

@@ -2,6 +2,7 @@ import { ALGORITHM_INFO, isAlgorithmId, type AlgorithmId, type TrainSetting } fr
 import { architectureOf, modelShapes } from './architecture';
 import { defaultTrainConfig, TRAIN_BOUNDS, withinBound, type ProblemKind, type ProblemShape, type TrainConfig } from './config';
 import { classesOf, isProblemKind, PROBLEM_INFO, problemInfo } from './problems';
+import { readProvenance, type Provenance } from './provenance';
 import type { EvalCurve, ParamArrays } from './types';
 
 export const CHECKPOINT_FORMAT = 'maml-playground/checkpoint';
@@ -21,6 +22,8 @@ export interface Checkpoint {
   params: Record<string, { shape: number[]; values: number[] }>;
   /** Evaluation curves (MSE at steps 0..10) by K, where one was run. */
   evaluation?: EvalCurve[];
+  /** Where these parameters came from (shipped, trained here, uploaded, a diverged run...): what the page's label says. */
+  provenance?: Provenance;
 }
 
 export class CheckpointError extends Error {
@@ -158,6 +161,8 @@ export function validateCheckpoint(raw: unknown): Checkpoint {
   const createdAt = own(raw, 'createdAt');
   const evaluation = own(raw, 'evaluation');
   const curves = Array.isArray(evaluation) ? evaluation.slice(0, 20).map(cleanCurve).filter((c): c is EvalCurve => c !== null) : [];
+  // A file's story about its parameters is kept when it is a well-formed one, dropped (not refused) when not.
+  const provenance = readProvenance(own(raw, 'provenance'));
   return {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
@@ -168,6 +173,7 @@ export function validateCheckpoint(raw: unknown): Checkpoint {
     createdAt: typeof createdAt === 'string' ? createdAt.slice(0, 40) : '',
     params: cleanParams,
     ...(curves.length ? { evaluation: curves } : {}),
+    ...(provenance ? { provenance } : {}),
   };
 }
 
@@ -195,6 +201,7 @@ export function makeCheckpoint(
   params: ParamArrays,
   training: TrainConfig,
   evaluation?: EvalCurve[],
+  provenance?: Provenance,
 ): Checkpoint {
   const out: Checkpoint['params'] = {};
   // Nine significant digits bring every float32 back exactly, in about half the text of a double's seventeen.
@@ -209,6 +216,7 @@ export function makeCheckpoint(
     createdAt: new Date().toISOString(),
     params: out,
     ...(evaluation ? { evaluation } : {}),
+    ...(provenance ? { provenance } : {}),
   };
 }
 
@@ -225,6 +233,16 @@ export function modelKey(algorithm: AlgorithmId, problem: ProblemShape = {}): Mo
 
 export function checkpointModelKey(ckpt: Checkpoint): ModelKey {
   return modelKey(ckpt.algorithm, { problem: ckpt.task, classes: ckpt.training.classes });
+}
+
+/** The algorithm and problem a model key names (the inverse of modelKey), or null when it names none. */
+export function parseModelKey(key: ModelKey): { algorithm: AlgorithmId; problem: ProblemShape } | null {
+  const m = /^(?:([a-z]+)-(\d+)way\/)?([a-z0-9]+)$/.exec(key);
+  if (!m || !isAlgorithmId(m[3])) return null;
+  if (m[1] === undefined) return { algorithm: m[3], problem: {} };
+  if (!isProblemKind(m[1]) || PROBLEM_INFO[m[1]].classes === null) return null;
+  const problem = { problem: m[1], classes: Number(m[2]) };
+  return modelKey(m[3], problem) === key ? { algorithm: m[3], problem } : null;
 }
 
 /**
