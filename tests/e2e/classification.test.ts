@@ -218,7 +218,10 @@ describe('2-D classification', () => {
 
 /** Draws strokes (pad coordinates in [0, 1]) on a canvas pad with the mouse. */
 async function draw(page: Page, testId: string, strokes: [number, number][][]): Promise<void> {
-  const b = (await (await page.$(`[data-testid="${testId}"]`))!.boundingBox())!;
+  // A person scrolls to the pad first: the pads lower down may start below the fold.
+  const pad = (await page.$(`[data-testid="${testId}"]`))!;
+  await pad.scrollIntoViewIfNeeded();
+  const b = (await pad.boundingBox())!;
   for (const s of strokes) {
     await page.mouse.move(b.x + s[0][0] * b.width, b.y + s[0][1] * b.height);
     await page.mouse.down();
