@@ -45,7 +45,8 @@ function expectSameCurves(fast: AdaptationCurves, ref: AdaptationCurves, tol: nu
     const worst = Math.max(...row.map((v, i) => Math.abs(v - fast.predictions[s][i]) / (1 + Math.abs(v))));
     expect(worst, `step ${s}`).toBeLessThan(tol);
     if (Number.isNaN(ref.supportLoss[s])) expect(fast.supportLoss[s]).toBeNaN();
-    else expect(Math.abs(fast.supportLoss[s] - ref.supportLoss[s]) / (1e-6 + ref.supportLoss[s])).toBeLessThan(tol);
+        // A support loss near 1e-5 (a model that fits its 5 points) is known to float32 only to about 1e-8 absolute.
+    else expect(Math.abs(fast.supportLoss[s] - ref.supportLoss[s]) / (1e-4 + ref.supportLoss[s])).toBeLessThan(tol);
   });
   if (ref.taskLoss === null) expect(fast.taskLoss).toBeNull();
   else ref.taskLoss.forEach((v, s) => expect(Math.abs(fast.taskLoss![s] - v) / (1e-6 + v)).toBeLessThan(tol));

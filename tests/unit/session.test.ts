@@ -23,6 +23,9 @@ import type { WorkerResponse } from '../../src/worker/protocol';
 import { checkpointServer, fakeEngineFactory, FakeEngineWorker, loaded, settleTasks, until, type Served } from './helpers/fake-engine';
 import type { FakeWorker } from './helpers/fake-worker';
 
+/** The shipped MAML's label: its iterations as its file says (the kept snapshot of the paper's run). */
+const SHIPPED_MAML_LABEL = `shipped checkpoint (${JSON.parse(readFileSync(resolve(__dirname, '../../public/checkpoints/maml.json'), 'utf8')).training.iterations} iterations)`;
+
 // Everything here is answered within milliseconds: a test that waits is a test that failed.
 vi.setConfig({ testTimeout: 10_000 });
 
@@ -137,7 +140,7 @@ describe('start-up', () => {
     // Every load came before the first request for curves.
     const lastLoad = Math.max(...loads.map((m) => h.worker().posted.indexOf(m)));
     expect(h.worker().posted.indexOf(h.worker().ofType('adapt')[0])).toBeGreaterThan(lastLoad);
-    expect(st().status.sources.maml).toBe('shipped checkpoint (70000 iterations)');
+    expect(st().status.sources.maml).toBe(SHIPPED_MAML_LABEL);
     expect(st().status.sources.reptile).toBe('shipped checkpoint (40000 iterations)');
     expect(st().status.sources.scratch).toBe('shipped checkpoint (random initialisation, seed 1)');
     expect(st().reproduction.shipped.maml?.map((c) => c.kShot)).toEqual([5, 10, 20]);
@@ -184,7 +187,7 @@ describe('start-up', () => {
     const h = await started({}, { 'anil.json': { status: 404, body: 'gone', type: 'text/plain' }, 'fomaml.json': { body: maml } });
     expect(st().status.sources.anil).toBe('random initialisation (no checkpoint)');
     expect(st().status.sources.fomaml).toBe('random initialisation (no checkpoint)');
-    expect(st().status.sources.maml).toBe('shipped checkpoint (70000 iterations)');
+    expect(st().status.sources.maml).toBe(SHIPPED_MAML_LABEL);
     const texts = st().notices.map((n) => n.text);
     expect(texts).toContainEqual(expect.stringMatching(/checkpoint for ANIL could not be loaded \(HTTP 404\)/));
     expect(texts).toContainEqual(expect.stringMatching(/it holds maml, not fomaml/));
@@ -361,7 +364,7 @@ describe('training', () => {
     w.emit({ type: 'trainState', method: 'maml', model: 'maml', state: 'idle', message: 'Training stopped.' });
     expect(st().status.trainState).toBe('idle');
     // The model's source says again what it said before training.
-    expect(st().status.sources.maml).toBe('shipped checkpoint (70000 iterations)');
+    expect(st().status.sources.maml).toBe(SHIPPED_MAML_LABEL);
     expect(st().notices.map((x) => x.text)).toContain('Training stopped.');
   });
 
