@@ -8,7 +8,7 @@ import { ALGORITHM_IDS, type AlgorithmId } from '../meta/contracts/algorithms';
 import { PAPER_CITATION, PAPER_STEPS, PAPER_TABLE } from '../meta/contracts/paper';
 import { useSession } from '../session/context';
 import { usePlayground } from '../state/store';
-import { formatMeanCi } from './format';
+import { formatMeanCi, formatValue } from './format';
 import { methodLabelWithOrder } from './theme';
 import { MethodName } from './MethodName';
 import type { EvalCurve } from '../meta/contracts/types';
@@ -19,6 +19,30 @@ function cell(curve: EvalCurve | undefined, step: number): string {
   if (!curve) return '—';
   // A mean over tasks is NaN (null in JSON) or astronomically large when some task's adaptation blew up.
   return formatMeanCi(curve.mean[step], curve.ci95[step]);
+}
+
+/** Under the mean: the median over the tasks and the share that blew up, which the mean alone hides. */
+function detail(curve: EvalCurve | undefined, step: number): string {
+  const median = curve?.median?.[step];
+  if (median === undefined || median === null) return '';
+  const share = curve!.blowUp?.[step] ?? 0;
+  const med = formatValue(median);
+  return `median ${med}${share > 0 ? ` · ${share < 0.01 ? (100 * share).toFixed(2) : (100 * share).toFixed(1)}% blew up` : ''}`;
+}
+
+/** One cell: the mean ± CI (what the paper reports) and, beneath it, the median and blown-up share. */
+function Cell({ curve, step, testId, className }: { curve: EvalCurve | undefined; step: number; testId: string; className: string }) {
+  const more = detail(curve, step);
+  return (
+    <td className={className}>
+      <span data-testid={testId}>{cell(curve, step)}</span>
+      {more && (
+        <span className="cell-detail" data-testid={`${testId}-detail`}>
+          {more}
+        </span>
+      )}
+    </td>
+  );
 }
 
 const Row = memo(function Row({ id, kShot }: { id: AlgorithmId; kShot: number }) {
@@ -37,14 +61,10 @@ const Row = memo(function Row({ id, kShot }: { id: AlgorithmId; kShot: number })
         </td>
       ))}
       {PAPER_STEPS.map((s) => (
-        <td key={`b${s}`} className="mono" data-testid={`repro-${id}-${kShot}-${s}`}>
-          {cell(browser, s)}
-        </td>
+        <Cell key={`b${s}`} className="mono" testId={`repro-${id}-${kShot}-${s}`} curve={browser} step={s} />
       ))}
       {PAPER_STEPS.map((s) => (
-        <td key={`s${s}`} className="mono muted" data-testid={`repro-shipped-${id}-${kShot}-${s}`}>
-          {cell(shipped, s)}
-        </td>
+        <Cell key={`s${s}`} className="mono muted" testId={`repro-shipped-${id}-${kShot}-${s}`} curve={shipped} step={s} />
       ))}
     </tr>
   );
@@ -59,7 +79,7 @@ export function ReproductionPanel() {
       <h2 id="reproduction-title">Paper vs this run</h2>
       <p className="muted">
         MSE on held-out points after 1, 5 and 10 gradient steps (α = 0.01) on K points, mean ± 95% CI over the paper&apos;s
-        protocol of 600 test tasks. The paper ({PAPER_CITATION}) reports MAML and the pretrained baseline at K = 5. “This browser” evaluates each method&apos;s current model here, in the worker; “checkpoint
+        protocol of 600 test tasks; beneath it the median over the tasks and the share of tasks that blew up (MSE above 100 or not finite). The paper ({PAPER_CITATION}) reports MAML and the pretrained baseline at K = 5. “This browser” evaluates each method&apos;s current model here, in the worker; “checkpoint
         file” is what <code>npm run pretrain</code> measured in Node on the same tasks.
       </p>
       <div className="repro-actions">

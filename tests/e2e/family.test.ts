@@ -143,6 +143,11 @@ describe('paper vs this run', () => {
           const diverged = m === null || !Number.isFinite(m) || Math.abs(m) > 1e6;
           const shown = await text(page, `repro-${id}-${e.kShot}-${step}`);
           const shipped = await text(page, `repro-shipped-${id}-${e.kShot}-${step}`);
+          // Beneath each mean: the median over the tasks and the share that blew up, as the file stores them.
+          const detail = await text(page, `repro-shipped-${id}-${e.kShot}-${step}-detail`);
+          expect(detail, where).toContain(`median ${e.median![step].toFixed(3)}`);
+          expect(detail.includes('blew up'), where).toBe(e.blowUp![step] > 0);
+          expect(await text(page, `repro-${id}-${e.kShot}-${step}-detail`), where).toMatch(/^median \d/);
           if (diverged) {
             expect(shipped, where).toBe('diverged');
             expect(shown, where).toBe('diverged');
