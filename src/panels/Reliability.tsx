@@ -40,6 +40,20 @@ export function stepRisks(curves: Partial<Record<AlgorithmId, EvalCurve>>, metho
   return out;
 }
 
+/** Steps 1..steps as small cells, those where more than UNRELIABLE_SHARE blew up marked, each with its share. */
+function StepStrip({ shares, steps, id }: { shares: number[]; steps: number; id: AlgorithmId }) {
+  const cells = Array.from({ length: Math.min(steps, shares.length - 1) }, (_, i) => i + 1);
+  return (
+    <span className="risk-steps" role="img" aria-label={`${ALGORITHM_INFO[id].label}, share blown up by step: ${cells.map((s) => `step ${s} ${pct(shares[s])}`).join(', ')}`}>
+      {cells.map((s) => (
+        <span key={s} className={shares[s] > UNRELIABLE_SHARE ? 'risk-step unreliable' : 'risk-step'} data-step={s} title={`step ${s}: ${pct(shares[s])} blew up`}>
+          {s}
+        </span>
+      ))}
+    </span>
+  );
+}
+
 const pct = (v: number) => (v >= 0.1 ? `${Math.round(v * 100)}%` : `${(v * 100).toFixed(1)}%`);
 
 interface Measured {
@@ -93,7 +107,8 @@ export const AlphaRisk = memo(function AlphaRisk() {
             <span key={r.id} data-testid={`alpha-risk-${r.id}`} data-from={r.from!} data-share={r.worst}>
               {i > 0 ? '; ' : ''}
               {ALGORITHM_INFO[r.id].label} blows up on {pct(r.worst)} by step {r.worstStep}, unreliable from step {r.from}
-              {ALGORITHM_INFO[r.id].learnedRates ? ' (its learned rates overshoot; α is not used)' : ''}
+              {ALGORITHM_INFO[r.id].learnedRates ? ' (its learned rates overshoot; α is not used)' : ''}{' '}
+              <StepStrip shares={measured.curves[r.id]!.blowUp!} steps={steps} id={r.id} />
             </span>
           ))}
           .

@@ -53,6 +53,10 @@ describe('the blow-up risk next to the test-time alpha', () => {
     expect(r.shares.metasgd.from).toBeGreaterThan(1);
     expect(r.shares.metasgd.share).toBeGreaterThan(0.1);
     expect(r.text).toMatch(/Meta-SGD blows up on \d+% by step \d+, unreliable from step \d+ \(its learned rates overshoot; α is not used\)/);
+    // The unreliable steps are marked: from the first one named, every later step shown.
+    const marked = await page.$$eval('[data-testid="alpha-risk-metasgd"] .risk-step', (cells) => cells.map((c) => [Number(c.getAttribute('data-step')), c.classList.contains('unreliable')] as const));
+    expect(marked).toHaveLength(10);
+    expect(marked.find(([, bad]) => bad)?.[0]).toBe(r.shares.metasgd.from);
     await page.close();
   });
 });
