@@ -131,7 +131,7 @@ export function createSession(opts: SessionOptions): Session {
         onEvent,
         onRestart: (reason, cause) => {
           const st = store.getState();
-          st.setStatus({ worker: 'restarting', trainState: 'idle' });
+          st.setStatus({ worker: 'restarting', trainState: 'idle', trainStarting: false });
           // The models are the ones the new worker got back: their labels follow them.
           checkpoints.onRestart();
           // One notice about the worker at a time (cause 'worker'): the latest restart, or the giving up.
@@ -139,7 +139,7 @@ export function createSession(opts: SessionOptions): Session {
           else st.notify('error', `The engine worker stopped (${reason}) and was restarted with the last parameters of every method. Training, if any, was stopped.`, 'worker');
         },
         onFatal: (message) => {
-          store.getState().setStatus({ worker: 'failed', trainState: 'idle' });
+          store.getState().setStatus({ worker: 'failed', trainState: 'idle', trainStarting: false });
           store.getState().notify('error', message, 'worker');
         },
       });

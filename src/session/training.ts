@@ -8,6 +8,7 @@ import type { Provenance } from '../meta/contracts/provenance';
 import { viewShape } from '../state/store';
 import type { WorkerResponse } from '../worker/protocol';
 import type { Adaptation } from './adaptation';
+import { etaEstimator } from './eta';
 import type { SessionCore } from './shared';
 
 export interface Training {
@@ -30,6 +31,8 @@ export function createTraining(core: SessionCore, adaptation: Pick<Adaptation, '
   const beforeTraining = new Map<ModelKey, { provenance?: Provenance; source: string }>();
   /** Whether a method's model is one the page shows (a classifier of another problem needs no redraw). */
   const shown = (method: AlgorithmId, key: ModelKey) => key === modelKey(method, viewShape(store.getState().settings));
+  /** The shown speed and ETA, smoothed over the run's reports (eta.ts). */
+  const eta = etaEstimator();
 
   return {
     start() {
@@ -40,23 +43,33 @@ export function createTraining(core: SessionCore, adaptation: Pick<Adaptation, '
       const key = modelKey(train.algorithm, train);
       if (st.status.trainState === 'idle' || !beforeTraining.has(key))
         beforeTraining.set(key, { provenance: st.status.provenance[key], source: st.status.sources[key] ?? '' });
-      st.setStatus({ lossHistory: [], progress: null, trainMethod: train.algorithm });
+      // The state changes the instant Start is pressed: "starting" until the worker answers (issue 14).
+      st.setStatus({ lossHistory: [], progress: null, trainMethod: train.algorithm, trainStarting: true });
+      eta.reset();
       client.post({ type: 'train', config: { ...train } });
     },
     pause: () => core.client()?.post({ type: 'pause' }),
-    resume: () => core.client()?.post({ type: 'resume' }),
+    resume() {
+      const client = core.client();
+      if (!client) return;
+      store.getState().setStatus({ trainStarting: true });
+      client.post({ type: 'resume' });
+    },
     reset: () => core.client()?.post({ type: 'reset' }),
 
     onProgress(msg) {
       const st = store.getState();
-      st.pushProgress(msg);
+      const smooth = eta.update(core.now() / 1000, msg.iteration, msg.iterations);
+      st.pushProgress({ ...msg, itersPerSec: smooth.rate ?? msg.itersPerSec, etaSeconds: smooth.eta ?? Number.NaN });
       st.setProvenance(msg.model, { kind: 'trained', iterations: msg.iteration, planned: msg.iterations });
       if (shown(msg.method, msg.model)) adaptation.followTraining();
     },
 
     onTrainState(msg) {
       const st = store.getState();
-      st.setStatus({ trainState: msg.state, trainMethod: msg.method });
+      st.setStatus({ trainState: msg.state, trainMethod: msg.method, trainStarting: false });
+      // A run (re)starts: its speed is measured from here, not across the pause.
+      if (msg.state === 'running') eta.reset();
       if (msg.message) st.notify(msg.state === 'diverged' ? 'error' : 'info', msg.message);
       if (msg.state === 'idle' && msg.model) {
         const before = beforeTraining.get(msg.model);

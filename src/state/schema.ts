@@ -355,6 +355,8 @@ export const SCHEMA = table({
   methods: methodsSetting,
   // Shared: the plane's "true boundary" box shows and hides the same truth as the sinusoid's.
   showTruth: boolean('showTruth', 'truth', { label: 'Show the true function' }),
+  // Presenter mode (issue 14): one screen for a projector; `?present=1` opens the page in it.
+  present: boolean('present', 'present', { label: 'Presenter mode' }),
   'train.algorithm': choice('train.algorithm', 'algo', ALGORITHM_IDS, { label: 'Algorithm' }),
   'train.metaBatch': TRAIN.metaBatch,
   'train.kSupport': TRAIN.kSupport,

@@ -53,6 +53,8 @@ export interface Settings {
   alpha: number;
   methods: AlgorithmId[];
   showTruth: boolean;
+  /** Presenter mode: the plot, the loss chart and the training progress on one screen, projector-sized. */
+  present: boolean;
   /** Seed of the current random task and its sampled points. */
   seed: number;
   /** Live meta-training: algorithm and hyper-parameters (and the problem it trains on). */
@@ -92,6 +94,8 @@ export interface EngineStatus {
   /** The models this browser keeps across reloads (IndexedDB, src/session/persistence.ts). */
   saved: Partial<Record<ModelKey, true>>;
   trainState: TrainState;
+  /** Start was pressed and the worker has not answered yet: the page shows "starting" at once (issue 14). */
+  trainStarting: boolean;
   trainMethod: AlgorithmId | null;
   progress: TrainProgress | null;
   lossHistory: LossPoint[];
@@ -174,6 +178,8 @@ export interface PlaygroundState {
   movePoint(index: number, p: Point): void;
   deletePoint(index: number): void;
   clearPoints(): void;
+  /** Removes the last point placed on the shown problem's plot (the sinusoid's or the plane's). */
+  undoPoint(): void;
   toggleMethod(id: AlgorithmId): void;
 
   // classification intents (issue 4)
@@ -240,6 +246,7 @@ export function defaultSettings(): Settings {
     alpha: PAPER_CONFIG.alpha,
     methods: [...DEFAULT_METHODS],
     showTruth: true,
+    present: false,
     seed,
     train: { ...PAPER_CONFIG, algorithm: 'maml', iterations: 5000 },
     problem: 'sinusoid',
@@ -336,6 +343,7 @@ export function initialStatus(): EngineStatus {
     provenance: {},
     saved: {},
     trainState: 'idle',
+    trainStarting: false,
     trainMethod: null,
     progress: null,
     lossHistory: [],
@@ -423,6 +431,11 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
     }),
   deletePoint: (index) => set((s) => ({ settings: { ...s.settings, points: s.settings.points.filter((_, i) => i !== index) } })),
   clearPoints: () => set((s) => ({ settings: { ...s.settings, points: [] } })),
+  undoPoint: () => {
+    const { settings } = get();
+    if (settings.problem === 'sinusoid' && settings.points.length > 0) get().deletePoint(settings.points.length - 1);
+    else if (settings.problem === 'plane' && settings.plane.points.length > 0) get().deletePlanePoint(settings.plane.points.length - 1);
+  },
   toggleMethod: (id) =>
     set((s) => {
       const on = s.settings.methods.includes(id);

@@ -32,6 +32,7 @@ function customSettings(): Settings {
     alpha: 0.05,
     methods: ['fomaml', 'pretrained'],
     showTruth: false,
+    present: true,
     seed: 123,
     train: {
       algorithm: 'fomaml',
