@@ -15,6 +15,8 @@ import { ChartMessage } from './ChartMessage';
 import { lossYMax, matching, STEP_CHART, stepChartScales, stepCurvePaths } from './classPlots';
 import { LineSample, MethodLegend } from './MethodLegend';
 import { MethodName } from './MethodName';
+import { StepMarkers } from './Markers';
+import { ExportMenu } from './ExportMenu';
 import { PlotFrame } from './PlotFrame';
 import { METHOD_COLORS, methodDash } from './theme';
 import { formatTick } from './format';
@@ -139,6 +141,9 @@ const MetricChart = memo(function MetricChart({
               strokeOpacity={s.kind === 'support' ? 0.8 : 1}
             />
           ))}
+          {drawn.map(({ s }) =>
+            s.kind === 'support' ? null : <StepMarkers key={`${s.id}-${s.kind}-marks`} id={s.id} x={xScale} y={yScale} steps={steps} values={s.values} chart={chart} />,
+          )}
         </g>
         <ChartMessage frame={STEP_CHART} text={empty} />
       </svg>
@@ -268,6 +273,7 @@ export function ClassMetricsPanel() {
         >
           {metric === 'accuracy' ? 'Show cross-entropy' : 'Show accuracy'}
         </button>
+        <ExportMenu panel="class-metrics" />
       </div>
       <div className="charts">
         <MetricChart
@@ -307,7 +313,7 @@ export function ClassMetricsPanel() {
           <>Averaged curves: computing…</>
         )}
       </p>
-      <MethodLegend testId="class-metrics-legend" methods={methods} entry={(id) => <LineSample color={METHOD_COLORS[id]} width={3} dash={methodDash(id)} />}>
+      <MethodLegend testId="class-metrics-legend" methods={methods} entry={(id) => <LineSample color={METHOD_COLORS[id]} width={3} dash={methodDash(id)} marker={id} />}>
         <li key="chance" className="chance-entry">
           <LineSample color="#555" width={1.5} dash="1.5 4" inset={2} linecap="round" />
           <span>chance ({metric === 'accuracy' ? `1/${classes}` : `ln ${classes}`})</span>

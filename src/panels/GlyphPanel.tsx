@@ -23,6 +23,7 @@ import { divergenceAdvice } from '../state/notices';
 import { appliesTo, usePlayground, type ClassResults } from '../state/store';
 import { formatPct, matching, stepIndex } from './classPlots';
 import { CLASS_COLORS, METHOD_COLORS, methodLabel, plural } from './theme';
+import { ExportMenu } from './ExportMenu';
 import { LegendName } from './MethodLegend';
 import type { ClassAdaptation } from '../meta/contracts/types';
 
@@ -720,7 +721,10 @@ export function GlyphPanel() {
   const methods = useMemo(() => allMethods.filter((id) => appliesTo(id, 'glyphs')), [allMethods]);
   return (
     <section className="panel glyph-panel" data-testid="glyph-panel" aria-labelledby="glyph-panel-title">
-      <h2 id="glyph-panel-title">Your characters</h2>
+      <div className="panel-head">
+        <h2 id="glyph-panel-title">Your characters</h2>
+        <ExportMenu panel="glyph" figure={false} />
+      </div>
       <p className="hint glyph-intro">
         Draw {glyphs.classes} new characters, {plural(glyphs.kShot, 'example')} of each (mouse, pen or touch). Each method adapts to them in a few
         gradient steps and classifies the drawings in the bottom row.

@@ -12,6 +12,9 @@ import { PlotFrame } from './PlotFrame';
 import { formatStepLoss, formatTick } from './format';
 import { METHOD_COLORS, methodDash } from './theme';
 import { MethodName } from './MethodName';
+import { LineSample, MethodLegend } from './MethodLegend';
+import { StepMarkers } from './Markers';
+import { ExportMenu } from './ExportMenu';
 import type { AdaptationCurves, EvalCurve } from '../meta/contracts/types';
 
 type ChartId = 'task' | 'average';
@@ -108,6 +111,9 @@ const LossChart = memo(function LossChart({
               strokeWidth={2.5}
             />
           ))}
+          {series.map((s) => (
+            <StepMarkers key={`${s.id}-marks`} id={s.id} x={xScale} y={yScale} steps={steps} values={s.values} chart={chart} />
+          ))}
         </g>
         <ChartMessage frame={STEP_CHART} text={empty} />
       </svg>
@@ -169,11 +175,15 @@ export function LossPanel() {
 
   return (
     <section className="panel loss-panel" data-testid="loss-panel" aria-labelledby="loss-panel-title">
-      <h2 id="loss-panel-title">Loss vs adaptation steps</h2>
+      <div className="panel-head">
+        <h2 id="loss-panel-title">Loss vs adaptation steps</h2>
+        <ExportMenu panel="loss" />
+      </div>
       <div className="charts">
         <LossChart chart="task" series={taskData} steps={steps} title={taskTitle} yLabel={taskLabel} empty={taskEmpty} />
         <LossChart chart="average" series={avgData} steps={steps} title={avgTitle} yLabel="MSE on held-out points, mean ± 95% CI" empty={avgEmpty} />
       </div>
+      <MethodLegend testId="loss-legend" methods={methods} entry={(id) => <LineSample color={METHOD_COLORS[id]} width={2.5} dash={methodDash(id)} marker={id} />} />
       {avgData.length === 0 && methods.length > 0 && (
         <p className="note" data-testid="evaluating-note">
           Evaluating on random test tasks…

@@ -23,6 +23,7 @@ import { dataMap, frameAround } from './plotGeometry';
 import { usePointEditing } from './usePointEditing';
 import { describeSource, formatChange, matching, modelBoundaryPath, regionPixels, stepIndex, thumbSteps, truthBoundaryPath } from './classPlots';
 import { CLASS_COLORS, methodLabel, plural, TRUTH_COLOR } from './theme';
+import { ExportMenu } from './ExportMenu';
 import { MethodName } from './MethodName';
 import type { ClassAdaptation } from '../meta/contracts/types';
 
@@ -654,7 +655,10 @@ export function PlanePanel() {
   }, []);
   return (
     <section className="panel plane-panel" data-testid="plane-panel" aria-labelledby="plane-panel-title">
-      <h2 id="plane-panel-title">Your classification task</h2>
+      <div className="panel-head">
+        <h2 id="plane-panel-title">Your classification task</h2>
+        <ExportMenu panel="plane" />
+      </div>
       <Toolbar />
       <ViewControls methods={methods} focused={focused} onFocus={setFocus} />
       <div className="plane-body">

@@ -12,7 +12,8 @@ import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { emptyHalf, mseOnRange, sinusoid, SINUSOID_RANGES, xGrid } from '../meta/contracts/tasks/sinusoid';
 import { K_CHOICES, usePlayground } from '../state/store';
 import { usePointEditing } from './usePointEditing';
-import { adaptationNote, METHOD_COLORS, plural, POINT_COLOR, SELECTED_COLOR, TRUTH_COLOR } from './theme';
+import { adaptationNote, BEFORE_STYLE, markerPaint, markerPath, METHOD_COLORS, plural, POINT_COLOR, SELECTED_COLOR, TRUTH_COLOR } from './theme';
+import { ExportMenu } from './ExportMenu';
 import { formatStepLoss } from './format';
 import { divergenceWarning } from '../state/notices';
 import { MethodName } from './MethodName';
@@ -47,6 +48,17 @@ const TruthCurve = memo(function TruthCurve() {
   return <path className="truth" d={d} fill="none" stroke={TRUTH_COLOR} strokeWidth={2.5} strokeDasharray="7 5" />;
 });
 
+/** Markers along a curve (each method's shape: a second channel beside its colour), every MARKER_EVERY grid points, offset per method so they do not sit on each other. */
+const MARKER_EVERY = 20;
+function markerPoints(grid: number[], ys: number[], index: number): { px: number; py: number }[] {
+  const out: { px: number; py: number }[] = [];
+  for (let i = (index * 7) % MARKER_EVERY + 4; i < grid.length && i < ys.length; i += MARKER_EVERY) {
+    const y = ys[i];
+    if (Number.isFinite(y) && y >= -6 && y <= 6) out.push({ px: xScale(grid[i]), py: yScale(y) });
+  }
+  return out;
+}
+
 // ---- the methods' predictions ----
 const Curves = memo(function Curves() {
   const grid = usePlayground((s) => s.results.grid);
@@ -65,16 +77,17 @@ const Curves = memo(function Curves() {
   );
 
   const paths = useMemo(() => {
-    const before: { id: AlgorithmId; step: number; d: string }[] = [];
-    const after: { id: AlgorithmId; step: number; d: string }[] = [];
+    type Drawn = { id: AlgorithmId; step: number; d: string; marks: { px: number; py: number }[] };
+    const before: Drawn[] = [];
+    const after: Drawn[] = [];
     if (grid.length === 0) return { before, after };
-    for (const id of methods) {
+    methods.forEach((id, m) => {
       const preds = adaptation[id]?.predictions;
-      if (!preds || preds.length === 0) continue;
-      before.push({ id, step: 0, d: line(preds[0]) ?? '' });
+      if (!preds || preds.length === 0) return;
+      before.push({ id, step: 0, d: line(preds[0]) ?? '', marks: markerPoints(grid, preds[0], m) });
       const step = Math.min(selectedStep, preds.length - 1);
-      if (step > 0) after.push({ id, step, d: line(preds[step]) ?? '' });
-    }
+      if (step > 0) after.push({ id, step, d: line(preds[step]) ?? '', marks: markerPoints(grid, preds[step], m) });
+    });
     return { before, after };
   }, [grid, adaptation, methods, selectedStep, line]);
 
@@ -89,10 +102,13 @@ const Curves = memo(function Curves() {
           d={p.d}
           fill="none"
           stroke={METHOD_COLORS[p.id]}
-          strokeWidth={1.75}
-          strokeDasharray="4 4"
-          strokeOpacity={0.6}
+          strokeWidth={BEFORE_STYLE.width}
+          strokeDasharray={BEFORE_STYLE.dash}
+          strokeOpacity={BEFORE_STYLE.opacity}
         />
+      ))}
+      {paths.before.map((p) => (
+        <CurveMarkers key={`${p.id}-before-marks`} id={p.id} step={p.step} marks={p.marks} hollow />
       ))}
       {paths.after.map((p) => (
         <path
@@ -106,9 +122,24 @@ const Curves = memo(function Curves() {
           strokeWidth={3}
         />
       ))}
+      {paths.after.map((p) => (
+        <CurveMarkers key={`${p.id}-after-marks`} id={p.id} step={p.step} marks={p.marks} />
+      ))}
     </g>
   );
 });
+
+function CurveMarkers({ id, step, marks, hollow = false }: { id: AlgorithmId; step: number; marks: { px: number; py: number }[]; hollow?: boolean }) {
+  const d = markerPath(id, hollow ? 40 : 48);
+  const paint = markerPaint(id, hollow);
+  return (
+    <g className="curve-markers" data-method={id} data-step={step} fill={paint.fill} stroke={paint.stroke} strokeWidth={paint.strokeWidth} opacity={hollow ? BEFORE_STYLE.opacity : undefined}>
+      {marks.map((m, i) => (
+        <path key={i} d={d} transform={`translate(${m.px.toFixed(1)},${m.py.toFixed(1)})`} />
+      ))}
+    </g>
+  );
+}
 
 const Frame = memo(function Frame() {
   return (
@@ -282,9 +313,9 @@ const Legend = memo(function Legend() {
   const hasTask = usePlayground((s) => s.settings.task !== null);
   const entry = (id: AlgorithmId) => (
     <>
-      <LineSample color={METHOD_COLORS[id]} width={3} />
+      <LineSample color={METHOD_COLORS[id]} width={3} marker={id} />
       <span>after {plural(selectedStep, 'step')}</span>
-      <LineSample color={METHOD_COLORS[id]} width={2} dash="4 4" opacity={0.6} />
+      <LineSample color={METHOD_COLORS[id]} width={BEFORE_STYLE.width} dash={BEFORE_STYLE.dash} opacity={BEFORE_STYLE.opacity} marker={id} hollow />
       <span>before adaptation</span>
       {adaptationNote(id) && <span className="muted legend-note">({adaptationNote(id)})</span>}
       {id === 'oracle' && !hasTask && <span className="warning legend-note" data-testid="oracle-no-task">no true function: nothing to show</span>}
@@ -386,7 +417,10 @@ const DivergenceWarnings = memo(function DivergenceWarnings() {
 export function TaskPanel() {
   return (
     <section className="panel task-panel" data-testid="task-panel" aria-labelledby="task-panel-title">
-      <h2 id="task-panel-title">Your task</h2>
+      <div className="panel-head">
+        <h2 id="task-panel-title">Your task</h2>
+        <ExportMenu panel="task" />
+      </div>
       <Toolbar />
       <Plot />
       <StepScrubber />

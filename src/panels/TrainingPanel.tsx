@@ -15,6 +15,7 @@ import { Axis } from './Axis';
 import { NumberField } from './NumberField';
 import { trainSetting } from '../state/schema';
 import { formatDuration, METHOD_COLORS, methodLabel, methodLabelWithOrder } from './theme';
+import { ExportMenu } from './ExportMenu';
 import { formatPower, formatSmall, formatValue } from './format';
 import { MethodName } from './MethodName';
 
@@ -485,7 +486,10 @@ const Checkpoints = memo(function Checkpoints() {
 export function TrainingPanel() {
   return (
     <section className="panel training-panel" data-testid="training-panel" aria-labelledby="training-panel-title">
-      <h2 id="training-panel-title">Meta-train live</h2>
+      <div className="panel-head">
+        <h2 id="training-panel-title">Meta-train live</h2>
+        <ExportMenu panel="training" />
+      </div>
       <div className="training-grid">
         <div className="training-left">
           <TrainConfigForm />

@@ -1,25 +1,79 @@
 /**
  * Colours and small formatting helpers shared by every panel, so a method looks the same everywhere.
- * Method colours are from the Okabe–Ito palette (distinguishable with the common colour-vision deficiencies).
+ *
+ * Nine methods need nine colours that stay apart, also for the common colour-vision deficiencies: Paul Tol's
+ * "muted" scheme (designed for nine qualitative colours, colour-blind safe), its cyan and sand darkened a little
+ * to read as 2 px lines on white, and black for the oracle. No nine-colour set keeps every pair far apart under
+ * deuteranopia or protanopia, so each method also has its own marker shape (METHOD_MARKERS), a second channel
+ * drawn on every curve and in every legend entry; tests/unit/theme.test.ts checks both.
  */
+import * as d3 from 'd3';
 import { ALGORITHM_INFO, type AlgorithmId, type GradientOrder } from '../meta/contracts/algorithms';
 
 export const METHOD_COLORS: Record<AlgorithmId, string> = {
-  maml: '#0072B2', // blue
-  fomaml: '#E69F00', // orange
-  reptile: '#56B4E9', // sky blue
-  imaml: '#CC79A7', // reddish purple
-  anil: '#D55E00', // vermillion
-  metasgd: '#A89400', // the palette's yellow, darkened to read on white
-  pretrained: '#009E73', // bluish green
-  scratch: '#8C8C8C', // grey
+  maml: '#332288', // indigo
+  fomaml: '#6CB8E0', // cyan (darkened)
+  reptile: '#44AA99', // teal
+  imaml: '#117733', // green
+  anil: '#999933', // olive
+  metasgd: '#D4B94A', // sand (darkened)
+  pretrained: '#CC6677', // rose
+  scratch: '#882255', // wine
   oracle: '#000000', // black
 };
+
+export type MarkerShape = 'circle' | 'square' | 'triangle' | 'diamond' | 'cross' | 'star' | 'wye' | 'x' | 'asterisk';
+
+/** Each method's marker: the second channel beside its colour (distinct for all nine). */
+export const METHOD_MARKERS: Record<AlgorithmId, MarkerShape> = {
+  maml: 'circle',
+  fomaml: 'triangle',
+  reptile: 'square',
+  imaml: 'diamond',
+  anil: 'star',
+  metasgd: 'x',
+  pretrained: 'cross',
+  scratch: 'wye',
+  oracle: 'asterisk',
+};
+
+const SYMBOLS: Record<MarkerShape, d3.SymbolType> = {
+  circle: d3.symbolCircle,
+  square: d3.symbolSquare,
+  triangle: d3.symbolTriangle,
+  diamond: d3.symbolDiamond,
+  cross: d3.symbolCross,
+  star: d3.symbolStar,
+  wye: d3.symbolWye,
+  x: d3.symbolX,
+  asterisk: d3.symbolAsterisk,
+};
+
+/** Shapes drawn as strokes (they have no area to fill). */
+export const STROKED_MARKERS: ReadonlySet<MarkerShape> = new Set(['x', 'asterisk']);
+
+/** Path data of a method's marker centred at (0, 0); `size` is its area in square pixels. */
+export function markerPath(id: AlgorithmId, size = 48): string {
+  return d3.symbol(SYMBOLS[METHOD_MARKERS[id]], size)() ?? '';
+}
+
+/** Fill and stroke of a method's marker: filled (after adaptation, loss charts) or hollow (before). */
+export function markerPaint(id: AlgorithmId, hollow = false): { fill: string; stroke: string; strokeWidth: number } {
+  const color = METHOD_COLORS[id];
+  if (STROKED_MARKERS.has(METHOD_MARKERS[id])) return { fill: 'none', stroke: color, strokeWidth: 2 };
+  return hollow ? { fill: '#ffffff', stroke: color, strokeWidth: 1.75 } : { fill: color, stroke: '#ffffff', strokeWidth: 1 };
+}
 
 /** Baselines are drawn dashed, meta-learners solid, so the two families read apart at a glance. */
 export function methodDash(id: AlgorithmId): string | undefined {
   return ALGORITHM_INFO[id].gradientOrder === 'none' ? '6 3' : undefined;
 }
+
+/** How the task panel draws a curve before adaptation: dashed, but wide and opaque enough to read from a projector. */
+export const BEFORE_STYLE = { width: 2.25, dash: '5 4', opacity: 0.8 } as const;
+
+/** Opacity of the methods not in focus (a legend entry focuses one method in every panel). */
+export const DIMMED_OPACITY = 0.2;
 
 /** The true function (dashed). */
 export const TRUTH_COLOR = '#555555';

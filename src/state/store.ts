@@ -161,7 +161,11 @@ export interface PlaygroundState {
    * task), kept so "Back to the sine" can sample from it again; null otherwise. Not in the link.
    */
   leftTask: SinusoidTask | null;
+  /** The method a legend entry focuses: every panel dims the others. Not in the link. */
+  focusMethod: AlgorithmId | null;
 
+  /** Focuses a method (null: none); focusing the focused one again clears it. */
+  setFocusMethod(id: AlgorithmId | null): void;
   // settings intents
   setSettings(patch: Partial<Settings>): void;
   setTrainConfig(patch: Partial<TrainConfig>): void;
@@ -368,7 +372,9 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   reproduction: { shipped: {}, browser: {}, running: false, done: 0, total: 0 },
   notices: [],
   leftTask: null,
+  focusMethod: null,
 
+  setFocusMethod: (id) => set((s) => ({ focusMethod: id === s.focusMethod ? null : id })),
   setSettings: (patch) =>
     set((s) => {
       const top = (path: string) => path.split('.')[0] in patch;
@@ -440,7 +446,7 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
     set((s) => {
       const on = s.settings.methods.includes(id);
       const methods = on ? s.settings.methods.filter((m) => m !== id) : ALGORITHM_IDS.filter((m) => m === id || s.settings.methods.includes(m));
-      return { settings: { ...s.settings, methods } };
+      return { settings: { ...s.settings, methods }, focusMethod: on && s.focusMethod === id ? null : s.focusMethod };
     }),
 
   setProblem: (problem) =>

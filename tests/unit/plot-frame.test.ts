@@ -121,7 +121,12 @@ describe('MethodLegend', () => {
       ),
     );
     expect(out.startsWith('<ul class="legend" data-testid="leg">')).toBe(true);
-    const entries = [...out.matchAll(/<li data-method="(\w+)"><span class="legend-name"><span class="swatch" style="background:([^"]+)"><\/span>[^<]+<\/span><em>about (\w+)<\/em><\/li>/g)];
+    // The name is a toggle that focuses the method (issue 14); its swatch is the method's marker in its colour.
+    const entries = [
+      ...out.matchAll(
+        /<li data-method="(\w+)"><button type="button" class="legend-name legend-focus" aria-pressed="false" data-testid="focus-leg-\w+" title="[^"]+"><svg class="swatch method-swatch"[^>]*><path d="[^"]+" fill="([^"]+)"[^>]*><\/path><\/svg>[^<]+<\/button><em>about (\w+)<\/em><\/li>/g,
+      ),
+    ];
     expect(entries.map((e) => e[1])).toEqual(['maml', 'pretrained']);
     expect(entries.map((e) => e[3])).toEqual(['maml', 'pretrained']);
     expect(entries[0][2]).toBe(METHOD_COLORS.maml);
@@ -129,7 +134,7 @@ describe('MethodLegend', () => {
   });
 
   it('LegendName takes a longer label; LineSample draws the stroke asked for', () => {
-    expect(renderToStaticMarkup(createElement(LegendName, { id: 'maml', label: 'MAML (exact)' }))).toContain('</span>MAML (exact)</span>');
+    expect(renderToStaticMarkup(createElement(LegendName, { id: 'maml', label: 'MAML (exact)' }))).toContain('</svg>MAML (exact)</span>');
     const line = renderToStaticMarkup(createElement(LineSample, { color: '#555', width: 1.5, dash: '1.5 4', inset: 2, linecap: 'round' }));
     expect(line).toBe(
       '<svg width="30" height="12" aria-hidden="true"><line x1="2" x2="28" y1="6" y2="6" stroke="#555" stroke-width="1.5" stroke-dasharray="1.5 4" stroke-linecap="round"></line></svg>',

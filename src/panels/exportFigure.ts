@@ -1,0 +1,220 @@
+/**
+ * Figure export (issue 14): a panel as a stand-alone SVG (its title, chart titles, plots with their axes, and its
+ * legend), as a PNG at twice its on-screen size, and its data as CSV (figureData.ts).
+ *
+ * The SVG is a snapshot of the panel's layout: every plot <svg> is cloned where it sits on the page (vector, with
+ * its viewBox), with the computed styles that matter (stroke, fill, opacity, font) written onto each element, since
+ * the style sheet does not travel with the file; the HTML around the plots (headings, captions, the legend) is
+ * written as SVG text and shapes at the same places. Raster pieces already in the plots (the plane's regions) are
+ * data-URL <image>s and stay embedded. Curves keep their data-method and data-step attributes.
+ */
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** Computed properties written onto each cloned SVG element. */
+const SVG_STYLE_PROPS = [
+  'fill',
+  'fill-opacity',
+  'stroke',
+  'stroke-width',
+  'stroke-dasharray',
+  'stroke-opacity',
+  'stroke-linecap',
+  'stroke-linejoin',
+  'opacity',
+  'font-family',
+  'font-size',
+  'font-weight',
+  'text-anchor',
+  'dominant-baseline',
+  'paint-order',
+] as const;
+
+/** What a figure is made of, found in the panel. */
+const PLOT_SELECTOR = 'svg.plot';
+const TEXT_SELECTOR = 'h2, figcaption, .legend';
+/** Parts of the panel never exported (the export buttons themselves, form controls). */
+const SKIP_SELECTOR = '.export-menu, input, select, textarea';
+
+function visible(el: Element): boolean {
+  const r = el.getBoundingClientRect();
+  if (r.width === 0 || r.height === 0) return false;
+  const cs = getComputedStyle(el);
+  return cs.display !== 'none' && cs.visibility !== 'hidden';
+}
+
+/** A deep clone of an SVG element with the computed styles written into each element's style attribute. */
+function inlineClone(src: SVGElement): SVGElement {
+  const out = src.cloneNode(false) as SVGElement;
+  const cs = getComputedStyle(src);
+  if (cs.display === 'none') return out;
+  const style: string[] = [];
+  for (const p of SVG_STYLE_PROPS) {
+    const v = cs.getPropertyValue(p);
+    if (v !== '') style.push(`${p}:${v}`);
+  }
+  out.setAttribute('style', style.join(';'));
+  out.removeAttribute('class');
+  if (src.getAttribute('class')) out.setAttribute('data-class', src.getAttribute('class') ?? '');
+  for (const child of Array.from(src.childNodes)) {
+    if (child.nodeType === Node.ELEMENT_NODE) {
+      const el = child as SVGElement;
+      if (getComputedStyle(el).display === 'none') continue;
+      out.appendChild(inlineClone(el));
+    } else if (child.nodeType === Node.TEXT_NODE) out.appendChild(child.cloneNode());
+  }
+  return out;
+}
+
+interface Box {
+  left: number;
+  top: number;
+}
+
+function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string, string | number | undefined>): SVGElementTagNameMap[K] {
+  const e = document.createElementNS(SVG_NS, name);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) e.setAttribute(k, String(v));
+  return e;
+}
+
+/** An HTML block (a heading, caption or legend) as SVG at its place: its text, inline SVGs and colour swatches. */
+function htmlToSvg(root: Element, origin: Box, into: SVGGElement): void {
+  const walk = (node: Node) => {
+    if (node.nodeType === Node.TEXT_NODE) {
+      const text = (node.textContent ?? '').replace(/\s+/g, ' ');
+      if (text.trim() === '' || !node.parentElement) return;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const rects = Array.from(range.getClientRects()).filter((r) => r.width > 0);
+      if (rects.length === 0) return;
+      const r = rects[0];
+      const cs = getComputedStyle(node.parentElement);
+      const size = parseFloat(cs.fontSize) || 14;
+      const t = el('text', {
+        x: r.left - origin.left,
+        // The baseline: the line box's centre plus about a third of the font size.
+        y: r.top - origin.top + r.height / 2 + size * 0.35,
+        'font-family': cs.fontFamily,
+        'font-size': `${size}px`,
+        'font-weight': cs.fontWeight,
+        'font-style': cs.fontStyle === 'normal' ? undefined : cs.fontStyle,
+        fill: cs.color,
+        opacity: effectiveOpacity(node.parentElement, root),
+      });
+      t.textContent = rects.length > 1 ? text.trim() : text;
+      into.appendChild(t);
+      return;
+    }
+    if (node.nodeType !== Node.ELEMENT_NODE) return;
+    const e = node as Element;
+    if (e.matches(SKIP_SELECTOR) || !visible(e)) return;
+    const r = e.getBoundingClientRect();
+    if (e instanceof SVGSVGElement) {
+      const clone = inlineClone(e) as SVGSVGElement;
+      clone.setAttribute('x', String(r.left - origin.left));
+      clone.setAttribute('y', String(r.top - origin.top));
+      clone.setAttribute('width', String(r.width));
+      clone.setAttribute('height', String(r.height));
+      const op = effectiveOpacity(e, root);
+      if (op !== '1') clone.setAttribute('opacity', op);
+      into.appendChild(clone);
+      return;
+    }
+    const bg = getComputedStyle(e).backgroundColor;
+    if (e.classList.contains('swatch') && bg && bg !== 'rgba(0, 0, 0, 0)') {
+      into.appendChild(el('rect', { x: r.left - origin.left, y: r.top - origin.top, width: r.width, height: r.height, rx: 2, fill: bg }));
+    }
+    for (const child of Array.from(e.childNodes)) walk(child);
+  };
+  walk(root);
+}
+
+/** The product of the opacities from an element up to (and including) a root: a dimmed legend entry stays dimmed. */
+function effectiveOpacity(e: Element, root: Element): string {
+  let o = 1;
+  for (let n: Element | null = e; n; n = n.parentElement) {
+    o *= parseFloat(getComputedStyle(n).opacity) || (getComputedStyle(n).opacity === '0' ? 0 : 1);
+    if (n === root) break;
+  }
+  return String(Math.round(o * 1000) / 1000);
+}
+
+export interface FigureSvg {
+  /** The SVG document as text. */
+  text: string;
+  /** Its size in CSS pixels (the PNG is twice this). */
+  width: number;
+  height: number;
+}
+
+/** A panel's figure as a stand-alone SVG: its heading, chart captions, plots and legend, laid out as on the page. */
+export function panelSvg(panel: HTMLElement): FigureSvg {
+  const parts = [...Array.from(panel.querySelectorAll(PLOT_SELECTOR)), ...Array.from(panel.querySelectorAll(TEXT_SELECTOR))].filter(
+    (e) => visible(e) && !e.closest(SKIP_SELECTOR) && !(e.parentElement?.closest(TEXT_SELECTOR)),
+  );
+  // Rows of parts (those that overlap vertically, such as two charts side by side), stacked with a small gap:
+  // what lies between them on the page (toolbars, notes, tables) is left out, and so is its space.
+  const placed = parts.map((p) => ({ p, r: p.getBoundingClientRect() })).sort((a, b) => a.r.top - b.r.top);
+  const pad = 8;
+  const gap = 10;
+  const left = Math.min(...placed.map(({ r }) => r.left)) - pad;
+  const right = Math.max(...placed.map(({ r }) => r.right)) + pad;
+  const rows: { top: number; bottom: number; items: typeof placed }[] = [];
+  for (const item of placed) {
+    const row = rows.at(-1);
+    if (row && item.r.top < row.bottom - 1) {
+      row.items.push(item);
+      row.bottom = Math.max(row.bottom, item.r.bottom);
+    } else rows.push({ top: item.r.top, bottom: item.r.bottom, items: [item] });
+  }
+  const g = el('g', {});
+  let y = pad;
+  for (const row of rows) {
+    for (const { p } of row.items) htmlToSvg(p, { left, top: row.top - y }, g);
+    y += row.bottom - row.top + gap;
+  }
+  const width = Math.ceil(right - left);
+  const height = Math.ceil(y - gap + pad);
+  const svg = el('svg', { xmlns: SVG_NS, width, height, viewBox: `0 0 ${width} ${height}`, 'font-family': getComputedStyle(panel).fontFamily });
+  svg.appendChild(el('rect', { x: 0, y: 0, width, height, fill: '#ffffff' }));
+  svg.appendChild(g);
+  const text = new XMLSerializer().serializeToString(svg);
+  return { text: `<?xml version="1.0" encoding="UTF-8"?>\n${text}`, width, height };
+}
+
+/** The SVG drawn at `scale` times its size onto a canvas, as PNG bytes. */
+export async function svgToPng(fig: FigureSvg, scale = 2): Promise<Blob> {
+  const url = URL.createObjectURL(new Blob([fig.text], { type: 'image/svg+xml' }));
+  try {
+    const img = new Image();
+    img.decoding = 'async';
+    await new Promise<void>((resolve, reject) => {
+      img.onload = () => resolve();
+      img.onerror = () => reject(new Error('the figure could not be drawn'));
+      img.src = url;
+    });
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.round(fig.width * scale);
+    canvas.height = Math.round(fig.height * scale);
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('no 2-D canvas');
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+    return await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** Saves a blob under a file name (a download). */
+export function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
