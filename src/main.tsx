@@ -5,6 +5,7 @@ import { startPage } from './app/controller';
 import { registerOffline } from './app/offline';
 import { SessionContext } from './session/context';
 import './app/styles.css';
+import './app/responsive.css';
 
 const { session } = startPage();
 registerOffline();

@@ -20,6 +20,7 @@ import { ExportMenu } from './ExportMenu';
 import { PlotFrame } from './PlotFrame';
 import { METHOD_COLORS, methodDash } from './theme';
 import { formatTick } from './format';
+import { ScrollRegion } from './ScrollRegion';
 
 type Metric = 'accuracy' | 'crossEntropy';
 type ChartId = 'user' | 'average';
@@ -164,7 +165,7 @@ const ShippedTable = memo(function ShippedTable({ problem, classes, methods }: {
   if (rows.length === 0) return null;
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
   return (
-    <div className="table-scroll">
+    <ScrollRegion label="Shipped checkpoints table (scrolls sideways)">
       <table className="shipped-class-table" data-testid="class-shipped-table">
         <caption>
           Shipped checkpoints on {rows[0].c.tasks} test episodes ({classes}-way, α = {rows[0].c.alpha}): query accuracy, mean ± 95% CI
@@ -196,7 +197,7 @@ const ShippedTable = memo(function ShippedTable({ problem, classes, methods }: {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 });
 

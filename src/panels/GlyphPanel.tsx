@@ -26,6 +26,7 @@ import { CLASS_COLORS, METHOD_COLORS, methodLabel, plural } from './theme';
 import { ExportMenu } from './ExportMenu';
 import { LegendName } from './MethodLegend';
 import type { ClassAdaptation } from '../meta/contracts/types';
+import { ScrollRegion } from './ScrollRegion';
 
 // ---------------------------------------------------------------------------------------------------------
 // Pure helpers (unit-tested in tests/unit/glyph-panel.test.ts)
@@ -380,7 +381,8 @@ const Toolbar = memo(function Toolbar() {
 /** The support set's problems, in a box of fixed height (it scrolls), so the pads below never move. */
 const Problems = memo(function Problems({ problems, kShot }: { problems: string[]; kShot: number }) {
   return (
-    <div className="glyph-problems-box" aria-live="polite">
+    // Focusable: a long list scrolls inside the box, and the keyboard must reach it (axe: scrollable-region-focusable).
+    <div className="glyph-problems-box" aria-live="polite" role="region" aria-label="Support set status" tabIndex={0}>
       {problems.length === 0 ? (
         <p className="glyph-ready" data-testid="glyph-ready">
           ✓ Every character has its {plural(kShot, 'drawing')}: each method adapts to them and classifies the drawings below.
@@ -437,20 +439,21 @@ const SupportGrid = memo(function SupportGrid() {
   const classes = usePlayground((s) => s.settings.glyphs.classes);
   const kShot = usePlayground((s) => s.settings.glyphs.kShot);
   return (
-    <div className="glyph-support" data-testid="glyph-support" style={{ gridTemplateColumns: `repeat(${classes}, ${CELL_W}px)` }}>
+    // One column per character (its name, then its K pads); the columns wrap onto more rows on a narrow screen.
+    <div className="glyph-support" data-testid="glyph-support">
       {Array.from({ length: classes }, (_, c) => (
-        <div key={`h${c}`} className="glyph-class-head" data-testid={`glyph-class-${c}`} style={{ gridColumn: c + 1, gridRow: 1 }}>
-          <span className="swatch" style={{ background: classColor(c) }} />
-          Character {c + 1}
+        <div key={c} className="glyph-class-col" style={{ width: CELL_W }}>
+          <div className="glyph-class-head" data-testid={`glyph-class-${c}`}>
+            <span className="swatch" style={{ background: classColor(c) }} />
+            Character {c + 1}
+          </div>
+          {Array.from({ length: kShot }, (_, k) => (
+            <div key={k} className="glyph-cell" style={{ borderLeftColor: classColor(c) }}>
+              <SupportPad c={c} k={k} />
+            </div>
+          ))}
         </div>
       ))}
-      {Array.from({ length: classes }, (_, c) =>
-        Array.from({ length: kShot }, (_, k) => (
-          <div key={`${c}-${k}`} className="glyph-cell" style={{ gridColumn: c + 1, gridRow: k + 2, borderLeftColor: classColor(c) }}>
-            <SupportPad c={c} k={k} />
-          </div>
-        )),
-      )}
     </div>
   );
 });
@@ -687,7 +690,7 @@ const Summary = memo(function Summary({ methods, usable }: { methods: AlgorithmI
       {methods.length === 0 ? (
         <p className="muted">Tick a method to compare.</p>
       ) : (
-        <div className="table-scroll">
+        <ScrollRegion label="Accuracy table (scrolls sideways)">
           <table className="glyph-summaries" data-testid="glyph-summaries">
             <thead>
               <tr>
@@ -703,7 +706,7 @@ const Summary = memo(function Summary({ methods, usable }: { methods: AlgorithmI
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </div>
   );

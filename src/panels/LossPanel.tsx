@@ -16,6 +16,7 @@ import { LineSample, MethodLegend } from './MethodLegend';
 import { StepMarkers } from './Markers';
 import { ExportMenu } from './ExportMenu';
 import type { AdaptationCurves, EvalCurve } from '../meta/contracts/types';
+import { ScrollRegion } from './ScrollRegion';
 
 type ChartId = 'task' | 'average';
 
@@ -194,7 +195,7 @@ export function LossPanel() {
           Updating the average for K = {kShot}, alpha = {alpha}… (shown: K = {evaluationFor?.kShot}, alpha = {evaluationFor?.alpha})
         </p>
       )}
-      <div className="table-scroll">
+      <ScrollRegion label="Loss table (scrolls sideways)">
         <table className="loss-table" data-testid="loss-table">
           <thead>
             <tr>
@@ -245,7 +246,7 @@ export function LossPanel() {
             })}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </section>
   );
 }

@@ -20,12 +20,14 @@ import { appliesTo, usePlayground, type PlaygroundState } from '../state/store';
 import { ChartMessage } from './ChartMessage';
 import { PlotFrame, type AxisOptions } from './PlotFrame';
 import { dataMap, frameAround } from './plotGeometry';
-import { usePointEditing } from './usePointEditing';
+import { hitRadius, usePointEditing, useSvgScale } from './usePointEditing';
+import { PointDeleteButton, ScreenReaderText } from './PointControls';
 import { describeSource, formatChange, matching, modelBoundaryPath, regionPixels, stepIndex, thumbSteps, truthBoundaryPath } from './classPlots';
 import { CLASS_COLORS, methodLabel, plural, TRUTH_COLOR } from './theme';
 import { ExportMenu } from './ExportMenu';
 import { MethodName } from './MethodName';
 import type { ClassAdaptation } from '../meta/contracts/types';
+import { ScrollRegion } from './ScrollRegion';
 
 // ---- fixed geometry: a square plot area over [-1, 1]^2, the same size whatever the results ----
 const SIZE = 420;
@@ -166,6 +168,11 @@ const Plot = memo(function Plot({ method }: { method: AlgorithmId | null }) {
   // Selection and its keys (Delete, Backspace, Escape) are the hook's; the class keys are the plot's own (below).
   const edit = usePointEditing(points.length, PLOT.fromClient, movePlanePoint, deletePlanePoint);
   const { svgRef, selected: sel, select: setSelected } = edit;
+  // Touch targets: every point's hit circle is at least HIT_RADIUS_CSS on screen, however small the plot is drawn.
+  const pxPerUnit = useSvgScale(svgRef, PLOT.width);
+  const dotR = Math.max(7, 5 / pxPerUnit);
+  const hitR = hitRadius(dotR, pxPerUnit);
+  const selectedAt = sel !== null && points[sel] ? PLOT.toPixel(points[sel]) : null;
 
   const onAreaClick = useCallback(
     (e: React.MouseEvent<SVGRectElement>) => {
@@ -192,15 +199,15 @@ const Plot = memo(function Plot({ method }: { method: AlgorithmId | null }) {
   }, []);
 
   return (
+    <div className="plot-wrap plane-plot-wrap">
     <svg
       ref={svgRef}
       className="plane-plot"
       data-testid="plane-plot"
-      width={PLOT.width}
-      height={PLOT.height}
       viewBox={PLOT.viewBox}
       role="img"
-      aria-label="Decision regions: click to add a point of the active class (shift-click: the next class), drag to move, shift-click or right-click a point to delete, keys 1 to 5 choose the class"
+      aria-label="Decision regions: click to add a point of the active class (shift-click: the next class), drag to move, shift-click or right-click a point to delete (touch: tap a point, then Delete point), keys 1 to 5 choose the class"
+      aria-describedby="plane-plot-text"
       tabIndex={0}
       onKeyDown={onKeyDown}
     >
@@ -218,6 +225,14 @@ const Plot = memo(function Plot({ method }: { method: AlgorithmId | null }) {
         fill="transparent"
         onClick={onAreaClick}
       />
+      <ChartMessage frame={PLOT} text={points.length === 0 ? 'Click (or tap) to add points' : null} className="plot-prompt" testId="plane-empty-prompt" />
+      {/* Hit circles under the dots: a finger-sized target around each point, with the dot's own handlers. */}
+      <g className="point-hits" fill="transparent">
+        {points.map((p, i) => {
+          const { px, py } = PLOT.toPixel(p);
+          return <circle key={i} className="point-hit" data-index={i} cx={px} cy={py} r={hitR} {...edit.handlers(i)} />;
+        })}
+      </g>
       <g className="plane-points">
         {points.map((p, i) => {
           const { px, py } = PLOT.toPixel(p);
@@ -231,7 +246,7 @@ const Plot = memo(function Plot({ method }: { method: AlgorithmId | null }) {
               data-label={p.label}
               cx={px}
               cy={py}
-              r={i === sel ? 8.5 : 7}
+              r={i === sel ? dotR + 1.5 : dotR}
               fill={CLASS_COLORS[p.label % CLASS_COLORS.length]}
               stroke={POINT_OUTLINE}
               strokeWidth={i === sel ? 3.5 : 2}
@@ -243,6 +258,33 @@ const Plot = memo(function Plot({ method }: { method: AlgorithmId | null }) {
         })}
       </g>
     </svg>
+      {selectedAt && <PointDeleteButton frame={PLOT} px={selectedAt.px} py={selectedAt.py} onDelete={edit.deleteSelected} testId="plane-delete-point" />}
+      <PlanePlotText method={method} />
+    </div>
+  );
+});
+
+/** The plot's essentials as text (screen readers): the points, and each method's accuracy at the chosen step. */
+const PlanePlotText = memo(function PlanePlotText({ method }: { method: AlgorithmId | null }) {
+  const points = usePlayground((s) => s.settings.plane.points);
+  const results = usePlayground(selectPlaneResults);
+  const selectedStep = usePlayground((s) => s.settings.selectedStep);
+  const a = method ? results?.results[method] : undefined;
+  const acc = (v: number[] | null | undefined) => (v && v.length > 0 ? formatChange(v[0], v[stepIndex(v.length, selectedStep)]) : 'not computed yet');
+  return (
+    <ScreenReaderText id="plane-plot-text" testId="plane-plot-text">
+      <p>
+        {points.length === 0
+          ? 'No points yet.'
+          : `${plural(points.length, 'point')}: ${points.map((p) => `${classLabel(p.label).toLowerCase()} at (${p.x.toFixed(2)}, ${p.y.toFixed(2)})`).join(', ')}.`}
+      </p>
+      {method && (
+        <p>
+          {methodLabel(method)}, accuracy before adaptation and after {plural(selectedStep, 'step')}: on your points {acc(a?.supportAccuracy)}; on the true task{' '}
+          {acc(a?.queryAccuracy)}.
+        </p>
+      )}
+    </ScreenReaderText>
   );
 });
 
@@ -540,7 +582,7 @@ const AccuracyTable = memo(function AccuracyTable({ methods }: { methods: Algori
   const hasTask = usePlayground((s) => s.settings.plane.task !== null);
   const nPoints = usePlayground((s) => s.settings.plane.points.length);
   return (
-    <div className="table-scroll">
+    <ScrollRegion label="Accuracy table (scrolls sideways)">
       <table className="plane-acc-table" data-testid="plane-acc-table">
         <thead>
           <tr>
@@ -583,7 +625,7 @@ const AccuracyTable = memo(function AccuracyTable({ methods }: { methods: Algori
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 });
 

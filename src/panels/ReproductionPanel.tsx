@@ -12,6 +12,7 @@ import { formatMeanCi, formatValue } from './format';
 import { methodLabelWithOrder } from './theme';
 import { MethodName } from './MethodName';
 import type { EvalCurve } from '../meta/contracts/types';
+import { ScrollRegion } from './ScrollRegion';
 
 const SHOTS = [5, 10, 20];
 
@@ -95,7 +96,7 @@ export function ReproductionPanel() {
           </>
         )}
       </div>
-      <div className="table-scroll">
+      <ScrollRegion label="Paper vs this run table (scrolls sideways)">
         <table className="repro-table">
           <thead>
             <tr>
@@ -115,7 +116,7 @@ export function ReproductionPanel() {
             {SHOTS.flatMap((k) => ALGORITHM_IDS.map((id) => <Row key={`${id}-${k}`} id={id} kShot={k} />))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </section>
   );
 }

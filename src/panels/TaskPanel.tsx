@@ -11,7 +11,10 @@ import { memo, useCallback, useMemo } from 'react';
 import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { emptyHalf, mseOnRange, sinusoid, SINUSOID_RANGES, xGrid } from '../meta/contracts/tasks/sinusoid';
 import { K_CHOICES, usePlayground } from '../state/store';
-import { usePointEditing } from './usePointEditing';
+import { hitRadius, usePointEditing, useSvgScale } from './usePointEditing';
+import { PointDeleteButton, ScreenReaderText } from './PointControls';
+import { ChartMessage } from './ChartMessage';
+import { methodLabel } from './theme';
 import { adaptationNote, BEFORE_STYLE, markerPaint, markerPath, METHOD_COLORS, plural, POINT_COLOR, SELECTED_COLOR, TRUTH_COLOR } from './theme';
 import { ExportMenu } from './ExportMenu';
 import { formatStepLoss } from './format';
@@ -159,6 +162,10 @@ function Plot() {
   // Selection and its keys (Delete, Backspace, Escape) are the hook's.
   const edit = usePointEditing(points.length, PLOT.fromClient, movePoint, deletePoint);
   const { svgRef, selected: sel, select: setSelected } = edit;
+  // Touch targets: every point's hit circle is at least HIT_RADIUS_CSS on screen, however small the plot is drawn.
+  const pxPerUnit = useSvgScale(svgRef, PLOT.width);
+  const dotR = Math.max(7, 5 / pxPerUnit);
+  const hitR = hitRadius(dotR, pxPerUnit);
 
   const onAreaClick = useCallback(
     (e: React.MouseEvent<SVGRectElement>) => {
@@ -170,55 +177,102 @@ function Plot() {
     },
     [svgRef, setSelected],
   );
+  const selectedAt = sel !== null && points[sel] ? PLOT.toPixel(points[sel]) : null;
 
   return (
-    <svg
-      ref={svgRef}
-      className="plot task-plot"
-      viewBox={PLOT.viewBox}
-      role="img"
-      aria-label="Task plot: click to add a support point, drag to move, shift-click or right-click to delete"
-      tabIndex={0}
-    >
-      <Frame />
-      <rect
-        className="plot-area"
-        x={PLOT.left}
-        y={PLOT.top}
-        width={PLOT.innerWidth}
-        height={PLOT.innerHeight}
-        fill="transparent"
-        onClick={onAreaClick}
-      />
-      <g clipPath={`url(#${CLIP_ID})`} pointerEvents="none">
-        <TruthCurve />
-        <Curves />
-      </g>
-      <g className="support-points">
-        {points.map((p, i) => {
-          const { px, py } = PLOT.toPixel(p);
-          return (
-            <circle
-              // Points have no identity beyond their position in the list (data-index is the same index).
-              key={i}
-              className={i === sel ? 'support-point selected' : 'support-point'}
-              data-index={i}
-              cx={px}
-              cy={py}
-              r={i === sel ? 9 : 7}
-              fill={POINT_COLOR}
-              stroke={i === sel ? SELECTED_COLOR : '#ffffff'}
-              strokeWidth={i === sel ? 4 : 2}
-              {...edit.handlers(i)}
-            >
-              <title>{`(${p.x.toFixed(2)}, ${p.y.toFixed(2)}): drag to move, shift-click or right-click to delete`}</title>
-            </circle>
-          );
-        })}
-      </g>
-    </svg>
+    <div className="plot-wrap">
+      <svg
+        ref={svgRef}
+        className={points.length === 0 ? 'plot task-plot no-points' : 'plot task-plot'}
+        viewBox={PLOT.viewBox}
+        role="img"
+        aria-label="Task plot: click to add a support point, drag to move, shift-click or right-click to delete (touch: tap a point, then Delete point)"
+        aria-describedby="task-plot-text"
+        tabIndex={0}
+      >
+        <Frame />
+        <rect
+          className="plot-area"
+          x={PLOT.left}
+          y={PLOT.top}
+          width={PLOT.innerWidth}
+          height={PLOT.innerHeight}
+          fill="transparent"
+          onClick={onAreaClick}
+        />
+        <g clipPath={`url(#${CLIP_ID})`} pointerEvents="none">
+          <TruthCurve />
+          <Curves />
+        </g>
+        <ChartMessage frame={PLOT} text={points.length === 0 ? 'Click (or tap) the plot to add support points' : null} className="plot-prompt" testId="task-empty-prompt" />
+        {/* Hit circles under the dots: a finger-sized target around each point, with the dot's own handlers. */}
+        <g className="point-hits" fill="transparent">
+          {points.map((p, i) => {
+            const { px, py } = PLOT.toPixel(p);
+            return <circle key={i} className="point-hit" data-index={i} cx={px} cy={py} r={hitR} {...edit.handlers(i)} />;
+          })}
+        </g>
+        <g className="support-points">
+          {points.map((p, i) => {
+            const { px, py } = PLOT.toPixel(p);
+            return (
+              <circle
+                // Points have no identity beyond their position in the list (data-index is the same index).
+                key={i}
+                className={i === sel ? 'support-point selected' : 'support-point'}
+                data-index={i}
+                cx={px}
+                cy={py}
+                r={i === sel ? dotR + 2 : dotR}
+                fill={POINT_COLOR}
+                stroke={i === sel ? SELECTED_COLOR : '#ffffff'}
+                strokeWidth={i === sel ? 4 : 2}
+                {...edit.handlers(i)}
+              >
+                <title>{`(${p.x.toFixed(2)}, ${p.y.toFixed(2)}): drag to move, shift-click or right-click to delete`}</title>
+              </circle>
+            );
+          })}
+        </g>
+      </svg>
+      {selectedAt && <PointDeleteButton frame={PLOT} px={selectedAt.px} py={selectedAt.py} onDelete={edit.deleteSelected} testId="delete-point" />}
+      <PlotText />
+    </div>
   );
 }
+
+/** The plot's essentials as text (screen readers): the points, and each method's error at the chosen step. */
+const PlotText = memo(function PlotText() {
+  const points = usePlayground((s) => s.settings.points);
+  const methods = usePlayground((s) => s.settings.methods);
+  const selectedStep = usePlayground((s) => s.settings.selectedStep);
+  const hasTask = usePlayground((s) => s.settings.task !== null);
+  const adaptation = usePlayground((s) => s.results.adaptation);
+  return (
+    <ScreenReaderText id="task-plot-text" testId="task-plot-text">
+      <p>
+        {points.length === 0
+          ? 'No support points yet.'
+          : `${plural(points.length, 'support point')}: ${points.map((p) => `(${p.x.toFixed(2)}, ${p.y.toFixed(2)})`).join(', ')}.`}
+      </p>
+      {points.length > 0 && (
+        <ul>
+          {methods.map((id) => {
+            const a = adaptation[id];
+            const losses = a ? (hasTask ? a.taskLoss : a.supportLoss) : null;
+            const step = losses ? Math.min(selectedStep, losses.length - 1) : 0;
+            return (
+              <li key={id}>
+                {methodLabel(id)}: {hasTask ? 'MSE against the true function' : 'MSE on your points'} after {plural(step, 'step')}{' '}
+                {losses ? formatStepLoss(losses[step] ?? null, step, a?.divergedAt ?? null) : 'not computed yet'}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </ScreenReaderText>
+  );
+});
 
 // ---- controls above the plot ----
 const Toolbar = memo(function Toolbar() {
@@ -311,7 +365,15 @@ const Legend = memo(function Legend() {
   const selectedStep = usePlayground((s) => s.settings.selectedStep);
   const showTruth = usePlayground((s) => s.settings.showTruth);
   const hasTask = usePlayground((s) => s.settings.task !== null);
-  const entry = (id: AlgorithmId) => (
+  const nPoints = usePlayground((s) => s.settings.points.length);
+  // With no points there is nothing to adapt to: the plot shows only the curves before adaptation.
+  const entry = (id: AlgorithmId) => nPoints === 0 ? (
+    <>
+      <LineSample color={METHOD_COLORS[id]} width={BEFORE_STYLE.width} dash={BEFORE_STYLE.dash} opacity={BEFORE_STYLE.opacity} marker={id} hollow />
+      <span data-testid="legend-before-only">before adaptation (no points to adapt to yet)</span>
+      {adaptationNote(id) && <span className="muted legend-note">({adaptationNote(id)})</span>}
+    </>
+  ) : (
     <>
       <LineSample color={METHOD_COLORS[id]} width={3} marker={id} />
       <span>after {plural(selectedStep, 'step')}</span>

@@ -5,6 +5,10 @@
  * the document while a point is selected, so they work with the plot focused (grabbing a point focuses it) and
  * after focus has moved on, but never while typing in a field. What a move or a delete does to the store, and
  * how screen coordinates become data, is the panel's.
+ *
+ * Touch: a tap on a point selects it, and the panel shows a "Delete point" button beside it (PointDeleteButton);
+ * every point has an invisible hit circle at least HIT_RADIUS_CSS pixels in radius however small the plot is
+ * drawn (pxPerUnit: how many CSS pixels one SVG unit is, from the SVG's rendered width).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 
@@ -23,6 +27,31 @@ export function selectionKeyAction(key: string, target: EventTarget | null, sele
   return null;
 }
 
+/** A point's touch target: at least this radius in CSS pixels (a 28 px circle; WCAG 2.5.8 asks for 24). */
+export const HIT_RADIUS_CSS = 14;
+
+/** CSS pixels per SVG unit of an SVG drawn with the given viewBox width (1 until it has been laid out). */
+export function useSvgScale(svgRef: React.RefObject<SVGSVGElement | null>, viewBoxWidth: number): number {
+  const [scale, setScale] = useState(1);
+  useEffect(() => {
+    const svg = svgRef.current;
+    if (!svg) return;
+    const update = () => {
+      const w = svg.getBoundingClientRect().width;
+      if (w > 0) setScale(w / viewBoxWidth);
+    };
+    update();
+    if (typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(update);
+    ro.observe(svg);
+    return () => ro.disconnect();
+  }, [svgRef, viewBoxWidth]);
+  return scale;
+}
+
+/** Radius, in SVG units, of a point's hit circle: never under HIT_RADIUS_CSS on screen, never under the dot's own. */
+export const hitRadius = (r: number, pxPerUnit: number) => Math.max(r + 2, HIT_RADIUS_CSS / (pxPerUnit > 0 ? pxPerUnit : 1));
+
 export type ToData = (svg: SVGSVGElement | null, clientX: number, clientY: number) => { x: number; y: number } | null;
 
 export interface PointEditing {
@@ -30,6 +59,8 @@ export interface PointEditing {
   /** The selected point, or null (a selection past the end of the list is none). */
   selected: number | null;
   select(index: number | null): void;
+  /** Deletes the selected point (the touch way: the panel's "Delete point" button). */
+  deleteSelected(): void;
   /** The event handlers of point `index`'s circle. */
   handlers(index: number): {
     onPointerDown(e: React.PointerEvent<SVGCircleElement>): void;
@@ -126,5 +157,11 @@ export function usePointEditing(count: number, toData: ToData, move: (index: num
     onContextMenu: (e: React.MouseEvent<SVGCircleElement>) => onPointContextMenu(e, index),
   });
 
-  return { svgRef, selected: sel, select: setSelected, handlers };
+  const deleteSelected = useCallback(() => {
+    if (sel === null) return;
+    remove(sel);
+    setSelected(null);
+  }, [sel, remove]);
+
+  return { svgRef, selected: sel, select: setSelected, deleteSelected, handlers };
 }

@@ -80,8 +80,48 @@ export function defaultPlane(): PlaneSettings {
 
 const emptySupport = (classes: number, kShot: number): Stroke[][][] => Array.from({ length: classes }, () => Array.from({ length: kShot }, () => []));
 
-export function defaultGlyphs(): GlyphSettings {
+/** An episode with nothing drawn: N empty pads and one empty drawing to classify ("Clear all", links that name glyph settings). */
+export function emptyGlyphs(): GlyphSettings {
   return { classes: GLYPH_CLASSES, kShot: 1, support: emptySupport(GLYPH_CLASSES, 1), queries: [{ strokes: [], label: null }], width: PEN_WIDTH, seed: 0 };
+}
+
+/** The seed of the episode the glyph tab opens with. */
+export const DEFAULT_GLYPH_SEED = 1;
+let defaultFill: GlyphSettings | null = null;
+
+/** A drawing as a link holds it (schema.ts encodeDrawing): coordinates on 0..99 across the pad, repeats dropped. */
+export function quantizeDrawing(strokes: readonly Stroke[]): Stroke[] {
+  const q = (v: number) => Math.round(Math.min(1, Math.max(0, v)) * 99);
+  return strokes.map((st) => {
+    const out: Stroke = [];
+    let last = '';
+    for (const [x, y] of st) {
+      const key = `${q(x)},${q(y)}`;
+      if (key !== last) out.push([q(x) / 99, q(y) / 99]);
+      last = key;
+    }
+    return out;
+  });
+}
+
+/** A generator episode as a link holds it (drawings quantized, the stroke width to 3 decimals): a link reopens it exactly. */
+function asInLink(g: GlyphSettings): GlyphSettings {
+  return {
+    ...g,
+    width: Number(g.width.toFixed(3)),
+    support: g.support.map((ex) => ex.map(quantizeDrawing)),
+    queries: g.queries.map((q) => ({ ...q, strokes: quantizeDrawing(q.strokes) })),
+  };
+}
+
+/**
+ * What the glyph tab opens with: a generated episode (every pad drawn, ten drawings of known class to classify),
+ * so it opens ready, with predictions, rather than with every pad marked empty. Made once (a millisecond),
+ * copied down to the drawings' lists, which nobody mutates.
+ */
+export function defaultGlyphs(): GlyphSettings {
+  defaultFill ??= asInLink(glyphsFromGenerator(DEFAULT_GLYPH_SEED, GLYPH_CLASSES, 1));
+  return { ...defaultFill, support: defaultFill.support.map((ex) => [...ex]), queries: [...defaultFill.queries] };
 }
 
 /** At least K pads per class, keeping every drawing (those beyond K wait until K grows again). */
@@ -118,7 +158,11 @@ export function glyphsFromGenerator(seed: number, classes: number, kShot: number
 /** Whether the drawings in use are exactly the generator's fill for g.seed (nothing redrawn since). */
 export function isGeneratorFill(g: GlyphSettings): boolean {
   const fill = glyphsFromGenerator(g.seed, g.classes, g.kShot);
-  return g.width === fill.width && JSON.stringify(usedSupport(g)) === JSON.stringify(fill.support);
+  const used = JSON.stringify(usedSupport(g));
+  if (g.width === fill.width && used === JSON.stringify(fill.support)) return true;
+  // The same episode as a link holds it (the default one, or one reopened from a link).
+  const linked = asInLink(fill);
+  return g.width === linked.width && used === JSON.stringify(linked.support);
 }
 
 /** Strokes scaled into [0.1, 0.9]^2 (the generator's coordinates are its own), keeping the aspect ratio. */

@@ -17,6 +17,7 @@ import type { BackendName, TrainProgress, TrainState } from '../worker/protocol'
 import {
   clampPlane,
   defaultGlyphs,
+  emptyGlyphs,
   defaultPlane,
   glyphsFromGenerator,
   isGeneratorFill,
@@ -581,7 +582,7 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   clearGlyphs: () =>
     set((s) => {
       const g = s.settings.glyphs;
-      return { settings: { ...s.settings, glyphs: { ...defaultGlyphs(), classes: g.classes, kShot: g.kShot, support: resizeEpisode([], g.classes, g.kShot), seed: g.seed } } };
+      return { settings: { ...s.settings, glyphs: { ...emptyGlyphs(), classes: g.classes, kShot: g.kShot, support: resizeEpisode([], g.classes, g.kShot), seed: g.seed } } };
     }),
 
   setStatus: (patch) => set((s) => ({ status: { ...s.status, ...patch } })),

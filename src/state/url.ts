@@ -7,7 +7,7 @@
 import { TRAIN_SETTINGS } from '../meta/contracts/algorithms';
 import { PROBLEM_INFO } from '../meta/contracts/problems';
 import { ENGINE_PREFERENCES, isBackendName, type BackendName, type EnginePreference } from '../worker/protocol';
-import { planeFromSeed, resizeSupport } from './classification';
+import { emptyGlyphs, planeFromSeed, resizeSupport } from './classification';
 import { clip, count, listSome, quote, quoteName } from './notices';
 import { getAt, SCHEMA, SETTINGS, withAt, type CustomSetting, type Read, type Setting, type SettingPath } from './schema';
 import { defaultSettings, taskFromSeed, trainConfigFor, type Settings } from './store';
@@ -52,6 +52,8 @@ export function serializeSettings(s: Settings): string {
   return q.toString();
 }
 
+const GLYPH_KEYS = SETTINGS.filter((s) => s.path.startsWith('glyphs.')).map((s) => s.key);
+
 const PLANE_TASK: SettingPath[] = ['plane.classes', 'plane.kShot', 'plane.seed'];
 
 /**
@@ -82,6 +84,9 @@ export function parseUrl(search: string): ParsedUrl {
   const bad = (key: string, raw: string | null, why: string) => problems.push(`${quoteName(key)}=${quote(raw)}: ${clip(why, 160)}`);
 
   let out = defaultSettings();
+  // The glyph tab opens with a generated episode; a link that names any glyph setting starts from nothing drawn
+  // instead, so its own drawings (or their absence) are what opens.
+  if (GLYPH_KEYS.some((k) => q.has(k))) out = { ...out, glyphs: emptyGlyphs() };
   const applied = new Set<SettingPath>();
   for (const setting of SETTINGS) {
     const path = setting.path as SettingPath;

@@ -244,7 +244,8 @@ const glyphs = (page: Page) => page.evaluate(() => (window as any).__playground.
 describe('glyphs', () => {
   it('drawn with the mouse: messages until every character is drawn, then MAML classifies a new drawing after one step', async () => {
     const { page, errors } = await openApp(browser, '?backend=wasm&p=glyphs&step=1', { ready: '[data-testid="glyph-pad-0-0"]' });
-    // Nothing drawn: one message per character, and no predictions.
+    // The tab opens with a generated episode; "Clear all" leaves nothing drawn: one message per character, and no predictions.
+    await page.click('[data-testid="glyph-clear"]');
     expect(await page.$$eval('[data-testid="glyph-problems"] li', (ls) => ls.length)).toBe(5);
     for (let c = 0; c < 4; c++) await draw(page, `glyph-pad-${c}-0`, CHARACTERS[c]);
     expect(await text(page, 'glyph-problems')).toMatch(/Character 5 has no drawing/);

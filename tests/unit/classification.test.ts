@@ -19,6 +19,7 @@ import { GLYPH_SIZE } from '../../src/meta/contracts/tasks/glyphs';
 import { planeGrid } from '../../src/meta/contracts/tasks/plane';
 import {
   defaultGlyphs,
+  emptyGlyphs,
   glyphsFromGenerator,
   glyphSupportProblems,
   glyphSupportSet,
@@ -144,7 +145,10 @@ describe('adaptClassifiers', () => {
 
 describe('glyph playground state', () => {
   it('an empty episode names every character; a partly drawn one names what is missing; nothing is dropped', () => {
-    const g = defaultGlyphs();
+    // The tab opens with a generated episode, ready to classify; "Clear all" empties it.
+    expect(glyphSupportProblems(defaultGlyphs())).toEqual([]);
+    expect(defaultGlyphs().queries.every((q) => q.label !== null && q.strokes.length > 0)).toBe(true);
+    const g = emptyGlyphs();
     expect(glyphSupportProblems(g)).toHaveLength(g.classes);
     expect(glyphSupportProblems(g)[0]).toMatch(/Character 1 has no drawing/);
     const filled = glyphsFromGenerator(3, 5, 1);

@@ -132,7 +132,11 @@ describe('GlyphPanel (server render)', () => {
     return renderToStaticMarkup(createElement(GlyphPanel));
   };
 
-  it('shows the empty pads with their problems and no predictions', () => {
+  it('opens with a generated episode, ready (no problems); cleared: the empty pads with their problems and no predictions', () => {
+    const ready = render();
+    expect(ready).toContain('data-testid="glyph-ready"');
+    expect(ready).not.toContain('data-problem=');
+    usePlayground.getState().clearGlyphs();
     const html = render();
     for (let c = 0; c < 5; c++) expect(html).toContain(`data-testid="glyph-pad-${c}-0"`);
     expect(html).not.toContain('glyph-pad-0-1');
