@@ -1,3 +1,4 @@
+import { useCallback, useState } from 'react';
 import { PROBLEM_IDS } from '../meta/contracts/config';
 import { PROBLEM_INFO } from '../meta/contracts/problems';
 import { Notices } from '../panels/Notices';
@@ -6,6 +7,8 @@ import { TrainingPanel } from '../panels/TrainingPanel';
 import { usePlayground } from '../state/store';
 import { Controls } from './Controls';
 import { MAIN_PANELS, METRICS_PANELS } from './problemViews';
+import { useShortcuts, ViewButtons } from './presenter';
+import { ShortcutsOverlay } from './ShortcutsOverlay';
 
 function ProblemTabs() {
   const problem = usePlayground((s) => s.settings.problem);
@@ -26,11 +29,17 @@ export default function App() {
   const { view, lede } = PROBLEM_INFO[problem];
   const Main = MAIN_PANELS[view.main];
   const Metrics = METRICS_PANELS[view.metrics];
+  const present = usePlayground((s) => s.settings.present);
+  const [help, setHelp] = useState(false);
+  const toggleHelp = useCallback(() => setHelp((h) => !h), []);
+  const closeHelp = useCallback(() => setHelp(false), []);
+  useShortcuts(help, toggleHelp);
   return (
-    <div className="app">
+    <div className={present ? 'app presenter' : 'app'} data-testid="app" data-problem={problem}>
       <header className="app-header">
         <h1>MAML Playground</h1>
         <ProblemTabs />
+        <ViewButtons onHelp={toggleHelp} />
         <p className="lede">{lede}</p>
       </header>
       <Notices />
@@ -43,6 +52,7 @@ export default function App() {
         <TrainingPanel />
         {view.reproduction && <ReproductionPanel />}
       </main>
+      <ShortcutsOverlay open={help} onClose={closeHelp} />
     </div>
   );
 }
