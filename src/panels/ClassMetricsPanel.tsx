@@ -21,6 +21,7 @@ import { PlotFrame } from './PlotFrame';
 import { METHOD_COLORS, methodDash } from './theme';
 import { formatTick } from './format';
 import { ScrollRegion } from './ScrollRegion';
+import { glyphSupportProblems } from '../state/classification';
 
 type Metric = 'accuracy' | 'crossEntropy';
 type ChartId = 'user' | 'average';
@@ -218,6 +219,8 @@ export function ClassMetricsPanel() {
     const slice = sliceOf(s);
     return !('points' in slice) || slice.points.length > 0;
   });
+  // Glyphs: a support set the model can use (every character drawn K times); until then nothing is computed.
+  const usable = usePlayground((s) => problemOf(s) !== 'glyphs' || glyphSupportProblems(s.settings.glyphs).length === 0);
   // The plane without a true task (the points left it): its user chart scores the points only, never an answer
   // still on screen that was scored against the task. Glyphs have no task to leave.
   const hasTruth = usePlayground((s) => {
@@ -254,10 +257,14 @@ export function ClassMetricsPanel() {
       ? 'no method shown'
       : !hasPoints
         ? 'add points to see a score'
-        : userSeries.length === 0
-          ? 'computing…'
-          : null;
-  const avgEmpty = methods.length === 0 ? 'no method shown' : avgSeries.length === 0 ? 'computing…' : null;
+        : !usable
+          ? 'draw every character to see a score'
+          : userSeries.length === 0
+            ? 'adapting to your examples…'
+            : null;
+  // Never a bare "computing…": what is being computed, and how much of it.
+  const evalTasks = PROBLEM_INFO[problem].liveEvalTasks;
+  const avgEmpty = methods.length === 0 ? 'no method shown' : avgSeries.length === 0 ? `averaging over ${evalTasks} test episodes…` : null;
   const stale = evaluation !== null && (evaluation.kShot !== kShot || evaluation.alpha !== alpha);
   const metricName = METRIC_LABEL[metric];
 
@@ -311,7 +318,9 @@ export function ClassMetricsPanel() {
             )}
           </>
         ) : (
-          <>Averaged curves: computing…</>
+          <>
+            Averaged curves: adapting each method to {evalTasks} random {classes}-way {kShot}-shot test episodes (test-time α = {alpha})…
+          </>
         )}
       </p>
       <MethodLegend testId="class-metrics-legend" methods={methods} entry={(id) => <LineSample color={METHOD_COLORS[id]} width={3} dash={methodDash(id)} marker={id} />}>

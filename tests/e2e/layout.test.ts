@@ -112,6 +112,11 @@ describe('start states', () => {
     expect(await page.$('[data-testid="glyph-ready"]')).not.toBeNull();
     await page.waitForSelector('[data-testid="glyph-probs-maml-0"]', { timeout: 60_000 });
     expect(Number(await page.getAttribute('[data-testid="glyph-query-acc-maml"]', 'data-after'))).toBeGreaterThan(0);
+    // Charts never say a bare "computing…": cleared, the chart of the user's task says what it waits for.
+    expect(await page.textContent('[data-testid="class-metrics-panel"]')).not.toMatch(/computing…/);
+    await page.click('[data-testid="glyph-clear"]');
+    await page.waitForSelector('[data-testid="class-metrics-panel"] :text("draw every character to see a score")');
+    expect(await page.textContent('[data-testid="class-metrics-panel"]')).not.toMatch(/computing…/);
     expect(errors).toEqual([]);
     await ctx.close();
   });
