@@ -6,7 +6,7 @@
  * SVG read through their classes). The header's buttons and the keys (shortcuts.ts) switch it, and fullscreen.
  */
 import { useEffect, useState } from 'react';
-import { PROBLEM_INFO } from '../meta/contracts/problems';
+import { PROBLEM_INFO, type ProblemInfo } from '../meta/contracts/problems';
 import { useSession } from '../session/context';
 import { usePlayground } from '../state/store';
 import { handleShortcut, type ShortcutContext } from './shortcuts';
@@ -29,10 +29,12 @@ export function toggleFullscreen(): void {
   });
 }
 
+/** Each main panel's name in its export buttons' test ids. */
+const EXPORT_PANEL: Record<ProblemInfo['view']['main'], string> = { task: 'task', plane: 'plane', glyphs: 'glyph' };
+
 /** The main panel's SVG export (the export menu's button), if the page has one. */
 export function exportMainFigure(): boolean {
-  const main = PROBLEM_INFO[usePlayground.getState().settings.problem].view.main;
-  const panel = main === 'glyphs' ? 'glyph' : main;
+  const panel = EXPORT_PANEL[PROBLEM_INFO[usePlayground.getState().settings.problem].view.main];
   const button = document.querySelector<HTMLButtonElement>(`[data-testid="export-svg-${panel}"], [data-testid="export-csv-${panel}"]`);
   if (!button || button.disabled) return false;
   button.click();

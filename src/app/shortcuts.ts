@@ -6,6 +6,7 @@
  * open (it has its own: Escape closes it). Pure apart from what the context does (tests/unit/shortcuts.test.ts).
  */
 import { ALGORITHM_INFO } from '../meta/contracts/algorithms';
+import { isClassification } from '../meta/contracts/problems';
 import type { PlaygroundState } from '../state/store';
 
 /** What the shortcuts act on: the store's state and intents, the training commands, and the page's own views. */
@@ -47,10 +48,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
     display: 'N',
     label: 'New random task (the plane: a new task; the characters: a new generated alphabet)',
     run(ctx) {
-      const st = ctx.state();
-      if (st.settings.problem === 'sinusoid') st.newRandomTask();
-      else if (st.settings.problem === 'plane') st.newPlaneTask();
-      else st.fillGlyphsFromGenerator();
+      ctx.state().newTask();
     },
   },
   {
@@ -60,7 +58,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
     label: 'Points on the left half only: the paper’s striking case (sinusoid)',
     run(ctx) {
       const st = ctx.state();
-      if (st.settings.problem === 'sinusoid' && (st.settings.task !== null || st.leftTask !== null)) st.sampleTaskPoints([-5, 0]);
+      // The regression task has a left half; the classification tabs have none.
+      if (!isClassification(st.settings.problem) && (st.settings.task !== null || st.leftTask !== null)) st.sampleTaskPoints([-5, 0]);
     },
   },
   { id: 'step-back', keys: ['ArrowLeft'], display: '←', label: 'One step fewer on the scrubber', run: (ctx) => setStep(ctx, (s) => s - 1) },
@@ -86,10 +85,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
     display: 'C',
     label: 'Clear the points (the characters: every drawing)',
     run(ctx) {
-      const st = ctx.state();
-      if (st.settings.problem === 'sinusoid') st.clearPoints();
-      else if (st.settings.problem === 'plane') st.clearPlanePoints();
-      else st.clearGlyphs();
+      ctx.state().clearAll();
     },
   },
   { id: 'undo', keys: ['u', 'z'], display: 'U or Ctrl+Z', label: 'Undo the last point', run: (ctx) => ctx.state().undoPoint() },

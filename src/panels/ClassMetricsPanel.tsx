@@ -220,7 +220,10 @@ export function ClassMetricsPanel() {
     return !('points' in slice) || slice.points.length > 0;
   });
   // Glyphs: a support set the model can use (every character drawn K times); until then nothing is computed.
-  const usable = usePlayground((s) => problemOf(s) !== 'glyphs' || glyphSupportProblems(s.settings.glyphs).length === 0);
+  const usable = usePlayground((s) => {
+    const slice = sliceOf(s);
+    return !('support' in slice) || glyphSupportProblems(slice).length === 0;
+  });
   // The plane without a true task (the points left it): its user chart scores the points only, never an answer
   // still on screen that was scored against the task. Glyphs have no task to leave.
   const hasTruth = usePlayground((s) => {

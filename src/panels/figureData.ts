@@ -6,6 +6,7 @@
 import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { sinusoid } from '../meta/contracts/tasks/sinusoid';
 import type { PlaygroundState } from '../state/store';
+import { matching } from './classPlots';
 
 /** The panels that export a figure. */
 export type FigurePanel = 'task' | 'loss' | 'plane' | 'class-metrics' | 'training' | 'glyph';
@@ -127,7 +128,7 @@ export function planeCsv(s: PlaygroundState): string {
   const r = s.results.classification;
   const header = ['x', 'y', 'label'];
   const rows: (number | string | null)[][] = s.settings.plane.points.map((p) => [p.x, p.y, p.label]);
-  if (!r || r.problem !== 'plane' || r.gridN === null) return toCsv(header, rows);
+  if (!r || !matching(r, 'plane', s.settings.plane.classes) || r.gridN === null) return toCsv(header, rows);
   const n = r.gridN;
   const methodCols: { id: AlgorithmId; probs: Float32Array; step: number }[] = [];
   for (const id of shown(s)) {
@@ -159,7 +160,7 @@ export function trainingCsv(s: PlaygroundState): string {
 export function glyphCsv(s: PlaygroundState): string {
   const r = s.results.classification;
   const header = ['method', 'step', 'drawing'];
-  if (!r || r.problem !== 'glyphs') return toCsv(header, []);
+  if (!r || !matching(r, 'glyphs', s.settings.glyphs.classes)) return toCsv(header, []);
   for (let c = 0; c < r.classes; c++) header.push(`p${c}`);
   const rows: (number | string)[][] = [];
   for (const id of shown(s)) {

@@ -185,6 +185,10 @@ export interface PlaygroundState {
   clearPoints(): void;
   /** Removes the last point placed on the shown problem's plot (the sinusoid's or the plane's). */
   undoPoint(): void;
+  /** A new task on the tab shown (the sinusoid's, the plane's, a generated glyph episode). */
+  newTask(): void;
+  /** Clears what the user placed on the tab shown (points, or every drawing). */
+  clearAll(): void;
   toggleMethod(id: AlgorithmId): void;
 
   // classification intents (issue 4)
@@ -366,6 +370,22 @@ export function appendHistory(history: LossPoint[], p: LossPoint): LossPoint[] {
   return next.filter((_, i) => i % 2 === 0 || i === next.length - 1);
 }
 
+/** The tab-specific edits behind the generic intents (keys, menus): one entry per problem. */
+const PROBLEM_EDITS: Record<ProblemKind, { newTask(s: PlaygroundState): void; clear(s: PlaygroundState): void; undo(s: PlaygroundState): void }> = {
+  sinusoid: {
+    newTask: (s) => s.newRandomTask(),
+    clear: (s) => s.clearPoints(),
+    undo: (s) => s.settings.points.length > 0 && s.deletePoint(s.settings.points.length - 1),
+  },
+  plane: {
+    newTask: (s) => s.newPlaneTask(),
+    clear: (s) => s.clearPlanePoints(),
+    undo: (s) => s.settings.plane.points.length > 0 && s.deletePlanePoint(s.settings.plane.points.length - 1),
+  },
+  // Drawings are strokes, not points: nothing to undo point by point.
+  glyphs: { newTask: (s) => s.fillGlyphsFromGenerator(), clear: (s) => s.clearGlyphs(), undo: () => undefined },
+};
+
 export const usePlayground = create<PlaygroundState>()((set, get) => ({
   settings: defaultSettings(),
   status: initialStatus(),
@@ -438,11 +458,9 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
     }),
   deletePoint: (index) => set((s) => ({ settings: { ...s.settings, points: s.settings.points.filter((_, i) => i !== index) } })),
   clearPoints: () => set((s) => ({ settings: { ...s.settings, points: [] } })),
-  undoPoint: () => {
-    const { settings } = get();
-    if (settings.problem === 'sinusoid' && settings.points.length > 0) get().deletePoint(settings.points.length - 1);
-    else if (settings.problem === 'plane' && settings.plane.points.length > 0) get().deletePlanePoint(settings.plane.points.length - 1);
-  },
+  undoPoint: () => PROBLEM_EDITS[get().settings.problem].undo(get()),
+  newTask: () => PROBLEM_EDITS[get().settings.problem].newTask(get()),
+  clearAll: () => PROBLEM_EDITS[get().settings.problem].clear(get()),
   toggleMethod: (id) =>
     set((s) => {
       const on = s.settings.methods.includes(id);
