@@ -21,6 +21,7 @@ import { ChartMessage } from './ChartMessage';
 import { PlotFrame, type AxisOptions } from './PlotFrame';
 import { dataMap, frameAround } from './plotGeometry';
 import { hitRadius, usePointEditing, useSvgScale } from './usePointEditing';
+import { PointHits } from './PointHits';
 import { PointDeleteButton, ScreenReaderText } from './PointControls';
 import { describeSource, formatChange, matching, modelBoundaryPath, regionPixels, stepIndex, thumbSteps, truthBoundaryPath } from './classPlots';
 import { CLASS_COLORS, methodLabel, plural, TRUTH_COLOR } from './theme';
@@ -226,13 +227,7 @@ const Plot = memo(function Plot({ method }: { method: AlgorithmId | null }) {
         onClick={onAreaClick}
       />
       <ChartMessage frame={PLOT} text={points.length === 0 ? 'Click (or tap) to add points' : null} className="plot-prompt" testId="plane-empty-prompt" />
-      {/* Hit circles under the dots: a finger-sized target around each point, with the dot's own handlers. */}
-      <g className="point-hits" fill="transparent">
-        {points.map((p, i) => {
-          const { px, py } = PLOT.toPixel(p);
-          return <circle key={i} className="point-hit" data-index={i} cx={px} cy={py} r={hitR} {...edit.handlers(i)} />;
-        })}
-      </g>
+      <PointHits points={points} toPixel={PLOT.toPixel} r={hitR} edit={edit} />
       <g className="plane-points">
         {points.map((p, i) => {
           const { px, py } = PLOT.toPixel(p);

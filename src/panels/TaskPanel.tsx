@@ -12,6 +12,7 @@ import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { emptyHalf, mseOnRange, sinusoid, SINUSOID_RANGES, xGrid } from '../meta/contracts/tasks/sinusoid';
 import { K_CHOICES, usePlayground } from '../state/store';
 import { hitRadius, usePointEditing, useSvgScale } from './usePointEditing';
+import { PointHits } from './PointHits';
 import { PointDeleteButton, ScreenReaderText } from './PointControls';
 import { ChartMessage } from './ChartMessage';
 import { methodLabel } from './theme';
@@ -205,13 +206,7 @@ function Plot() {
           <Curves />
         </g>
         <ChartMessage frame={PLOT} text={points.length === 0 ? 'Click (or tap) the plot to add support points' : null} className="plot-prompt" testId="task-empty-prompt" />
-        {/* Hit circles under the dots: a finger-sized target around each point, with the dot's own handlers. */}
-        <g className="point-hits" fill="transparent">
-          {points.map((p, i) => {
-            const { px, py } = PLOT.toPixel(p);
-            return <circle key={i} className="point-hit" data-index={i} cx={px} cy={py} r={hitR} {...edit.handlers(i)} />;
-          })}
-        </g>
+        <PointHits points={points} toPixel={PLOT.toPixel} r={hitR} edit={edit} />
         <g className="support-points">
           {points.map((p, i) => {
             const { px, py } = PLOT.toPixel(p);
