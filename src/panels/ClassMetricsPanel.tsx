@@ -21,6 +21,7 @@ import { PlotFrame } from './PlotFrame';
 import { METHOD_COLORS, methodDash } from './theme';
 import { formatTick } from './format';
 import { ScrollRegion } from './ScrollRegion';
+import { EvalProgressBar, evalProgressText, useEvalProgress } from './EvalProgress';
 import { glyphSupportProblems } from '../state/classification';
 
 type Metric = 'accuracy' | 'crossEntropy';
@@ -231,6 +232,7 @@ export function ClassMetricsPanel() {
     return !('task' in slice) || slice.task !== null;
   });
 
+  const evalProgress = useEvalProgress();
   const userSeries = useMemo(
     () =>
       methods.flatMap((id): Series[] => {
@@ -267,7 +269,7 @@ export function ClassMetricsPanel() {
             : null;
   // Never a bare "computing…": what is being computed, and how much of it.
   const evalTasks = PROBLEM_INFO[problem].liveEvalTasks;
-  const avgEmpty = methods.length === 0 ? 'no method shown' : avgSeries.length === 0 ? `averaging over ${evalTasks} test episodes…` : null;
+  const avgEmpty = methods.length === 0 ? 'no method shown' : avgSeries.length === 0 ? evalProgressText(evalTasks, 'test episodes', methods.length, evalProgress) : null;
   const stale = evaluation !== null && (evaluation.kShot !== kShot || evaluation.alpha !== alpha);
   const metricName = METRIC_LABEL[metric];
 
@@ -323,6 +325,15 @@ export function ClassMetricsPanel() {
         ) : (
           <>
             Averaged curves: adapting each method to {evalTasks} random {classes}-way {kShot}-shot test episodes (test-time α = {alpha})…
+          </>
+        )}
+        {evalProgress && (
+          <>
+            {' '}
+            <span data-testid="class-avg-progress">
+              {evalProgress.done} / {evalProgress.total}
+            </span>{' '}
+            <EvalProgressBar label="Averaged curves: test episodes evaluated" progress={evalProgress} />
           </>
         )}
       </p>

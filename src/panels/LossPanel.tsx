@@ -5,6 +5,7 @@
 import * as d3 from 'd3';
 import { memo, useMemo } from 'react';
 import type { AlgorithmId } from '../meta/contracts/algorithms';
+import { PROBLEM_INFO } from '../meta/contracts/problems';
 import { usePlayground } from '../state/store';
 import { ChartMessage } from './ChartMessage';
 import { lossYMax, STEP_CHART, stepChartScales, stepCurvePaths } from './classPlots';
@@ -17,6 +18,7 @@ import { StepMarkers } from './Markers';
 import { ExportMenu } from './ExportMenu';
 import type { AdaptationCurves, EvalCurve } from '../meta/contracts/types';
 import { ScrollRegion } from './ScrollRegion';
+import { EvalProgressBar, evalProgressText, useEvalProgress } from './EvalProgress';
 
 type ChartId = 'task' | 'average';
 
@@ -139,6 +141,9 @@ export function LossPanel() {
   const kShot = usePlayground((s) => s.settings.kShot);
   const alpha = usePlayground((s) => s.settings.alpha);
   const stale = evaluationFor !== null && (evaluationFor.kShot !== kShot || evaluationFor.alpha !== alpha);
+  const evalProgress = useEvalProgress();
+  const problem = usePlayground((s) => s.settings.problem);
+  const evalTasks = PROBLEM_INFO[problem].liveEvalTasks;
 
   const taskData = useMemo(
     () =>
@@ -172,7 +177,7 @@ export function LossPanel() {
         : !hasTask && !hasPoints
           ? 'add points to see a loss'
           : null;
-  const avgEmpty = methods.length === 0 ? 'no method shown' : avgData.length === 0 ? 'evaluating…' : null;
+  const avgEmpty = methods.length === 0 ? 'no method shown' : avgData.length === 0 ? evalProgressText(evalTasks, 'test tasks', methods.length, evalProgress) : null;
 
   return (
     <section className="panel loss-panel" data-testid="loss-panel" aria-labelledby="loss-panel-title">
@@ -187,12 +192,15 @@ export function LossPanel() {
       <MethodLegend testId="loss-legend" methods={methods} entry={(id) => <LineSample color={METHOD_COLORS[id]} width={2.5} dash={methodDash(id)} marker={id} />} />
       {avgData.length === 0 && methods.length > 0 && (
         <p className="note" data-testid="evaluating-note">
-          Evaluating on random test tasks…
+          Evaluating on {evalTasks} random test tasks…{evalProgress && ` ${evalProgress.done} / ${evalProgress.total} `}
+          <EvalProgressBar label="Averaged curves: test tasks evaluated" progress={evalProgress} />
         </p>
       )}
       {avgData.length > 0 && stale && (
         <p className="note" data-testid="evaluating-note">
           Updating the average for K = {kShot}, alpha = {alpha}… (shown: K = {evaluationFor?.kShot}, alpha = {evaluationFor?.alpha})
+          {evalProgress && ` ${evalProgress.done} / ${evalProgress.total} `}
+          <EvalProgressBar label="Averaged curves: test tasks evaluated" progress={evalProgress} />
         </p>
       )}
       <ScrollRegion label="Loss table (scrolls sideways)">

@@ -91,7 +91,7 @@ function regionsDataUrl(r: Regions, size: number): string {
 
 // ---- the large plot's layers ----
 
-/** The focused method's regions at the selected step, its decision boundary, the title, and "computing…". */
+/** The focused method's regions at the selected step, its decision boundary, the title, and what is being computed. */
 const FocusedRegions = memo(function FocusedRegions({ method }: { method: AlgorithmId | null }) {
   const results = usePlayground(selectPlaneResults);
   const selectedStep = usePlayground((s) => s.settings.selectedStep);
@@ -107,7 +107,7 @@ const FocusedRegions = memo(function FocusedRegions({ method }: { method: Algori
   const title = method
     ? `${methodLabel(method)} ${shownStep === 0 ? 'before adaptation (step 0)' : `after ${plural(shownStep, 'step')}`}`
     : 'No method shown';
-  const status = method === null ? 'tick a method to see its regions' : r === null ? 'computing…' : null;
+  const status = method === null ? 'tick a method to see its regions' : r === null ? `computing ${methodLabel(method)}'s regions (adapting to your points)…` : null;
   return (
     <>
       <g clipPath={`url(#${CLIP_ID})`} pointerEvents="none">

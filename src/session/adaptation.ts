@@ -142,20 +142,27 @@ export function createAdaptation(core: SessionCore, scheduler: Scheduler, checkp
     warnDiverged(methods, (m) => store.getState().results.classification?.results[m]?.divergedAt != null, s.alpha);
   }
 
+  /**
+   * An evaluate request whose progress (test tasks or episodes scored, over all its methods) is kept in
+   * status.evalProgress while it runs, from 0 of total, and cleared when it answers or fails.
+   */
+  async function evaluateWithProgress(client: EngineClient, req: Extract<Parameters<EngineClient['request']>[0], { type: 'evaluate' }>) {
+    const total = req.tasks * req.methods.length;
+    store.getState().setStatus({ evalProgress: total > 0 ? { done: 0, total } : null });
+    try {
+      return await client.request<'evaluated'>(req, { onProgress: (p) => store.getState().setStatus({ evalProgress: p }) });
+    } finally {
+      store.getState().setStatus({ evalProgress: null });
+    }
+  }
+
   async function evaluateShown(): Promise<void> {
     const client = readyClient();
     if (!client) return;
     const s = store.getState().settings;
     if (isClassification(s.problem)) return evaluateClassifiers(client, s);
-    const msg = await client.request<'evaluated'>({
-      type: 'evaluate',
-      methods: s.methods,
-      kShot: s.kShot,
-      steps: LIVE_EVAL_STEPS,
-      tasks: PROBLEM_INFO[s.problem].liveEvalTasks,
-      alpha: s.alpha,
-      seed: LIVE_EVAL_SEED,
-    });
+    const tasks = PROBLEM_INFO[s.problem].liveEvalTasks;
+    const msg = await evaluateWithProgress(client, { type: 'evaluate', methods: s.methods, kShot: s.kShot, steps: LIVE_EVAL_STEPS, tasks, alpha: s.alpha, seed: LIVE_EVAL_SEED });
     store.getState().setEvaluation(msg.results, { kShot: s.kShot, alpha: s.alpha });
   }
 
@@ -169,7 +176,7 @@ export function createAdaptation(core: SessionCore, scheduler: Scheduler, checkp
     const kShot = s[problem].kShot;
     const methods = s.methods.filter((m) => appliesTo(m, problem));
     const episodes = PROBLEM_INFO[problem].liveEvalTasks;
-    const msg = await client.request<'evaluated'>({
+    const msg = await evaluateWithProgress(client, {
       type: 'evaluate',
       problem,
       classes: shape.classes,

@@ -103,6 +103,11 @@ export interface EngineStatus {
   /** Which implementation computed the shown adaptation curves ('typed arrays' or 'tfjs (backend)'), in how long. */
   adaptPath: string | null;
   adaptMs: number | null;
+  /**
+   * The averaged curves' evaluation in flight: test tasks (episodes) scored of total, over all methods; null when
+   * none is (cleared when it answers or fails). The charts show it instead of a bare "computing…" (issue 14).
+   */
+  evalProgress: { done: number; total: number } | null;
 }
 
 export interface Results {
@@ -355,6 +360,7 @@ export function initialStatus(): EngineStatus {
     trainStarting: false,
     trainMethod: null,
     progress: null,
+    evalProgress: null,
     lossHistory: [],
     adaptPath: null,
     adaptMs: null,

@@ -35,6 +35,12 @@ export interface EngineClientOptions {
 
 export type RestartCause = 'crash' | 'unresponsive';
 
+/** How far a request has got: done of total units (an evaluation's test tasks or episodes, over all methods). */
+export interface RequestProgress {
+  done: number;
+  total: number;
+}
+
 /** A ping every intervalMs; a worker silent for deadlineMs (startupMs before it first says anything) is restarted. */
 export interface HeartbeatOptions {
   intervalMs: number;
@@ -63,7 +69,7 @@ const defaultWorker = () => new Worker(new URL('./engine.worker.ts', import.meta
 export class EngineClient {
   private worker!: Worker;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve(m: WorkerResponse): void; reject(e: Error): void }>();
+  private readonly pending = new Map<number, { resolve(m: WorkerResponse): void; reject(e: Error): void; onProgress?: (p: RequestProgress) => void }>();
   /**
    * The latest parameters of every model (each method's, per problem): what a restarted worker gets back. The
    * worker sends a snapshot whenever a model's current parameters change (training, reset, a diverged run), so
@@ -183,6 +189,11 @@ export class EngineClient {
       return;
     }
     if (msg.type === 'snapshot') this.remember(msg.checkpoint, 'latest parameters');
+    // A request's progress goes to that request's onProgress; it is not its answer (nor an event).
+    if (msg.type === 'evalProgress') {
+      this.pending.get(msg.id)?.onProgress?.({ done: msg.done, total: msg.total });
+      return;
+    }
     const id = 'id' in msg ? msg.id : null;
     if (id !== null && this.pending.has(id)) {
       const p = this.pending.get(id)!;
@@ -205,12 +216,18 @@ export class EngineClient {
     if (!this.dead) this.worker.postMessage(msg);
   }
 
-  /** Sends a request and resolves with its answer (rejects with the worker's error message). */
-  request<R extends WorkerResponse['type']>(msg: Distribute<RequestWithId>): Promise<Extract<WorkerResponse, { type: R }>> {
+  /**
+   * Sends a request and resolves with its answer (rejects with the worker's error message). onProgress hears the
+   * request's progress reports (evaluate's evalProgress) until it is answered.
+   */
+  request<R extends WorkerResponse['type']>(
+    msg: Distribute<RequestWithId>,
+    opts: { onProgress?: (p: RequestProgress) => void } = {},
+  ): Promise<Extract<WorkerResponse, { type: R }>> {
     if (this.dead) return Promise.reject(new Error('The engine worker has failed; reload the page or try another backend.'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (m: WorkerResponse) => void, reject });
+      this.pending.set(id, { resolve: resolve as (m: WorkerResponse) => void, reject, onProgress: opts.onProgress });
       this.worker.postMessage({ ...msg, id });
     });
   }

@@ -347,11 +347,25 @@ export class WorkerEngine {
       await this.yieldToEvents();
       return this.exclusive(fn);
     };
+    // Progress over all methods: after each chunk, evalProgress with the tasks (episodes) scored so far.
+    const total = msg.tasks * msg.methods.length;
+    let done = 0;
+    const counted = (chunk: number) => {
+      let scored = 0;
+      return async <T>(fn: () => Promise<T> | T): Promise<T> => {
+        const v = await exclusive(fn);
+        const n = Math.min(chunk, msg.tasks - scored);
+        scored += n;
+        done += n;
+        this.post({ type: 'evalProgress', id: msg.id, done, total });
+        return v;
+      };
+    };
     if (msg.problem) {
       const problem = { problem: msg.problem, classes: msg.classes };
       const protocol = PROBLEM_INFO[msg.problem].evaluation;
       const cfg = { problem: msg.problem, classes: msg.classes!, kShot: msg.kShot, steps: msg.steps, tasks: msg.tasks, alpha: msg.alpha, seed: msg.seed, queryPoints: protocol.queryPoints };
-      for (const m of msg.methods) results[m] = await evaluateClassification(() => this.currentLearner(m, problem), cfg, { chunk: 10, runChunk: exclusive });
+      for (const m of msg.methods) results[m] = await evaluateClassification(() => this.currentLearner(m, problem), cfg, { chunk: 10, runChunk: counted(10) });
       this.post({ type: 'evaluated', id: msg.id, results });
       return;
     }
@@ -359,8 +373,8 @@ export class WorkerEngine {
       const cfg = { kShot: msg.kShot, steps: msg.steps, tasks: msg.tasks, alpha: msg.alpha, seed: msg.seed, queryPoints: PAPER_EVAL.queryPoints };
       results[m] =
         this.enginePreference === 'tfjs'
-          ? await evaluate(() => this.currentLearner(m), cfg, { chunk: 25, runChunk: exclusive })
-          : await evaluateFlatChunked(() => this.flatOf(this.currentLearner(m)), cfg, 50, exclusive);
+          ? await evaluate(() => this.currentLearner(m), cfg, { chunk: 25, runChunk: counted(25) })
+          : await evaluateFlatChunked(() => this.flatOf(this.currentLearner(m)), cfg, 50, counted(50));
     }
     this.post({ type: 'evaluated', id: msg.id, results });
   }

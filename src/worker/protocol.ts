@@ -185,6 +185,11 @@ export type WorkerResponse =
   | { type: 'evaluated'; id: number; results: Partial<Record<AlgorithmId, EvalCurve | ClassEvalCurve>> }
   | { type: 'classified'; id: number; results: Partial<Record<AlgorithmId, ClassAdaptation>>; path: string; computeMs: number }
   | ({ type: 'progress' } & TrainProgress)
+  /**
+   * An evaluate request's progress, after each chunk: done of total test tasks (episodes) scored, over all its
+   * methods (total = tasks x methods). Monotone; the last one has done = total, then 'evaluated' answers.
+   */
+  | { type: 'evalProgress'; id: number; done: number; total: number }
   | { type: 'trainState'; method: AlgorithmId | null; model: ModelKey | null; state: TrainState; message?: string }
   /** A copy of a method's current parameters: kept by the page for export and to restart a dead worker. */
   | { type: 'snapshot'; id: number | null; checkpoint: Checkpoint }

@@ -248,6 +248,31 @@ describe('curves follow the settings', () => {
     expect(st().results.evaluationFor).toEqual({ kShot: 10, alpha: 0.01 });
   });
 
+  it('an evaluation in flight keeps its progress in status.evalProgress, from 0 of the total, cleared by the answer', async () => {
+    const h = await started();
+    const w = h.worker();
+    expect(st().status.evalProgress).toBeNull();
+    st().setSettings({ kShot: 10 });
+    await until(() => w.waiting('evaluate').length === 1, 'an evaluate request');
+    const req = w.waiting('evaluate')[0] as unknown as { id: number; tasks: number; methods: string[] };
+    const total = req.tasks * req.methods.length;
+    await until(() => st().status.evalProgress !== null, 'the progress to be set');
+    expect(st().status.evalProgress).toEqual({ done: 0, total });
+    const seen: number[] = [];
+    for (const done of [50, 100, total]) {
+      w.emit({ type: 'evalProgress', id: req.id, done, total });
+      seen.push(st().status.evalProgress!.done);
+      expect(st().status.evalProgress!.total).toBe(total);
+    }
+    expect(seen).toEqual([50, 100, total]);
+    // Progress is not the answer: the request still waits.
+    expect(h.session.idle('evaluation')).toBe(false);
+    w.answer('evaluate', evaluated(0.25));
+    await until(() => h.session.idle(), 'idle');
+    expect(st().status.evalProgress).toBeNull();
+    expect(st().results.evaluation.maml?.mean[0]).toBe(0.25);
+  });
+
   it('latest wins: changes while a request is in flight collapse into one more request with the last settings', async () => {
     const h = await started();
     const w = h.worker();

@@ -272,6 +272,25 @@ describe('WorkerEngine', () => {
     }
   });
 
+  it('reports evaluation progress after each chunk: monotone over all methods, ending at the total, before the answer', async () => {
+    for (const engine of ['auto', 'tfjs'] as const) {
+      const h = await started(engine);
+      const from = h.sent.length;
+      // 60 tasks: chunks of 50 (typed arrays) or 25 (tfjs), the last one short.
+      await h.send({ type: 'evaluate', id: 7, methods: ['maml', 'oracle'], kShot: 5, steps: 1, tasks: 60, alpha: 0.01, seed: 3 });
+      await h.until('evaluated', () => true, from);
+      const sent = h.sent.slice(from).filter((m) => m.type === 'evalProgress' || m.type === 'evaluated');
+      const progress = sent.filter((m): m is Msg<'evalProgress'> => m.type === 'evalProgress');
+      expect(sent.at(-1)!.type).toBe('evaluated');
+      expect(progress.length).toBe(engine === 'auto' ? 4 : 6);
+      progress.forEach((p, i) => {
+        expect(p).toMatchObject({ id: 7, total: 120 });
+        if (i > 0) expect(p.done).toBeGreaterThan(progress[i - 1].done);
+      });
+      expect(progress.map((p) => p.done)).toEqual(engine === 'auto' ? [50, 60, 110, 120] : [25, 50, 60, 85, 110, 120]);
+    }
+  });
+
   it('diagnostics: memory, bench, time to quality and the GPU check leave the models alone', async () => {
     const h = await started();
     const model = await h.exported('maml', 1);
