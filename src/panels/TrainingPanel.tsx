@@ -360,6 +360,7 @@ const MetaLossChart = memo(function MetaLossChart() {
 // ---- engine and checkpoints ----
 const BackendInfo = memo(function BackendInfo() {
   const backend = usePlayground((s) => s.status.backend);
+  const backendAdapter = usePlayground((s) => s.status.backendAdapter);
   const worker = usePlayground((s) => s.status.worker);
   const fallbacks = usePlayground((s) => s.status.fallbacks);
   const adaptPath = usePlayground((s) => s.status.adaptPath);
@@ -367,7 +368,7 @@ const BackendInfo = memo(function BackendInfo() {
   return (
     <div className="backend-info">
       <p>
-        Running on: <b data-testid="backend-name">{backend ?? (worker === 'failed' ? 'unavailable' : 'starting…')}</b>
+        Running on: <b data-testid="backend-name">{backend ? (backendAdapter ? `${backend} (${backendAdapter})` : backend) : worker === 'failed' ? 'unavailable' : 'starting…'}</b>
         {worker !== 'ready' && (
           <span className="muted" data-testid="worker-state">
             {' '}

@@ -98,7 +98,7 @@ export function createSession(opts: SessionOptions): Session {
     const st = store.getState();
     switch (msg.type) {
       case 'ready':
-        st.setStatus({ worker: 'ready', backend: msg.backend, fallbacks: msg.fallbacks });
+        st.setStatus({ worker: 'ready', backend: msg.backend, backendAdapter: msg.adapter ?? null, fallbacks: msg.fallbacks });
         // The first time, the shipped checkpoints load first (and refresh when done); after a restart the
         // client has already queued the latest parameters ahead of these requests.
         if (!checkpointsRequested) {

@@ -83,6 +83,8 @@ export interface LossPoint {
 export interface EngineStatus {
   worker: 'starting' | 'ready' | 'restarting' | 'failed';
   backend: BackendName | null;
+  /** What runs the backend when worth naming, e.g. "software adapter: SwiftShader" (a forced backend); else null. */
+  backendAdapter: string | null;
   /** Why each backend before the running one was skipped. */
   fallbacks: string[];
   /**
@@ -352,6 +354,7 @@ export function initialStatus(): EngineStatus {
   return {
     worker: 'starting',
     backend: null,
+    backendAdapter: null,
     fallbacks: [],
     sources: {},
     provenance: {},

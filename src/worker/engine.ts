@@ -144,7 +144,7 @@ export class WorkerEngine {
           this.enginePreference = msg.engine;
           const choice = await this.chooseBackend(msg.backend);
           this.models.reset();
-          this.post({ type: 'ready', backend: choice.backend, fallbacks: choice.fallbacks });
+          this.post({ type: 'ready', backend: choice.backend, fallbacks: choice.fallbacks, ...(choice.adapter ? { adapter: choice.adapter } : {}) });
         });
       case 'load':
         return this.exclusive(() => this.load(msg));

@@ -175,7 +175,7 @@ export interface GpuCheckReport {
 }
 
 export type WorkerResponse =
-  | { type: 'ready'; backend: BackendName; fallbacks: string[] }
+  | { type: 'ready'; backend: BackendName; fallbacks: string[]; /** e.g. "software adapter: SwiftShader" */ adapter?: string }
   | { type: 'loaded'; id: number; method: AlgorithmId; model: ModelKey; source: string }
   /**
    * path: which implementation adapted ('typed arrays' or 'tfjs (backend)'), shown in the page; computeMs: how

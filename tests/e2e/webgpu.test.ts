@@ -21,7 +21,8 @@ const QUERY = '?task=3,1&pts=-4:2;-2:-1;0:-2.5;2:1;4:2.8&step=5&engine=tfjs';
 const ONLY = { only: 'adaptation' } as const;
 
 it('runs on WebGPU in the worker, adapts to clicks, and agrees with wasm', async () => {
-  const gpu = await openApp(browser, QUERY, { settle: 'adaptation' });
+  // Forced: on SwiftShader, a software adapter, the page would otherwise choose wasm (backend-choice.test.ts).
+  const gpu = await openApp(browser, `${QUERY}&backend=webgpu`, { settle: 'adaptation' });
   expect(await gpu.page.textContent('[data-testid="backend-name"]')).toMatch(/webgpu/);
   const cpu = await openApp(browser, `${QUERY}&backend=wasm`, { settle: 'adaptation' });
   for (const { page } of [gpu, cpu]) {

@@ -131,7 +131,7 @@ describe('start-up', () => {
     expect(h.session.idle()).toBe(false);
 
     h.worker().emit({ type: 'ready', backend: 'cpu', fallbacks: ['webgpu: unavailable'] });
-    expect(st().status).toMatchObject({ worker: 'ready', backend: 'cpu', fallbacks: ['webgpu: unavailable'] });
+    expect(st().status).toMatchObject({ worker: 'ready', backend: 'cpu', backendAdapter: null, fallbacks: ['webgpu: unavailable'] });
     await until(() => h.worker().waiting('adapt').length > 0, 'an adapt request');
 
     expect(h.server.urls.sort()).toEqual(ALGORITHM_IDS.map((id) => `${PREFIX}${id}.json`).sort());
@@ -192,6 +192,13 @@ describe('start-up', () => {
     expect(texts).toContainEqual(expect.stringMatching(/checkpoint for ANIL could not be loaded \(HTTP 404\)/));
     expect(texts).toContainEqual(expect.stringMatching(/it holds maml, not fomaml/));
     expect(h.worker().ofType('load').map((m) => (m.checkpoint as Checkpoint).algorithm)).not.toContain('anil');
+  });
+
+  it('a backend on a software adapter is named in the status (a forced ?backend=webgpu on SwiftShader)', () => {
+    const h = setup();
+    h.session.start();
+    h.worker().emit({ type: 'ready', backend: 'webgpu', fallbacks: [], adapter: 'software adapter: SwiftShader' });
+    expect(st().status).toMatchObject({ worker: 'ready', backend: 'webgpu', backendAdapter: 'software adapter: SwiftShader' });
   });
 
   it('sends nothing before start and nothing after dispose', async () => {
