@@ -10,7 +10,7 @@ import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { modelKey } from '../meta/contracts/checkpoint';
 import { isClassification, PROBLEM_INFO } from '../meta/contracts/problems';
 import type { ClassificationProblem } from '../meta/contracts/tasks/episodes';
-import { appliesTo, usePlayground, type PlaygroundState } from '../state/store';
+import { appliesTo, classSettings, usePlayground, type PlaygroundState } from '../state/store';
 import { ChartMessage } from './ChartMessage';
 import { lossYMax, matching, STEP_CHART, stepChartScales, stepCurvePaths } from './classPlots';
 import { LineSample, MethodLegend } from './MethodLegend';
@@ -57,7 +57,7 @@ function lineTestId(s: Series): string {
 /** The problem the panel serves (the sinusoid has none; the panel is not shown then, but stays well defined). */
 const problemOf = (s: PlaygroundState): ClassProblem => (isClassification(s.settings.problem) ? (s.settings.problem as ClassProblem) : 'plane');
 /** The problem's own settings (its tab's state: classes, K, its points or drawings). */
-const sliceOf = (s: PlaygroundState) => s.settings[problemOf(s)];
+const sliceOf = (s: PlaygroundState) => classSettings(s.settings, problemOf(s))!;
 const classesOf = (s: PlaygroundState) => sliceOf(s).classes;
 const kShotOf = (s: PlaygroundState) => sliceOf(s).kShot;
 
