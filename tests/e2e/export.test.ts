@@ -216,6 +216,12 @@ describe('figure export of the classification panels', () => {
     expect(csv.col('label').slice(0, n)).toEqual(state.points.map((q: { label: number }) => q.label));
     for (const [id, probs] of Object.entries(state.probs) as [string, number[]][])
       for (let c = 0; c < state.classes; c++) expect(csv.col(`${id}_step1_p${c}`).slice(n)).toEqual(probs.filter((_, i) => i % state.classes === c));
+    // On a phone the figure still holds every small multiple.
+    await p.setViewportSize({ width: 390, height: 844 });
+    await p.waitForTimeout(300);
+    const phone = await parseFigure(p, (await download('export-svg-plane', p)).body.toString('utf8'));
+    expect(phone.error).toBeNull();
+    for (const t of thumbs) expect(phone.images.some((i) => i.testid === t.testid), t.testid!).toBe(true);
     expect(errors).toEqual([]);
     await p.close();
   });
@@ -263,6 +269,14 @@ describe('figure export of the classification panels', () => {
       expect(Number(line[1])).toBe(1);
       expect(line.slice(3).map(Number)).toEqual(row.after);
     }
+    // On a phone (pads wrap, tables scroll sideways) the figure still holds every pad, as wide as the panel or wider.
+    await p.setViewportSize({ width: 390, height: 844 });
+    await p.waitForTimeout(300);
+    const phone = await parseFigure(p, (await download('export-svg-glyph', p)).body.toString('utf8'));
+    expect(phone.error).toBeNull();
+    for (const c of pads) expect(phone.images.some((i) => i.testid === c.testid), c.testid!).toBe(true);
+    expect(phone.width).toBeGreaterThanOrEqual(Math.floor(await p.$eval('[data-testid="glyph-panel"]', (e) => e.getBoundingClientRect().width)));
+    expect(await p.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
     expect(errors).toEqual([]);
     await p.close();
   });
