@@ -255,19 +255,42 @@ function classificationTable(ckpts: Checkpoint[]): string {
     '',
     `Made by \`npm run pretrain -- --problem ${PROBLEM} --classes ${CLASSES}${PROBLEM === 'glyphs' ? ` --kShot ${GLYPH_SHOT}` : ''}\` (scripts/pretrain.ts). Test: ${CLASS_EVAL.tasks}`,
     `episodes (seed ${CLASS_EVAL.seed}) of random ${CLASSES}-way ${PROBLEM === 'glyphs' ? 'glyph alphabets (src/meta/contracts/tasks/glyphs.ts)' : 'problems in the plane (src/meta/contracts/tasks/plane.ts)'}, K support`,
-    `examples per class, SGD alpha = ${CLASS_EVAL.alpha} on their cross-entropy, scored on ${CLASS_EVAL.queryPoints} query examples per class; mean ± 95%`,
-    'confidence interval over the episodes. Each method by its own inner rule.',
+    `examples per class, SGD alpha = ${CLASS_EVAL.alpha} on their cross-entropy, scored on ${CLASS_EVAL.queryPoints} query examples per class. Each cell:`,
+    'mean ± 95% confidence interval over the episodes, and the median episode. The last column: the share of episodes',
+    `whose cross-entropy was not finite (blew up) at any step 0..${CLASS_EVAL.steps}, the most at one step and the first step where`,
+    'any did. A large finite cross-entropy is not a blow-up here: first-order MAML\'s unadapted logits are large by',
+    'design. Each method by its own inner rule.',
     '',
-    '| method | training | K per class | accuracy, step 0 | step 1 | step 5 | cross-entropy, step 0 | step 1 | step 5 |',
-    '|---|---|---|---|---|---|---|---|---|',
+    `| method | training | K per class | accuracy, step 0 | step 1 | step 5 | cross-entropy, step 0 | step 1 | step 5 | blew up, steps 0..${CLASS_EVAL.steps} |`,
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of ckpts)
     for (const e of (c.evaluation ?? []) as ClassEvalCurve[]) {
-      const acc = (s: number) => `${(100 * e.accuracy.mean[s]).toFixed(1)}% ± ${(100 * e.accuracy.ci95[s]).toFixed(1)}`;
-      const ce = (s: number) => `${e.mean[s].toFixed(3)} ± ${e.ci95[s].toFixed(3)}`;
-      lines.push(`| ${ALGORITHMS[c.algorithm].label} | ${trainingText(c)} | ${e.kShot} | ${acc(0)} | ${acc(1)} | ${acc(5)} | ${ce(0)} | ${ce(1)} | ${ce(5)} |`);
+      const acc = (s: number) => `${pctCell(e.accuracy.mean[s])} ± ${(100 * e.accuracy.ci95[s]).toFixed(1)} (${e.accuracy.median ? `median ${pctCell(e.accuracy.median[s])}` : 'median not stored'})`;
+      const ce = (s: number) => {
+        const m = e.mean[s];
+        const mean = m === null || !Number.isFinite(m) ? 'not finite' : `${num(m)} ± ${num(e.ci95[s])}`;
+        return `${mean} (${e.median ? `median ${num(e.median[s])}` : 'median not stored'})`;
+      };
+      lines.push(`| ${ALGORITHMS[c.algorithm].label} | ${trainingText(c)} | ${e.kShot} | ${acc(0)} | ${acc(1)} | ${acc(5)} | ${ce(0)} | ${ce(1)} | ${ce(5)} | ${blowUpText(e.blowUp, 0)} |`);
     }
   return lines.join('\n') + '\n';
+}
+
+/** An accuracy in a table cell (one decimal); "not finite" for null (JSON's NaN). */
+const pctCell = (v: number | null) => (v === null || !Number.isFinite(v) ? 'not finite' : `${(100 * v).toFixed(1)}%`);
+
+/**
+ * The most tasks blown up at any one step from `from` on and the first step where any did ("none": no task at
+ * any step), or "not stored" for a file written before the shares were.
+ */
+function blowUpText(blowUp: (number | null)[] | undefined, from: number): string {
+  if (!blowUp) return 'not stored';
+  const steps = blowUp.slice(from).map((v) => v ?? 1);
+  const most = Math.max(...steps);
+  if (!(most > 0)) return 'none';
+  const first = from + steps.findIndex((v) => v > 0);
+  return `${pct(most)} (first at step ${first})`;
 }
 
 /** EVALUATION.md: how the checkpoints were chosen (on validation tasks only). */
@@ -394,7 +417,8 @@ async function main(): Promise<void> {
   if (only !== undefined && !isAlgorithmId(only)) throw new Error(`--only takes one of ${ALGORITHM_IDS.join(', ')}`);
   const iterations = Number(arg('iterations') ?? (CLASSES ? baseConfig('maml').iterations : PAPER_CONFIG.iterations));
   if (process.argv.includes('--reevaluate')) {
-    for (const id of only ? [only] : CLASSES ? CLASSIFICATION_IDS : ALGORITHM_IDS) {
+    // Every checkpoint there (plane-2way ships all seven methods, not only CLASSIFICATION_IDS).
+    for (const id of only ? [only] : ALGORITHM_IDS) {
       const url = new URL(`${id}.json`, OUT_DIR);
       if (!existsSync(url)) continue;
       const ckpt = parseCheckpoint(readFileSync(url, 'utf8'));

@@ -157,46 +157,94 @@ const MetricChart = memo(function MetricChart({
 /** Steps the shipped tables report (as EVALUATION.md does). */
 const TABLE_STEPS = [0, 1, 5];
 
+const stepName = (k: number) => (k === 0 ? 'before' : `${k} step${k > 1 ? 's' : ''}`);
+
+/**
+ * The share of episodes whose loss blew up (not finite), the most at any stored step, with the first step where
+ * any did: "none", "0.17% (from step 3)", or a dash for a checkpoint stored before the shares were.
+ */
+function blowUpCell(blowUp: (number | null)[] | undefined): { text: string; value: number | null } {
+  if (!blowUp || blowUp.length === 0) return { text: '—', value: null };
+  const shares = blowUp.map((v) => v ?? 1);
+  const most = Math.max(...shares);
+  if (!(most > 0)) return { text: 'none', value: 0 };
+  return { text: `${(100 * most).toFixed(most < 0.01 ? 2 : 1)}% (from step ${shares.findIndex((v) => v > 0)})`, value: most };
+}
+
 /**
  * The shipped classifiers' own numbers: each checkpoint's 600-episode evaluation (npm run pretrain), accuracy
- * after 0, 1 and 5 steps with the 95% CI, for 1 and 5 examples per class. Re-checked by the unit tests.
+ * after 0, 1 and 5 steps with the 95% CI and the median episode, for 1 and 5 examples per class, and the share
+ * of episodes whose loss blew up. Re-checked by the unit tests.
  */
 const ShippedTable = memo(function ShippedTable({ problem, classes, methods }: { problem: ClassProblem; classes: number; methods: AlgorithmId[] }) {
   const shipped = usePlayground((s) => s.results.classShipped);
   const rows = methods.flatMap((id) => (shipped[modelKey(id, { problem, classes })] ?? []).map((c) => ({ id, c })));
   if (rows.length === 0) return null;
-  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(100 * v).toFixed(1)}%`);
+  const lastStep = rows[0].c.mean.length - 1;
   return (
     <ScrollRegion label="Shipped checkpoints table (scrolls sideways)">
       <table className="shipped-class-table" data-testid="class-shipped-table">
         <caption>
-          Shipped checkpoints on {rows[0].c.tasks} test episodes ({classes}-way, α = {rows[0].c.alpha}): query accuracy, mean ± 95% CI
+          Shipped checkpoints on {rows[0].c.tasks} test episodes ({classes}-way, α = {rows[0].c.alpha}): query accuracy, mean ± 95% CI and the
+          median episode; blew up: the share of episodes whose loss was not finite, the most at any step 0..{lastStep}
         </caption>
         <thead>
           <tr>
-            <th scope="col">method</th>
-            <th scope="col">K</th>
+            <th scope="col" rowSpan={2}>
+              method
+            </th>
+            <th scope="col" rowSpan={2}>
+              K
+            </th>
+            <th scope="colgroup" colSpan={TABLE_STEPS.length}>
+              mean ± 95% CI
+            </th>
+            <th scope="colgroup" colSpan={TABLE_STEPS.length} data-testid="class-shipped-median-head">
+              median
+            </th>
+            <th scope="col" rowSpan={2} data-testid="class-shipped-blowup-head">
+              blew up
+            </th>
+          </tr>
+          <tr>
             {TABLE_STEPS.map((k) => (
-              <th key={k} scope="col">
-                {k === 0 ? 'before' : `${k} step${k > 1 ? 's' : ''}`}
+              <th key={`mean-${k}`} scope="col">
+                {stepName(k)}
+              </th>
+            ))}
+            {TABLE_STEPS.map((k) => (
+              <th key={`median-${k}`} scope="col">
+                {stepName(k)}
               </th>
             ))}
           </tr>
         </thead>
         <tbody>
-          {rows.map(({ id, c }) => (
-            <tr key={`${id}-${c.kShot}`} data-testid={`class-shipped-${id}-${c.kShot}`}>
-              <th scope="row">
-                <MethodName id={id} />
-              </th>
-              <td>{c.kShot}</td>
-              {TABLE_STEPS.map((k) => (
-                <td key={k} className="mono" data-step={k} data-value={c.accuracy.mean[k]}>
-                  {c.accuracy.mean[k] === undefined ? '—' : `${pct(c.accuracy.mean[k])} ± ${(100 * c.accuracy.ci95[k]).toFixed(1)}`}
+          {rows.map(({ id, c }) => {
+            const blow = blowUpCell(c.blowUp);
+            return (
+              <tr key={`${id}-${c.kShot}`} data-testid={`class-shipped-${id}-${c.kShot}`}>
+                <th scope="row">
+                  <MethodName id={id} />
+                </th>
+                <td>{c.kShot}</td>
+                {TABLE_STEPS.map((k) => (
+                  <td key={k} className="mono" data-step={k} data-value={c.accuracy.mean[k]}>
+                    {c.accuracy.mean[k] === undefined ? '—' : `${pct(c.accuracy.mean[k])} ± ${(100 * c.accuracy.ci95[k]).toFixed(1)}`}
+                  </td>
+                ))}
+                {TABLE_STEPS.map((k) => (
+                  <td key={`m${k}`} className="mono" data-median-step={k} data-value={c.accuracy.median?.[k] ?? ''}>
+                    {pct(c.accuracy.median?.[k])}
+                  </td>
+                ))}
+                <td className="mono" data-blowup="" data-value={blow.value ?? ''}>
+                  {blow.text}
                 </td>
-              ))}
-            </tr>
-          ))}
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </ScrollRegion>

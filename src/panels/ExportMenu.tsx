@@ -16,7 +16,7 @@ const PANEL_WORDS: Record<FigurePanel, string> = {
   glyph: 'characters panel',
 };
 
-export function ExportMenu({ panel, figure = true }: { panel: FigurePanel; /** Whether the panel has a picture to export (else CSV only). */ figure?: boolean }) {
+export function ExportMenu({ panel }: { panel: FigurePanel }) {
   const [error, setError] = useState<string | null>(null);
   const what = PANEL_WORDS[panel];
   const run = (kind: 'svg' | 'png' | 'csv') => async (e: React.MouseEvent<HTMLButtonElement>) => {
@@ -38,16 +38,12 @@ export function ExportMenu({ panel, figure = true }: { panel: FigurePanel; /** W
   };
   return (
     <span className="export-menu" role="group" aria-label={`Export the ${what}`}>
-      {figure && (
-        <>
-          <button type="button" data-testid={`export-svg-${panel}`} aria-label={`Download the ${what} as SVG`} title="Vector figure with its legend and axes" onClick={run('svg')}>
-            SVG
-          </button>
-          <button type="button" data-testid={`export-png-${panel}`} aria-label={`Download the ${what} as PNG (2x)`} title="Picture at twice the size on screen" onClick={run('png')}>
-            PNG
-          </button>
-        </>
-      )}
+      <button type="button" data-testid={`export-svg-${panel}`} aria-label={`Download the ${what} as SVG`} title="Vector figure with its legend and axes" onClick={run('svg')}>
+        SVG
+      </button>
+      <button type="button" data-testid={`export-png-${panel}`} aria-label={`Download the ${what} as PNG (2x)`} title="Picture at twice the size on screen" onClick={run('png')}>
+        PNG
+      </button>
       <button type="button" data-testid={`export-csv-${panel}`} aria-label={`Download the ${what}'s data as CSV`} title="The numbers drawn, as CSV" onClick={run('csv')}>
         CSV
       </button>

@@ -315,7 +315,7 @@ const DrawPad = memo(function DrawPad({ strokes, width, onStroke, onClear, testI
       />
       <div className="glyph-pad-side">
         <GlyphPreview strokes={strokes} width={width} testId={previewTestId} />
-        <button type="button" className="glyph-pad-button" data-testid={clearTestId} disabled={!hasInk} title={`Clear ${label.toLowerCase()}`} aria-label={`Clear ${label.toLowerCase()}`} onClick={onClear}>
+        <button type="button" className="glyph-pad-button" data-testid={clearTestId} data-figure-skip="" disabled={!hasInk} title={`Clear ${label.toLowerCase()}`} aria-label={`Clear ${label.toLowerCase()}`} onClick={onClear}>
           ⌫
         </button>
         {extra}
@@ -440,7 +440,7 @@ const SupportGrid = memo(function SupportGrid() {
   const kShot = usePlayground((s) => s.settings.glyphs.kShot);
   return (
     // One column per character (its name, then its K pads); the columns wrap onto more rows on a narrow screen.
-    <div className="glyph-support" data-testid="glyph-support">
+    <div className="glyph-support" data-testid="glyph-support" data-figure-part="">
       {Array.from({ length: classes }, (_, c) => (
         <div key={c} className="glyph-class-col" style={{ width: CELL_W }}>
           <div className="glyph-class-head" data-testid={`glyph-class-${c}`}>
@@ -562,6 +562,7 @@ const QueryCell = memo(function QueryCell({ i, methods, usable }: { i: number; m
         type="button"
         className="glyph-pad-button"
         data-testid={`glyph-query-remove-${i}`}
+        data-figure-skip=""
         title={`Remove drawing ${i + 1}`}
         aria-label={`Remove drawing ${i + 1}`}
         onClick={() => usePlayground.getState().removeGlyphQuery(i)}
@@ -611,7 +612,7 @@ const Queries = memo(function Queries({ methods, usable }: { methods: AlgorithmI
   const count = usePlayground((s) => s.settings.glyphs.queries.length);
   const selectedStep = usePlayground((s) => s.settings.selectedStep);
   return (
-    <div className="glyph-queries-section">
+    <div className="glyph-queries-section" data-figure-part="">
       <h3>Drawings to classify</h3>
       <p className="hint glyph-bars-key">
         Under each drawing, per method: its class probabilities before adaptation (left) and after {plural(selectedStep, 'step')} (right), one bar per
@@ -621,7 +622,7 @@ const Queries = memo(function Queries({ methods, usable }: { methods: AlgorithmI
         {Array.from({ length: count }, (_, i) => (
           <QueryCell key={i} i={i} methods={methods} usable={usable} />
         ))}
-        <div className="glyph-query glyph-query-add-cell">
+        <div className="glyph-query glyph-query-add-cell" data-figure-skip="">
           <button type="button" data-testid="glyph-query-add" disabled={count >= MAX_GLYPH_QUERIES} onClick={() => usePlayground.getState().addGlyphQuery()}>
             Add a drawing to classify
           </button>
@@ -685,7 +686,7 @@ const Summary = memo(function Summary({ methods, usable }: { methods: AlgorithmI
   const hasLabels = queries.some((q) => queryLabel(q, classes) !== null);
   const labelled = useMemo(() => queries.filter((q) => queryLabel(q, classes) !== null && drawingProblem(q.strokes) === null).length, [queries, classes]);
   return (
-    <div className="glyph-summary-section">
+    <div className="glyph-summary-section" data-figure-part="">
       <h3>Accuracy before adaptation → after {plural(selectedStep, 'step')}</h3>
       {methods.length === 0 ? (
         <p className="muted">Tick a method to compare.</p>
@@ -726,7 +727,7 @@ export function GlyphPanel() {
     <section className="panel glyph-panel" data-testid="glyph-panel" aria-labelledby="glyph-panel-title">
       <div className="panel-head">
         <h2 id="glyph-panel-title">Your characters</h2>
-        <ExportMenu panel="glyph" figure={false} />
+        <ExportMenu panel="glyph" />
       </div>
       <p className="hint glyph-intro">
         Draw {glyphs.classes} new characters, {plural(glyphs.kShot, 'example')} of each (mouse, pen or touch). Each method adapts to them in a few

@@ -205,6 +205,7 @@ const Plot = memo(function Plot({ method }: { method: AlgorithmId | null }) {
       ref={svgRef}
       className="plane-plot"
       data-testid="plane-plot"
+      data-figure-part=""
       viewBox={PLOT.viewBox}
       role="img"
       aria-label="Decision regions: click to add a point of the active class (shift-click: the next class), drag to move, shift-click or right-click a point to delete (touch: tap a point, then Delete point), keys 1 to 5 choose the class"
@@ -640,7 +641,7 @@ const TaskInfo = memo(function TaskInfo() {
   const points = usePlayground((s) => s.settings.plane.points);
   const counts = useMemo(() => d3.range(classes).map((c) => points.filter((p) => p.label === c).length), [points, classes]);
   return (
-    <p className="task-info" data-testid="plane-task-info">
+    <p className="task-info" data-testid="plane-task-info" data-figure-part="">
       {describeTask(task, classes)}
       <span className="muted">
         {' '}
@@ -659,7 +660,7 @@ const DivergenceWarnings = memo(function DivergenceWarnings({ methods }: { metho
   });
   if (diverged.length === 0) return null;
   return (
-    <div className="divergence-warnings" role="alert">
+    <div className="divergence-warnings" role="alert" data-figure-part="">
       {diverged.map(({ id, at }) => (
         <p key={id} className="warning" data-testid={`plane-diverged-${id}`} data-method={id}>
           ⚠ {divergenceWarning(id, at, 'its regions are grey from there')}
@@ -673,7 +674,7 @@ const Legend = memo(function Legend() {
   const showTruth = usePlayground((s) => s.settings.showTruth);
   const hasTask = usePlayground((s) => s.settings.plane.task !== null);
   return (
-    <p className="hint plane-legend">
+    <p className="hint plane-legend" data-figure-part="">
       Colour: the most likely class, stronger where the model is surer; solid line: the shown method&apos;s decision boundary
       {hasTask && showTruth && <>; dashed: the true boundary</>}. Click adds a point of the chosen class (shift-click: the next
       class, keys 1–5 choose it); drag to move; shift-click or right-click a point to delete it.
@@ -700,7 +701,7 @@ export function PlanePanel() {
       <ViewControls methods={methods} focused={focused} onFocus={setFocus} />
       <div className="plane-body">
         <Plot method={focused} />
-        <div className="plane-side">
+        <div className="plane-side" data-figure-part="">
           <h3>Every method, before and after each step</h3>
           <Thumbnails methods={methods} focused={focused} onPick={onPick} />
           <AccuracyTable methods={methods} />

@@ -337,3 +337,53 @@ describe('glyphs', () => {
     await page.close();
   });
 });
+
+describe('shipped classifier tables (issue 13: median and blow-up beside the mean)', () => {
+  /** The stored 5-shot (or 1-shot) evaluation of a shipped file, as npm run pretrain -- --reevaluate wrote it. */
+  const stored = (folder: string, id: string, kShot: number) =>
+    (JSON.parse(readFileSync(`public/checkpoints/${folder}/${id}.json`, 'utf8')).evaluation as { kShot: number; blowUp: number[]; accuracy: { median: number[] } }[]).find(
+      (e) => e.kShot === kShot,
+    )!;
+
+  it.each([
+    ['plane', '?backend=wasm&p=plane', '[data-testid="plane-area"]', 'plane-2way'],
+    ['glyphs', '?backend=wasm&p=glyphs', '[data-testid="glyph-pad-0-0"]', 'glyphs-5way-1shot'],
+  ])('%s tab: the table has a median and a blew-up column with the files\' numbers, and scrolls rather than clips at 390x844', async (_name, query, ready, folder) => {
+    const { page, errors } = await openApp(browser, query, { ready });
+    await page.waitForSelector('[data-testid="class-shipped-table"]');
+    const heads = await page.$$eval('[data-testid="class-shipped-table"] thead th', (ths) => ths.map((t) => t.textContent?.trim()));
+    expect(heads).toContain('median');
+    expect(heads).toContain('blew up');
+    for (const id of ['maml', 'pretrained']) {
+      for (const kShot of [1, 5]) {
+        const row = `[data-testid="class-shipped-${id}-${kShot}"]`;
+        const e = stored(folder, id, kShot);
+        for (const k of [0, 1, 5]) {
+          const cell = await page.$eval(`${row} td[data-median-step="${k}"]`, (td) => ({ value: Number(td.getAttribute('data-value')), text: td.textContent }));
+          expect(cell.value).toBeCloseTo(e.accuracy.median[k], 6);
+          expect(cell.text).toBe(`${(100 * e.accuracy.median[k]).toFixed(1)}%`);
+        }
+        // No shipped classifier's loss blew up on any episode: the column says so in words.
+        expect(Math.max(...e.blowUp)).toBe(0);
+        expect(await page.textContent(`${row} td[data-blowup]`)).toBe('none');
+      }
+    }
+    // A phone: the page does not scroll sideways; the table's own region does, and its last column is reachable.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(200);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+    const reach = await page.$eval('[data-testid="class-shipped-table"]', (table) => {
+      const region = table.closest('[role="region"]') as HTMLElement;
+      region.scrollLeft = region.scrollWidth;
+      const last = table.querySelector('tbody tr td[data-blowup]')!.getBoundingClientRect();
+      const box = region.getBoundingClientRect();
+      return { scrolls: region.scrollWidth > region.clientWidth, overflow: getComputedStyle(region).overflowX, lastRight: last.right, boxRight: box.right, name: region.getAttribute('aria-label') };
+    });
+    expect(reach.scrolls).toBe(true);
+    expect(reach.overflow).toBe('auto');
+    expect(reach.lastRight).toBeLessThanOrEqual(reach.boxRight + 1);
+    expect(reach.name).toMatch(/Shipped checkpoints table/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -24,7 +24,7 @@ import { useNodeBackend } from '../../src/meta/engine/node-backend';
 import { disposeParams, readParams } from '../../src/meta/engine/params';
 import { Rng } from '../../src/meta/contracts/random';
 import { PAPER_CONFIG, type TrainConfig } from '../../src/meta/contracts/config';
-import type { EvalCurve, ParamArrays } from '../../src/meta/contracts/types';
+import type { ClassEvalCurve, EvalCurve, ParamArrays } from '../../src/meta/contracts/types';
 
 const training: TrainConfig = { ...PAPER_CONFIG, algorithm: 'maml', iterations: 1234, seed: 7 };
 const evaluation: EvalCurve[] = [{ kShot: 5, tasks: 600, alpha: 0.01, mean: [3, 0.7, 0.5], ci95: [0.2, 0.05, 0.04] }];
@@ -260,6 +260,24 @@ describe('untrusted checkpoints (issue 13): own properties, bounded settings, a 
     expect(c.architecture).toEqual({ sizes: [1, 40, 40, 1], activation: 'relu' });
     expect(c.evaluation).toEqual(evaluation);
     expect(JSON.stringify(c)).not.toMatch(/padding|junk|"y"|"z"/);
+  });
+
+  it('keeps a classification curve\'s medians and blown-up share, and still accepts one stored before them', () => {
+    const raw = validRaw();
+    const stats = { median: [1.6, 0.4, 0.3], blowUp: [0, 0, 1 / 600] };
+    const accuracy = { mean: [0.2, 0.85, 0.86], ci95: [0.01, 0.01, 0.01] };
+    raw.evaluation = [
+      { ...evaluation[0], classes: 5, ...stats, accuracy: { ...accuracy, median: [0.2, 0.88, null], extra: [9] } },
+      { ...evaluation[0], kShot: 1, classes: 5, accuracy },
+    ];
+    const [now, before] = validateCheckpoint(raw).evaluation as ClassEvalCurve[];
+    expect(now).toEqual({ ...evaluation[0], classes: 5, ...stats, accuracy: { ...accuracy, median: [0.2, 0.88, null] } });
+    expect(before).toEqual({ ...evaluation[0], kShot: 1, classes: 5, accuracy });
+    expect(before.median).toBeUndefined();
+    expect(before.accuracy.median).toBeUndefined();
+    // A median that is not a list of numbers is dropped, the curve kept.
+    raw.evaluation[0].accuracy.median = 'high';
+    expect((validateCheckpoint(raw).evaluation![0] as ClassEvalCurve).accuracy).toEqual(accuracy);
   });
 
   it('quotes at most a few dozen characters of a bad value', () => {

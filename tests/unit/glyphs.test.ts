@@ -163,6 +163,25 @@ describe('shipped glyph checkpoints (public/checkpoints/glyphs-5way-1shot)', () 
     const params = paramsFromArrays(checkpointArrays(c));
     const e = await evaluateClassification(learnerFor('maml', params, c.training), { ...GLYPH_EVAL, classes: 5, kShot: 1 });
     e.accuracy.mean.forEach((a, s) => expect(Math.abs(a - committed.accuracy.mean[s])).toBeLessThan(2e-3));
+    // The median episode and the share that blew up (non-finite cross-entropy), stored beside the mean.
+    e.median!.forEach((m, s) => expect(Math.abs(m - committed.median![s]) / m).toBeLessThan(1e-3));
+    e.accuracy.median!.forEach((m, s) => expect(committed.accuracy.median![s]).toBeCloseTo(m, 6));
+    expect(committed.blowUp).toEqual(e.blowUp);
     disposeParams(params);
   }, 120_000);
+
+  it.each(['maml', 'fomaml', 'pretrained'] as AlgorithmId[])('%s: every stored curve carries the accuracy and cross-entropy medians and the blown-up share at steps 0..5', (id) => {
+    for (const e of load(id).evaluation! as ClassEvalCurve[]) {
+      expect(e.median).toHaveLength(6);
+      expect(e.accuracy.median).toHaveLength(6);
+      expect(e.blowUp).toHaveLength(6);
+      for (let s = 0; s <= 5; s++) {
+        // 5 classes x 5 query drawings: an accuracy median is a multiple of 1/25 (or halfway between two).
+        expect(Math.abs(e.accuracy.median![s] * 50 - Math.round(e.accuracy.median![s] * 50))).toBeLessThan(1e-4);
+        expect(e.blowUp![s] >= 0 && e.blowUp![s] <= 1).toBe(true);
+        // The median episode lies near the mean (a sanity link between the two stored numbers).
+        expect(Math.abs(e.accuracy.median![s] - e.accuracy.mean[s])).toBeLessThan(0.2);
+      }
+    }
+  });
 });

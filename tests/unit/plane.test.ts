@@ -173,6 +173,53 @@ describe('evaluateClassification', () => {
     expect(whole.accuracy.ci95[1]).toBeGreaterThan(0);
     trainer.dispose();
   }, 60_000);
+
+  /** Each episode's [cross-entropy, accuracy] per step, read off the chunks of one episode each. */
+  async function perEpisode(learner: ReturnType<typeof learnerFor>, cfg: typeof PLANE_EVAL & { classes: number; kShot: number }) {
+    const chunks: Float32Array[] = [];
+    const curve = await evaluateClassification(learner, cfg, {
+      chunk: 1,
+      runChunk: async <T,>(fn: () => Promise<T>) => {
+        const v = await fn();
+        chunks.push(v as Float32Array);
+        return v;
+      },
+    });
+    const at = (metric: number, s: number) => chunks.map((v) => v[s * 2 + metric]);
+    return { curve, at };
+  }
+  const byHandMedian = (v: number[]) => {
+    const x = v.map((a) => (Number.isNaN(a) ? Infinity : a)).sort((a, b) => a - b);
+    return x.length % 2 ? x[(x.length - 1) / 2] : (x[x.length / 2 - 1] + x[x.length / 2]) / 2;
+  };
+
+  it('stores the median episode of accuracy and cross-entropy at every step, and no blow-up where every loss is finite', async () => {
+    const params = initParams({ sizes: [2, 40, 40, 3] }, new Rng(11));
+    const cfg = { ...PLANE_EVAL, classes: 3, kShot: 2, steps: 2, tasks: 7 };
+    const { curve, at } = await perEpisode(learnerFor('maml', params, planeTrainConfig('maml', 3)), cfg);
+    for (let s = 0; s <= 2; s++) {
+      expect(curve.median![s]).toBeCloseTo(byHandMedian(at(0, s)), 6);
+      expect(curve.accuracy.median![s]).toBeCloseTo(byHandMedian(at(1, s)), 6);
+      // The median is one of the seven episodes' values, not the mean.
+      expect(at(1, s)).toContain(curve.accuracy.median![s]);
+      expect(curve.blowUp![s]).toBe(0);
+    }
+    disposeParams(params);
+  });
+
+  it('counts an episode whose cross-entropy is not finite as blown up (weights scaled until the logits overflow)', async () => {
+    const arrays = await readParams(initParams({ sizes: [2, 40, 40, 2] }, new Rng(12)));
+    const huge = Object.fromEntries(Object.entries(arrays).map(([n, a]) => [n, { shape: a.shape, values: a.values.map((v) => v * 1e15) }]));
+    const params = paramsFromArrays(huge);
+    const cfg = { ...PLANE_EVAL, classes: 2, kShot: 1, steps: 1, tasks: 4 };
+    const { curve, at } = await perEpisode(learnerFor('maml', params, planeTrainConfig('maml', 2)), cfg);
+    for (let s = 0; s <= 1; s++) {
+      const share = at(0, s).filter((v) => !Number.isFinite(v)).length / 4;
+      expect(share).toBeGreaterThan(0);
+      expect(curve.blowUp![s]).toBe(share);
+    }
+    disposeParams(params);
+  });
 });
 
 /** The plane problems with shipped checkpoints (the page loads them; other N start untrained). */
@@ -208,7 +255,26 @@ describe.each(SHIPPED_WAYS)('shipped %i-way plane checkpoints (public/checkpoint
     const e = await evaluateClassification(learnerFor(id, params, c.training), { ...PLANE_EVAL, classes, kShot: 5 });
     e.accuracy.mean.forEach((a, s) => expect(Math.abs(a - committed.accuracy.mean[s])).toBeLessThan(2e-3));
     e.mean.forEach((m, s) => expect(Math.abs(m - committed.mean[s]) / committed.mean[s]).toBeLessThan(1e-3));
+    // The median episode and the share that blew up, stored beside the mean (npm run pretrain -- --reevaluate).
+    e.median!.forEach((m, s) => expect(Math.abs(m - committed.median![s]) / m).toBeLessThan(1e-3));
+    e.accuracy.median!.forEach((m, s) => expect(committed.accuracy.median![s]).toBeCloseTo(m, 6));
+    expect(committed.blowUp).toEqual(e.blowUp);
     disposeParams(params);
+  });
+
+  it('every stored curve carries the accuracy and cross-entropy medians and the blown-up share at steps 0..5', () => {
+    const listed = parseCheckpointIndex(readFileSync(`public/checkpoints/plane-${classes}way/${CHECKPOINT_INDEX}`, 'utf8')).checkpoints;
+    for (const id of listed)
+      for (const e of load(id).evaluation! as ClassEvalCurve[]) {
+        expect(e.median, id).toHaveLength(6);
+        expect(e.accuracy.median, id).toHaveLength(6);
+        expect(e.blowUp, id).toHaveLength(6);
+        for (let s = 0; s <= 5; s++) {
+          // An accuracy median is a whole number of the episode's 10N query points (or halfway between two).
+          expect(Math.abs(e.accuracy.median![s] * 20 * classes - Math.round(e.accuracy.median![s] * 20 * classes)), id).toBeLessThan(1e-4);
+          expect(e.blowUp![s] >= 0 && e.blowUp![s] <= 1, id).toBe(true);
+        }
+      }
   });
 
   it('MAML adapts in one step where the pretrained network cannot (5-shot accuracy after one step)', () => {

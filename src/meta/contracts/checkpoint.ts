@@ -70,15 +70,19 @@ function cleanCurve(c: unknown): EvalCurve | null {
   if (!isObject(c)) return null;
   const kShot = own(c, 'kShot'), tasks = own(c, 'tasks'), alpha = own(c, 'alpha'), mean = own(c, 'mean'), ci95 = own(c, 'ci95');
   if (typeof kShot !== 'number' || typeof tasks !== 'number' || typeof alpha !== 'number' || !numberArray(mean) || !numberArray(ci95)) return null;
-  const out: EvalCurve & { classes?: number; accuracy?: { mean: number[]; ci95: number[] } } = { kShot, tasks, alpha, mean, ci95 };
+  const out: EvalCurve & { classes?: number; accuracy?: { mean: number[]; ci95: number[]; median?: number[] } } = { kShot, tasks, alpha, mean, ci95 };
   for (const key of ['median', 'blowUp'] as const) {
     const v = own(c, key);
     if (numberArray(v)) out[key] = v;
   }
   const classes = own(c, 'classes'), accuracy = own(c, 'accuracy');
   if (typeof classes === 'number') out.classes = classes;
-  if (isObject(accuracy) && numberArray(own(accuracy, 'mean')) && numberArray(own(accuracy, 'ci95')))
+  if (isObject(accuracy) && numberArray(own(accuracy, 'mean')) && numberArray(own(accuracy, 'ci95'))) {
     out.accuracy = { mean: own(accuracy, 'mean') as number[], ci95: own(accuracy, 'ci95') as number[] };
+    // Older files have no accuracy median: the curve is kept without it.
+    const med = own(accuracy, 'median');
+    if (numberArray(med)) out.accuracy.median = med;
+  }
   return out;
 }
 

@@ -71,10 +71,14 @@ export interface ClassEvalConfig extends EvalConfig {
   classes: number;
 }
 
-/** Cross-entropy (mean, ci95) and accuracy on the query points at steps 0..k, over the test episodes. */
+/**
+ * Cross-entropy (mean, ci95, median, and blowUp: the share of episodes whose loss is not finite) and accuracy
+ * (mean, ci95, median) on the query points at steps 0..k, over the test episodes. Files written before the
+ * medians were stored lack them.
+ */
 export interface ClassEvalCurve extends EvalCurve {
   classes: number;
-  accuracy: { mean: number[]; ci95: number[] };
+  accuracy: { mean: number[]; ci95: number[]; median?: number[] };
 }
 
 /** Parameter values off the device: what checkpoints and messages carry. */

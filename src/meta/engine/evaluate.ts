@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { adaptSteps, type Learner } from './inner';
 import { forward, mseByTask, oracleInputs } from './model';
 import { Rng } from '../contracts/random';
-import { meanCi95, stepSummary } from '../contracts/stats';
+import { meanCi95, median, stepSummary } from '../contracts/stats';
 import { accuracyByTask, crossEntropyByTask } from './losses';
 import { classificationBatch, disposeBatch, sampleTestBatch, type MetaBatch } from './meta-batch';
 import { drawEpisodes } from '../contracts/problems';
@@ -106,6 +106,13 @@ export async function evaluateClassification(learner: Learner | (() => Learner),
     },
   );
   // A cross-entropy is large before adaptation by design (first-order MAML's unadapted logits): only a
-  // non-finite one counts as blown up.
-  return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, classes: cfg.classes, ...stepSummary(ce, Infinity), accuracy: meanCurve(accuracy) };
+  // non-finite one counts as blown up. Accuracy keeps its median beside the mean (its blow-up is the loss's).
+  return {
+    kShot: cfg.kShot,
+    tasks: cfg.tasks,
+    alpha: cfg.alpha,
+    classes: cfg.classes,
+    ...stepSummary(ce, Infinity),
+    accuracy: { ...meanCurve(accuracy), median: accuracy.map((v) => median(v)) },
+  };
 }
