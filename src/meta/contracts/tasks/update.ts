@@ -32,12 +32,13 @@ export interface UpdateFamily {
 }
 
 /**
- * The default family, ill-conditioned on purpose: the inputs' second coordinate is 5x smaller, so the loss is
- * 25x flatter along w2, and the tasks differ most along w2. A shallow model's one step at a fixed alpha (stable
- * only below 1 / a11 = 1) moves w2 by 2 alpha a22 = 4% of the way: it cannot adapt where the tasks differ. A model
- * that meta-learns a preconditioner (deep linear, KFO) can take the whole step at once.
+ * The default family, ill-conditioned on purpose: the inputs' second coordinate is 4x smaller, so the loss is 16x
+ * flatter along w2, and the tasks differ mostly along w2 (spread 2.5 against 0.25). A shallow model's one step at
+ * a fixed alpha (stable only below 1 / a11 = 1) moves w2 by 2 alpha a22 = 5% of the way to the task's optimum:
+ * it cannot adapt where the tasks differ. A model that meta-learns a preconditioner (deep linear, KFO) can take
+ * a long step along w2 and a short one along w1.
  */
-export const UPDATE_FAMILY: UpdateFamily = { mean: [1, 0.5], scales: [0.5, 2.5], rotation: 0, inputScales: [1, 0.2] };
+export const UPDATE_FAMILY: UpdateFamily = { mean: [1, 0.5], scales: [0.25, 2.5], rotation: 0, inputScales: [1, 0.25] };
 
 /** The training and test protocol of the shallow / deep / KFO comparison. */
 export const UPDATE_PROTOCOL = {
@@ -46,8 +47,8 @@ export const UPDATE_PROTOCOL = {
   /** Inner steps during meta-training. */
   innerSteps: 1,
   /** Support and query points of a training task. */
-  kSupport: 10,
-  kQuery: 10,
+  kSupport: 20,
+  kQuery: 20,
   /** Tasks per meta-batch. */
   metaBatch: 25,
   /** Validation tasks (their own seed) choose the kept snapshot; test tasks only report. */
@@ -57,6 +58,10 @@ export const UPDATE_PROTOCOL = {
   testSeed: 12345,
   /** Steps reported after adaptation. */
   steps: [1, 5] as const,
+  /** Meta-training: Adam's step, iterations, and how often validation tasks score a snapshot. */
+  metaLr: 0.005,
+  iterations: 10000,
+  validateEvery: 500,
 } as const;
 
 /** One task: its optimum, its support loss (from K points) and its population loss (from the input covariance). */

@@ -91,3 +91,23 @@ export function summarise(losses: Float64Array[]): StepStats[] {
 export function testTasks(family: UpdateFamily, tasks: number, kSupport: number, seed: number): UpdateTask[] {
   return drawUpdateTasks(new Rng(seed), family, tasks, kSupport, 0);
 }
+
+/** One model's row of the comparison: the test loss at steps 0 (before adaptation) and each reported step. */
+export interface UpdateRow {
+  model: string;
+  steps: (StepStats & { step: number })[];
+}
+
+/** Evaluates meta-parameters on `tasks` test tasks (seeded) at steps 0 and `steps`; the reproduction's table. */
+export function compareModels(
+  models: readonly { name: string; model: LinearModel; meta: ArrayLike<number> }[],
+  family: UpdateFamily,
+  opts: { tasks: number; seed: number; kSupport: number; alpha: number; steps: readonly number[] },
+): UpdateRow[] {
+  const test = testTasks(family, opts.tasks, opts.kSupport, opts.seed);
+  const last = Math.max(...opts.steps);
+  return models.map(({ name, model, meta }) => {
+    const s = summarise(evaluateLosses(model, meta, test, opts.alpha, last));
+    return { model: name, steps: [0, ...opts.steps].map((step) => ({ step, ...s[step] })) };
+  });
+}
