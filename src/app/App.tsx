@@ -49,7 +49,7 @@ export default function App() {
           <Main />
           <Metrics />
         </div>
-        <TrainingPanel />
+        {view.training && <TrainingPanel />}
         {view.reproduction && <ReproductionPanel />}
       </main>
       <ShortcutsOverlay open={help} onClose={closeHelp} />

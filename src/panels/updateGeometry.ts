@@ -1,0 +1,67 @@
+/**
+ * Pure geometry of the "Inside the update" plots (no React, no document): contours of a 2-D quadratic loss as
+ * ellipses, the image of the unit circle under a 2 x 2 matrix (a preconditioner drawn as an ellipse), and arrows.
+ */
+import type { Quad } from '../meta/contracts/tasks/update';
+
+export type V2 = readonly [number, number];
+
+/** The loss's minimiser A^-1 b and its minimum (null where A is singular). */
+export function quadMinimum(q: Quad): { at: [number, number]; value: number } | null {
+  const det = q.a11 * q.a22 - q.a12 * q.a12;
+  if (!(Math.abs(det) > 1e-12)) return null;
+  const w1 = (q.a22 * q.b1 - q.a12 * q.b2) / det;
+  const w2 = (q.a11 * q.b2 - q.a12 * q.b1) / det;
+  return { at: [w1, w2], value: q.c - (q.b1 * w1 + q.b2 * w2) };
+}
+
+/** Eigen-decomposition of a symmetric 2 x 2 matrix [[a, b], [b, d]]: values (descending) and the first vector's angle. */
+export function symEigen(a: number, b: number, d: number): { l1: number; l2: number; angle: number } {
+  const m = (a + d) / 2;
+  const r = Math.hypot((a - d) / 2, b);
+  return { l1: m + r, l2: m - r, angle: 0.5 * Math.atan2(2 * b, a - d) };
+}
+
+/** Points of {w : L(w) = min + level}, an ellipse around the minimiser (n points, closed). */
+export function contourPoints(q: Quad, level: number, n = 64): [number, number][] {
+  const min = quadMinimum(q);
+  if (!min || level <= 0) return [];
+  const { l1, l2, angle } = symEigen(q.a11, q.a12, q.a22);
+  if (!(l2 > 0)) return [];
+  const r1 = Math.sqrt(level / l1);
+  const r2 = Math.sqrt(level / l2);
+  const c = Math.cos(angle);
+  const s = Math.sin(angle);
+  return Array.from({ length: n + 1 }, (_, i) => {
+    const t = (2 * Math.PI * i) / n;
+    const u = r1 * Math.cos(t);
+    const v = r2 * Math.sin(t);
+    return [min.at[0] + c * u - s * v, min.at[1] + s * u + c * v] as [number, number];
+  });
+}
+
+/** The image of the unit circle under the 2 x 2 matrix m (row-major), centred at `center`. */
+export function matrixEllipse(m: readonly number[], center: V2 = [0, 0], n = 64): [number, number][] {
+  return Array.from({ length: n + 1 }, (_, i) => {
+    const t = (2 * Math.PI * i) / n;
+    const x = Math.cos(t);
+    const y = Math.sin(t);
+    return [center[0] + m[0] * x + m[1] * y, center[1] + m[2] * x + m[3] * y] as [number, number];
+  });
+}
+
+/** An arrow's shaft end and its two head points, in pixels, from (x0, y0) to (x1, y1); null when too short. */
+export function arrowHead(x0: number, y0: number, x1: number, y1: number, size = 9): [number, number][] | null {
+  const dx = x1 - x0;
+  const dy = y1 - y0;
+  const len = Math.hypot(dx, dy);
+  if (len < 1e-6) return null;
+  const ux = dx / len;
+  const uy = dy / len;
+  const s = Math.min(size, len * 0.6);
+  return [
+    [x1 - ux * s - uy * s * 0.5, y1 - uy * s + ux * s * 0.5],
+    [x1, y1],
+    [x1 - ux * s + uy * s * 0.5, y1 - uy * s - ux * s * 0.5],
+  ];
+}
