@@ -45,7 +45,7 @@ export default function App() {
       <Notices />
       <Controls />
       <main className="layout">
-        <div className="top-row">
+        <div className={view.stacked ? 'top-row stacked' : 'top-row'}>
           <Main />
           <Metrics />
         </div>

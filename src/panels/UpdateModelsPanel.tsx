@@ -23,6 +23,8 @@ const MODEL_NAMES: Record<UpdateModelId, string> = { shallow: 'shallow w', deep:
 const PLANE = dataMap(frameAround(300, 300, { top: 10, right: 10, bottom: 40, left: 48 }), [-UPDATE_RANGE, UPDATE_RANGE], [-UPDATE_RANGE, UPDATE_RANGE]);
 const CURVE = frameAround(300, 200, { top: 10, right: 10, bottom: 40, left: 52 });
 const fmt = (v: number) => (!Number.isFinite(v) ? 'not finite' : Math.abs(v) >= 1000 ? v.toExponential(1) : v.toFixed(3));
+/** A factor or a percentage in words: three significant digits, no trailing zeros. */
+const short = (v: number) => String(Number(v.toPrecision(3)));
 
 type Loaded = { kind: 'loading' } | { kind: 'error'; text: string } | { kind: 'ready'; ckpts: Record<UpdateModelId, UpdateCheckpoint> };
 
@@ -125,6 +127,7 @@ export function UpdateModelsPanel() {
     );
   const { ckpts } = loaded;
   const family = familyOf(u);
+  const trained = ckpts.shallow.family;
   const shownSteps = Math.min(steps, 5);
   const pre = Object.fromEntries(UPDATE_MODEL_KINDS.map((k) => [k, effectivePreconditioner(UPDATE_MODELS[k], ckpts[k].meta)])) as unknown as Record<UpdateModelId, number[]>;
   const inside = (p: readonly number[]) => Number.isFinite(p[0]) && Number.isFinite(p[1]) && Math.abs(p[0]) < 50 && Math.abs(p[1]) < 50;
@@ -141,9 +144,9 @@ export function UpdateModelsPanel() {
     <section className="panel update-models-panel" data-testid="update-models-panel" aria-labelledby="update-models-title">
       <h2 id="update-models-title">Shallow, deep and KFO: why MAML needs depth</h2>
       <p data-testid="update-why">
-        On this family the loss is {fmt(1 / family.inputScales[1] ** 2)}× flatter along w₂, where the tasks differ most. The shallow model’s one step at the fixed α = {P.alpha} moves w₂ only{' '}
-        {fmt(100 * 2 * P.alpha * family.inputScales[1] ** 2)}% of the way; the deep model’s upper layers act as a meta-optimizer for the bottom one, a learned preconditioner, and its one-step loss is{' '}
-        {fmt(100 * ratio)}% of the shallow model’s.
+        On the family these models were trained on, the loss is {short(1 / trained.inputScales[1] ** 2)}× flatter along w₂, where the tasks’ optima spread {short(trained.scales[1])} against{' '}
+        {short(trained.scales[0])} along w₁. The shallow model’s one step at the fixed α = {P.alpha} moves w₂ only {short(100 * 2 * P.alpha * trained.inputScales[1] ** 2)}% of the way; the deep model’s upper layers act as a meta-optimizer for the bottom one, a learned preconditioner, and its one-step loss is{' '}
+        {short(100 * ratio)}% of the shallow model’s.
       </p>
       <ScrollRegion label="Test losses of the shipped models">
         <table className="update-models-table" data-testid="update-models-table">

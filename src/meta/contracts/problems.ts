@@ -60,9 +60,10 @@ export interface ProblemInfo {
   urlKeys: readonly string[];
   /**
    * The panels that show it (src/app/problemViews.tsx maps main and metrics to components), and which shared
-   * ones apply: the MLP training panel, the methods' checkboxes (with their blow-up notes), the paper's table.
+   * ones apply: the MLP training panel, the methods' checkboxes (with their blow-up notes), the paper's table;
+   * stacked: main and metrics panels one above the other at every width (side by side on wide screens otherwise).
    */
-  view: { main: 'task' | 'plane' | 'glyphs' | 'update'; metrics: 'loss' | 'class' | 'models'; reproduction: boolean; training: boolean; methods: boolean };
+  view: { main: 'task' | 'plane' | 'glyphs' | 'update'; metrics: 'loss' | 'class' | 'models'; reproduction: boolean; training: boolean; methods: boolean; stacked: boolean };
   /**
    * Where its models run: 'worker' (the MLPs: TF.js or the typed-array kernels behind the worker, with shipped
    * checkpoints loaded there), or 'page' (closed-form 2-D maths in microseconds, src/meta/fast/update, called by
@@ -93,7 +94,7 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     checkpointFolder: () => '',
     typed: { trains: true, adapts: true, fused: true },
     urlKeys: ['seed', 'task', 'pts', 'k'],
-    view: { main: 'task', metrics: 'loss', reproduction: true, training: true, methods: true },
+    view: { main: 'task', metrics: 'loss', reproduction: true, training: true, methods: true, stacked: false },
     computedIn: 'worker',
     words: { task: 'true task', support: 'your points' },
     lecturePreset: LECTURE_CONFIG,
@@ -113,7 +114,7 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     checkpointFolder: (classes) => `plane-${classes}way/`,
     typed: { trains: true, adapts: true, fused: false },
     urlKeys: ['pn', 'pk', 'pseed', 'pc', 'ppts'],
-    view: { main: 'plane', metrics: 'class', reproduction: false, training: true, methods: true },
+    view: { main: 'plane', metrics: 'class', reproduction: false, training: true, methods: true, stacked: false },
     computedIn: 'worker',
     words: { task: 'true task (whole square)', support: 'your points' },
     lecturePreset: null,
@@ -135,7 +136,7 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     // The 784-input network's dense products suit TF.js better.
     typed: { trains: false, adapts: false, fused: false },
     urlKeys: ['gn', 'gk', 'gseed', 'gw', 'gs', 'gq'],
-    view: { main: 'glyphs', metrics: 'class', reproduction: false, training: true, methods: true },
+    view: { main: 'glyphs', metrics: 'class', reproduction: false, training: true, methods: true, stacked: false },
     computedIn: 'worker',
     words: { task: 'drawings to classify (class known)', support: 'your drawings' },
     lecturePreset: null,
@@ -156,7 +157,7 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     checkpointFolder: () => 'update/',
     typed: { trains: false, adapts: false, fused: false },
     urlKeys: ['ut', 'uo', 'ul', 'um', 'us', 'us2', 'ur', 'ux', 'useed'],
-    view: { main: 'update', metrics: 'models', reproduction: false, training: false, methods: false },
+    view: { main: 'update', metrics: 'models', reproduction: false, training: false, methods: false, stacked: true },
     computedIn: 'page',
     words: { task: 'task', support: 'support points' },
     lecturePreset: null,
