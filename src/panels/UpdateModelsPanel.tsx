@@ -16,9 +16,9 @@ import { familyOf, UPDATE_RANGE } from '../state/update';
 import { PlotFrame } from './PlotFrame';
 import { dataMap, frameAround } from './plotGeometry';
 import { ScrollRegion } from './ScrollRegion';
-import { matrixEllipse } from './updateGeometry';
+import { insideBox, matrixEllipse } from './updateGeometry';
 
-const MODEL_COLORS: Record<UpdateModelId, string> = { shallow: '#666666', deep: '#AA4499', kfo: '#DDAA33' };
+const MODEL_COLORS: Record<UpdateModelId, string> = { shallow: '#666666', deep: '#AA4499', kfo: '#886600' };
 const MODEL_NAMES: Record<UpdateModelId, string> = { shallow: 'shallow w', deep: 'deep W₃W₂W₁', kfo: 'shallow + KFO' };
 const PLANE = dataMap(frameAround(300, 300, { top: 10, right: 10, bottom: 40, left: 48 }), [-UPDATE_RANGE, UPDATE_RANGE], [-UPDATE_RANGE, UPDATE_RANGE]);
 const CURVE = frameAround(300, 200, { top: 10, right: 10, bottom: 40, left: 52 });
@@ -130,10 +130,9 @@ export function UpdateModelsPanel() {
   const trained = ckpts.shallow.family;
   const shownSteps = Math.min(steps, 5);
   const pre = Object.fromEntries(UPDATE_MODEL_KINDS.map((k) => [k, effectivePreconditioner(UPDATE_MODELS[k], ckpts[k].meta)])) as unknown as Record<UpdateModelId, number[]>;
-  const inside = (p: readonly number[]) => Number.isFinite(p[0]) && Number.isFinite(p[1]) && Math.abs(p[0]) < 50 && Math.abs(p[1]) < 50;
   const trajectories = UPDATE_MODEL_KINDS.map((k) => ({
     k,
-    paths: u.optima.map((o) => adapt(UPDATE_MODELS[k], ckpts[k].meta, populationQuad(family, o), P.alpha, shownSteps).w.filter(inside)),
+    paths: u.optima.map((o) => insideBox(adapt(UPDATE_MODELS[k], ckpts[k].meta, populationQuad(family, o), P.alpha, shownSteps).w, UPDATE_RANGE)),
   }));
   const plPath = (pts: readonly (readonly number[])[]) => (pts.length ? 'M' + pts.map((p) => `${PLANE.x(p[0]).toFixed(1)},${PLANE.y(p[1]).toFixed(1)}`).join('L') : '');
   const oneStep = Object.fromEntries(rows.map((r) => [r.model, r.steps[1]])) as Record<UpdateModelId, UpdateRow['steps'][number]>;

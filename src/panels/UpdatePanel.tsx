@@ -20,7 +20,7 @@ import { PlotFrame } from './PlotFrame';
 import { ScrollRegion } from './ScrollRegion';
 import { dataMap, frameAround } from './plotGeometry';
 import { METHOD_COLORS } from './theme';
-import { arrowHead, contourPoints, symEigen } from './updateGeometry';
+import { arrowHead, clipToBox, contourPoints, insideBox, symEigen } from './updateGeometry';
 
 /** The display step: each arrow is -BETA v, the step live meta-training takes. */
 export const BETA = 0.5;
@@ -32,6 +32,8 @@ const KEY_STEP = 0.1;
 const fmt = (v: number) => (Math.abs(v) >= 1000 ? v.toExponential(2) : v.toFixed(3));
 const path = (pts: readonly (readonly [number, number])[]) =>
   pts.length ? 'M' + pts.map(([a, b]) => `${PLOT.x(a).toFixed(1)},${PLOT.y(b).toFixed(1)}`).join('L') : '';
+/** Contours are cut just past the plot's edge (inside its right margin), where the clip hides them anyway. */
+const clampEdge = (v: number) => Math.max(-UPDATE_RANGE - 0.3, Math.min(UPDATE_RANGE + 0.3, v));
 const clampV = (v: number) => Math.max(-UPDATE_RANGE, Math.min(UPDATE_RANGE, Number(v.toFixed(3))));
 
 /** What the panel computes from the settings: the tasks' losses and every rule's vectors. */
@@ -103,8 +105,10 @@ function Handle({ at, label, testId, className, onMove, children }: { at: Vec2; 
 function Arrow({ id, from, v }: { id: RuleId; from: Vec2; v: readonly [number, number] }) {
   const x0 = PLOT.x(from[0]);
   const y0 = PLOT.y(from[1]);
-  const x1 = PLOT.x(from[0] - BETA * v[0]);
-  const y1 = PLOT.y(from[1] - BETA * v[1]);
+  // Drawn up to the plot's edge when it would leave it (the numbers stay whole in data-v1, data-v2 and the table).
+  const end = clipToBox(from, [-BETA * v[0], -BETA * v[1]], UPDATE_RANGE);
+  const x1 = PLOT.x(end[0]);
+  const y1 = PLOT.y(end[1]);
   const head = arrowHead(x0, y0, x1, y1);
   return (
     <g className="update-arrow" data-method={id} data-testid={`update-arrow-${id}`} data-v1={v[0]} data-v2={v[1]} stroke={METHOD_COLORS[id]} fill="none" strokeWidth={2.5}>
@@ -178,7 +182,7 @@ export function UpdatePanel() {
       </p>
       <div className="update-body">
         <div className="plot-wrap">
-          <svg className="plot update-plot" viewBox={PLOT.viewBox} role="img" aria-labelledby="update-panel-title" aria-describedby="update-vectors-caption" data-testid="update-plot">
+          <svg className="plot update-plot" viewBox={PLOT.viewBox} role="group" aria-labelledby="update-panel-title" aria-describedby="update-vectors-caption" data-testid="update-plot">
             <PlotFrame frame={PLOT} x={PLOT.x} y={PLOT.y} clipId={CLIP_ID} xAxis={{ ticks: 6, grid: true }} yAxis={{ ticks: 6, grid: true }} xLabel="w₁" yLabel="w₂" />
             <g clipPath={`url(#${CLIP_ID})`} pointerEvents="none">
               <path className="update-family" d={path(familyRing(1))} fill="none" stroke="#999" strokeDasharray="4 4" />
@@ -186,14 +190,14 @@ export function UpdatePanel() {
               {tasks.map((t, i) => (
                 <g key={i} stroke={TASK_COLORS[i % TASK_COLORS.length]} fill="none" opacity={0.6}>
                   {LEVELS.map((l) => (
-                    <path key={l} d={path(contourPoints(t.support, l))} strokeWidth={1} />
+                    <path key={l} d={path(contourPoints(t.support, l, 128).map(([a, b]) => [clampEdge(a), clampEdge(b)] as [number, number]))} strokeWidth={1} />
                   ))}
                 </g>
               ))}
               {rules.tasks.map((t, i) => (
                 <g key={i} className="update-trajectory" data-testid={`update-trajectory-${i}`} stroke={TASK_COLORS[i % TASK_COLORS.length]} fill={TASK_COLORS[i % TASK_COLORS.length]}>
-                  <path d={path(t.trajectory)} fill="none" strokeWidth={1.5} />
-                  {t.trajectory.slice(1).map((p, j) => (
+                  <path d={path(insideBox(t.trajectory, UPDATE_RANGE))} fill="none" strokeWidth={1.5} />
+                  {insideBox(t.trajectory, UPDATE_RANGE).slice(1).map((p, j) => (
                     <circle key={j} cx={PLOT.x(p[0])} cy={PLOT.y(p[1])} r={2.5} />
                   ))}
                   <rect x={PLOT.x(t.proximal[0]) - 3} y={PLOT.y(t.proximal[1]) - 3} width={6} height={6} fill={METHOD_COLORS.imaml} stroke="none" transform={`rotate(45 ${PLOT.x(t.proximal[0])} ${PLOT.y(t.proximal[1])})`} />

@@ -65,3 +65,25 @@ export function arrowHead(x0: number, y0: number, x1: number, y1: number, size =
     [x1 - ux * s + uy * s * 0.5, y1 - uy * s - ux * s * 0.5],
   ];
 }
+
+/** The part of a path before it first leaves the box [-r, r]^2 (a diverging trajectory is drawn up to the edge). */
+export function insideBox<T extends readonly number[]>(pts: readonly T[], r: number): T[] {
+  const out: T[] = [];
+  for (const p of pts) {
+    if (!(Math.abs(p[0]) <= r && Math.abs(p[1]) <= r)) break;
+    out.push(p);
+  }
+  return out;
+}
+
+/** The end of the segment from `from` along `d`, shortened (same direction) so that it stays in the box [-r, r]^2. */
+export function clipToBox(from: V2, d: V2, r: number): [number, number] {
+  let t = 1;
+  for (const i of [0, 1]) {
+    const end = from[i] + d[i];
+    if (end > r && d[i] > 0) t = Math.min(t, (r - from[i]) / d[i]);
+    if (end < -r && d[i] < 0) t = Math.min(t, (-r - from[i]) / d[i]);
+  }
+  t = Math.max(0, t);
+  return [from[0] + t * d[0], from[1] + t * d[1]];
+}
