@@ -50,7 +50,8 @@ function useShippedModels(): Loaded {
 
 type LiveCurves = Record<UpdateModelId, { iteration: number; loss: number }[]>;
 const LIVE_ITERATIONS = 3000;
-const LIVE_CHUNK = 100;
+// 25 iterations of each model per frame: 3.4 + 5.2 + 3.3 ms in Node on this loaded 2-core machine, so the page keeps drawing.
+const LIVE_CHUNK = 25;
 
 /** Meta-trains the three models on the current family, a chunk per frame, scoring one-step loss on 300 validation tasks. */
 function useLiveRun() {

@@ -121,4 +121,19 @@ describe('Inside the update', () => {
     }
     await ctx.close();
   });
+
+  it('meta-trains theta live (its path is drawn and theta moves toward the family), and trains the three models live', async () => {
+    const { ctx, page, errors } = await openAt(browser, VIEWPORTS[1], '?backend=wasm&p=update&ut=-4:-4&steps=1', READY);
+    await page.click('[data-testid="update-train"]');
+    await page.waitForSelector('[data-testid="update-theta-path"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="update-train"]')?.textContent?.includes('Meta-train'), null, { timeout: 30_000 });
+    const theta = await pair(page, 'update-theta');
+    // The family's mean is (1, 0.5): 200 MAML steps from (-4, -4) come much closer.
+    expect(Math.hypot(theta[0] - 1, theta[1] - 0.5)).toBeLessThan(0.5 * Math.hypot(5, 4.5));
+    await page.click('[data-testid="update-live-run"]');
+    for (const m of ['shallow', 'deep', 'kfo']) await page.waitForSelector(`[data-testid="update-live-${m}"]`);
+    await page.click('[data-testid="update-live-run"]');
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
 });
