@@ -177,7 +177,7 @@ export function UpdatePanel() {
         <h2 id="update-panel-title">Inside the update: one θ, {tasks.length} tasks, five rules</h2>
       </div>
       <p className="muted small">
-        Each ellipse is a task’s loss (squared error of y = w · x, inputs x₁ ~ N(0, 1), x₂ ~ N(0, {fmt(u.inputScale ** 2)})); the star is its optimum. From θ, each task takes {steps} step
+        Each ellipse is a task’s loss (squared error of y = w · x, inputs x₁ ~ N(0, 1), x₂ ~ N(0, {fmt(u.inputScale ** 2)})); the star is its optimum; the dashed ellipses are the family’s one and two standard deviations around its mean (×, draggable). From θ, each task takes {steps} step
         {steps === 1 ? '' : 's'} at α = {alpha} (thin lines). The arrows are −{BETA} v for each rule’s update vector v, averaged over the tasks.
       </p>
       <div className="update-body">
@@ -220,6 +220,9 @@ export function UpdatePanel() {
                 <path d="M0,-8L2.4,-2.5L8,-2.5L3.5,1.2L5,7L0,3.6L-5,7L-3.5,1.2L-8,-2.5L-2.4,-2.5Z" fill={TASK_COLORS[i % TASK_COLORS.length]} stroke="#fff" />
               </Handle>
             ))}
+            <Handle at={u.mean} label="Mean of the task family" testId="update-mean" className="update-mean" onMove={(v) => setUpdate({ mean: v })}>
+              <path d="M-7,-7L7,7M-7,7L7,-7" stroke="#555" strokeWidth={2.5} />
+            </Handle>
             <Handle at={u.theta} label="θ" testId="update-theta" className="update-theta" onMove={onTheta}>
               <circle r={7} fill="#000" stroke="#fff" strokeWidth={2} />
             </Handle>

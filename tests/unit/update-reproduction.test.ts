@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseUpdateCheckpoint, UpdateCheckpointError, UPDATE_MODEL_KINDS } from '../../src/meta/contracts/update-checkpoint';
+import { parseUpdateCheckpoint, UpdateCheckpointError, UPDATE_META_SIZE, UPDATE_MODEL_KINDS } from '../../src/meta/contracts/update-checkpoint';
 import { UPDATE_FAMILY, UPDATE_PROTOCOL as P } from '../../src/meta/contracts/tasks/update';
 import { effectivePreconditioner, UPDATE_MODELS } from '../../src/meta/fast/update/linear';
 import { compareModels } from '../../src/meta/fast/update/train';
@@ -20,6 +20,7 @@ const models = ckpts.map((c) => ({ name: c.model, model: UPDATE_MODELS[c.model],
 
 describe('the shipped update checkpoints', () => {
   it('are valid, trained on the default family, and refuse a damaged file', () => {
+    for (const k of UPDATE_MODEL_KINDS) expect(UPDATE_META_SIZE[k]).toBe(UPDATE_MODELS[k].size + UPDATE_MODELS[k].transformSize);
     for (const c of ckpts) expect(c.family).toEqual(UPDATE_FAMILY);
     const deep = JSON.parse(text('deep'));
     expect(() => parseUpdateCheckpoint({ ...deep, meta: deep.meta.slice(1) })).toThrow(UpdateCheckpointError);
