@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/meta/contracts/random';
-import { drawUpdateTasks, populationQuad, quadFromPoints, quadValue, UPDATE_FAMILY, type Quad } from '../../src/meta/contracts/tasks/update';
+import { drawLogisticTasks, drawUpdateTasks, populationQuad, quadFromPoints, quadValue, UPDATE_FAMILY, type Quad } from '../../src/meta/contracts/tasks/update';
 import {
   adapt,
   DEEP,
@@ -16,6 +16,7 @@ import {
   effectivePreconditioner,
   initialMeta,
   KFO,
+  lossValue,
   mamlMetaGradient,
   paramGrad,
   quadGrad,
@@ -229,4 +230,31 @@ describe("each rule's update vector", () => {
     const one = ruleUpdates(theta, pop, { ...settings, steps: 1 });
     expect(relErr(one.mean.reptile, one.mean.pretrained)).toBeLessThan(1e-12);
   });
+});
+
+describe('binary logistic regression (LogR and LogR + LinNet): not a quadratic, the same checks', () => {
+  const ltasks = drawLogisticTasks(new Rng(8), { ...UPDATE_FAMILY, mean: [1.5, 1], scales: [0.5, 2] }, 3, 12, 9);
+  it('labels follow sigmoid(w* . x), both classes present', () => {
+    const all = drawLogisticTasks(new Rng(2), UPDATE_FAMILY, 50, 20, 0).flatMap((t) => Array.from(t.support.y));
+    expect(new Set(all)).toEqual(new Set([0, 1]));
+  });
+  for (const model of [SHALLOW, DEEP]) {
+    it(`${model.kind}: gradient and Hessian-vector product of the cross-entropy match finite differences`, () => {
+      const p = randomMeta(model, 21);
+      const q = ltasks[0].support;
+      expect(relErr(paramGrad(model, p, q), fd((x) => lossValue(q, model.effective(x)), p))).toBeLessThan(1e-7);
+      const v = Float64Array.from({ length: model.size }, (_, i) => Math.cos(i + 2));
+      const hv = model.hvp(p, q, v, new Float64Array(model.size));
+      const comp = Array.from({ length: model.size }, (_, i) => fd((x) => paramGrad(model, Float64Array.from(p, (pi, j) => pi + x[0] * v[j]), q)[i], [0])[0]);
+      expect(relErr(hv, comp)).toBeLessThan(1e-7);
+    });
+    for (const k of [1, 2])
+      it(`${model.kind}: MAML's meta-gradient through ${k} step${k > 1 ? 's' : ''} of the cross-entropy`, () => {
+        const meta = randomMeta(model, 30 + k);
+        const f = (m: Float64Array) => ltasks.reduce((s, t) => s + lossValue(t.query, adapt(model, m, t.support, 0.8, k).w[k]), 0) / ltasks.length;
+        const got = mamlMetaGradient(model, meta, ltasks, 0.8, k);
+        expect(got.loss).toBeCloseTo(f(meta), 12);
+        expect(relErr(got.grad, fd(f, meta))).toBeLessThan(1e-6);
+      });
+  }
 });

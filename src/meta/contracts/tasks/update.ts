@@ -19,6 +19,19 @@ export interface Quad {
   c: number;
 }
 
+/**
+ * Binary logistic regression on points in the plane (issue 16's LogR): labels y in {0, 1}, loss the mean
+ * cross-entropy of sigmoid(w . x), not a quadratic (its Hessian, mean sigma (1 - sigma) x x^T, depends on w).
+ */
+export interface LogisticLoss {
+  /** Inputs, interleaved x1, x2. */
+  x: Float64Array;
+  y: Float64Array;
+}
+
+/** A task's loss as a function of the effective weight. */
+export type TaskLoss = Quad | LogisticLoss;
+
 /** The task family: where the tasks' optima lie and how the inputs are spread. */
 export interface UpdateFamily {
   /** The mean task weight w*. */
@@ -150,4 +163,33 @@ export function drawUpdateTasks(rng: Rng, family: UpdateFamily, tasks: number, k
     out.push({ wStar, support, query });
   }
   return out;
+}
+
+export interface LogisticTask {
+  wStar: [number, number];
+  support: LogisticLoss;
+  query: LogisticLoss;
+}
+
+function sampleLabelled(rng: Rng, family: UpdateFamily, wStar: readonly [number, number], n: number): LogisticLoss {
+  const x = new Float64Array(2 * n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    x[2 * i] = gaussian(rng) * family.inputScales[0];
+    x[2 * i + 1] = gaussian(rng) * family.inputScales[1];
+    const z = wStar[0] * x[2 * i] + wStar[1] * x[2 * i + 1];
+    y[i] = rng.next() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+  }
+  return { x, y };
+}
+
+/**
+ * T binary classification tasks: an optimum w* from the family, labels drawn with probability sigmoid(w* . x)
+ * (so the task's expected loss is smallest at w*), kSupport support and kQuery query points.
+ */
+export function drawLogisticTasks(rng: Rng, family: UpdateFamily, tasks: number, kSupport: number, kQuery: number): LogisticTask[] {
+  return Array.from({ length: tasks }, () => {
+    const wStar = sampleOptimum(rng, family);
+    return { wStar, support: sampleLabelled(rng, family, wStar, kSupport), query: sampleLabelled(rng, family, wStar, kQuery) };
+  });
 }

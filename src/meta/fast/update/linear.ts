@@ -15,7 +15,7 @@
  * through every inner step, v <- v - alpha H(p_j) M^T v. Everything is checked against float64 finite
  * differences in tests/unit/update-maths.test.ts.
  */
-import type { Quad } from '../../contracts/tasks/update';
+import type { Quad, TaskLoss } from '../../contracts/tasks/update';
 
 export type UpdateModelKind = 'shallow' | 'deep' | 'kfo';
 
@@ -32,8 +32,8 @@ export interface LinearModel {
   pullback(p: ArrayLike<number>, g1: number, g2: number, out: Float64Array): Float64Array;
   /** J v: how w moves along the parameter direction v. */
   push(p: ArrayLike<number>, v: ArrayLike<number>): [number, number];
-  /** The Hessian of the quadratic loss q(w(p)) with respect to p, times v. */
-  hvp(p: ArrayLike<number>, q: Quad, v: ArrayLike<number>, out: Float64Array): Float64Array;
+  /** The Hessian of the task loss q(w(p)) with respect to p, times v. */
+  hvp(p: ArrayLike<number>, q: TaskLoss, v: ArrayLike<number>, out: Float64Array): Float64Array;
 }
 
 /** The gradient of a quadratic with respect to w: 2 (A w - b). */
@@ -45,10 +45,57 @@ export function quadLoss(q: Quad, w: readonly [number, number]): number {
   return q.a11 * w[0] * w[0] + 2 * q.a12 * w[0] * w[1] + q.a22 * w[1] * w[1] - 2 * (q.b1 * w[0] + q.b2 * w[1]) + q.c;
 }
 
+const isQuad = (l: TaskLoss): l is Quad => 'a11' in l;
+const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+/** log(1 + e^z), without overflow. */
+const softplus = (z: number) => (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)));
+
+/** A task's loss at the effective weight w: a quadratic, or the mean cross-entropy of sigmoid(w . x). */
+export function lossValue(l: TaskLoss, w: readonly [number, number]): number {
+  if (isQuad(l)) return quadLoss(l, w);
+  let s = 0;
+  for (let i = 0; i < l.y.length; i++) {
+    const z = w[0] * l.x[2 * i] + w[1] * l.x[2 * i + 1];
+    s += softplus(z) - l.y[i] * z;
+  }
+  return s / l.y.length;
+}
+
+/** Its gradient with respect to w. */
+export function lossGrad(l: TaskLoss, w1: number, w2: number): [number, number] {
+  if (isQuad(l)) return quadGrad(l, w1, w2);
+  let g1 = 0;
+  let g2 = 0;
+  const n = l.y.length;
+  for (let i = 0; i < n; i++) {
+    const e = sigmoid(w1 * l.x[2 * i] + w2 * l.x[2 * i + 1]) - l.y[i];
+    g1 += e * l.x[2 * i];
+    g2 += e * l.x[2 * i + 1];
+  }
+  return [g1 / n, g2 / n];
+}
+
+/** Its Hessian with respect to w at (w1, w2), times (r1, r2). */
+export function lossHessVec(l: TaskLoss, w1: number, w2: number, r1: number, r2: number): [number, number] {
+  if (isQuad(l)) return [2 * (l.a11 * r1 + l.a12 * r2), 2 * (l.a12 * r1 + l.a22 * r2)];
+  let h1 = 0;
+  let h2 = 0;
+  const n = l.y.length;
+  for (let i = 0; i < n; i++) {
+    const x1 = l.x[2 * i];
+    const x2 = l.x[2 * i + 1];
+    const sg = sigmoid(w1 * x1 + w2 * x2);
+    const c = sg * (1 - sg) * (x1 * r1 + x2 * r2);
+    h1 += c * x1;
+    h2 += c * x2;
+  }
+  return [h1 / n, h2 / n];
+}
+
 /** The loss's gradient with respect to the parameters p. */
-export function paramGrad(model: LinearModel, p: ArrayLike<number>, q: Quad, out = new Float64Array(model.size)): Float64Array {
+export function paramGrad(model: LinearModel, p: ArrayLike<number>, q: TaskLoss, out = new Float64Array(model.size)): Float64Array {
   const w = model.effective(p);
-  const g = quadGrad(q, w[0], w[1]);
+  const g = lossGrad(q, w[0], w[1]);
   return model.pullback(p, g[0], g[1], out);
 }
 
@@ -63,9 +110,10 @@ export const SHALLOW: LinearModel = {
     return out;
   },
   push: (_p, v) => [v[0], v[1]],
-  hvp: (_p, q, v, out) => {
-    out[0] = 2 * (q.a11 * v[0] + q.a12 * v[1]);
-    out[1] = 2 * (q.a12 * v[0] + q.a22 * v[1]);
+  hvp: (p, q, v, out) => {
+    const h = lossHessVec(q, p[0], p[1], v[0], v[1]);
+    out[0] = h[0];
+    out[1] = h[1];
     return out;
   },
 };
@@ -142,7 +190,7 @@ export function deepModel(h = 2): LinearModel {
     },
     hvp(p, q, v, out) {
       const w = model.effective(p); // also fills u, z
-      const [g1, g2] = quadGrad(q, w[0], w[1]);
+      const [g1, g2] = lossGrad(q, w[0], w[1]);
       for (let a = 0; a < h; a++) {
         let r = 0;
         for (let c = 0; c < h; c++) r += v[o3 + c] * p[o2 + c * h + a] + p[o3 + c] * v[o2 + c * h + a];
@@ -162,8 +210,7 @@ export function deepModel(h = 2): LinearModel {
         rw1 += ru[a] * p[2 * a] + u[a] * v[2 * a];
         rw2 += ru[a] * p[2 * a + 1] + u[a] * v[2 * a + 1];
       }
-      const rg1 = 2 * (q.a11 * rw1 + q.a12 * rw2);
-      const rg2 = 2 * (q.a12 * rw1 + q.a22 * rw2);
+      const [rg1, rg2] = lossHessVec(q, w[0], w[1], rw1, rw2);
       for (let a = 0; a < h; a++) {
         out[2 * a] = ru[a] * g1 + u[a] * rg1;
         out[2 * a + 1] = ru[a] * g2 + u[a] * rg2;
@@ -236,7 +283,7 @@ export interface Trajectory {
 }
 
 /** k inner SGD steps on the support loss from the meta-parameters, each by the model's own (transformed) rule. */
-export function adapt(model: LinearModel, meta: ArrayLike<number>, support: Quad, alpha: number, steps: number): Trajectory {
+export function adapt(model: LinearModel, meta: ArrayLike<number>, support: TaskLoss, alpha: number, steps: number): Trajectory {
   const m = transformOf(model, meta);
   let p = Float64Array.from({ length: model.size }, (_, i) => meta[i]);
   const params = [p];
@@ -268,7 +315,7 @@ export interface MetaGradient {
  * step (dp_{j+1}/dp_j = I - alpha M H(p_j); for the shallow model a product of (I - alpha H) factors), and for
  * KFO also with respect to L and R. Averaged over the tasks.
  */
-export function mamlMetaGradient(model: LinearModel, meta: ArrayLike<number>, tasks: readonly { support: Quad; query: Quad }[], alpha: number, steps: number): MetaGradient {
+export function mamlMetaGradient(model: LinearModel, meta: ArrayLike<number>, tasks: readonly { support: TaskLoss; query: TaskLoss }[], alpha: number, steps: number): MetaGradient {
   const n = model.size;
   const grad = new Float64Array(n + model.transformSize);
   const m = transformOf(model, meta);
@@ -280,7 +327,7 @@ export function mamlMetaGradient(model: LinearModel, meta: ArrayLike<number>, ta
   for (const task of tasks) {
     const traj = adapt(model, meta, task.support, alpha, steps);
     const wk = traj.w[steps];
-    loss += quadLoss(task.query, wk);
+    loss += lossValue(task.query, wk);
     paramGrad(model, traj.params[steps], task.query, v);
     for (let j = steps - 1; j >= 0; j--) {
       const pj = traj.params[j];

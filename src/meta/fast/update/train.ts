@@ -6,8 +6,17 @@
  */
 import { Rng } from '../../contracts/random';
 import { meanCi95, median } from '../../contracts/stats';
-import { drawUpdateTasks, type UpdateFamily, type UpdateTask } from '../../contracts/tasks/update';
-import { adapt, initialMeta, mamlMetaGradient, quadLoss, type LinearModel } from './linear';
+import { drawUpdateTasks, type TaskLoss, type UpdateFamily } from '../../contracts/tasks/update';
+import { adapt, initialMeta, lossValue, mamlMetaGradient, type LinearModel } from './linear';
+
+/** A task as training and evaluation see it: its support and query losses. */
+export interface LossTask {
+  support: TaskLoss;
+  query: TaskLoss;
+}
+
+/** Draws a meta-batch: T tasks with kSupport and kQuery points. */
+export type TaskSampler = (rng: Rng, tasks: number, kSupport: number, kQuery: number) => LossTask[];
 
 export interface UpdateTrainSettings {
   alpha: number;
@@ -45,7 +54,10 @@ export class UpdateTrainer {
   iteration = 0;
   private adam: Adam;
   private rng: Rng;
-  constructor(readonly model: LinearModel, private family: UpdateFamily, private settings: UpdateTrainSettings, seed: number, init?: ArrayLike<number>) {
+  private draw: TaskSampler;
+  /** Regression tasks of the family, unless `draw` samples others (logistic regression). */
+  constructor(readonly model: LinearModel, family: UpdateFamily, private settings: UpdateTrainSettings, seed: number, init?: ArrayLike<number>, draw?: TaskSampler) {
+    this.draw = draw ?? ((rng, t, ks, kq) => drawUpdateTasks(rng, family, t, ks, kq));
     const rng = new Rng(seed);
     this.meta = init ? Float64Array.from(init) : initialMeta(model, rng);
     this.rng = rng.fork();
@@ -56,7 +68,7 @@ export class UpdateTrainer {
     const s = this.settings;
     let loss = NaN;
     for (let i = 0; i < n; i++) {
-      const tasks = drawUpdateTasks(this.rng, this.family, s.metaBatch, s.kSupport, s.kQuery);
+      const tasks = this.draw(this.rng, s.metaBatch, s.kSupport, s.kQuery);
       const g = mamlMetaGradient(this.model, this.meta, tasks, s.alpha, s.innerSteps);
       this.adam.step(this.meta, g.grad);
       this.iteration++;
@@ -67,11 +79,11 @@ export class UpdateTrainer {
 }
 
 /** Per step 0..steps, each test task's population loss after that many inner steps. */
-export function evaluateLosses(model: LinearModel, meta: ArrayLike<number>, tasks: readonly UpdateTask[], alpha: number, steps: number): Float64Array[] {
+export function evaluateLosses(model: LinearModel, meta: ArrayLike<number>, tasks: readonly LossTask[], alpha: number, steps: number): Float64Array[] {
   const out = Array.from({ length: steps + 1 }, () => new Float64Array(tasks.length));
   tasks.forEach((task, t) => {
     const traj = adapt(model, meta, task.support, alpha, steps);
-    for (let j = 0; j <= steps; j++) out[j][t] = quadLoss(task.query, traj.w[j]);
+    for (let j = 0; j <= steps; j++) out[j][t] = lossValue(task.query, traj.w[j]);
   });
   return out;
 }
@@ -88,7 +100,7 @@ export function summarise(losses: Float64Array[]): StepStats[] {
 }
 
 /** Test (or validation) tasks: support from kSupport points, scored by the population loss. */
-export function testTasks(family: UpdateFamily, tasks: number, kSupport: number, seed: number): UpdateTask[] {
+export function testTasks(family: UpdateFamily, tasks: number, kSupport: number, seed: number): LossTask[] {
   return drawUpdateTasks(new Rng(seed), family, tasks, kSupport, 0);
 }
 
@@ -103,8 +115,8 @@ export function compareModels(
   models: readonly { name: string; model: LinearModel; meta: ArrayLike<number> }[],
   family: UpdateFamily,
   opts: { tasks: number; seed: number; kSupport: number; alpha: number; steps: readonly number[] },
+  test: readonly LossTask[] = testTasks(family, opts.tasks, opts.kSupport, opts.seed),
 ): UpdateRow[] {
-  const test = testTasks(family, opts.tasks, opts.kSupport, opts.seed);
   const last = Math.max(...opts.steps);
   return models.map(({ name, model, meta }) => {
     const s = summarise(evaluateLosses(model, meta, test, opts.alpha, last));
