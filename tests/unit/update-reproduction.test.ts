@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseUpdateCheckpoint, UpdateCheckpointError, UPDATE_META_SIZE, UPDATE_MODEL_KINDS } from '../../src/meta/contracts/update-checkpoint';
-import { UPDATE_FAMILY, UPDATE_PROTOCOL as P } from '../../src/meta/contracts/tasks/update';
+import { Rng } from '../../src/meta/contracts/random';
+import { drawLogisticTasks, LOGISTIC_PROTOCOL as L, UPDATE_FAMILY, UPDATE_PROTOCOL as P } from '../../src/meta/contracts/tasks/update';
 import { effectivePreconditioner, UPDATE_MODELS } from '../../src/meta/fast/update/linear';
 import { compareModels } from '../../src/meta/fast/update/train';
 
@@ -17,6 +18,26 @@ const DIR = resolve(__dirname, '../../public/checkpoints/update');
 const text = (kind: string) => readFileSync(resolve(DIR, `${kind}.json`), 'utf8');
 const ckpts = UPDATE_MODEL_KINDS.map((k) => parseUpdateCheckpoint(text(k)));
 const models = ckpts.map((c) => ({ name: c.model, model: UPDATE_MODELS[c.model], meta: c.meta }));
+
+describe('binary logistic regression: LogR + LinNet (and + KFO) beat LogR after one step', () => {
+  it('beyond the 95% CIs, on 600 test tasks with 200 held-out points each', () => {
+    const files = UPDATE_MODEL_KINDS.map((k) => parseUpdateCheckpoint(text(`logistic-${k}`)));
+    for (const f of files) expect(f.task).toBe('logistic');
+    const test = drawLogisticTasks(new Rng(P.testSeed), files[0].family, P.testTasks, L.kSupport, L.testQuery);
+    const rows = compareModels(
+      files.map((c) => ({ name: c.model, model: UPDATE_MODELS[c.model], meta: c.meta })),
+      files[0].family,
+      { tasks: P.testTasks, seed: P.testSeed, kSupport: L.kSupport, alpha: L.alpha, steps: [1] },
+      test,
+    );
+    const [shallow, deep, kfo] = rows.map((r) => r.steps[1]);
+    expect(deep.mean + deep.ci95).toBeLessThan(shallow.mean - shallow.ci95);
+    expect(kfo.mean + kfo.ci95).toBeLessThan(shallow.mean - shallow.ci95);
+    // the shallow model's one step barely moves it: less than 1% of its loss
+    expect(rows[0].steps[0].mean - shallow.mean).toBeLessThan(0.01 * rows[0].steps[0].mean);
+    rows.forEach((r, i) => expect(r.steps[1].mean).toBeCloseTo(files[i].evaluation.steps[1].mean, 4));
+  });
+});
 
 describe('the shipped update checkpoints', () => {
   it('are valid, trained on the default family, and refuse a damaged file', () => {
@@ -28,6 +49,8 @@ describe('the shipped update checkpoints', () => {
     expect(() => parseUpdateCheckpoint({ ...deep, meta: [...deep.meta.slice(1), 'x'] })).toThrow(/finite/);
     expect(() => parseUpdateCheckpoint({ ...deep, family: { ...deep.family, mean: [1] } })).toThrow(/family.mean/);
     expect(parseUpdateCheckpoint({ ...deep, extra: 1 })).not.toHaveProperty('extra');
+    expect(() => parseUpdateCheckpoint({ ...deep, task: 'poisson' })).toThrow(/Unknown task/);
+    for (const c of ckpts) expect(c.task).toBe('regression');
   });
 
   const rows = compareModels(models, UPDATE_FAMILY, { tasks: P.testTasks, seed: P.testSeed, kSupport: P.kSupport, alpha: P.alpha, steps: [1] });

@@ -1,5 +1,5 @@
 /**
- * The "Inside the update" checkpoints (public/checkpoints/update/{shallow,deep,kfo}.json, made by
+ * The "Inside the update" checkpoints (public/checkpoints/update/{shallow,deep,kfo}.json and logistic-*.json, made by
  * scripts/pretrain-update.ts): a linear model's meta-parameters, how they were trained, the validation curve
  * of the loss after one inner step against meta-training iterations, and the test evaluation. Validated on load
  * like the MLP checkpoints: own properties only, finite numbers, the right length for the model, a size cap;
@@ -21,8 +21,13 @@ export interface StepSummary {
   median: number;
 }
 
+/** Linear regression (squared error) or binary logistic regression (cross-entropy). */
+export const UPDATE_TASK_KINDS = ['regression', 'logistic'] as const;
+export type UpdateTaskKind = (typeof UPDATE_TASK_KINDS)[number];
+
 export interface UpdateCheckpoint {
   format: typeof UPDATE_CHECKPOINT_FORMAT;
+  task: UpdateTaskKind;
   model: UpdateModelId;
   meta: number[];
   family: UpdateFamily;
@@ -69,6 +74,8 @@ export function parseUpdateCheckpoint(input: string | unknown): UpdateCheckpoint
   const raw: unknown = typeof input === 'string' ? JSON.parse(input) : input;
   if (!isObj(raw)) throw new UpdateCheckpointError('A checkpoint is a JSON object.');
   if (raw.format !== UPDATE_CHECKPOINT_FORMAT) throw new UpdateCheckpointError(`Unknown format; expected ${UPDATE_CHECKPOINT_FORMAT}.`);
+  const task = own(raw, 'task') ? raw.task : undefined;
+  if (typeof task !== 'string' || !(UPDATE_TASK_KINDS as readonly string[]).includes(task)) throw new UpdateCheckpointError(`Unknown task; expected one of ${UPDATE_TASK_KINDS.join(', ')}.`);
   const model = raw.model;
   if (typeof model !== 'string' || !(UPDATE_MODEL_KINDS as readonly string[]).includes(model)) throw new UpdateCheckpointError(`Unknown model; expected one of ${UPDATE_MODEL_KINDS.join(', ')}.`);
   const kind = model as UpdateModelId;
@@ -99,6 +106,7 @@ export function parseUpdateCheckpoint(input: string | unknown): UpdateCheckpoint
   });
   return {
     format: UPDATE_CHECKPOINT_FORMAT,
+    task: task as UpdateTaskKind,
     model: kind,
     meta: meta as number[],
     family,

@@ -53,6 +53,16 @@ export interface UpdateFamily {
  */
 export const UPDATE_FAMILY: UpdateFamily = { mean: [1, 0.5], scales: [0.25, 2.5], rotation: 0, inputScales: [1, 0.25] };
 
+/**
+ * The logistic-regression family (LogR versus LogR + LinNet): the same ill-conditioned inputs, optima spread 5
+ * along w2 against 0.5 along w1. Near the boundary the cross-entropy's curvature is about sigma' x x^T with x2 4x
+ * smaller, so a shallow step at alpha = 1 barely moves w2.
+ */
+export const LOGISTIC_FAMILY: UpdateFamily = { mean: [2, 1], scales: [0.5, 5], rotation: 0, inputScales: [1, 0.25] };
+
+/** Its protocol: as UPDATE_PROTOCOL's, with alpha = 1 and 200 held-out query points per test task (no closed form). */
+export const LOGISTIC_PROTOCOL = { alpha: 1, innerSteps: 1, kSupport: 20, kQuery: 20, testQuery: 200, metaLr: 0.005, iterations: 5000 } as const;
+
 /** The training and test protocol of the shallow / deep / KFO comparison. */
 export const UPDATE_PROTOCOL = {
   /** Inner step, shared by every model (the shallow model's fixed step: stable below 1 / max a11). */
