@@ -8,15 +8,16 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { parseUpdateCheckpoint, UPDATE_MODEL_KINDS, type UpdateCheckpoint, type UpdateModelId } from '../meta/contracts/update-checkpoint';
-import { populationQuad, UPDATE_PROTOCOL as P } from '../meta/contracts/tasks/update';
-import { adapt, effectivePreconditioner, UPDATE_MODELS } from '../meta/fast/update/linear';
+import { Rng } from '../meta/contracts/random';
+import { drawLogisticTasks, LOGISTIC_PROTOCOL as L, populationQuad, UPDATE_PROTOCOL as P } from '../meta/contracts/tasks/update';
+import { adapt, effectivePreconditioner, lossValue, UPDATE_MODELS } from '../meta/fast/update/linear';
 import { compareModels, evaluateLosses, summarise, testTasks, UpdateTrainer, type UpdateRow } from '../meta/fast/update/train';
 import { usePlayground } from '../state/store';
 import { familyOf, UPDATE_RANGE } from '../state/update';
 import { PlotFrame } from './PlotFrame';
 import { dataMap, frameAround } from './plotGeometry';
 import { ScrollRegion } from './ScrollRegion';
-import { insideBox, matrixEllipse } from './updateGeometry';
+import { boundaryInBox, insideBox, matrixEllipse } from './updateGeometry';
 
 const MODEL_COLORS: Record<UpdateModelId, string> = { shallow: '#666666', deep: '#AA4499', kfo: '#886600' };
 const MODEL_NAMES: Record<UpdateModelId, string> = { shallow: 'shallow w', deep: 'deep W₃W₂W₁', kfo: 'shallow + KFO' };
@@ -26,20 +27,25 @@ const fmt = (v: number) => (!Number.isFinite(v) ? 'not finite' : Math.abs(v) >= 
 /** A factor or a percentage in words: three significant digits, no trailing zeros. */
 const short = (v: number) => String(Number(v.toPrecision(3)));
 
-type Loaded = { kind: 'loading' } | { kind: 'error'; text: string } | { kind: 'ready'; ckpts: Record<UpdateModelId, UpdateCheckpoint> };
+type Models = Record<UpdateModelId, UpdateCheckpoint>;
+type Loaded = { kind: 'loading' } | { kind: 'error'; text: string } | { kind: 'ready'; ckpts: Models; logistic: Models };
+
+const byModel = (list: UpdateCheckpoint[]) => Object.fromEntries(list.map((c) => [c.model, c])) as Models;
 
 function useShippedModels(): Loaded {
   const [state, setState] = useState<Loaded>({ kind: 'loading' });
   useEffect(() => {
     let live = true;
-    Promise.all(
-      UPDATE_MODEL_KINDS.map(async (k) => {
-        const r = await fetch(`checkpoints/update/${k}.json`);
-        if (!r.ok) throw new Error(`checkpoints/update/${k}.json: HTTP ${r.status}`);
-        return parseUpdateCheckpoint(await r.text());
-      }),
-    )
-      .then((list) => live && setState({ kind: 'ready', ckpts: Object.fromEntries(list.map((c) => [c.model, c])) as Record<UpdateModelId, UpdateCheckpoint> }))
+    const load = (names: string[]) =>
+      Promise.all(
+        names.map(async (name) => {
+          const r = await fetch(`checkpoints/update/${name}.json`);
+          if (!r.ok) throw new Error(`checkpoints/update/${name}.json: HTTP ${r.status}`);
+          return parseUpdateCheckpoint(await r.text());
+        }),
+      );
+    Promise.all([load([...UPDATE_MODEL_KINDS]), load(UPDATE_MODEL_KINDS.map((k) => `logistic-${k}`))])
+      .then(([reg, log]) => live && setState({ kind: 'ready', ckpts: byModel(reg), logistic: byModel(log) }))
       .catch((e: Error) => live && setState({ kind: 'error', text: e.message }));
     return () => {
       live = false;
@@ -102,6 +108,97 @@ function LossCurves({ ckpts, live }: { ckpts: Record<UpdateModelId, UpdateCheckp
           UPDATE_MODEL_KINDS.map((k) => live[k].length > 1 && <path key={`live-${k}`} d={line(live[k])} stroke={MODEL_COLORS[k]} strokeDasharray="5 3" data-testid={`update-live-${k}`} />)}
       </g>
     </svg>
+  );
+}
+
+const LOGR_NAMES: Record<UpdateModelId, string> = { shallow: 'LogR', deep: 'LogR + LinNet', kfo: 'LogR + KFO' };
+const INPUT = dataMap(frameAround(320, 200, { top: 10, right: 10, bottom: 40, left: 52 }), [-3, 3], [-0.75, 0.75]);
+
+/**
+ * Binary logistic regression (LogR versus LogR + LinNet, and + KFO): the shipped models evaluated here on the 600
+ * test tasks (cross-entropy on 200 held-out points each), and one test task's points in the input plane with each
+ * model's decision boundary (w . x = 0) after one step on them, beside the true one.
+ */
+function LogisticSection({ models }: { models: Models }) {
+  const [shown, setShown] = useState(0);
+  const family = models.shallow.family;
+  // The 600 x 200-point evaluation (some 40-150 ms) runs in its own task after the panel has painted.
+  const [done, setDone] = useState<{ rows: UpdateRow[]; tasks: ReturnType<typeof drawLogisticTasks>; told: number } | null>(null);
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      const tasks = drawLogisticTasks(new Rng(P.testSeed), family, P.testTasks, L.kSupport, L.testQuery);
+      const rows = compareModels(
+        UPDATE_MODEL_KINDS.map((k) => ({ name: k, model: UPDATE_MODELS[k], meta: models[k].meta })),
+        family,
+        { tasks: P.testTasks, seed: P.testSeed, kSupport: L.kSupport, alpha: L.alpha, steps: [1] },
+        tasks,
+      );
+      const told = tasks.reduce((a, t) => a + lossValue(t.query, t.wStar), 0) / tasks.length;
+      setDone({ rows, tasks, told });
+    }, 0);
+    return () => clearTimeout(timer);
+  }, [models, family]);
+  if (!done) return <p className="muted">Evaluating the logistic-regression models on {P.testTasks} test tasks…</p>;
+  const { rows, tasks, told } = done;
+  const task = tasks[shown % tasks.length];
+  const line = (w: readonly [number, number]) => {
+    const seg = boundaryInBox(w, INPUT.xDomain, INPUT.yDomain);
+    return seg ? `M${INPUT.x(seg[0][0]).toFixed(1)},${INPUT.y(seg[0][1]).toFixed(1)}L${INPUT.x(seg[1][0]).toFixed(1)},${INPUT.y(seg[1][1]).toFixed(1)}` : '';
+  };
+  const adapted = UPDATE_MODEL_KINDS.map((k) => ({ k, w: adapt(UPDATE_MODELS[k], models[k].meta, task.support, L.alpha, 1).w[1] }));
+  const pts = Array.from({ length: task.support.y.length }, (_, i) => ({ x: task.support.x[2 * i], y: task.support.x[2 * i + 1], label: task.support.y[i] }));
+  return (
+    <div className="update-logistic" data-testid="update-logistic">
+      <h3>Binary logistic regression: LogR versus LogR + LinNet</h3>
+      <ScrollRegion label="Test losses of the shipped logistic models">
+        <table className="update-models-table" data-testid="update-logistic-table">
+          <caption>
+            {P.testTasks} test tasks, {L.kSupport}-shot, α = {L.alpha}: cross-entropy on {L.testQuery} held-out points, mean ± 95% CI (median). Told the task’s w*: {fmt(told)}; chance: {fmt(Math.LN2)}.
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">model</th>
+              <th scope="col">before</th>
+              <th scope="col">1 step</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.model} data-testid={`update-logistic-row-${r.model}`} data-one-step={r.steps[1].mean} data-one-step-ci={r.steps[1].ci95}>
+                <th scope="row" style={{ color: MODEL_COLORS[r.model as UpdateModelId] }}>
+                  {LOGR_NAMES[r.model as UpdateModelId]}
+                </th>
+                {r.steps.map((s) => (
+                  <td key={s.step}>
+                    {fmt(s.mean)} ± {fmt(s.ci95)} ({fmt(s.median)})
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollRegion>
+      <figure>
+        <svg className="plot update-input-plane" viewBox={INPUT.viewBox} role="img" aria-label={`Test task ${(shown % tasks.length) + 1}: its ${pts.length} labelled points and each model's decision boundary after one step, with the true one dashed`} data-testid="update-input-plane">
+          <PlotFrame frame={INPUT} x={INPUT.x} y={INPUT.y} clipId="update-input-clip" xAxis={{ ticks: 6 }} yAxis={{ ticks: 4 }} xLabel="x₁" yLabel="x₂" />
+          <g clipPath="url(#update-input-clip)">
+            {pts.map((p, i) => (
+              <circle key={i} cx={INPUT.x(p.x)} cy={INPUT.y(Math.max(-0.75, Math.min(0.75, p.y)))} r={4} fill={p.label ? '#333' : '#fff'} stroke="#333" />
+            ))}
+            <path d={line(task.wStar)} stroke="#000" strokeDasharray="5 4" strokeWidth={1.5} />
+            {adapted.map(({ k, w }) => (
+              <path key={k} d={line(w)} stroke={MODEL_COLORS[k]} strokeWidth={2.5} data-model={k} />
+            ))}
+          </g>
+        </svg>
+        <figcaption className="small">
+          Filled: class 1, hollow: class 0; dashed: the true boundary w* · x = 0; solid: each model’s after one step on these points (x₂ is drawn 4× taller).{' '}
+          <button type="button" data-testid="update-logistic-next" onClick={() => setShown((i) => i + 1)}>
+            Another test task
+          </button>
+        </figcaption>
+      </figure>
+    </div>
   );
 }
 
@@ -245,6 +342,7 @@ export function UpdateModelsPanel() {
           </figcaption>
         </figure>
       </div>
+      <LogisticSection models={loaded.logistic} />
     </section>
   );
 }

@@ -87,3 +87,29 @@ export function clipToBox(from: V2, d: V2, r: number): [number, number] {
   t = Math.max(0, t);
   return [from[0] + t * d[0], from[1] + t * d[1]];
 }
+
+/**
+ * The part of the line {x : w . x = 0} inside the box [x0, x1] x [y0, y1], as two end points; null where it
+ * misses the box or w is zero.
+ */
+export function boundaryInBox(w: V2, xr: readonly [number, number], yr: readonly [number, number]): [[number, number], [number, number]] | null {
+  const d: V2 = [-w[1], w[0]];
+  if (!(Math.hypot(d[0], d[1]) > 1e-12)) return null;
+  let lo = -Infinity;
+  let hi = Infinity;
+  for (const [i, r] of [[0, xr], [1, yr]] as const) {
+    if (Math.abs(d[i]) < 1e-15) {
+      if (0 < r[0] || 0 > r[1]) return null;
+      continue;
+    }
+    const a = r[0] / d[i];
+    const b = r[1] / d[i];
+    lo = Math.max(lo, Math.min(a, b));
+    hi = Math.min(hi, Math.max(a, b));
+  }
+  if (!(hi > lo)) return null;
+  return [
+    [lo * d[0], lo * d[1]],
+    [hi * d[0], hi * d[1]],
+  ];
+}

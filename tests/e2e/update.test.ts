@@ -111,14 +111,22 @@ describe('Inside the update', () => {
     await ctx.close();
   });
 
-  it("evaluates the shipped models on the page: deep and KFO beat shallow after one step beyond the CIs", async () => {
-    const { ctx, page } = await openAt(browser, VIEWPORTS[1], '?backend=wasm&p=update', '[data-testid="update-row-kfo"]');
-    const row = (m: string) => page.$eval(`[data-testid="update-row-${m}"]`, (e) => ({ mean: Number(e.getAttribute('data-one-step')), ci: Number(e.getAttribute('data-one-step-ci')) }));
-    const shallow = await row('shallow');
-    for (const m of ['deep', 'kfo']) {
-      const r = await row(m);
-      expect(r.mean + r.ci, m).toBeLessThan(shallow.mean - shallow.ci);
+  it("evaluates the shipped models on the page: deep and KFO beat shallow after one step beyond the CIs, for linear and logistic regression", async () => {
+    const { ctx, page } = await openAt(browser, VIEWPORTS[1], '?backend=wasm&p=update', '[data-testid="update-logistic-row-kfo"]');
+    for (const prefix of ['update-row', 'update-logistic-row']) {
+      const row = (m: string) => page.$eval(`[data-testid="${prefix}-${m}"]`, (e) => ({ mean: Number(e.getAttribute('data-one-step')), ci: Number(e.getAttribute('data-one-step-ci')) }));
+      const shallow = await row('shallow');
+      for (const m of ['deep', 'kfo']) {
+        const r = await row(m);
+        expect(r.mean + r.ci, `${prefix} ${m}`).toBeLessThan(shallow.mean - shallow.ci);
+      }
     }
+    // One logistic test task's boundaries: a true one and one per model, and another task on request.
+    const boundaries = () => page.$$eval('[data-testid="update-input-plane"] path[data-model]', (ps) => ps.map((p) => p.getAttribute('d')));
+    const first = await boundaries();
+    expect(first).toHaveLength(3);
+    await page.click('[data-testid="update-logistic-next"]');
+    expect(await boundaries()).not.toEqual(first);
     await ctx.close();
   });
 
