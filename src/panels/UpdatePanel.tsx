@@ -83,7 +83,7 @@ function Handle({ at, label, testId, className, onMove, children }: { at: Vec2; 
       onPointerMove={move}
       onPointerUp={(e) => {
         dragging.current = false;
-        e.currentTarget.releasePointerCapture(e.pointerId);
+        if (e.currentTarget.hasPointerCapture(e.pointerId)) e.currentTarget.releasePointerCapture(e.pointerId);
       }}
       onPointerCancel={() => (dragging.current = false)}
       onKeyDown={(e) => {
