@@ -10,6 +10,7 @@
  *   npm run reproduce                  # every method, K = 5, 10, 20, the paper's 600 test tasks
  *   npm run reproduce -- --only maml,pretrained --k 5
  *   npm run reproduce -- --tasks 5000 --seed 90210   # tasks never drawn before: does it hold?
+ *   npm run reproduce -- --problem update            # shallow vs deep linear vs KFO (scripts/reproduce-update.ts)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { ALGORITHM_IDS, isAlgorithmId, type AlgorithmId } from '../src/meta/contracts/algorithms';
@@ -26,6 +27,12 @@ import type { EvalCurve } from '../src/meta/contracts/types';
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+// The linear-model comparison of "Inside the update" (issue 16) has its own table.
+if (arg('problem') === 'update') {
+  await import('./reproduce-update');
+  process.exit(0);
 }
 
 const only = arg('only')?.split(',') ?? ALGORITHM_IDS;

@@ -45,11 +45,11 @@ export default function App() {
       <Notices />
       <Controls />
       <main className="layout">
-        <div className="top-row">
+        <div className={view.stacked ? 'top-row stacked' : 'top-row'}>
           <Main />
           <Metrics />
         </div>
-        <TrainingPanel />
+        {view.training && <TrainingPanel />}
         {view.reproduction && <ReproductionPanel />}
       </main>
       <ShortcutsOverlay open={help} onClose={closeHelp} />

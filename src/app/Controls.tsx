@@ -7,6 +7,7 @@ import { SCHEMA } from '../state/schema';
 import { useSession } from '../session/context';
 import { MethodName } from '../panels/MethodName';
 import { AlphaRisk } from '../panels/Reliability';
+import { PROBLEM_INFO } from '../meta/contracts/problems';
 
 export function Controls() {
   const { copyLink } = useSession();
@@ -16,6 +17,8 @@ export function Controls() {
   const problem = usePlayground((s) => s.settings.problem);
   const setSettings = usePlayground((s) => s.setSettings);
   const toggleMethod = usePlayground((s) => s.toggleMethod);
+  // The methods' checkboxes and blow-up notes, where the problem's panels draw the methods it compares.
+  const showMethods = PROBLEM_INFO[problem].view.methods;
 
   return (
     <section className="controls" data-testid="controls" aria-label="Test-time settings">
@@ -35,6 +38,7 @@ export function Controls() {
         setting={SCHEMA.steps}
         onCommit={(v) => setSettings({ steps: v })}
       />
+      {showMethods && (
       <fieldset className="methods-shown">
         <legend>Methods shown</legend>
         {ALGORITHM_IDS.filter((id) => appliesTo(id, problem)).map((id) => (
@@ -44,10 +48,11 @@ export function Controls() {
           </label>
         ))}
       </fieldset>
+      )}
       <button type="button" data-testid="share-link" title="The URL holds the task, your points and every setting" onClick={() => void copyLink()}>
         Copy link to this view
       </button>
-      <AlphaRisk />
+      {showMethods && <AlphaRisk />}
     </section>
   );
 }

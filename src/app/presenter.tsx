@@ -30,7 +30,7 @@ export function toggleFullscreen(): void {
 }
 
 /** Each main panel's name in its export buttons' test ids. */
-const EXPORT_PANEL: Record<ProblemInfo['view']['main'], string> = { task: 'task', plane: 'plane', glyphs: 'glyph' };
+const EXPORT_PANEL: Record<ProblemInfo['view']['main'], string> = { task: 'task', plane: 'plane', glyphs: 'glyph', update: 'update' };
 
 /** The main panel's SVG export (the export menu's button), if the page has one. */
 export function exportMainFigure(): boolean {

@@ -9,6 +9,8 @@ import { GlyphPanel } from '../panels/GlyphPanel';
 import { LossPanel } from '../panels/LossPanel';
 import { PlanePanel } from '../panels/PlanePanel';
 import { TaskPanel } from '../panels/TaskPanel';
+import { UpdateModelsPanel } from '../panels/UpdateModelsPanel';
+import { UpdatePanel } from '../panels/UpdatePanel';
 
-export const MAIN_PANELS: Record<ProblemInfo['view']['main'], ComponentType> = { task: TaskPanel, plane: PlanePanel, glyphs: GlyphPanel };
-export const METRICS_PANELS: Record<ProblemInfo['view']['metrics'], ComponentType> = { loss: LossPanel, class: ClassMetricsPanel };
+export const MAIN_PANELS: Record<ProblemInfo['view']['main'], ComponentType> = { task: TaskPanel, plane: PlanePanel, glyphs: GlyphPanel, update: UpdatePanel };
+export const METRICS_PANELS: Record<ProblemInfo['view']['metrics'], ComponentType> = { loss: LossPanel, class: ClassMetricsPanel, models: UpdateModelsPanel };

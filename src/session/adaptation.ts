@@ -107,6 +107,8 @@ export function createAdaptation(core: SessionCore, scheduler: Scheduler, checkp
     const client = readyClient();
     if (!client) return;
     const s = store.getState().settings;
+    // A problem computed on the page (PROBLEM_INFO[p].computedIn) asks the worker for nothing.
+    if (PROBLEM_INFO[s.problem].computedIn !== 'worker') return;
     if (isClassification(s.problem)) return classify(client, s);
     const msg = await client.request<'adapted'>({ type: 'adapt', methods: s.methods, points: s.points, grid: CURVE_GRID, steps: s.steps, alpha: s.alpha, task: s.task });
     store.getState().setAdaptation(msg.results);
@@ -160,6 +162,7 @@ export function createAdaptation(core: SessionCore, scheduler: Scheduler, checkp
     const client = readyClient();
     if (!client) return;
     const s = store.getState().settings;
+    if (PROBLEM_INFO[s.problem].computedIn !== 'worker') return;
     if (isClassification(s.problem)) return evaluateClassifiers(client, s);
     const tasks = PROBLEM_INFO[s.problem].liveEvalTasks;
     const msg = await evaluateWithProgress(client, { type: 'evaluate', methods: s.methods, kShot: s.kShot, steps: LIVE_EVAL_STEPS, tasks, alpha: s.alpha, seed: LIVE_EVAL_SEED });

@@ -14,6 +14,7 @@ import { PROBLEM_IDS, TRAIN_BOUNDS, type ProblemKind } from '../meta/contracts/c
 import type { Stroke } from '../meta/contracts/tasks/glyphs';
 import { MAX_CLASSES, PLANE_RANGE } from '../meta/contracts/tasks/plane';
 import { SINUSOID_RANGES, type Point, type SinusoidTask } from '../meta/contracts/tasks/sinusoid';
+import { MAX_UPDATE_TASKS, UPDATE_RANGE, type Vec2 } from './update';
 import { GLYPH_K_CHOICES, MAX_GLYPH_QUERIES, MAX_PLANE_POINTS, type GlyphQuery, type PlanePoint } from './classification';
 
 /** Test-time steps: 0..MAX_STEPS are computed and shown. */
@@ -318,6 +319,37 @@ const glyphQueriesSetting = custom<GlyphQuery[], 'glyphs.queries'>('glyphs.queri
   },
 });
 
+/** "x:y" in the update plane, 3 decimals. */
+const writePair = (v: Vec2) => `${fixed(v[0], 3)}:${fixed(v[1], 3)}`;
+function readPair(item: string): Vec2 | null {
+  const [x, y, ...rest] = item.split(':');
+  const px = within(x, -UPDATE_RANGE, UPDATE_RANGE);
+  const py = within(y, -UPDATE_RANGE, UPDATE_RANGE);
+  return px === null || py === null || rest.length ? null : [px, py];
+}
+const pairSetting = <P extends string>(path: P, key: string, label: string) =>
+  custom<Vec2, P>(path, key, {
+    label,
+    owner: 'update',
+    write: writePair,
+    read: (raw) => {
+      const v = readPair(raw);
+      return v ? ok(v) : no(`expected "w1:w2" with both in [-${UPDATE_RANGE}, ${UPDATE_RANGE}]`);
+    },
+  });
+
+const optimaSetting = custom<Vec2[], 'update.optima'>('update.optima', 'uo', {
+  label: 'task optima',
+  owner: 'update',
+  write: (optima) => optima.map(writePair).join(';'),
+  read: (raw) => {
+    const items = raw.split(';').map(readPair);
+    if (items.length < 1 || items.length > MAX_UPDATE_TASKS || items.some((v) => v === null))
+      return no(`expected 1 to ${MAX_UPDATE_TASKS} optima "w1:w2;w1:w2;..." with each in [-${UPDATE_RANGE}, ${UPDATE_RANGE}]`);
+    return ok(items as Vec2[]);
+  },
+});
+
 // ---- the table ----
 
 const seed = <P extends string>(path: P, key: string, label: string, owner: ProblemKind | null = null) =>
@@ -387,6 +419,15 @@ export const SCHEMA = table({
   'glyphs.width': number('glyphs.width', 'gw', { label: 'Stroke width', owner: 'glyphs', min: 0.3, max: 4, decimals: 3 }),
   'glyphs.support': glyphSupportSetting,
   'glyphs.queries': glyphQueriesSetting,
+  'update.theta': pairSetting('update.theta', 'ut', 'θ'),
+  'update.optima': optimaSetting,
+  'update.lambda': number('update.lambda', 'ul', { label: 'iMAML λ', owner: 'update', min: 0.05, max: 100 }),
+  'update.mean': pairSetting('update.mean', 'um', 'family mean'),
+  'update.scale1': number('update.scale1', 'us', { label: 'Spread along axis 1', owner: 'update', min: 0.05, max: 5 }),
+  'update.scale2': number('update.scale2', 'us2', { label: 'Spread along axis 2', owner: 'update', min: 0.05, max: 5 }),
+  'update.rotation': number('update.rotation', 'ur', { label: 'Rotation (degrees)', owner: 'update', min: -90, max: 90 }),
+  'update.inputScale': number('update.inputScale', 'ux', { label: 'Input scale of x2', owner: 'update', min: 0.1, max: 1 }),
+  'update.seed': seed('update.seed', 'useed', 'Update task seed', 'update'),
 });
 
 export type SettingPath = keyof typeof SCHEMA;

@@ -31,6 +31,7 @@ import {
 } from './classification';
 import type { AdaptationCurves, ClassAdaptation, ClassEvalCurve, EvalCurve } from '../meta/contracts/types';
 import { fitNumber, getAt, K_CHOICES, MAX_POINTS, MAX_SEED, MAX_STEPS, NUMBER_SETTINGS, POINT_Y_RANGE, SCHEMA, withAt } from './schema';
+import { defaultUpdate, optimaFromSeed, type UpdateSettings } from './update';
 import { planeDroppedNotice, planePointsFollowTask, pointsFollowTask, sineDroppedNotice, type OffTaskCause } from './pointsFollow';
 
 // The bounds live in the settings schema (schema.ts), with the link's keys and every field's limits.
@@ -64,6 +65,8 @@ export interface Settings {
   problem: ProblemKind;
   plane: PlaneSettings;
   glyphs: GlyphSettings;
+  /** "Inside the update": theta, the tasks drawn and their family. */
+  update: UpdateSettings;
 }
 
 export type NoticeLevel = 'info' | 'warning' | 'error';
@@ -268,6 +271,7 @@ export function defaultSettings(): Settings {
     problem: 'sinusoid',
     plane: defaultPlane(),
     glyphs: defaultGlyphs(),
+    update: defaultUpdate(),
   };
 }
 
@@ -393,6 +397,16 @@ const PROBLEM_EDITS: Record<ProblemKind, { newTask(s: PlaygroundState): void; cl
   },
   // Drawings are strokes, not points: nothing to undo point by point.
   glyphs: { newTask: (s) => s.fillGlyphsFromGenerator(), clear: (s) => s.clearGlyphs(), undo: () => undefined },
+  // New tasks: optima drawn from the family; clear: theta and the tasks back to the defaults.
+  update: {
+    newTask: (s) => {
+      const u = s.settings.update;
+      const seed = nextSeed(u.seed);
+      s.setSettings({ update: { ...u, seed, optima: optimaFromSeed(u, seed, u.optima.length || undefined) } });
+    },
+    clear: (s) => s.setSettings({ update: defaultUpdate() }),
+    undo: () => undefined,
+  },
 };
 
 export const usePlayground = create<PlaygroundState>()((set, get) => ({

@@ -60,6 +60,7 @@ export const TABS = [
   { problem: 'sinusoid', ready: '[data-testid="task-panel"] path.curve[data-method="maml"]' },
   { problem: 'plane', ready: '[data-testid="plane-area"]' },
   { problem: 'glyphs', ready: '[data-testid="glyph-pad-0-0"]' },
+  { problem: 'update', ready: '[data-testid="update-logistic-row-kfo"]' },
 ] as const;
 
 /** A page at the given size (a touch screen at phone width), settled on the given link. */

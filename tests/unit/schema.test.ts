@@ -109,6 +109,13 @@ function pageValues(setting: Setting, s: Settings, rng: Rng): unknown[] {
       return Array.from({ length: 4 }, () => Array.from({ length: s.glyphs.classes }, () => Array.from({ length: s.glyphs.kShot }, () => randomStrokes(rng))));
     case 'glyphs.queries':
       return [[], [{ strokes: [], label: null }], ...Array.from({ length: 4 }, () => Array.from({ length: n(12) }, () => ({ strokes: randomStrokes(rng), label: rng.next() < 0.3 ? null : rng.int(5) })))];
+    case 'update.theta':
+    case 'update.mean': {
+      const pt = () => [at(3, rng.uniform(-6, 6)), at(3, rng.uniform(-6, 6))];
+      return [[-6, -6], [6, 6], ...Array.from({ length: 5 }, pt)];
+    }
+    case 'update.optima':
+      return [[[0, 0]], [[-6, 6], [6, -6]], ...Array.from({ length: 5 }, () => Array.from({ length: 1 + rng.int(6) }, () => [at(3, rng.uniform(-6, 6)), at(3, rng.uniform(-6, 6))]))];
   }
   throw new Error(`no values for ${setting.path}`);
 }
@@ -132,7 +139,7 @@ describe('the settings schema', () => {
 
   it('covers every setting the store holds (except what follows from others) and the training settings', () => {
     const d = defaultSettings();
-    const nested = ['train', 'plane', 'glyphs'] as const;
+    const nested = ['train', 'plane', 'glyphs', 'update'] as const;
     const paths = Object.keys(d).flatMap((k) => (nested.includes(k as never) ? Object.keys(d[k as (typeof nested)[number]]).map((f) => `${k}.${f}`) : [k]));
     // The plane's task follows its seed, classes and K; the training problem and classes follow the problem shown
     // (the sinusoid's training config has neither).

@@ -255,6 +255,23 @@ describe('curves follow the settings', () => {
     expect(st().results.evaluationFor).toEqual({ kShot: 10, alpha: 0.01 });
   });
 
+  it('a problem computed on the page (Inside the update) asks the worker for nothing, whatever changes', async () => {
+    const h = await started();
+    const w = h.worker();
+    const page = (Object.keys(PROBLEM_INFO) as (keyof typeof PROBLEM_INFO)[]).find((p) => PROBLEM_INFO[p].computedIn === 'page')!;
+    st().setProblem(page);
+    st().setSettings({ steps: 4, alpha: 0.3 });
+    st().setSettings({ update: { ...st().settings.update, theta: [1, 1] } });
+    await settleTasks();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(w.waiting('adapt')).toEqual([]);
+    expect(w.waiting('evaluate')).toEqual([]);
+    expect(w.waiting('classify')).toEqual([]);
+    // Back on a worker problem, the curves are asked for again.
+    st().setProblem('sinusoid');
+    await until(() => w.waiting('adapt').length === 1, 'an adapt request on the sinusoid');
+  });
+
   it('an evaluation in flight keeps its progress in status.evalProgress, from 0 of the total, cleared by the answer', async () => {
     const h = await started();
     const w = h.worker();

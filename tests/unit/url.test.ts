@@ -74,6 +74,7 @@ function customSettings(): Settings {
         { strokes: [], label: null },
       ],
     },
+    update: { theta: [-1.234, 5.5], optima: [[0.5, -2.25], [6, -6]], lambda: 2.5, mean: [0.75, -0.125], scale1: 0.3, scale2: 1.75, rotation: -33.5, inputScale: 0.4, seed: 17 },
   };
 }
 

@@ -2,9 +2,9 @@ import { ALGORITHM_INFO, type AlgorithmId, type TrainSetting } from './algorithm
 
 /**
  * What a run meta-learns: sinusoid regression (the paper's, the default), or N-way classification of points in
- * the plane or of drawn glyphs.
+ * the plane or of drawn glyphs; "update" is the two-weight linear world where every update rule is drawn.
  */
-export const PROBLEM_IDS = ['sinusoid', 'plane', 'glyphs'] as const;
+export const PROBLEM_IDS = ['sinusoid', 'plane', 'glyphs', 'update'] as const;
 /** A problem's id; its entry in PROBLEM_INFO (problems.ts) holds everything specific to it. */
 export type ProblemKind = (typeof PROBLEM_IDS)[number];
 

@@ -11,6 +11,7 @@ import type { Rng } from './random';
 import type { Episodes } from './tasks/episodes';
 import { drawGlyphEpisodes, GLYPH_SIZE } from './tasks/glyphs';
 import { drawPlaneEpisodes, MAX_CLASSES } from './tasks/plane';
+import { UPDATE_PROTOCOL } from './tasks/update';
 import type { LossKind, MlpSpec } from './types';
 
 /** A test protocol: how many tasks, steps and held-out points, at which alpha and seed. */
@@ -57,8 +58,18 @@ export interface ProblemInfo {
   typed: { trains: boolean; adapts: boolean; fused: boolean };
   /** Its own parameters in the page's link (besides the shared ones: methods, steps, alpha, training). */
   urlKeys: readonly string[];
-  /** The panels that show it (src/app/problemViews.tsx maps these to components). */
-  view: { main: 'task' | 'plane' | 'glyphs'; metrics: 'loss' | 'class'; reproduction: boolean };
+  /**
+   * The panels that show it (src/app/problemViews.tsx maps main and metrics to components), and which shared
+   * ones apply: the MLP training panel, the methods' checkboxes (with their blow-up notes), the paper's table;
+   * stacked: main and metrics panels one above the other at every width (side by side on wide screens otherwise).
+   */
+  view: { main: 'task' | 'plane' | 'glyphs' | 'update'; metrics: 'loss' | 'class' | 'models'; reproduction: boolean; training: boolean; methods: boolean; stacked: boolean };
+  /**
+   * Where its models run: 'worker' (the MLPs: TF.js or the typed-array kernels behind the worker, with shipped
+   * checkpoints loaded there), or 'page' (closed-form 2-D maths in microseconds, src/meta/fast/update, called by
+   * its panels; the worker is never asked).
+   */
+  computedIn: 'worker' | 'page';
   /** How the classification panels name what is scored: the whole task, and the user's examples. */
   words: { task: string; support: string };
   /** A training run that shows meta-learning live in a lecture (LECTURE_CONFIG), where the problem has one. */
@@ -83,7 +94,8 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     checkpointFolder: () => '',
     typed: { trains: true, adapts: true, fused: true },
     urlKeys: ['seed', 'task', 'pts', 'k'],
-    view: { main: 'task', metrics: 'loss', reproduction: true },
+    view: { main: 'task', metrics: 'loss', reproduction: true, training: true, methods: true, stacked: false },
+    computedIn: 'worker',
     words: { task: 'true task', support: 'your points' },
     lecturePreset: LECTURE_CONFIG,
   },
@@ -102,7 +114,8 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     checkpointFolder: (classes) => `plane-${classes}way/`,
     typed: { trains: true, adapts: true, fused: false },
     urlKeys: ['pn', 'pk', 'pseed', 'pc', 'ppts'],
-    view: { main: 'plane', metrics: 'class', reproduction: false },
+    view: { main: 'plane', metrics: 'class', reproduction: false, training: true, methods: true, stacked: false },
+    computedIn: 'worker',
     words: { task: 'true task (whole square)', support: 'your points' },
     lecturePreset: null,
   },
@@ -123,8 +136,30 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     // The 784-input network's dense products suit TF.js better.
     typed: { trains: false, adapts: false, fused: false },
     urlKeys: ['gn', 'gk', 'gseed', 'gw', 'gs', 'gq'],
-    view: { main: 'glyphs', metrics: 'class', reproduction: false },
+    view: { main: 'glyphs', metrics: 'class', reproduction: false, training: true, methods: true, stacked: false },
+    computedIn: 'worker',
     words: { task: 'drawings to classify (class known)', support: 'your drawings' },
+    lecturePreset: null,
+  },
+  update: {
+    label: 'Inside the update',
+    lede: 'Linear regression with two weights, so the weight space is a plane: drag θ or a task’s optimum and watch each task’s inner steps and the vector every update rule would move θ by. Below: why a shallow model’s fixed step cannot adapt fast on an ill-conditioned family, and how extra linear layers or a meta-learned preconditioner fix it.',
+    describe: () => 'linear regression, y = w · x with x in the plane (squared error)',
+    loss: 'mse',
+    classes: null,
+    // The shallow model is a network without hidden layers: 2 inputs, 1 output, no ReLU.
+    mlp: () => ({ sizes: [2, 1] }),
+    oracle: false,
+    drawEpisodes: null,
+    evaluation: { steps: Math.max(...UPDATE_PROTOCOL.steps), tasks: UPDATE_PROTOCOL.testTasks, alpha: UPDATE_PROTOCOL.alpha, queryPoints: 0, seed: UPDATE_PROTOCOL.testSeed },
+    liveEvalTasks: 0,
+    trainConfig: (algorithm) => ({ ...defaultTrainConfig(algorithm), problem: 'update', alpha: UPDATE_PROTOCOL.alpha, kSupport: UPDATE_PROTOCOL.kSupport, kQuery: UPDATE_PROTOCOL.kQuery }),
+    checkpointFolder: () => 'update/',
+    typed: { trains: false, adapts: false, fused: false },
+    urlKeys: ['ut', 'uo', 'ul', 'um', 'us', 'us2', 'ur', 'ux', 'useed'],
+    view: { main: 'update', metrics: 'models', reproduction: false, training: false, methods: false, stacked: true },
+    computedIn: 'page',
+    words: { task: 'task', support: 'support points' },
     lecturePreset: null,
   },
 };
