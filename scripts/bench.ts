@@ -38,7 +38,7 @@ const GPU_ALGOS: AlgorithmId[] = ['maml', 'fomaml'];
 const ITER = Number(process.env.BENCH_ITERATIONS ?? 30);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const want = (part: 'iterations' | 'clicks' | 'ttq' | 'soak' | 'plane') => !ONLY || ONLY.includes(part);
-const PORT = 4392;
+const PORT = Number(process.env.BENCH_PORT ?? 4392);
 /** Time to quality: the paper's 5-shot MSE after one step, and how long we wait for it. */
 const TARGET_MSE = 0.67;
 const TTQ_SECONDS = 120;
@@ -86,14 +86,43 @@ async function nodeLoopRow(backend: string): Promise<Row> {
   return { where: 'node', backend: `${backend}, per-task loop`, ms: { maml: ms }, note: 'reference: src/meta/engine/reference-loop.ts' };
 }
 
-/** The typed-array MAML path (src/meta/fast, no tfjs): MAML and first-order MAML only. */
+/** The typed-array path (src/meta/fast, no tfjs): the MAML kernels, and every other algorithm (algorithms.ts). */
 async function typedRow(): Promise<Row> {
   const out: Row = { where: 'node', backend: 'typed arrays', ms: {}, note: 'src/meta/fast, no tfjs' };
   for (const algorithm of ['maml', 'fomaml'] as const) {
     const trainer = new FastMamlTrainer({ ...defaultTrainConfig(algorithm), sizes: SINUSOID_MLP.sizes, exact: algorithm === 'maml' });
     out.ms[algorithm] = await timeSteps(() => trainer.step());
   }
+  for (const algorithm of ALGOS.filter((a) => !(a in out.ms))) {
+    const trainer = createTrainer({ ...defaultTrainConfig(algorithm), iterations: ITER + 3 });
+    if (trainer.path !== 'typed arrays') throw new Error(`${algorithm} has no typed-array path`);
+    out.ms[algorithm] = await timeSteps(() => trainer.step());
+    trainer.dispose();
+  }
   return out;
+}
+
+/** Issue 17 target 3: each algorithm's typed-array time against TF.js wasm in the same run (4x, and 5 ms with at most one inner step). */
+const TARGET3_SPEEDUP = 4;
+const TARGET3_MS = 5;
+function target3(typed: Row | undefined, wasm: Row | undefined) {
+  if (!typed || !wasm) return null;
+  return ALGOS.filter((a) => typed.ms[a] !== undefined && wasm.ms[a] !== undefined).map((algorithm) => {
+    const ms = typed.ms[algorithm]!;
+    const ratio = wasm.ms[algorithm]! / ms;
+    const config = defaultTrainConfig(algorithm);
+    // No inner loop (joint training) counts as at most one step.
+    const oneStep = !ALGORITHMS[algorithm].settings.includes('innerSteps') || config.innerSteps <= 1;
+    return {
+      algorithm,
+      typedMs: ms,
+      wasmMs: wasm.ms[algorithm]!,
+      speedup: ratio,
+      speedupMet: ratio >= TARGET3_SPEEDUP,
+      atMostOneInnerStep: oneStep,
+      msMet: oneStep ? ms <= TARGET3_MS : null,
+    };
+  });
 }
 
 type Pg = { [k: string]: any };
@@ -187,7 +216,7 @@ async function browserRows(browser: Browser): Promise<BrowserResults> {
     }
     if (backend === 'wasm') {
       // The typed-array path does not depend on the tfjs backend: timed once, in the same worker.
-      const typed = await bench(['maml', 'fomaml'], ITER, 'typed');
+      const typed = await bench(ALGOS, ITER, 'typed');
       rows.push({ where: 'browser worker', backend: 'typed arrays', ms: typed.msPerIteration, note: 'src/meta/fast, no tfjs' });
       const loop = await bench(['maml'], Math.min(ITER, 10), 'per-task loop');
       rows.push({ where: 'browser worker', backend: 'wasm, per-task loop', ms: loop.msPerIteration, kernels: loop.kernelsPerIteration, note: 'reference' });
@@ -403,6 +432,16 @@ const target1 = typed === undefined ? null : { typedMs: typed, batchedTfjsMs: ba
 if (target1)
   console.log(`\nSecond-order MAML in the browser worker, fastest CPU path (typed arrays): ${typed!.toFixed(2)} ms; ${target1.speedupOverBatched?.toFixed(1)}x faster than batched TF.js wasm (${f(batched)} ms), ${target1.speedupOverLoop?.toFixed(1)}x faster than the per-task loop (${f(loop)} ms)`);
 
+const t3 = { worker: target3(byName('typed arrays'), byName('wasm')), node: target3(rows.find((r) => r.where === 'node' && r.backend === 'typed arrays'), rows.find((r) => r.where === 'node' && r.backend === 'wasm')) };
+for (const [where, list] of Object.entries(t3)) {
+  if (!list) continue;
+  console.log(`\nEvery algorithm on the fast path (${where === 'worker' ? 'browser worker' : 'Node'}): typed arrays against TF.js wasm in this run; target ${TARGET3_SPEEDUP}x, and <= ${TARGET3_MS} ms with at most one inner step`);
+  console.log('| algorithm | typed arrays ms | TF.js wasm ms | speed-up | >= 4x | <= 5 ms |');
+  console.log('|---|---|---|---|---|---|');
+  const yn = (b: boolean | null) => (b === null ? '—' : b ? 'yes' : 'no');
+  for (const r of list) console.log(`| ${r.algorithm} | ${r.typedMs.toFixed(2)} | ${r.wasmMs.toFixed(1)} | ${r.speedup.toFixed(1)}x | ${yn(r.speedupMet)} | ${yn(r.msMet)} |`);
+}
+
 console.log('\n## 2. Click to curves (3 methods, 10 steps, 201-point grid), ms over 40 mouse clicks: to the DOM commit that redraws them, to the next frame');
 console.log('| backend | adaptation path | worker compute median | redrawn median | redrawn p95 | next frame median | next frame p95 |');
 console.log('|---|---|---|---|---|---|---|');
@@ -446,6 +485,7 @@ const json = {
   msPerIteration: rows,
   exactOverFirstOrder: ratios,
   secondOrderInWorker: target1,
+  everyAlgorithmTyped: t3,
   gpuFused: results.gpuFused,
   clickToCurvesMs: results.latency,
   timeToQuality: ttq && { target: TARGET_MSE, config: TTQ_CONFIG, ...ttq },

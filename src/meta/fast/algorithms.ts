@@ -20,7 +20,7 @@ import { classesOf, drawEpisodes, isClassification } from '../contracts/problems
 import type { SinusoidTask } from '../contracts/tasks/sinusoid';
 import { drawMetaBatch } from '../contracts/tasks/sampling';
 import { flatEpisodes, initFlat, type FlatBatch } from './maml';
-import { hessianVector, layoutOf, lossAndGrad, Workspace, type FlatLoss, type Layout } from './mlp';
+import { backwardFrom, forwardRows, hessianVector, layoutOf, lossAndGrad, Workspace, type FlatLoss, type Layout } from './mlp';
 
 /** The algorithms this file trains: every one with something to train but MAML and first-order MAML (maml.ts). */
 export const FAST_ALGORITHMS = ['reptile', 'imaml', 'anil', 'metasgd', 'pretrained', 'oracle'] as const satisfies readonly AlgorithmId[];
@@ -39,18 +39,9 @@ export interface FastMetaResult {
   stats: Record<string, number>;
 }
 
-/** The oracle's input rows: x, the amplitude, sin(phase), cos(phase), as float32 (what oracleInputs makes). */
-function oracleRows(x: ArrayLike<number>, from: number, k: number, task: SinusoidTask, out: Float64Array, at: number): void {
-  const a = Math.fround(task.amplitude);
-  const s = Math.fround(Math.sin(task.phase));
-  const c = Math.fround(Math.cos(task.phase));
-  for (let i = 0; i < k; i++) {
-    const o = (at + i) * 4;
-    out[o] = x[from + i];
-    out[o + 1] = a;
-    out[o + 2] = s;
-    out[o + 3] = c;
-  }
+/** The oracle's task inputs after x: the amplitude, sin(phase), cos(phase), as float32 (what oracleInputs makes). */
+function oracleFeatures(task: SinusoidTask): [number, number, number] {
+  return [Math.fround(task.amplitude), Math.fround(Math.sin(task.phase)), Math.fround(Math.cos(task.phase))];
 }
 
 /**
@@ -66,6 +57,12 @@ export class FastAlgorithm {
   private readonly adaptFrom: number;
   private readonly info: (typeof ALGORITHM_INFO)[FastAlgorithmId];
   private ws: { rowsS: number; rowsQ: number; support: Workspace[]; query: Workspace; joint: Workspace } | null = null;
+  /**
+   * The oracle's network seen by one task: its task inputs are constant over the task's points, so the first
+   * layer is x W0[x] + (b0 + A W0[A] + sin W0[sin] + cos W0[cos]): a one-input net with a per-task bias, which
+   * the one-input kernels (line.ts) serve.
+   */
+  private oracle: { lay: Layout; p: Float64Array; g: Float64Array; ws: Workspace | null } | null = null;
   private readonly phis: Float64Array[];
   private readonly gs: Float64Array[];
   private readonly v: Float64Array;
@@ -99,7 +96,8 @@ export class FastAlgorithm {
     const exact = this.info.gradientOrder === 'second';
     // The exact algorithms keep every inner step's activations for the pull-back; the others reuse one.
     const count = exact ? Math.max(1, this.settings.innerSteps) : 1;
-    const joint = this.info.gradientOrder === 'none' ? rowsS + rowsQ : 2;
+    // Pretrained: every task's points in one pass (theta is shared); the oracle: one task at a time.
+    const joint = this.info.gradientOrder === 'none' ? this.jointRows(rowsS, rowsQ) : 2;
     this.ws = {
       rowsS,
       rowsQ,
@@ -110,7 +108,17 @@ export class FastAlgorithm {
     return this.ws;
   }
 
+  private tasksInBatch = 1;
+
+  private jointRows(rowsS: number, rowsQ: number): number {
+    return this.info.input === 'x+task' ? rowsS + rowsQ : this.tasksInBatch * (rowsS + rowsQ);
+  }
+
   metaGradient(theta: Float64Array, data: FlatBatch, grad: Float64Array): FastMetaResult {
+    if (this.tasksInBatch !== data.tasks.length) {
+      this.tasksInBatch = data.tasks.length;
+      this.ws = null;
+    }
     grad.fill(0);
     const T = data.tasks.length;
     const r =
@@ -120,7 +128,9 @@ export class FastAlgorithm {
           ? this.reptile(theta, data, grad)
           : this.info.proximal
             ? this.implicit(theta, data, grad)
-            : this.exact(theta, data, grad);
+            : this.info.adapts === 'head'
+              ? this.headOnly(theta, data, grad)
+              : this.exact(theta, data, grad);
     for (let i = 0; i < grad.length; i++) grad[i] /= T;
     return r;
   }
@@ -138,35 +148,74 @@ export class FastAlgorithm {
     };
   }
 
-  /** Pretrained and the oracle: every point of every task (support, then query), the mean of the tasks' losses. */
+  /**
+   * Pretrained and the oracle: every point of every task (support and query), the mean of the tasks' losses.
+   * With the same number of points in every task that is the mean over all points: pretrained takes them in one
+   * pass; the oracle one task at a time, through its per-task one-input net, the gradient mapped back.
+   */
   private joint(theta: Float64Array, data: FlatBatch, grad: Float64Array): FastMetaResult {
     const { kSupport: K, kQuery: Q } = data;
+    const T = data.tasks.length;
     const ws = this.workspaces(K, Q).joint;
-    const nIn = this.lay.sizes[0];
-    const dataIn = data.sx.length / (data.tasks.length * K);
-    const nOut = data.sy.length / (data.tasks.length * K);
-    if (this.jointX.length !== (K + Q) * nIn) this.jointX = new Float64Array((K + Q) * nIn);
-    if (this.jointY.length !== (K + Q) * nOut) this.jointY = new Float64Array((K + Q) * nOut);
-    const { jointX: x, jointY: y, v } = this;
-    const taskInput = this.info.input === 'x+task';
-    let loss = 0;
-    for (let t = 0; t < data.tasks.length; t++) {
-      const s = this.rows(data, t);
-      if (taskInput) {
-        const task = data.tasks[t] as SinusoidTask;
-        oracleRows(s.sx, 0, K, task, x, 0);
-        oracleRows(s.qx, 0, Q, task, x, K);
-      } else {
-        if (dataIn !== nIn) throw new Error(`inputs of width ${dataIn} for a network of ${nIn}`);
-        x.set(s.sx, 0);
-        x.set(s.qx, K * nIn);
-      }
-      y.set(s.sy, 0);
-      y.set(s.qy, K * nOut);
-      loss += lossAndGrad(ws, theta, x, y, K + Q, v, this.loss);
-      for (let i = 0; i < v.length; i++) grad[i] += v[i];
+    const rows = T * (K + Q);
+    const nIn = data.sx.length / (T * K);
+    const nOut = data.sy.length / (T * K);
+    if (this.info.input === 'x+task') return this.oracleJoint(theta, data, grad);
+    if (nIn !== this.lay.sizes[0]) throw new Error(`inputs of width ${nIn} for a network of ${this.lay.sizes[0]}`);
+    if (this.jointX.length !== rows * nIn) this.jointX = new Float64Array(rows * nIn);
+    if (this.jointY.length !== rows * nOut) this.jointY = new Float64Array(rows * nOut);
+    const { jointX: x, jointY: y } = this;
+    x.set(data.sx, 0);
+    x.set(data.qx, T * K * nIn);
+    y.set(data.sy, 0);
+    y.set(data.qy, T * K * nOut);
+    const loss = lossAndGrad(ws, theta, x, y, rows, grad, this.loss);
+    // metaGradient divides by the number of tasks: this is already the mean.
+    for (let i = 0; i < grad.length; i++) grad[i] *= T;
+    return { loss, stats: {} };
+  }
+
+  private oracleJoint(theta: Float64Array, data: FlatBatch, grad: Float64Array): FastMetaResult {
+    const { kSupport: K, kQuery: Q } = data;
+    const T = data.tasks.length;
+    const [, h1] = this.lay.sizes;
+    if (!this.oracle) {
+      const lay = layoutOf([1, ...this.lay.sizes.slice(1)]);
+      this.oracle = { lay, p: new Float64Array(lay.total), g: new Float64Array(lay.total), ws: null };
     }
-    return { loss: loss / data.tasks.length, stats: {} };
+    const o = this.oracle;
+    if (!o.ws || o.ws.rows < K + Q) o.ws = new Workspace(o.lay, K + Q);
+    const W0 = this.lay.w[0];
+    const B0 = this.lay.b[0];
+    const rest = this.lay.w[1];
+    // The layers after the first are the oracle's own; the first layer's x row too.
+    o.p.set(theta.subarray(rest, this.n), o.lay.w[1]);
+    o.p.set(theta.subarray(W0, W0 + h1), o.lay.w[0]);
+    if (this.jointX.length !== K + Q) this.jointX = new Float64Array(K + Q);
+    if (this.jointY.length !== K + Q) this.jointY = new Float64Array(K + Q);
+    const { jointX: x, jointY: y } = this;
+    const b = o.lay.b[0];
+    let loss = 0;
+    for (let t = 0; t < T; t++) {
+      const s = this.rows(data, t);
+      const f = oracleFeatures(data.tasks[t] as SinusoidTask);
+      for (let j = 0; j < h1; j++) o.p[b + j] = theta[B0 + j] + f[0] * theta[W0 + h1 + j] + f[1] * theta[W0 + 2 * h1 + j] + f[2] * theta[W0 + 3 * h1 + j];
+      x.set(s.sx, 0);
+      x.set(s.qx, K);
+      y.set(s.sy, 0);
+      y.set(s.qy, K);
+      loss += lossAndGrad(o.ws, o.p, x, y, K + Q, o.g, this.loss);
+      for (let j = 0; j < h1; j++) {
+        const gb = o.g[b + j];
+        grad[W0 + j] += o.g[o.lay.w[0] + j];
+        grad[W0 + h1 + j] += f[0] * gb;
+        grad[W0 + 2 * h1 + j] += f[1] * gb;
+        grad[W0 + 3 * h1 + j] += f[2] * gb;
+        grad[B0 + j] += gb;
+      }
+      for (let i = rest, k = o.lay.w[1]; i < this.n; i++, k++) grad[i] += o.g[k];
+    }
+    return { loss: loss / T, stats: {} };
   }
 
   /** Reptile: k SGD steps per task; the direction theta - mean(phi); the query loss at phi, for monitoring. */
@@ -227,6 +276,146 @@ export class FastAlgorithm {
       }
       for (let i = 0; i < n; i++) grad[i] += v[i];
       if (rates) for (let i = adaptFrom; i < n; i++) grad[n + i] += rg[i];
+    }
+    return { loss: loss / data.tasks.length, stats: {} };
+  }
+
+  /** ANIL's per-step buffers: the head at each step, the output error and softmax there, and the R-pass rows. */
+  private anil: { heads: Float64Array[]; e: Float64Array[]; prob: Float64Array[]; rz: Float64Array; re: Float64Array; dA: Float64Array; gb: Float64Array; rows: number } | null = null;
+
+  /**
+   * ANIL, exact, in the structure of a head-only inner loop: the body does not move, so the support set's
+   * features A (the last hidden layer) are computed once, the k head steps are a linear layer on them, and the
+   * pull-back through step j, v <- v - H(phi_j) (alpha v_head), needs only the head's R-pass: with
+   * rz = A w_W + w_b and re = J rz (J the loss's Hessian in the outputs), H_hh w = [A^T re; sum re] and
+   * H_bh w is the body's backward pass of dA = re W_j^T + e_j w_W^T, which is linear in dA and at the same
+   * activations for every j: one body pass per task for all the steps. The same numbers as exact() with the head
+   * mask (tests hold both to finite differences), at about first-order MAML's cost.
+   */
+  private headOnly(theta: Float64Array, data: FlatBatch, grad: Float64Array): FastMetaResult {
+    const { kSupport: K, kQuery: Q } = data;
+    const ws = this.workspaces(K, Q);
+    const { alpha, innerSteps: steps } = this.settings;
+    const { sizes, w: Ws, b: Bs } = this.lay;
+    const L = sizes.length - 1;
+    const Hd = sizes[L - 1];
+    const C = sizes[L];
+    const Wh = Ws[L - 1];
+    const Bh = Bs[L - 1];
+    const n = this.n;
+    const headLen = n - Wh;
+    const N = K + (K & 1);
+    if (!this.anil || this.anil.rows !== N) {
+      const f = (m: number) => new Float64Array(m);
+      this.anil = {
+        heads: Array.from({ length: steps + 1 }, () => f(headLen)),
+        e: Array.from({ length: steps }, () => f(N * C)),
+        prob: Array.from({ length: steps }, () => f(N * C)),
+        rz: f(N * C),
+        re: f(N * C),
+        dA: f(N * Hd),
+        gb: f(n),
+        rows: N,
+      };
+    }
+    const { heads, e, prob, rz, re, dA, gb } = this.anil;
+    const { v } = this;
+    const phi = this.phis[1];
+    const sws = ws.support[0];
+    const mse = this.loss === 'mse';
+    const c = 2 / (K * C);
+    let loss = 0;
+    for (let t = 0; t < data.tasks.length; t++) {
+      const s = this.rows(data, t);
+      forwardRows(sws, theta, s.sx, K);
+      const A = sws.a[L - 1];
+      heads[0].set(theta.subarray(Wh, n));
+      for (let j = 0; j < steps; j++) {
+        const h = heads[j];
+        const ej = e[j];
+        const pj = prob[j];
+        // The outputs at this head, their error (and softmax), then the head's gradient step.
+        for (let r = 0; r < K; r++) {
+          const o = r * C;
+          for (let k = 0; k < C; k++) {
+            let z = h[Bh - Wh + k];
+            for (let i = 0; i < Hd; i++) z += A[r * Hd + i] * h[i * C + k];
+            ej[o + k] = z;
+          }
+          if (mse) for (let k = 0; k < C; k++) ej[o + k] = c * (ej[o + k] - s.sy[o + k]);
+          else {
+            let m = -Infinity;
+            for (let k = 0; k < C; k++) m = Math.max(m, ej[o + k]);
+            let sum = 0;
+            for (let k = 0; k < C; k++) sum += Math.exp(ej[o + k] - m);
+            for (let k = 0; k < C; k++) {
+              pj[o + k] = Math.exp(ej[o + k] - m) / sum;
+              ej[o + k] = (pj[o + k] - s.sy[o + k]) / K;
+            }
+          }
+        }
+        const next = heads[j + 1];
+        for (let i = 0; i < Hd; i++)
+          for (let k = 0; k < C; k++) {
+            let g = 0;
+            for (let r = 0; r < K; r++) g += A[r * Hd + i] * ej[r * C + k];
+            next[i * C + k] = h[i * C + k] - alpha * g;
+          }
+        for (let k = 0; k < C; k++) {
+          let g = 0;
+          for (let r = 0; r < K; r++) g += ej[r * C + k];
+          next[Bh - Wh + k] = h[Bh - Wh + k] - alpha * g;
+        }
+      }
+      phi.set(theta.subarray(0, Wh));
+      phi.set(heads[steps], Wh);
+      loss += lossAndGrad(ws.query, phi, s.qx, s.qy, Q, v, this.loss);
+      dA.fill(0);
+      for (let j = steps - 1; j >= 0; j--) {
+        const h = heads[j];
+        const ej = e[j];
+        const pj = prob[j];
+        // w = alpha v_head: its R-pass at step j.
+        for (let r = 0; r < K; r++) {
+          const o = r * C;
+          for (let k = 0; k < C; k++) {
+            let z = v[Bh + k];
+            for (let i = 0; i < Hd; i++) z += A[r * Hd + i] * v[Wh + i * C + k];
+            rz[o + k] = alpha * z;
+          }
+          if (mse) for (let k = 0; k < C; k++) re[o + k] = c * rz[o + k];
+          else {
+            let dot = 0;
+            for (let k = 0; k < C; k++) dot += pj[o + k] * rz[o + k];
+            for (let k = 0; k < C; k++) re[o + k] = (pj[o + k] * (rz[o + k] - dot)) / K;
+          }
+          for (let i = 0; i < Hd; i++) {
+            let d = 0;
+            for (let k = 0; k < C; k++) d += re[o + k] * h[i * C + k] + ej[o + k] * alpha * v[Wh + i * C + k];
+            dA[r * Hd + i] += d;
+          }
+        }
+        // v_head <- v_head - H_hh w.
+        for (let i = 0; i < Hd; i++)
+          for (let k = 0; k < C; k++) {
+            let g = 0;
+            for (let r = 0; r < K; r++) g += A[r * Hd + i] * re[r * C + k];
+            v[Wh + i * C + k] -= g;
+          }
+        for (let k = 0; k < C; k++) {
+          let g = 0;
+          for (let r = 0; r < K; r++) g += re[r * C + k];
+          v[Bh + k] -= g;
+        }
+      }
+      // v_body <- v_body - sum_j H_bh w_j: the body's backward pass of dA through the last hidden ReLU.
+      const eTop = sws.e[L - 2];
+      const zTop = sws.z[L - 2];
+      for (let i = 0; i < K * Hd; i++) eTop[i] = zTop[i] > 0 ? dA[i] : 0;
+      eTop.fill(0, K * Hd, N * Hd);
+      backwardFrom(sws, theta, K, L - 2, gb);
+      for (let i = 0; i < Wh; i++) grad[i] += v[i] - gb[i];
+      for (let i = Wh; i < n; i++) grad[i] += v[i];
     }
     return { loss: loss / data.tasks.length, stats: {} };
   }

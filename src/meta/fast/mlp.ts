@@ -270,7 +270,7 @@ export function lossAndGrad(
   grad: Float64Array | null,
   kind: FlatLoss = 'mse',
 ): number {
-  const { sizes, w, b } = ws.lay;
+  const { sizes } = ws.lay;
   const L = sizes.length - 1;
   const N = n + (n & 1);
   const out = forwardRows(ws, p, x, n);
@@ -304,8 +304,19 @@ export function lossAndGrad(
     loss /= n;
   }
   eL.fill(0, n * nOut, N * nOut);
-  if (!grad) return loss;
-  for (let l = L - 1; l >= 0; l--) {
+  if (grad) backwardFrom(ws, p, n, L - 1, grad);
+  return loss;
+}
+
+/**
+ * Backpropagation from ws.e[top] (dLoss/dz of layer `top`, padding rows zero) down to the input, at the point of
+ * the last forward pass: the gradient of layers 0..top into `grad` (those entries overwritten, the others left).
+ * lossAndGrad's backward pass, and ANIL's body pass (src/meta/fast/algorithms.ts).
+ */
+export function backwardFrom(ws: Workspace, p: Float64Array, n: number, top: number, grad: Float64Array): void {
+  const { sizes, w, b } = ws.lay;
+  const N = n + (n & 1);
+  for (let l = top; l >= 0; l--) {
     biasSum(grad, b[l], ws.e[l], N, sizes[l + 1]);
     if (l === 1 && ws.onLine) {
       // The first two layers' weights and the first biases at once; e0 is never formed.
@@ -315,7 +326,6 @@ export function lossAndGrad(
     outer(grad, w[l], ws.a[l], ws.e[l], N, sizes[l], sizes[l + 1]);
     if (l > 0) back(ws.e[l - 1], ws.z[l - 1], ws.e[l], p, w[l], N, sizes[l], sizes[l + 1]);
   }
-  return loss;
 }
 
 /**
