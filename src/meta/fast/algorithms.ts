@@ -5,11 +5,11 @@
  * divergence check), so a run here and a run on TF.js follow the same trajectory up to float32 rounding.
  * MAML and first-order MAML have their own trainer (maml.ts), which the fused WebGPU kernels also serve.
  *
- * Exact meta-gradients (ANIL, Meta-SGD) by reverse mode through the inner steps, as maml.ts does:
- * phi_{j+1} = phi_j - r (.) m (.) g(phi_j), with r the step sizes (alpha, or Meta-SGD's learned rates) and m the
- * mask of adapted parameters (ANIL: the head), so d phi_{j+1} / d phi_j = I - diag(r m) H(phi_j) and the
- * adjoint v of phi_{j+1} pulls back to v - H(phi_j) (r m v) (H symmetric), each H w by the R-operator; a learned
- * rate's adjoint gathers -g_j (.) v. iMAML solves (I + H/lambda) x = grad L_query(phi) by the engine's truncated
+ * Exact meta-gradients by reverse mode through the inner steps, as maml.ts does. Meta-SGD:
+ * phi_{j+1} = phi_j - r (.) g(phi_j), with r the learned rates, so d phi_{j+1} / d phi_j = I - H(phi_j) diag(r)
+ * and the adjoint v of phi_{j+1} pulls back to v - H(phi_j) (r v) (H symmetric), each H w by the R-operator; a
+ * rate's adjoint gathers -g_j (.) v. ANIL: the same with r = alpha on the head and 0 on the body, computed in the
+ * structure that gives (headOnly). iMAML solves (I + H/lambda) x = grad L_query(phi) by the engine's truncated
  * conjugate gradient, step for step.
  */
 import { ALGORITHM_INFO, type AlgorithmId } from '../contracts/algorithms';
@@ -53,8 +53,6 @@ export class FastAlgorithm {
   /** Network parameters; meta-parameters are 2n for Meta-SGD, n otherwise. */
   readonly n: number;
   readonly total: number;
-  /** The first parameter the inner loop adapts (ANIL: the head's weights), up to n. */
-  private readonly adaptFrom: number;
   private readonly info: (typeof ALGORITHM_INFO)[FastAlgorithmId];
   private ws: { rowsS: number; rowsQ: number; support: Workspace[]; query: Workspace; joint: Workspace } | null = null;
   /**
@@ -81,8 +79,6 @@ export class FastAlgorithm {
     this.lay = layoutOf(settings.sizes);
     const n = (this.n = this.lay.total);
     this.total = this.info.learnedRates ? 2 * n : n;
-    const L = settings.sizes.length - 1;
-    this.adaptFrom = this.info.adapts === 'head' ? this.lay.w[L - 1] : 0;
     const steps = Math.max(1, settings.innerSteps);
     const vec = () => new Float64Array(n);
     this.phis = Array.from({ length: steps + 1 }, vec);
@@ -128,9 +124,12 @@ export class FastAlgorithm {
           ? this.reptile(theta, data, grad)
           : this.info.proximal
             ? this.implicit(theta, data, grad)
-            : this.info.adapts === 'head'
-              ? this.headOnly(theta, data, grad)
-              : this.exact(theta, data, grad);
+            : this.info.learnedRates
+              ? this.exact(theta, data, grad)
+              : this.info.adapts === 'head'
+                ? this.headOnly(theta, data, grad)
+                : null;
+    if (!r) throw new Error(`No typed-array meta-gradient for ${this.settings.algorithm}.`);
     for (let i = 0; i < grad.length; i++) grad[i] /= T;
     return r;
   }
@@ -240,13 +239,12 @@ export class FastAlgorithm {
     return { loss: loss / data.tasks.length, stats: {} };
   }
 
-  /** ANIL and Meta-SGD: exact through the k inner steps (see the top of the file). */
+  /** Meta-SGD: exact through the k inner steps, into the learned rates (see the top of the file). */
   private exact(theta: Float64Array, data: FlatBatch, grad: Float64Array): FastMetaResult {
     const { kSupport: K, kQuery: Q } = data;
     const ws = this.workspaces(K, Q);
-    const { alpha, innerSteps: steps } = this.settings;
-    const { phis, gs, v, w, hv, rg, n, adaptFrom } = this;
-    const rates = this.info.learnedRates;
+    const { innerSteps: steps } = this.settings;
+    const { phis, gs, v, w, hv, rg, n } = this;
     const phi = (j: number) => (j === 0 ? theta : phis[j]);
     let loss = 0;
     for (let t = 0; t < data.tasks.length; t++) {
@@ -256,26 +254,21 @@ export class FastAlgorithm {
         const g = gs[j];
         lossAndGrad(ws.support[j], cur, s.sx, s.sy, K, g, this.loss);
         const next = phis[j + 1];
-        for (let i = 0; i < adaptFrom; i++) next[i] = cur[i];
-        if (rates) for (let i = adaptFrom; i < n; i++) next[i] = cur[i] - theta[n + i] * g[i];
-        else for (let i = adaptFrom; i < n; i++) next[i] = cur[i] - alpha * g[i];
+        for (let i = 0; i < n; i++) next[i] = cur[i] - theta[n + i] * g[i];
       }
       loss += lossAndGrad(ws.query, phi(steps), s.qx, s.qy, Q, v, this.loss);
-      if (rates) rg.fill(0);
+      rg.fill(0);
       for (let j = steps - 1; j >= 0; j--) {
         const g = gs[j];
-        w.fill(0, 0, adaptFrom);
-        if (rates)
-          for (let i = adaptFrom; i < n; i++) {
-            rg[i] -= g[i] * v[i];
-            w[i] = theta[n + i] * v[i];
-          }
-        else for (let i = adaptFrom; i < n; i++) w[i] = alpha * v[i];
+        for (let i = 0; i < n; i++) {
+          rg[i] -= g[i] * v[i];
+          w[i] = theta[n + i] * v[i];
+        }
         hessianVector(ws.support[j], phi(j), w, K, hv);
         for (let i = 0; i < n; i++) v[i] -= hv[i];
       }
       for (let i = 0; i < n; i++) grad[i] += v[i];
-      if (rates) for (let i = adaptFrom; i < n; i++) grad[n + i] += rg[i];
+      for (let i = 0; i < n; i++) grad[n + i] += rg[i];
     }
     return { loss: loss / data.tasks.length, stats: {} };
   }
