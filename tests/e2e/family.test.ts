@@ -118,6 +118,29 @@ describe('training each algorithm', () => {
   });
 });
 
+describe('every algorithm on the fast path', () => {
+  it('Reptile trains on typed arrays in the page, on TF.js with ?engine=tfjs, with its annealed outer step either way', async () => {
+    for (const [engine, path] of [['', 'typed arrays'], ['&engine=tfjs', 'tfjs (wasm)']]) {
+      const { page, errors } = await openApp(browser, `?backend=wasm&algo=reptile&it=30${engine}`, { settle: 'adaptation' });
+      await page.click('[data-testid="train-start"]');
+      await page.waitForFunction(() => /done/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''), undefined, { timeout: 120_000 });
+      expect(await text(page, 'train-path')).toBe(path);
+      // The last reported step, shown with the progress: the run's metaLr annealed over 30 iterations, at
+      // iteration 30 (before its update) metaLr / 30.
+      const { progress, lr } = await page.evaluate(() => {
+        const st = (window as any).__playground.store.getState();
+        return { progress: st.status.progress, lr: st.settings.train.metaLr };
+      });
+      expect(progress).toMatchObject({ method: 'reptile', iteration: 30, path });
+      expect(progress.stats.outerStepSize).toBeCloseTo(lr / 30, 12);
+      expect(await page.$('[data-testid="train-outer-step"]')).not.toBeNull();
+      expect(await text(page, 'source-reptile')).toMatch(/trained in this page/);
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  });
+});
+
 describe('paper vs this run', () => {
   it('computes every method on the 600 paper tasks in this browser, equal to the numbers npm run pretrain measured', async () => {
     const { page, errors } = await openApp(browser, '?backend=wasm');
