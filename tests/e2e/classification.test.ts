@@ -193,6 +193,8 @@ describe('2-D classification', () => {
     await page.click('[data-testid="train-start"]');
     await page.waitForFunction(() => /done/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''), undefined, { timeout: 120_000 });
     expect(await page.getAttribute('[data-testid="train-progress"]', 'value')).toBe('150');
+    // Reptile trains the plane on typed arrays (src/meta/fast/algorithms.ts), as MAML does.
+    expect(await text(page, 'train-path')).toBe('typed arrays');
     expect(await text(page, 'source-reptile')).toMatch(/trained in this page/);
     // The trained model is the plane's, not the sinusoid's: that one is still the shipped checkpoint.
     const sources = await page.evaluate(() => (window as any).__playground.store.getState().status.sources);

@@ -68,8 +68,9 @@ export class FastAlgorithm {
   private readonly hv: Float64Array;
   private readonly rg: Float64Array;
   private readonly cg: { x: Float64Array; r: Float64Array; p: Float64Array; ap: Float64Array };
-  private jointX = new Float64Array(0);
-  private jointY = new Float64Array(0);
+  /** Float32, as the batches are: lossAndGrad then sees one array type from every caller (monomorphic). */
+  private jointX = new Float32Array(0);
+  private jointY = new Float32Array(0);
 
   constructor(
     readonly settings: FastAlgorithmSettings,
@@ -161,8 +162,8 @@ export class FastAlgorithm {
     const nOut = data.sy.length / (T * K);
     if (this.info.input === 'x+task') return this.oracleJoint(theta, data, grad);
     if (nIn !== this.lay.sizes[0]) throw new Error(`inputs of width ${nIn} for a network of ${this.lay.sizes[0]}`);
-    if (this.jointX.length !== rows * nIn) this.jointX = new Float64Array(rows * nIn);
-    if (this.jointY.length !== rows * nOut) this.jointY = new Float64Array(rows * nOut);
+    if (this.jointX.length !== rows * nIn) this.jointX = new Float32Array(rows * nIn);
+    if (this.jointY.length !== rows * nOut) this.jointY = new Float32Array(rows * nOut);
     const { jointX: x, jointY: y } = this;
     x.set(data.sx, 0);
     x.set(data.qx, T * K * nIn);
@@ -190,8 +191,8 @@ export class FastAlgorithm {
     // The layers after the first are the oracle's own; the first layer's x row too.
     o.p.set(theta.subarray(rest, this.n), o.lay.w[1]);
     o.p.set(theta.subarray(W0, W0 + h1), o.lay.w[0]);
-    if (this.jointX.length !== K + Q) this.jointX = new Float64Array(K + Q);
-    if (this.jointY.length !== K + Q) this.jointY = new Float64Array(K + Q);
+    if (this.jointX.length !== K + Q) this.jointX = new Float32Array(K + Q);
+    if (this.jointY.length !== K + Q) this.jointY = new Float32Array(K + Q);
     const { jointX: x, jointY: y } = this;
     const b = o.lay.b[0];
     let loss = 0;
