@@ -12,7 +12,7 @@ import { defaultTrainConfig, planeTrainConfig, type TrainConfig } from '../../sr
 import { FAST_ALGORITHMS, FastAlgorithm, FastAlgorithmTrainer, type FastAlgorithmId } from '../../src/meta/fast/algorithms';
 import { initFlat } from '../../src/meta/fast/maml';
 import { drawMetaBatch } from '../../src/meta/contracts/tasks/sampling';
-import { layoutOf, lossAndGrad, Workspace } from '../../src/meta/fast/mlp';
+import { hessianVector, layoutOf, lossAndGrad, Workspace } from '../../src/meta/fast/mlp';
 import { initModel } from '../../src/meta/engine/model';
 import { useNodeBackend } from '../../src/meta/engine/node-backend';
 import { disposeParams, type Params } from '../../src/meta/engine/params';
@@ -261,5 +261,42 @@ describe('FastAlgorithmTrainer', () => {
     expect(t.params.length).toBe(2 * n);
     expect(Array.from(t.params.subarray(0, n))).toEqual(Array.from(initFlat(config.sizes, new Rng(config.seed).fork())));
     expect(new Set(t.params.subarray(n))).toEqual(new Set([Math.fround(0.01)]));
+  });
+});
+
+describe('the sparse first layer (wide inputs, mostly 0: the glyphs)', () => {
+  const SIZES = [70, 9, 6, 3];
+  const lay = layoutOf(SIZES);
+  const rng = new Rng(21);
+  const theta = initFlat(SIZES, rng);
+  const n = 7;
+  // A quarter of the pixels on, some rows' whole halves off.
+  const x = Float32Array.from({ length: n * 70 }, (_, i) => (rng.uniform(0, 1) < 0.25 && (i % 70 < 35 || i % 3 === 0) ? rng.uniform(0.2, 1) : 0));
+  const y = new Float32Array(n * 3);
+  for (let r = 0; r < n; r++) y[r * 3 + (r % 3)] = 1;
+  const v = initFlat(SIZES, new Rng(22));
+
+  it.each(['mse', 'crossEntropy'] as const)('%s: loss, gradient and Hessian-vector product equal the dense kernels and finite differences', (kind) => {
+    expect(new Workspace(lay, n).sparse).not.toBeNull(); // on by default from SPARSE_MIN_INPUTS inputs
+    const run = (sparse: boolean) => {
+      const ws = new Workspace(lay, n, { sparse });
+      expect(ws.sparse !== null).toBe(sparse);
+      const g = new Float64Array(lay.total);
+      const hv = new Float64Array(lay.total);
+      const loss = lossAndGrad(ws, theta, x, y, n, g, kind);
+      hessianVector(ws, theta, v, n, hv);
+      return { loss, g, hv };
+    };
+    const [sp, dense] = [run(true), run(false)];
+    expect(sp.loss).toBeCloseTo(dense.loss, 13);
+    expect(relErr(sp.g, dense.g)).toBeLessThan(1e-13);
+    expect(relErr(sp.hv, dense.hv)).toBeLessThan(1e-13);
+    const ws = new Workspace(lay, n, { sparse: true });
+    const fd = finiteDiff((p) => lossAndGrad(ws, p, x, y, n, null, kind), theta, 1e-6);
+    expect(relErr(sp.g, fd)).toBeLessThan(1e-7);
+    // Every first-layer weight of an input that is 0 in every row has no gradient; the others do.
+    const off = Array.from({ length: 70 }, (_, i) => i).filter((i) => Array.from({ length: n }, (_, r) => x[r * 70 + i]).every((a) => a === 0));
+    expect(off.length).toBeGreaterThan(0);
+    for (const i of off) expect(Math.max(...sp.g.subarray(i * 9, i * 9 + 9).map(Math.abs))).toBe(0);
   });
 });
