@@ -118,9 +118,9 @@ export class MetaTrainer implements Trainer {
   }
 }
 /**
- * The fastest path that can train this config: typed arrays for every algorithm on the sinusoid and the plane
- * (several times faster than TF.js on wasm here, see npm run bench), TF.js for the glyphs. `prefer: 'tfjs'`
- * forces TF.js.
+ * The fastest path that can train this config: typed arrays for every algorithm on every problem whose kernels
+ * train (several times faster than TF.js on wasm here, see npm run bench), else TF.js. `prefer: 'tfjs'` forces
+ * TF.js.
  */
 export function createTrainer(config: TrainConfig, prefer: 'auto' | 'tfjs' = 'auto'): Trainer {
   if (prefer === 'auto' && mamlKernelsTrain(config)) return new TypedMamlTrainer(config);

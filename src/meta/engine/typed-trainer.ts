@@ -16,18 +16,14 @@ import { layoutOf } from '../fast/mlp';
 import { FastAlgorithmTrainer, isFastAlgorithm } from '../fast/algorithms';
 
 /**
- * MAML (exact) and first-order MAML on the sinusoid (squared error) and the plane (cross-entropy): what the MAML
- * kernels (FastMamlTrainer, and the fused WebGPU ones where the problem has them) train.
+ * MAML (exact) and first-order MAML on the problems whose kernels train (squared error or cross-entropy): what
+ * the MAML kernels (FastMamlTrainer, and the fused WebGPU ones where the problem has them) train.
  */
 export function mamlKernelsTrain(config: TrainConfig): boolean {
   return (config.algorithm === 'maml' || config.algorithm === 'fomaml') && problemInfo(config).typed.trains;
 }
 
-/**
- * Every algorithm with something to train, on the problems whose kernels train (the sinusoid, the plane): what
- * the typed-array path can train. The glyphs' 784-input network stays on TF.js, whose dense products suit it
- * better.
- */
+/** Every algorithm with something to train, on the problems whose kernels train (PROBLEM_INFO[p].typed.trains). */
 export function typedPathTrains(config: TrainConfig): boolean {
   return mamlKernelsTrain(config) || (isFastAlgorithm(config.algorithm) && problemInfo(config).typed.trains);
 }

@@ -93,8 +93,8 @@ export class FastAlgorithm {
     const exact = this.info.gradientOrder === 'second';
     // The exact algorithms keep every inner step's activations for the pull-back; the others reuse one.
     const count = exact ? Math.max(1, this.settings.innerSteps) : 1;
-    // Pretrained: every task's points in one pass (theta is shared); the oracle: one task at a time.
-    const joint = this.info.gradientOrder === 'none' ? this.jointRows(rowsS, rowsQ) : 2;
+    // Pretrained: every task's points in one pass (theta is shared); the oracle and ANIL: one task's at a time.
+    const joint = this.info.gradientOrder === 'none' ? this.jointRows(rowsS, rowsQ) : this.info.adapts === 'head' ? rowsS + rowsQ : 2;
     this.ws = {
       rowsS,
       rowsQ,
@@ -275,96 +275,125 @@ export class FastAlgorithm {
   }
 
   /** ANIL's per-step buffers: the head at each step, the output error and softmax there, and the R-pass rows. */
-  private anil: { heads: Float64Array[]; e: Float64Array[]; prob: Float64Array[]; rz: Float64Array; re: Float64Array; dA: Float64Array; gb: Float64Array; rows: number } | null = null;
+  private anil: { heads: Float64Array[]; vh: Float64Array; e: Float64Array[]; prob: Float64Array[]; rz: Float64Array; re: Float64Array; dA: Float64Array; gb: Float64Array; rows: number } | null = null;
 
   /**
-   * ANIL, exact, in the structure of a head-only inner loop: the body does not move, so the support set's
-   * features A (the last hidden layer) are computed once, the k head steps are a linear layer on them, and the
-   * pull-back through step j, v <- v - H(phi_j) (alpha v_head), needs only the head's R-pass: with
-   * rz = A w_W + w_b and re = J rz (J the loss's Hessian in the outputs), H_hh w = [A^T re; sum re] and
-   * H_bh w is the body's backward pass of dA = re W_j^T + e_j w_W^T, which is linear in dA and at the same
-   * activations for every j: one body pass per task for all the steps. The same numbers as exact() with the head
-   * mask (tests hold both to finite differences), at about first-order MAML's cost.
+   * ANIL, exact, in the structure of a head-only inner loop: the body does not move, so one pass of the task's
+   * support and query points through it gives their features A (the last hidden layer); the k head steps and
+   * the query loss are a linear layer on them; and the pull-back through step j, v <- v - H(phi_j) (alpha
+   * v_head), needs only the head's R-pass: with rz = A w_W + w_b and re = J rz (J the loss's Hessian in the
+   * outputs), H_hh w = [A^T re; sum re], and H_bh w is the body's backward pass of dA = re W_j^T + e_j w_W^T.
+   * The body's backward pass is linear in dA and at the same activations for every step, so one pass over the
+   * support rows (-sum_j dA_j) and the query rows (dA = e_query W_k^T) gives the body's whole meta-gradient.
+   * Tests hold it to finite differences and to the TF.js algorithm; it costs about first-order MAML's one step.
    */
   private headOnly(theta: Float64Array, data: FlatBatch, grad: Float64Array): FastMetaResult {
     const { kSupport: K, kQuery: Q } = data;
-    const ws = this.workspaces(K, Q);
+    const jws = this.workspaces(K, Q).joint;
     const { alpha, innerSteps: steps } = this.settings;
     const { sizes, w: Ws, b: Bs } = this.lay;
     const L = sizes.length - 1;
     const Hd = sizes[L - 1];
     const C = sizes[L];
     const Wh = Ws[L - 1];
-    const Bh = Bs[L - 1];
+    const Bh = Bs[L - 1] - Wh;
     const n = this.n;
     const headLen = n - Wh;
-    const N = K + (K & 1);
+    const R = K + Q;
+    const N = R + (R & 1);
+    const nIn = data.sx.length / (data.tasks.length * K);
     if (!this.anil || this.anil.rows !== N) {
       const f = (m: number) => new Float64Array(m);
       this.anil = {
         heads: Array.from({ length: steps + 1 }, () => f(headLen)),
-        e: Array.from({ length: steps }, () => f(N * C)),
-        prob: Array.from({ length: steps }, () => f(N * C)),
-        rz: f(N * C),
-        re: f(N * C),
+        vh: f(headLen),
+        e: Array.from({ length: steps + 1 }, () => f(Math.max(K, Q) * C)),
+        prob: Array.from({ length: steps + 1 }, () => f(Math.max(K, Q) * C)),
+        rz: f(K * C),
+        re: f(K * C),
         dA: f(N * Hd),
         gb: f(n),
         rows: N,
       };
     }
-    const { heads, e, prob, rz, re, dA, gb } = this.anil;
-    const { v } = this;
-    const phi = this.phis[1];
-    const sws = ws.support[0];
+    if (this.jointX.length !== R * nIn) this.jointX = new Float32Array(R * nIn);
+    const x = this.jointX;
+    const { heads, vh, e, prob, rz, re, dA, gb } = this.anil;
     const mse = this.loss === 'mse';
-    const c = 2 / (K * C);
+    /**
+     * Outputs of `rows` feature rows (from row `from` of A) at head h, their loss against y, and dLoss/dout
+     * into err (softmax into pr): lossAndGrad's formulas.
+     */
+    const headLoss = (A: Float64Array, from: number, rows: number, h: Float64Array, y: ArrayLike<number>, err: Float64Array, pr: Float64Array): number => {
+      let loss = 0;
+      const c = 2 / (rows * C);
+      for (let r = 0; r < rows; r++) {
+        const o = r * C;
+        const a = (from + r) * Hd;
+        for (let k = 0; k < C; k++) {
+          let z = h[Bh + k];
+          for (let i = 0; i < Hd; i++) z += A[a + i] * h[i * C + k];
+          err[o + k] = z;
+        }
+        if (mse)
+          for (let k = 0; k < C; k++) {
+            const d = err[o + k] - y[o + k];
+            loss += d * d;
+            err[o + k] = c * d;
+          }
+        else {
+          let m = -Infinity;
+          for (let k = 0; k < C; k++) m = Math.max(m, err[o + k]);
+          let sum = 0;
+          for (let k = 0; k < C; k++) sum += Math.exp(err[o + k] - m);
+          const lse = m + Math.log(sum);
+          for (let k = 0; k < C; k++) {
+            loss -= y[o + k] * (err[o + k] - lse);
+            pr[o + k] = Math.exp(err[o + k] - lse);
+            err[o + k] = (pr[o + k] - y[o + k]) / rows;
+          }
+        }
+      }
+      return mse ? loss / (rows * C) : loss / rows;
+    };
+    /** The head's gradient from rows' errors: into out[i C + k] (weights) and out[Bh + k] (biases), scaled and added to base. */
+    const headGrad = (A: Float64Array, from: number, rows: number, err: Float64Array, out: Float64Array, base: Float64Array, scale: number) => {
+      for (let i = 0; i < Hd; i++)
+        for (let k = 0; k < C; k++) {
+          let g = 0;
+          for (let r = 0; r < rows; r++) g += A[(from + r) * Hd + i] * err[r * C + k];
+          out[i * C + k] = base[i * C + k] + scale * g;
+        }
+      for (let k = 0; k < C; k++) {
+        let g = 0;
+        for (let r = 0; r < rows; r++) g += err[r * C + k];
+        out[Bh + k] = base[Bh + k] + scale * g;
+      }
+    };
     let loss = 0;
     for (let t = 0; t < data.tasks.length; t++) {
       const s = this.rows(data, t);
-      forwardRows(sws, theta, s.sx, K);
-      const A = sws.a[L - 1];
+      x.set(s.sx, 0);
+      x.set(s.qx, K * nIn);
+      forwardRows(jws, theta, x, R);
+      const A = jws.a[L - 1];
       heads[0].set(theta.subarray(Wh, n));
       for (let j = 0; j < steps; j++) {
-        const h = heads[j];
-        const ej = e[j];
-        const pj = prob[j];
-        // The outputs at this head, their error (and softmax), then the head's gradient step.
-        for (let r = 0; r < K; r++) {
-          const o = r * C;
-          for (let k = 0; k < C; k++) {
-            let z = h[Bh - Wh + k];
-            for (let i = 0; i < Hd; i++) z += A[r * Hd + i] * h[i * C + k];
-            ej[o + k] = z;
-          }
-          if (mse) for (let k = 0; k < C; k++) ej[o + k] = c * (ej[o + k] - s.sy[o + k]);
-          else {
-            let m = -Infinity;
-            for (let k = 0; k < C; k++) m = Math.max(m, ej[o + k]);
-            let sum = 0;
-            for (let k = 0; k < C; k++) sum += Math.exp(ej[o + k] - m);
-            for (let k = 0; k < C; k++) {
-              pj[o + k] = Math.exp(ej[o + k] - m) / sum;
-              ej[o + k] = (pj[o + k] - s.sy[o + k]) / K;
-            }
-          }
-        }
-        const next = heads[j + 1];
-        for (let i = 0; i < Hd; i++)
-          for (let k = 0; k < C; k++) {
-            let g = 0;
-            for (let r = 0; r < K; r++) g += A[r * Hd + i] * ej[r * C + k];
-            next[i * C + k] = h[i * C + k] - alpha * g;
-          }
-        for (let k = 0; k < C; k++) {
-          let g = 0;
-          for (let r = 0; r < K; r++) g += ej[r * C + k];
-          next[Bh - Wh + k] = h[Bh - Wh + k] - alpha * g;
-        }
+        headLoss(A, 0, K, heads[j], s.sy, e[j], prob[j]);
+        headGrad(A, 0, K, e[j], heads[j + 1], heads[j], -alpha);
       }
-      phi.set(theta.subarray(0, Wh));
-      phi.set(heads[steps], Wh);
-      loss += lossAndGrad(ws.query, phi, s.qx, s.qy, Q, v, this.loss);
-      dA.fill(0);
+      // The query loss at the adapted head; its gradient: the head's (vh, the adjoint of h_k) and the query rows' dA.
+      const eq = e[steps];
+      loss += headLoss(A, K, Q, heads[steps], s.qy, eq, prob[steps]);
+      for (let r = 0; r < Q; r++)
+        for (let i = 0; i < Hd; i++) {
+          let d = 0;
+          for (let k = 0; k < C; k++) d += eq[r * C + k] * heads[steps][i * C + k];
+          dA[(K + r) * Hd + i] = d;
+        }
+      vh.fill(0);
+      headGrad(A, K, Q, eq, vh, vh, 1);
+      dA.fill(0, 0, K * Hd);
       for (let j = steps - 1; j >= 0; j--) {
         const h = heads[j];
         const ej = e[j];
@@ -373,43 +402,34 @@ export class FastAlgorithm {
         for (let r = 0; r < K; r++) {
           const o = r * C;
           for (let k = 0; k < C; k++) {
-            let z = v[Bh + k];
-            for (let i = 0; i < Hd; i++) z += A[r * Hd + i] * v[Wh + i * C + k];
+            let z = vh[Bh + k];
+            for (let i = 0; i < Hd; i++) z += A[r * Hd + i] * vh[i * C + k];
             rz[o + k] = alpha * z;
           }
-          if (mse) for (let k = 0; k < C; k++) re[o + k] = c * rz[o + k];
+          if (mse) for (let k = 0; k < C; k++) re[o + k] = ((2 / (K * C)) * rz[o + k]);
           else {
             let dot = 0;
             for (let k = 0; k < C; k++) dot += pj[o + k] * rz[o + k];
             for (let k = 0; k < C; k++) re[o + k] = (pj[o + k] * (rz[o + k] - dot)) / K;
           }
+          // The support rows carry -sum_j dA_j (the pull-back subtracts H_bh w).
           for (let i = 0; i < Hd; i++) {
             let d = 0;
-            for (let k = 0; k < C; k++) d += re[o + k] * h[i * C + k] + ej[o + k] * alpha * v[Wh + i * C + k];
-            dA[r * Hd + i] += d;
+            for (let k = 0; k < C; k++) d += re[o + k] * h[i * C + k] + ej[o + k] * alpha * vh[i * C + k];
+            dA[r * Hd + i] -= d;
           }
         }
         // v_head <- v_head - H_hh w.
-        for (let i = 0; i < Hd; i++)
-          for (let k = 0; k < C; k++) {
-            let g = 0;
-            for (let r = 0; r < K; r++) g += A[r * Hd + i] * re[r * C + k];
-            v[Wh + i * C + k] -= g;
-          }
-        for (let k = 0; k < C; k++) {
-          let g = 0;
-          for (let r = 0; r < K; r++) g += re[r * C + k];
-          v[Bh + k] -= g;
-        }
+        headGrad(A, 0, K, re, vh, vh, -1);
       }
-      // v_body <- v_body - sum_j H_bh w_j: the body's backward pass of dA through the last hidden ReLU.
-      const eTop = sws.e[L - 2];
-      const zTop = sws.z[L - 2];
-      for (let i = 0; i < K * Hd; i++) eTop[i] = zTop[i] > 0 ? dA[i] : 0;
-      eTop.fill(0, K * Hd, N * Hd);
-      backwardFrom(sws, theta, K, L - 2, gb);
-      for (let i = 0; i < Wh; i++) grad[i] += v[i] - gb[i];
-      for (let i = Wh; i < n; i++) grad[i] += v[i];
+      // The body: one backward pass of dA through the last hidden ReLU, support and query rows together.
+      const eTop = jws.e[L - 2];
+      const zTop = jws.z[L - 2];
+      for (let i = 0; i < R * Hd; i++) eTop[i] = zTop[i] > 0 ? dA[i] : 0;
+      eTop.fill(0, R * Hd, N * Hd);
+      backwardFrom(jws, theta, R, L - 2, gb);
+      for (let i = 0; i < Wh; i++) grad[i] += gb[i];
+      for (let i = 0; i < headLen; i++) grad[Wh + i] += vh[i];
     }
     return { loss: loss / data.tasks.length, stats: {} };
   }
