@@ -16,8 +16,10 @@
  *    ms and click to the large plot redrawn.
  * WebGPU/WebGL in headless Chromium here run on SwiftShader (a CPU emulator): correctness and dispatch counts,
  * not GPU speed, so only MAML and first-order MAML are timed there.
- * BENCH_ITERATIONS (default 30) sets the timed iterations; BENCH_ONLY=iterations,clicks,ttq,soak,plane (any of them)
- * runs only those parts.
+ * 6. Glyph meta-training (issue 17 target 2): ms per MAML iteration on the 784-128-64-5 network, 5-way 1-shot,
+ *    typed arrays (sparse first layer) against TF.js wasm, in Node, episode drawing included.
+ * BENCH_ITERATIONS (default 30) sets the timed iterations; BENCH_ONLY=iterations,clicks,ttq,soak,plane,glyphs (any of
+ * them) runs only those parts.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,7 +28,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ALGORITHM_IDS, ALGORITHMS, type AlgorithmId } from '../src/meta/engine/algorithms';
 import { useNodeBackend } from '../src/meta/engine/node-backend';
 import { createTrainer, MetaTrainer } from '../src/meta/engine/trainer';
-import { defaultTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, planeTrainConfig, type TrainConfig } from '../src/meta/contracts/config';
+import { defaultTrainConfig, glyphTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, planeTrainConfig, type TrainConfig } from '../src/meta/contracts/config';
 import { SINUSOID_MLP } from '../src/meta/contracts/architecture';
 import { FastMamlTrainer } from '../src/meta/fast/maml';
 import { PerTaskLoopMaml } from '../src/meta/engine/reference-loop';
@@ -37,7 +39,7 @@ const ALGOS: AlgorithmId[] = ALGORITHM_IDS.filter((a) => ALGORITHMS[a].outer !==
 const GPU_ALGOS: AlgorithmId[] = ['maml', 'fomaml'];
 const ITER = Number(process.env.BENCH_ITERATIONS ?? 30);
 const ONLY = process.env.BENCH_ONLY?.split(',');
-const want = (part: 'iterations' | 'clicks' | 'ttq' | 'soak' | 'plane') => !ONLY || ONLY.includes(part);
+const want = (part: 'iterations' | 'clicks' | 'ttq' | 'soak' | 'plane' | 'glyphs') => !ONLY || ONLY.includes(part);
 const PORT = Number(process.env.BENCH_PORT ?? 4392);
 /** Time to quality: the paper's 5-shot MSE after one step, and how long we wait for it. */
 const TARGET_MSE = 0.67;
@@ -401,7 +403,32 @@ async function planeClicks(browser: Browser): Promise<{ classes: number; engine:
   return out;
 }
 
+/** Glyph MAML per meta-iteration (16 episodes, 5-way 1-shot, 5 query per class): typed arrays and TF.js wasm, interleaved. */
+async function glyphTraining(): Promise<{ algorithm: string; typedMs: number; tfjsMs: number }[]> {
+  await useNodeBackend('wasm');
+  const out = [];
+  for (const algorithm of ['maml', 'fomaml'] as const) {
+    const config = { ...glyphTrainConfig(algorithm, 5, 1), iterations: 1000 };
+    const typed = createTrainer(config);
+    const tfjs = new MetaTrainer(config);
+    const [a, b]: number[][] = [[], []];
+    for (let i = 0; i < 12; i++) {
+      let t0 = performance.now();
+      await typed.step();
+      if (i >= 2) a.push(performance.now() - t0);
+      t0 = performance.now();
+      await tfjs.step();
+      if (i >= 2) b.push(performance.now() - t0);
+    }
+    out.push({ algorithm, typedMs: median(a), tfjsMs: median(b) });
+    typed.dispose();
+    tfjs.dispose();
+  }
+  return out;
+}
+
 const planeTrain = want('plane') ? await planeTraining() : null;
+const glyphTrain = want('glyphs') ? await glyphTraining() : null;
 let nodeT3: { typed: Row; wasm: Row } | null = null;
 if (want('iterations')) {
   for (const b of ['cpu', 'wasm']) rows.push(await nodeRow(b));
@@ -506,6 +533,12 @@ if (planeTrain) {
   console.log('|---|---|---|---|---|');
   for (const r of planeTrain) console.log(`| ${r.classes} | ${r.algorithm} | ${r.typedMs.toFixed(1)} | ${r.tfjsMs.toFixed(1)} | ${(r.tfjsMs / r.typedMs).toFixed(1)}x |`);
 }
+if (glyphTrain) {
+  console.log('\n## 6. Glyph meta-training (Node, wasm): median ms per meta-iteration, 16 episodes 5-way 1-shot (5 query per class), 784-128-64-5, drawing included');
+  console.log('| algorithm | typed arrays | TF.js wasm | speed-up | iterations/s (typed) |');
+  console.log('|---|---|---|---|---|');
+  for (const r of glyphTrain) console.log(`| ${r.algorithm} | ${r.typedMs.toFixed(1)} | ${r.tfjsMs.toFixed(1)} | ${(r.tfjsMs / r.typedMs).toFixed(1)}x | ${(1000 / r.typedMs).toFixed(1)} |`);
+}
 if (planeClickMs) {
   console.log('\nPlane clicks in the page (3 methods, 10 steps, 41 x 41 grid), medians over 12 clicks: the worker\'s ms, and click to the large plot redrawn');
   console.log('| classes | engine | path | worker ms | click to regions in the DOM, ms |');
@@ -527,6 +560,7 @@ const json = {
   timeToQuality: ttq && { target: TARGET_MSE, config: TTQ_CONFIG, ...ttq },
   trainingSoak: soaked,
   plane: planeTrain && { training: planeTrain, clicks: planeClickMs },
+  glyphTraining: glyphTrain,
 };
 writeFileSync('bench-results/bench.json', JSON.stringify(json, null, 2));
 console.log('\nJSON: bench-results/bench.json');
