@@ -15,9 +15,10 @@
  *                                                     # pretrained) into public/checkpoints/plane-2way/
  *   npm run pretrain -- --problem glyphs --classes 5 --kShot 1   # glyphs, into glyphs-5way-1shot/
  *
- * MAML and first-order MAML train on the typed-array path (src/meta/fast, createTrainer: ~3 ms an iteration
- * against ~16 ms on TF.js wasm here; the same task stream from the same seed, tested to follow MetaTrainer),
- * the other algorithms on TF.js.
+ * Every algorithm trains on the typed-array path (src/meta/fast, createTrainer: MAML ~3 ms an iteration against
+ * ~16 ms on TF.js wasm here; the same task stream from the same seed, tested to follow MetaTrainer). The shipped
+ * checkpoints of the glyphs and of the algorithms other than MAML and first-order MAML were trained on TF.js
+ * (before issue 17); --engine tfjs does so again.
  *
  * Three sets of sinusoid tasks, each with its own seed, each with one job:
  *   - validation (VALIDATION.seed, 777): the only tasks that choose anything (--validate-every);

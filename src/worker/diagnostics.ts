@@ -10,8 +10,8 @@ import { defaultTrainConfig, PAPER_EVAL, type TrainConfig } from '../meta/contra
 import { learnerFor } from '../meta/engine/inner';
 import { readParams } from '../meta/engine/params';
 import { PerTaskLoopMaml } from '../meta/engine/reference-loop';
-import { MetaTrainer, type Trainer } from '../meta/engine/trainer';
-import { TypedMamlTrainer, typedPathTrains } from '../meta/engine/typed-trainer';
+import { createTrainer, MetaTrainer, type Trainer } from '../meta/engine/trainer';
+import { mamlKernelsTrain, typedPathTrains } from '../meta/engine/typed-trainer';
 import { flatLearner } from '../meta/fast/adapt';
 import { evaluateFlat } from '../meta/fast/evaluate';
 import { countDispatches, gpuCheck, gpuTrainerFor } from './gpu';
@@ -87,7 +87,7 @@ async function benchStepper(path: BenchPath, config: TrainConfig): Promise<{ run
     const gpu = await gpuTrainerFor(config, 'gpu');
     if (!gpu.trainer) throw new Error(gpu.note ?? 'The fused WebGPU kernels are not available here.');
     trainer = gpu.trainer;
-  } else trainer = path === 'typed' ? new TypedMamlTrainer(config) : new MetaTrainer(config);
+  } else trainer = path === 'typed' ? createTrainer(config) : new MetaTrainer(config);
   return {
     run: async () => {
       const r = await trainer.step();
@@ -104,7 +104,8 @@ async function bench(msg: Extract<DiagnosticRequest, { type: 'bench' }>, host: D
   const kernelsPerIteration: Partial<Record<AlgorithmId, number>> = {};
   for (const algorithm of msg.algorithms) {
     const config = { ...defaultTrainConfig(algorithm), iterations: msg.iterations };
-    if ((path === 'typed' || path === 'fused') && !typedPathTrains(config)) continue;
+    if (path === 'typed' && !typedPathTrains(config)) continue;
+    if (path === 'fused' && !mamlKernelsTrain(config)) continue;
     if (path === 'per-task loop' && algorithm !== 'maml') continue;
     const step = await benchStepper(path, config);
     const times: number[] = [];

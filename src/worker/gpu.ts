@@ -9,7 +9,7 @@ import { SINUSOID_MLP } from '../meta/contracts/architecture';
 import type { TrainConfig } from '../meta/contracts/config';
 import { problemInfo } from '../meta/contracts/problems';
 import { FastMaml, initFlat } from '../meta/fast/maml';
-import { TypedMamlTrainer, typedPathTrains } from '../meta/engine/typed-trainer';
+import { mamlKernelsTrain, TypedMamlTrainer } from '../meta/engine/typed-trainer';
 import { GpuMaml } from '../meta/gpu/fused-maml';
 import { Rng } from '../meta/contracts/random';
 import { drawMetaBatch, randomTaskSet, type TaskSet } from '../meta/contracts/tasks/sampling';
@@ -65,7 +65,7 @@ export interface GpuChoice {
  * measured here rather than assumed. If the kernels fail, training goes on on typed arrays and says why.
  */
 export async function gpuTrainerFor(config: TrainConfig, preference: EnginePreference): Promise<GpuChoice> {
-  if (preference === 'tfjs' || !typedPathTrains(config) || !problemInfo(config).typed.fused) return { trainer: null, note: null };
+  if (preference === 'tfjs' || !mamlKernelsTrain(config) || !problemInfo(config).typed.fused) return { trainer: null, note: null };
   const device = webgpuDevice();
   if (typeof device === 'string') return { trainer: null, note: preference === 'gpu' ? `Fused WebGPU kernels unavailable: ${device}.` : null };
   const shape = { sizes: SINUSOID_MLP.sizes, tasks: config.metaBatch, kSupport: config.kSupport, kQuery: config.kQuery, maxSteps: config.innerSteps };

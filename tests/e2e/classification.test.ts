@@ -193,6 +193,8 @@ describe('2-D classification', () => {
     await page.click('[data-testid="train-start"]');
     await page.waitForFunction(() => /done/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''), undefined, { timeout: 120_000 });
     expect(await page.getAttribute('[data-testid="train-progress"]', 'value')).toBe('150');
+    // Reptile trains the plane on typed arrays (src/meta/fast/algorithms.ts), as MAML does.
+    expect(await text(page, 'train-path')).toBe('typed arrays');
     expect(await text(page, 'source-reptile')).toMatch(/trained in this page/);
     // The trained model is the plane's, not the sinusoid's: that one is still the shipped checkpoint.
     const sources = await page.evaluate(() => (window as any).__playground.store.getState().status.sources);
@@ -330,6 +332,8 @@ describe('glyphs', () => {
     await page.click('[data-testid="train-start"]');
     await page.waitForFunction(() => /done/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''), undefined, { timeout: 120_000 });
     expect(await page.getAttribute('[data-testid="train-progress"]', 'value')).toBe('3');
+    // On typed arrays: the sparse first layer (npm run bench, part glyphs, times it against TF.js).
+    expect(await text(page, 'train-path')).toBe('typed arrays');
     const sources = await page.evaluate(() => (window as any).__playground.store.getState().status.sources);
     expect(sources['glyphs-5way/maml']).toMatch(/trained in this page: iteration 3 of 3/);
     expect(sources.maml).toMatch(/shipped checkpoint/);

@@ -111,10 +111,33 @@ describe('training each algorithm', () => {
     expect(residual).toBeLessThan(1);
     expect(Number.isFinite(Number(await text(page, 'train-inner-grad')))).toBe(true);
     expect(await text(page, 'source-imaml')).toMatch(/trained in this page/);
-    // iMAML has no typed-array path: TF.js trains it, on the backend the page runs.
-    expect(await text(page, 'train-path')).toBe('tfjs (wasm)');
+    // iMAML trains on typed arrays (src/meta/fast/algorithms.ts), whatever backend TF.js runs on.
+    expect(await text(page, 'train-path')).toBe('typed arrays');
     expect(errors).toEqual([]);
     await page.close();
+  });
+});
+
+describe('every algorithm on the fast path', () => {
+  it('Reptile trains on typed arrays in the page, on TF.js with ?engine=tfjs, with its annealed outer step either way', async () => {
+    for (const [engine, path] of [['', 'typed arrays'], ['&engine=tfjs', 'tfjs (wasm)']]) {
+      const { page, errors } = await openApp(browser, `?backend=wasm&algo=reptile&it=30${engine}`, { settle: 'adaptation' });
+      await page.click('[data-testid="train-start"]');
+      await page.waitForFunction(() => /done/i.test(document.querySelector('[data-testid="train-state"]')?.textContent ?? ''), undefined, { timeout: 120_000 });
+      expect(await text(page, 'train-path')).toBe(path);
+      // The last reported step, shown with the progress: the run's metaLr annealed over 30 iterations, at
+      // iteration 30 (before its update) metaLr / 30.
+      const { progress, lr } = await page.evaluate(() => {
+        const st = (window as any).__playground.store.getState();
+        return { progress: st.status.progress, lr: st.settings.train.metaLr };
+      });
+      expect(progress).toMatchObject({ method: 'reptile', iteration: 30, path });
+      expect(progress.stats.outerStepSize).toBeCloseTo(lr / 30, 12);
+      expect(await page.$('[data-testid="train-outer-step"]')).not.toBeNull();
+      expect(await text(page, 'source-reptile')).toMatch(/trained in this page/);
+      expect(errors).toEqual([]);
+      await page.close();
+    }
   });
 });
 

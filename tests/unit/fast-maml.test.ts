@@ -17,7 +17,7 @@ import { disposeParams } from '../../src/meta/engine/params';
 import { Rng } from '../../src/meta/contracts/random';
 import { disposeBatch, sampleMetaBatch } from '../../src/meta/engine/meta-batch';
 import { createTrainer, MetaTrainer } from '../../src/meta/engine/trainer';
-import { TypedMamlTrainer } from '../../src/meta/engine/typed-trainer';
+import { TypedAlgorithmTrainer, TypedMamlTrainer } from '../../src/meta/engine/typed-trainer';
 import { finiteDiff, fomamlGrad, layout, mamlLoss, mse, relErr, type RefTask } from './helpers/reference';
 import { batchToRef, flatParams } from './helpers/tf';
 
@@ -151,12 +151,15 @@ describe('TypedMamlTrainer (the Trainer the worker runs for MAML and first-order
     await useNodeBackend('wasm');
   });
 
-  it('createTrainer picks it for maml and fomaml only; its tensors follow its iterations and leak nothing', async () => {
-    expect(createTrainer({ ...defaultTrainConfig('maml'), iterations: 5 }).path).toBe('typed arrays');
-    expect(createTrainer({ ...defaultTrainConfig('fomaml'), iterations: 5 }).path).toBe('typed arrays');
+  it('createTrainer picks it for maml and fomaml only (the others: TypedAlgorithmTrainer); its tensors follow its iterations and leak nothing', async () => {
+    expect(createTrainer({ ...defaultTrainConfig('maml'), iterations: 5 })).toBeInstanceOf(TypedMamlTrainer);
+    expect(createTrainer({ ...defaultTrainConfig('fomaml'), iterations: 5 })).toBeInstanceOf(TypedMamlTrainer);
     const reptile = createTrainer({ ...defaultTrainConfig('reptile'), iterations: 5 });
-    expect(reptile.path).toBe('tfjs');
+    expect(reptile).toBeInstanceOf(TypedAlgorithmTrainer);
     reptile.dispose();
+    const tfjs = createTrainer({ ...defaultTrainConfig('reptile'), iterations: 5 }, 'tfjs');
+    expect(tfjs.path).toBe('tfjs');
+    tfjs.dispose();
     expect(createTrainer({ ...defaultTrainConfig('maml'), iterations: 5 }, 'tfjs').path).toBe('tfjs');
 
     const start = tf.memory().numTensors;

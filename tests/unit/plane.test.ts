@@ -105,9 +105,8 @@ describe('meta-training on plane tasks (TrainConfig.problem = "plane")', () => {
 
   it.each(['maml', 'fomaml', 'reptile', 'imaml', 'anil', 'metasgd', 'pretrained'] as AlgorithmId[])('%s trains on 3-way episodes with a [2, 40, 40, 3] network and leaks nothing', async (id) => {
     const trainer = createTrainer(planeConfig(id));
-    // MAML and first-order MAML train on typed arrays (the cross-entropy's R-operator in src/meta/fast), the
-    // others on TF.js.
-    expect(trainer.path).toBe(id === 'maml' || id === 'fomaml' ? 'typed arrays' : 'tfjs');
+    // Every algorithm trains the plane on typed arrays (the cross-entropy's R-operator in src/meta/fast).
+    expect(trainer.path).toBe('typed arrays');
     expect(trainer.params.w0.shape).toEqual([2, 40]);
     expect(trainer.params.w2.shape).toEqual([40, 3]);
     const first = await trainer.step();

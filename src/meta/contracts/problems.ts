@@ -133,8 +133,9 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     liveEvalTasks: 40,
     trainConfig: (algorithm, classes) => glyphTrainConfig(algorithm, classes, 1),
     checkpointFolder: (classes) => `glyphs-${classes}way-1shot/`,
-    // The 784-input network's dense products suit TF.js better.
-    typed: { trains: false, adapts: false, fused: false },
+    // Training on typed arrays: the first layer's products skip the zero pixels (mlp.ts's sparse kernels).
+    // Test-time adaptation stays on TF.js.
+    typed: { trains: true, adapts: false, fused: false },
     urlKeys: ['gn', 'gk', 'gseed', 'gw', 'gs', 'gq'],
     view: { main: 'glyphs', metrics: 'class', reproduction: false, training: true, methods: true, stacked: false },
     computedIn: 'worker',

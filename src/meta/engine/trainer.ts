@@ -8,7 +8,7 @@ import { Rng } from '../contracts/random';
 import { disposeBatch, classificationBatch, sampleMetaBatch } from './meta-batch';
 import { drawEpisodes, isClassification } from '../contracts/problems';
 import { divergenceReason } from '../contracts/divergence';
-import { TypedMamlTrainer, typedPathTrains } from './typed-trainer';
+import { mamlKernelsTrain, TypedAlgorithmTrainer, TypedMamlTrainer, typedPathTrains } from './typed-trainer';
 import type { StepOutcome, Trainer } from './trainer-types';
 
 export type { StepOutcome, Trainer, TrainPath } from './trainer-types';
@@ -118,10 +118,12 @@ export class MetaTrainer implements Trainer {
   }
 }
 /**
- * The fastest path that can train this config: the typed-array path for MAML and first-order MAML (about 3x
- * faster than TF.js on wasm here, see npm run bench), TF.js for the rest. `prefer: 'tfjs'` forces TF.js.
+ * The fastest path that can train this config: typed arrays for every algorithm on every problem whose kernels
+ * train (several times faster than TF.js on wasm here, see npm run bench), else TF.js. `prefer: 'tfjs'` forces
+ * TF.js.
  */
 export function createTrainer(config: TrainConfig, prefer: 'auto' | 'tfjs' = 'auto'): Trainer {
-  if (prefer === 'auto' && typedPathTrains(config)) return new TypedMamlTrainer(config);
+  if (prefer === 'auto' && mamlKernelsTrain(config)) return new TypedMamlTrainer(config);
+  if (prefer === 'auto' && typedPathTrains(config)) return new TypedAlgorithmTrainer(config);
   return new MetaTrainer(config);
 }

@@ -1,10 +1,11 @@
 /**
- * The typed-array MAML path behind the same Trainer interface as MetaTrainer, so the worker runs either. The
+ * The typed-array training paths behind the same Trainer interface as MetaTrainer, so the worker runs either. The
  * parameters live in a Float64Array; tensors (float32) are made from them only when asked, once per iteration.
- * The meta-gradient comes from FastMaml on the CPU, or from another engine (the fused WebGPU kernels).
+ * MAML's meta-gradient comes from FastMaml on the CPU, or from another engine (the fused WebGPU kernels); the
+ * other algorithms' from src/meta/fast/algorithms.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { architectureOf, paramShapes } from '../contracts/architecture';
+import { architectureOf, modelShapes, paramShapes } from '../contracts/architecture';
 import type { MlpSpec } from '../contracts/types';
 import type { TrainConfig } from '../contracts/config';
 import { problemInfo } from '../contracts/problems';
@@ -12,13 +13,33 @@ import { disposeParams, type Params } from './params';
 import type { StepOutcome, Trainer, TrainPath } from './trainer-types';
 import { FastMamlTrainer, type MetaGradientEngine } from '../fast/maml';
 import { layoutOf } from '../fast/mlp';
+import { FastAlgorithmTrainer, isFastAlgorithm } from '../fast/algorithms';
 
 /**
- * MAML (exact) and first-order MAML on the sinusoid (squared error) and the plane (cross-entropy): what this
- * path can train. The glyphs' 784-input network stays on TF.js, whose dense products suit it better.
+ * MAML (exact) and first-order MAML on the problems whose kernels train (squared error or cross-entropy): what
+ * the MAML kernels (FastMamlTrainer, and the fused WebGPU ones where the problem has them) train.
  */
-export function typedPathTrains(config: TrainConfig): boolean {
+export function mamlKernelsTrain(config: TrainConfig): boolean {
   return (config.algorithm === 'maml' || config.algorithm === 'fomaml') && problemInfo(config).typed.trains;
+}
+
+/** Every algorithm with something to train, on the problems whose kernels train (PROBLEM_INFO[p].typed.trains). */
+export function typedPathTrains(config: TrainConfig): boolean {
+  return mamlKernelsTrain(config) || (isFastAlgorithm(config.algorithm) && problemInfo(config).typed.trains);
+}
+
+/** Float32 tensors of the named parameters, laid out one after the other in `flat` in the order of `shapes`. */
+function paramTensors(flat: Float64Array, shapes: Record<string, number[]>): Params {
+  const params: Params = {};
+  let off = 0;
+  for (const [name, shape] of Object.entries(shapes)) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    // Kept: the getter may be called inside a caller's tf.tidy, and the cache outlives it.
+    params[name] = tf.keep(tf.tensor(Float32Array.from(flat.subarray(off, off + size)), shape, 'float32'));
+    off += size;
+  }
+  if (off !== flat.length) throw new Error(`${flat.length} parameters for shapes of ${off}`);
+  return params;
 }
 
 export class TypedMamlTrainer implements Trainer {
@@ -31,7 +52,7 @@ export class TypedMamlTrainer implements Trainer {
     readonly config: TrainConfig,
     gpu?: MetaGradientEngine,
   ) {
-    if (!typedPathTrains(config)) throw new Error(`The typed-array path trains MAML and first-order MAML, not ${config.algorithm}.`);
+    if (!mamlKernelsTrain(config)) throw new Error(`The MAML kernels train MAML and first-order MAML, not ${config.algorithm}.`);
     this.arch = architectureOf(config.algorithm, config);
     this.fast = new FastMamlTrainer({ ...config, sizes: this.arch.sizes, exact: config.algorithm === 'maml' }, gpu);
     this.path = gpu ? 'webgpu (fused)' : 'typed arrays';
@@ -76,5 +97,52 @@ export class TypedMamlTrainer implements Trainer {
     disposeParams(this.cache?.params);
     this.cache = null;
     this.fast.dispose();
+  }
+}
+
+/**
+ * Reptile, iMAML, ANIL, Meta-SGD, pretrained and the oracle on typed arrays (FastAlgorithmTrainer): the same
+ * initialisation, batches, outer update, stats and divergence check as MetaTrainer, so the checkpoint it leaves
+ * is the one TF.js would have made, up to float32 rounding.
+ */
+export class TypedAlgorithmTrainer implements Trainer {
+  readonly path: TrainPath = 'typed arrays';
+  private readonly fast: FastAlgorithmTrainer;
+  private readonly shapes: Record<string, number[]>;
+  private cache: { iteration: number; params: Params } | null = null;
+
+  constructor(readonly config: TrainConfig) {
+    const { algorithm } = config;
+    if (!typedPathTrains(config) || !isFastAlgorithm(algorithm)) throw new Error(`The typed-array path does not train ${algorithm} here.`);
+    this.shapes = modelShapes(algorithm, config);
+    this.fast = new FastAlgorithmTrainer({ ...config, algorithm, sizes: architectureOf(algorithm, config).sizes });
+  }
+
+  get iteration(): number {
+    return this.fast.iteration;
+  }
+
+  get params(): Params {
+    if (this.cache && this.cache.iteration === this.fast.iteration) return this.cache.params;
+    disposeParams(this.cache?.params);
+    this.cache = { iteration: this.fast.iteration, params: paramTensors(this.fast.params, this.shapes) };
+    return this.cache.params;
+  }
+
+  async step(): Promise<StepOutcome> {
+    const r = this.fast.step();
+    if (!r.ok) return { ok: false, iteration: this.fast.iteration + 1, loss: r.loss, reason: r.reason };
+    return { ok: true, iteration: this.fast.iteration, loss: r.loss, stats: r.stats };
+  }
+
+  takeParams(): Params {
+    const p = this.params;
+    this.cache = null;
+    return p;
+  }
+
+  dispose(): void {
+    disposeParams(this.cache?.params);
+    this.cache = null;
   }
 }

@@ -33,6 +33,11 @@ export class Workspace {
   readonly rows: number;
   /** One-input nets: the second layer's passes by line.ts (null: always dense). */
   readonly line: LineBuffers | null;
+  /**
+   * Wide inputs (the glyphs' 784 pixels, mostly 0): the rows' nonzero inputs (compressed rows: row r's are
+   * idx/val[start[r] .. start[r + 1]]), so the first layer's products skip the zeros (null: always dense).
+   */
+  readonly sparse: { idx: Int32Array; val: Float64Array; start: Int32Array } | null;
   /** Whether the last forward pass took the line kernels (so its backward passes do too). */
   onLine = false;
   /** The loss of the last lossAndGrad call (what hessianVector differentiates). */
@@ -41,11 +46,16 @@ export class Workspace {
   constructor(
     readonly lay: Layout,
     rows: number,
-    opts: { line?: boolean } = {},
+    opts: { line?: boolean; sparse?: boolean } = {},
   ) {
     this.rows = rows + (rows & 1);
     const oneInput = lay.sizes[0] === 1 && lay.sizes.length >= 3;
     this.line = (opts.line ?? true) && oneInput ? new LineBuffers(lay, this.rows) : null;
+    const wide = lay.sizes[0] >= SPARSE_MIN_INPUTS;
+    this.sparse =
+      (opts.sparse ?? wide) && lay.sizes.length >= 2
+        ? { idx: new Int32Array(this.rows * lay.sizes[0]), val: new Float64Array(this.rows * lay.sizes[0]), start: new Int32Array(this.rows + 1) }
+        : null;
     const { sizes } = lay;
     const L = sizes.length - 1;
     const buf = (n: number) => new Float64Array(this.rows * n);
@@ -56,6 +66,53 @@ export class Workspace {
     this.rz = sizes.slice(1).map(buf);
     this.re = sizes.slice(1).map(buf);
     this.prob = buf(sizes[L]);
+  }
+}
+
+/** From this many inputs a Workspace keeps the rows' nonzero inputs for the first layer (sparse kernels below). */
+export const SPARSE_MIN_INPUTS = 64;
+
+/** Compressed rows of a0 ([n, nIn]): the nonzero inputs of each row. */
+function compress(sp: NonNullable<Workspace['sparse']>, a0: Float64Array, n: number, nIn: number): void {
+  let k = 0;
+  for (let r = 0; r < n; r++) {
+    sp.start[r] = k;
+    for (let i = 0, o = r * nIn; i < nIn; i++, o++) {
+      const x = a0[o];
+      if (x !== 0) {
+        sp.idx[k] = i;
+        sp.val[k++] = x;
+      }
+    }
+  }
+  sp.start[n] = k;
+}
+
+/** z = a W + b for the first layer from its compressed rows: each row's nonzero inputs times their rows of W. */
+function sparseAffine(z: Float64Array, sp: NonNullable<Workspace['sparse']>, p: Float64Array, W: number, B: number, n: number, nO: number): void {
+  const { idx, val, start } = sp;
+  for (let r = 0; r < n; r++) {
+    const zr = r * nO;
+    for (let j = 0; j < nO; j++) z[zr + j] = p[B + j];
+    for (let k = start[r]; k < start[r + 1]; k++) {
+      const x = val[k];
+      const wi = W + idx[k] * nO;
+      for (let j = 0; j < nO; j++) z[zr + j] += x * p[wi + j];
+    }
+  }
+}
+
+/** The first layer's weight gradient, overwritten: g[W + i nO + j] = sum_r a[r,i] e[r,j], over nonzero a only. */
+function sparseOuter(g: Float64Array, W: number, sp: NonNullable<Workspace['sparse']>, e: Float64Array, n: number, nIn: number, nO: number): void {
+  const { idx, val, start } = sp;
+  g.fill(0, W, W + nIn * nO);
+  for (let r = 0; r < n; r++) {
+    const er = r * nO;
+    for (let k = start[r]; k < start[r + 1]; k++) {
+      const x = val[k];
+      const gi = W + idx[k] * nO;
+      for (let j = 0; j < nO; j++) g[gi + j] += x * e[er + j];
+    }
   }
 }
 
@@ -239,9 +296,11 @@ export function forwardRows(ws: Workspace, p: Float64Array, x: ArrayLike<number>
   for (let i = 0; i < n * sizes[0]; i++) a0[i] = x[i];
   a0.fill(0, n * sizes[0], N * sizes[0]);
   ws.onLine = false;
+  if (ws.sparse) compress(ws.sparse, a0, N, sizes[0]);
   for (let l = 0; l < L; l++) {
     const z = ws.z[l];
     if (l === 1 && ws.onLine) ws.line!.affine(z, p, null, N);
+    else if (l === 0 && ws.sparse) sparseAffine(z, ws.sparse, p, w[0], b[0], N, sizes[1]);
     else affine(z, ws.a[l], p, w[l], b[l], N, sizes[l], sizes[l + 1]);
     if (l < L - 1) {
       const next = ws.a[l + 1];
@@ -270,7 +329,7 @@ export function lossAndGrad(
   grad: Float64Array | null,
   kind: FlatLoss = 'mse',
 ): number {
-  const { sizes, w, b } = ws.lay;
+  const { sizes } = ws.lay;
   const L = sizes.length - 1;
   const N = n + (n & 1);
   const out = forwardRows(ws, p, x, n);
@@ -304,18 +363,29 @@ export function lossAndGrad(
     loss /= n;
   }
   eL.fill(0, n * nOut, N * nOut);
-  if (!grad) return loss;
-  for (let l = L - 1; l >= 0; l--) {
+  if (grad) backwardFrom(ws, p, n, L - 1, grad);
+  return loss;
+}
+
+/**
+ * Backpropagation from ws.e[top] (dLoss/dz of layer `top`, padding rows zero) down to the input, at the point of
+ * the last forward pass: the gradient of layers 0..top into `grad` (those entries overwritten, the others left).
+ * lossAndGrad's backward pass, and ANIL's body pass (src/meta/fast/algorithms.ts).
+ */
+export function backwardFrom(ws: Workspace, p: Float64Array, n: number, top: number, grad: Float64Array): void {
+  const { sizes, w, b } = ws.lay;
+  const N = n + (n & 1);
+  for (let l = top; l >= 0; l--) {
     biasSum(grad, b[l], ws.e[l], N, sizes[l + 1]);
     if (l === 1 && ws.onLine) {
       // The first two layers' weights and the first biases at once; e0 is never formed.
       ws.line!.backward(grad, p, ws.e[1], N);
       break;
     }
-    outer(grad, w[l], ws.a[l], ws.e[l], N, sizes[l], sizes[l + 1]);
+    if (l === 0 && ws.sparse) sparseOuter(grad, w[0], ws.sparse, ws.e[0], N, sizes[0], sizes[1]);
+    else outer(grad, w[l], ws.a[l], ws.e[l], N, sizes[l], sizes[l + 1]);
     if (l > 0) back(ws.e[l - 1], ws.z[l - 1], ws.e[l], p, w[l], N, sizes[l], sizes[l + 1]);
   }
-  return loss;
 }
 
 /**
@@ -332,6 +402,8 @@ export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n
   for (let l = 0; l < L; l++) {
     const rz = ws.rz[l];
     if (l === 1 && ws.onLine) ws.line!.affine(rz, p, v, N);
+    // The input has no R-value (R{a0} = 0): the first layer's is a0 V0 + vb0, the sparse product with v.
+    else if (l === 0 && ws.sparse) sparseAffine(rz, ws.sparse, v, w[0], b[0], N, sizes[1]);
     else affineR(rz, ws.a[l], ws.ra[l], p, v, w[l], b[l], N, sizes[l], sizes[l + 1]);
     if (l < L - 1) {
       const z = ws.z[l];
@@ -364,7 +436,8 @@ export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n
       ws.line!.backwardR(hv, p, v, ws.e[1], ws.re[1], N);
       break;
     }
-    outerR(hv, w[l], ws.a[l], ws.ra[l], ws.e[l], ws.re[l], N, sizes[l], sizes[l + 1]);
+    if (l === 0 && ws.sparse) sparseOuter(hv, w[0], ws.sparse, ws.re[0], N, sizes[0], sizes[1]);
+    else outerR(hv, w[l], ws.a[l], ws.ra[l], ws.e[l], ws.re[l], N, sizes[l], sizes[l + 1]);
     if (l > 0) backR(ws.re[l - 1], ws.z[l - 1], ws.e[l], ws.re[l], p, v, w[l], N, sizes[l], sizes[l + 1]);
   }
 }

@@ -127,11 +127,12 @@ export function rasterize(strokes: Stroke[], width = 1.3, size = GLYPH_SIZE): Fl
     const pts = s.map(map);
     const segs = pts.length === 1 ? [[pts[0], pts[0]]] : pts.slice(1).map((p, i) => [pts[i], p]);
     for (const [a, b] of segs) {
-      const [lo, hi] = [Math.floor(Math.min(a[0], b[0]) - width - 1), Math.ceil(Math.max(a[0], b[0]) + width + 1)];
-      const [top, bottom] = [Math.floor(Math.min(a[1], b[1]) - width - 1), Math.ceil(Math.max(a[1], b[1]) + width + 1)];
+      const [ax, ay, bx, by] = [a[0], a[1], b[0], b[1]];
+      const [lo, hi] = [Math.floor(Math.min(ax, bx) - width - 1), Math.ceil(Math.max(ax, bx) + width + 1)];
+      const [top, bottom] = [Math.floor(Math.min(ay, by) - width - 1), Math.ceil(Math.max(ay, by) + width + 1)];
       for (let py = Math.max(0, top); py < Math.min(size, bottom); py++)
         for (let px = Math.max(0, lo); px < Math.min(size, hi); px++) {
-          const ink = Math.min(1, Math.max(0, width + 0.5 - segmentDistance([px + 0.5, py + 0.5], a, b)));
+          const ink = Math.min(1, Math.max(0, width + 0.5 - segmentDistance(px + 0.5, py + 0.5, ax, ay, bx, by)));
           if (ink > img[py * size + px]) img[py * size + px] = ink;
         }
     }
@@ -139,8 +140,10 @@ export function rasterize(strokes: Stroke[], width = 1.3, size = GLYPH_SIZE): Fl
   return img;
 }
 
-function segmentDistance([px, py]: Point2, [ax, ay]: Point2, [bx, by]: Point2): number {
-  const [vx, vy] = [bx - ax, by - ay];
+/** Distance from (px, py) to the segment a-b; scalars, not points: it runs for every pixel near every segment. */
+function segmentDistance(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
+  const vx = bx - ax;
+  const vy = by - ay;
   const len2 = vx * vx + vy * vy;
   const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * vx + (py - ay) * vy) / len2));
   return Math.hypot(px - (ax + t * vx), py - (ay + t * vy));

@@ -1,0 +1,574 @@
+/**
+ * The other trainable algorithms on typed arrays (issue 17, target 3): Reptile, iMAML, ANIL, Meta-SGD, and the
+ * jointly trained baselines (pretrained, the oracle), with the same maths as src/meta/engine/algorithms/*.ts
+ * and the same loop as MetaTrainer (same seed, same tasks, same Adam, Reptile's annealed step, the same
+ * divergence check), so a run here and a run on TF.js follow the same trajectory up to float32 rounding.
+ * MAML and first-order MAML have their own trainer (maml.ts), which the fused WebGPU kernels also serve.
+ *
+ * Exact meta-gradients by reverse mode through the inner steps, as maml.ts does. Meta-SGD:
+ * phi_{j+1} = phi_j - r (.) g(phi_j), with r the learned rates, so d phi_{j+1} / d phi_j = I - H(phi_j) diag(r)
+ * and the adjoint v of phi_{j+1} pulls back to v - H(phi_j) (r v) (H symmetric), each H w by the R-operator; a
+ * rate's adjoint gathers -g_j (.) v. ANIL: the same with r = alpha on the head and 0 on the body, computed in the
+ * structure that gives (headOnly). iMAML solves (I + H/lambda) x = grad L_query(phi) by the engine's truncated
+ * conjugate gradient, step for step.
+ */
+import { ALGORITHM_INFO, type AlgorithmId } from '../contracts/algorithms';
+import type { TrainConfig } from '../contracts/config';
+import { divergenceReason } from '../contracts/divergence';
+import { Rng } from '../contracts/random';
+import { classesOf, drawEpisodes, isClassification } from '../contracts/problems';
+import type { SinusoidTask } from '../contracts/tasks/sinusoid';
+import { drawMetaBatch } from '../contracts/tasks/sampling';
+import { flatEpisodes, initFlat, type FlatBatch } from './maml';
+import { backwardFrom, forwardRows, hessianVector, layoutOf, lossAndGrad, Workspace, type FlatLoss, type Layout } from './mlp';
+
+/** The algorithms this file trains: every one with something to train but MAML and first-order MAML (maml.ts). */
+export const FAST_ALGORITHMS = ['reptile', 'imaml', 'anil', 'metasgd', 'pretrained', 'oracle'] as const satisfies readonly AlgorithmId[];
+export type FastAlgorithmId = (typeof FAST_ALGORITHMS)[number];
+
+export function isFastAlgorithm(id: AlgorithmId): id is FastAlgorithmId {
+  return (FAST_ALGORITHMS as readonly AlgorithmId[]).includes(id);
+}
+
+/** The settings a meta-gradient uses: the inner loop's, and the network's sizes. */
+export type FastAlgorithmSettings = Pick<TrainConfig, 'innerSteps' | 'alpha' | 'lambda' | 'cgSteps'> & { algorithm: FastAlgorithmId; sizes: number[] };
+
+/** The meta-objective on a batch and the diagnostics MetaTrainer reports for the same algorithm. */
+export interface FastMetaResult {
+  loss: number;
+  stats: Record<string, number>;
+}
+
+/** The oracle's task inputs after x: the amplitude, sin(phase), cos(phase), as float32 (what oracleInputs makes). */
+function oracleFeatures(task: SinusoidTask): [number, number, number] {
+  return [Math.fround(task.amplitude), Math.fround(Math.sin(task.phase)), Math.fround(Math.cos(task.phase))];
+}
+
+/**
+ * The meta-gradient of one algorithm on a FlatBatch: the mean over tasks, into `grad` (overwritten), w.r.t. the
+ * meta-parameters: the network's (layout w0, b0, ...), followed by Meta-SGD's learned rates in the same layout.
+ */
+export class FastAlgorithm {
+  readonly lay: Layout;
+  /** Network parameters; meta-parameters are 2n for Meta-SGD, n otherwise. */
+  readonly n: number;
+  readonly total: number;
+  private readonly info: (typeof ALGORITHM_INFO)[FastAlgorithmId];
+  private ws: { rowsS: number; rowsQ: number; support: Workspace[]; query: Workspace; joint: Workspace } | null = null;
+  /**
+   * The oracle's network seen by one task: its task inputs are constant over the task's points, so the first
+   * layer is x W0[x] + (b0 + A W0[A] + sin W0[sin] + cos W0[cos]): a one-input net with a per-task bias, which
+   * the one-input kernels (line.ts) serve.
+   */
+  private oracle: { lay: Layout; p: Float64Array; g: Float64Array; ws: Workspace | null } | null = null;
+  private readonly phis: Float64Array[];
+  private readonly gs: Float64Array[];
+  private readonly v: Float64Array;
+  private readonly w: Float64Array;
+  private readonly hv: Float64Array;
+  private readonly rg: Float64Array;
+  private readonly cg: { x: Float64Array; r: Float64Array; p: Float64Array; ap: Float64Array };
+  /** Float32, as the batches are: lossAndGrad then sees one array type from every caller (monomorphic). */
+  private jointX = new Float32Array(0);
+  private jointY = new Float32Array(0);
+
+  constructor(
+    readonly settings: FastAlgorithmSettings,
+    readonly loss: FlatLoss = 'mse',
+  ) {
+    this.info = ALGORITHM_INFO[settings.algorithm];
+    this.lay = layoutOf(settings.sizes);
+    const n = (this.n = this.lay.total);
+    this.total = this.info.learnedRates ? 2 * n : n;
+    const steps = Math.max(1, settings.innerSteps);
+    const vec = () => new Float64Array(n);
+    this.phis = Array.from({ length: steps + 1 }, vec);
+    this.gs = Array.from({ length: steps }, vec);
+    [this.v, this.w, this.hv, this.rg] = [vec(), vec(), vec(), vec()];
+    this.cg = { x: vec(), r: vec(), p: vec(), ap: vec() };
+  }
+
+  private workspaces(rowsS: number, rowsQ: number) {
+    if (this.ws && this.ws.rowsS === rowsS && this.ws.rowsQ === rowsQ) return this.ws;
+    const exact = this.info.gradientOrder === 'second';
+    // The exact algorithms keep every inner step's activations for the pull-back; the others reuse one.
+    const count = exact ? Math.max(1, this.settings.innerSteps) : 1;
+    // Pretrained: every task's points in one pass (theta is shared); the oracle and ANIL: one task's at a time.
+    const joint = this.info.gradientOrder === 'none' ? this.jointRows(rowsS, rowsQ) : this.info.adapts === 'head' ? rowsS + rowsQ : 2;
+    this.ws = {
+      rowsS,
+      rowsQ,
+      support: Array.from({ length: count }, () => new Workspace(this.lay, rowsS)),
+      query: new Workspace(this.lay, rowsQ),
+      joint: new Workspace(this.lay, joint),
+    };
+    return this.ws;
+  }
+
+  private tasksInBatch = 1;
+
+  private jointRows(rowsS: number, rowsQ: number): number {
+    return this.info.input === 'x+task' ? rowsS + rowsQ : this.tasksInBatch * (rowsS + rowsQ);
+  }
+
+  metaGradient(theta: Float64Array, data: FlatBatch, grad: Float64Array): FastMetaResult {
+    if (this.tasksInBatch !== data.tasks.length) {
+      this.tasksInBatch = data.tasks.length;
+      this.ws = null;
+    }
+    grad.fill(0);
+    const T = data.tasks.length;
+    const r =
+      this.info.gradientOrder === 'none'
+        ? this.joint(theta, data, grad)
+        : this.info.outer === 'reptile'
+          ? this.reptile(theta, data, grad)
+          : this.info.proximal
+            ? this.implicit(theta, data, grad)
+            : this.info.learnedRates
+              ? this.exact(theta, data, grad)
+              : this.info.adapts === 'head'
+                ? this.headOnly(theta, data, grad)
+                : null;
+    if (!r) throw new Error(`No typed-array meta-gradient for ${this.settings.algorithm}.`);
+    for (let i = 0; i < grad.length; i++) grad[i] /= T;
+    return r;
+  }
+
+  /** Task t's support and query rows. */
+  private rows(data: FlatBatch, t: number) {
+    const nIn = data.sx.length / (data.tasks.length * data.kSupport);
+    const nOut = data.sy.length / (data.tasks.length * data.kSupport);
+    const { kSupport: K, kQuery: Q } = data;
+    return {
+      sx: data.sx.subarray(t * K * nIn, (t + 1) * K * nIn),
+      sy: data.sy.subarray(t * K * nOut, (t + 1) * K * nOut),
+      qx: data.qx.subarray(t * Q * nIn, (t + 1) * Q * nIn),
+      qy: data.qy.subarray(t * Q * nOut, (t + 1) * Q * nOut),
+    };
+  }
+
+  /**
+   * Pretrained and the oracle: every point of every task (support and query), the mean of the tasks' losses.
+   * With the same number of points in every task that is the mean over all points: pretrained takes them in one
+   * pass; the oracle one task at a time, through its per-task one-input net, the gradient mapped back.
+   */
+  private joint(theta: Float64Array, data: FlatBatch, grad: Float64Array): FastMetaResult {
+    const { kSupport: K, kQuery: Q } = data;
+    const T = data.tasks.length;
+    const ws = this.workspaces(K, Q).joint;
+    const rows = T * (K + Q);
+    const nIn = data.sx.length / (T * K);
+    const nOut = data.sy.length / (T * K);
+    if (this.info.input === 'x+task') return this.oracleJoint(theta, data, grad);
+    if (nIn !== this.lay.sizes[0]) throw new Error(`inputs of width ${nIn} for a network of ${this.lay.sizes[0]}`);
+    if (this.jointX.length !== rows * nIn) this.jointX = new Float32Array(rows * nIn);
+    if (this.jointY.length !== rows * nOut) this.jointY = new Float32Array(rows * nOut);
+    const { jointX: x, jointY: y } = this;
+    x.set(data.sx, 0);
+    x.set(data.qx, T * K * nIn);
+    y.set(data.sy, 0);
+    y.set(data.qy, T * K * nOut);
+    const loss = lossAndGrad(ws, theta, x, y, rows, grad, this.loss);
+    // metaGradient divides by the number of tasks: this is already the mean.
+    for (let i = 0; i < grad.length; i++) grad[i] *= T;
+    return { loss, stats: {} };
+  }
+
+  private oracleJoint(theta: Float64Array, data: FlatBatch, grad: Float64Array): FastMetaResult {
+    const { kSupport: K, kQuery: Q } = data;
+    const T = data.tasks.length;
+    const [, h1] = this.lay.sizes;
+    if (!this.oracle) {
+      const lay = layoutOf([1, ...this.lay.sizes.slice(1)]);
+      this.oracle = { lay, p: new Float64Array(lay.total), g: new Float64Array(lay.total), ws: null };
+    }
+    const o = this.oracle;
+    if (!o.ws || o.ws.rows < K + Q) o.ws = new Workspace(o.lay, K + Q);
+    const W0 = this.lay.w[0];
+    const B0 = this.lay.b[0];
+    const rest = this.lay.w[1];
+    // The layers after the first are the oracle's own; the first layer's x row too.
+    o.p.set(theta.subarray(rest, this.n), o.lay.w[1]);
+    o.p.set(theta.subarray(W0, W0 + h1), o.lay.w[0]);
+    if (this.jointX.length !== K + Q) this.jointX = new Float32Array(K + Q);
+    if (this.jointY.length !== K + Q) this.jointY = new Float32Array(K + Q);
+    const { jointX: x, jointY: y } = this;
+    const b = o.lay.b[0];
+    let loss = 0;
+    for (let t = 0; t < T; t++) {
+      const s = this.rows(data, t);
+      const f = oracleFeatures(data.tasks[t] as SinusoidTask);
+      for (let j = 0; j < h1; j++) o.p[b + j] = theta[B0 + j] + f[0] * theta[W0 + h1 + j] + f[1] * theta[W0 + 2 * h1 + j] + f[2] * theta[W0 + 3 * h1 + j];
+      x.set(s.sx, 0);
+      x.set(s.qx, K);
+      y.set(s.sy, 0);
+      y.set(s.qy, K);
+      loss += lossAndGrad(o.ws, o.p, x, y, K + Q, o.g, this.loss);
+      for (let j = 0; j < h1; j++) {
+        const gb = o.g[b + j];
+        grad[W0 + j] += o.g[o.lay.w[0] + j];
+        grad[W0 + h1 + j] += f[0] * gb;
+        grad[W0 + 2 * h1 + j] += f[1] * gb;
+        grad[W0 + 3 * h1 + j] += f[2] * gb;
+        grad[B0 + j] += gb;
+      }
+      for (let i = rest, k = o.lay.w[1]; i < this.n; i++, k++) grad[i] += o.g[k];
+    }
+    return { loss: loss / T, stats: {} };
+  }
+
+  /** Reptile: k SGD steps per task; the direction theta - mean(phi); the query loss at phi, for monitoring. */
+  private reptile(theta: Float64Array, data: FlatBatch, grad: Float64Array): FastMetaResult {
+    const { kSupport: K, kQuery: Q } = data;
+    const ws = this.workspaces(K, Q);
+    const { alpha, innerSteps } = this.settings;
+    const phi = this.phis[0];
+    const g = this.v;
+    const n = this.n;
+    let loss = 0;
+    for (let t = 0; t < data.tasks.length; t++) {
+      const s = this.rows(data, t);
+      phi.set(theta.subarray(0, n));
+      for (let j = 0; j < innerSteps; j++) {
+        lossAndGrad(ws.support[0], phi, s.sx, s.sy, K, g, this.loss);
+        for (let i = 0; i < n; i++) phi[i] -= alpha * g[i];
+      }
+      loss += lossAndGrad(ws.query, phi, s.qx, s.qy, Q, null, this.loss);
+      for (let i = 0; i < n; i++) grad[i] += theta[i] - phi[i];
+    }
+    return { loss: loss / data.tasks.length, stats: {} };
+  }
+
+  /** Meta-SGD: exact through the k inner steps, into the learned rates (see the top of the file). */
+  private exact(theta: Float64Array, data: FlatBatch, grad: Float64Array): FastMetaResult {
+    const { kSupport: K, kQuery: Q } = data;
+    const ws = this.workspaces(K, Q);
+    const { innerSteps: steps } = this.settings;
+    const { phis, gs, v, w, hv, rg, n } = this;
+    const phi = (j: number) => (j === 0 ? theta : phis[j]);
+    let loss = 0;
+    for (let t = 0; t < data.tasks.length; t++) {
+      const s = this.rows(data, t);
+      for (let j = 0; j < steps; j++) {
+        const cur = phi(j);
+        const g = gs[j];
+        lossAndGrad(ws.support[j], cur, s.sx, s.sy, K, g, this.loss);
+        const next = phis[j + 1];
+        for (let i = 0; i < n; i++) next[i] = cur[i] - theta[n + i] * g[i];
+      }
+      loss += lossAndGrad(ws.query, phi(steps), s.qx, s.qy, Q, v, this.loss);
+      rg.fill(0);
+      for (let j = steps - 1; j >= 0; j--) {
+        const g = gs[j];
+        for (let i = 0; i < n; i++) {
+          rg[i] -= g[i] * v[i];
+          w[i] = theta[n + i] * v[i];
+        }
+        hessianVector(ws.support[j], phi(j), w, K, hv);
+        for (let i = 0; i < n; i++) v[i] -= hv[i];
+      }
+      for (let i = 0; i < n; i++) grad[i] += v[i];
+      for (let i = 0; i < n; i++) grad[n + i] += rg[i];
+    }
+    return { loss: loss / data.tasks.length, stats: {} };
+  }
+
+  /** ANIL's per-step buffers: the head at each step, the output error and softmax there, and the R-pass rows. */
+  private anil: { heads: Float64Array[]; vh: Float64Array; e: Float64Array[]; prob: Float64Array[]; rz: Float64Array; re: Float64Array; dA: Float64Array; gb: Float64Array; rows: number } | null = null;
+
+  /**
+   * ANIL, exact, in the structure of a head-only inner loop: the body does not move, so one pass of the task's
+   * support and query points through it gives their features A (the last hidden layer); the k head steps and
+   * the query loss are a linear layer on them; and the pull-back through step j, v <- v - H(phi_j) (alpha
+   * v_head), needs only the head's R-pass: with rz = A w_W + w_b and re = J rz (J the loss's Hessian in the
+   * outputs), H_hh w = [A^T re; sum re], and H_bh w is the body's backward pass of dA = re W_j^T + e_j w_W^T.
+   * The body's backward pass is linear in dA and at the same activations for every step, so one pass over the
+   * support rows (-sum_j dA_j) and the query rows (dA = e_query W_k^T) gives the body's whole meta-gradient.
+   * Tests hold it to finite differences and to the TF.js algorithm; it costs about first-order MAML's one step.
+   */
+  private headOnly(theta: Float64Array, data: FlatBatch, grad: Float64Array): FastMetaResult {
+    const { kSupport: K, kQuery: Q } = data;
+    const jws = this.workspaces(K, Q).joint;
+    const { alpha, innerSteps: steps } = this.settings;
+    const { sizes, w: Ws, b: Bs } = this.lay;
+    const L = sizes.length - 1;
+    const Hd = sizes[L - 1];
+    const C = sizes[L];
+    const Wh = Ws[L - 1];
+    const Bh = Bs[L - 1] - Wh;
+    const n = this.n;
+    const headLen = n - Wh;
+    const R = K + Q;
+    const N = R + (R & 1);
+    const nIn = data.sx.length / (data.tasks.length * K);
+    if (!this.anil || this.anil.rows !== N) {
+      const f = (m: number) => new Float64Array(m);
+      this.anil = {
+        heads: Array.from({ length: steps + 1 }, () => f(headLen)),
+        vh: f(headLen),
+        e: Array.from({ length: steps + 1 }, () => f(Math.max(K, Q) * C)),
+        prob: Array.from({ length: steps + 1 }, () => f(Math.max(K, Q) * C)),
+        rz: f(K * C),
+        re: f(K * C),
+        dA: f(N * Hd),
+        gb: f(n),
+        rows: N,
+      };
+    }
+    if (this.jointX.length !== R * nIn) this.jointX = new Float32Array(R * nIn);
+    const x = this.jointX;
+    const { heads, vh, e, prob, rz, re, dA, gb } = this.anil;
+    const mse = this.loss === 'mse';
+    /**
+     * Outputs of `rows` feature rows (from row `from` of A) at head h, their loss against y, and dLoss/dout
+     * into err (softmax into pr): lossAndGrad's formulas.
+     */
+    const headLoss = (A: Float64Array, from: number, rows: number, h: Float64Array, y: ArrayLike<number>, err: Float64Array, pr: Float64Array): number => {
+      let loss = 0;
+      const c = 2 / (rows * C);
+      for (let r = 0; r < rows; r++) {
+        const o = r * C;
+        const a = (from + r) * Hd;
+        for (let k = 0; k < C; k++) {
+          let z = h[Bh + k];
+          for (let i = 0; i < Hd; i++) z += A[a + i] * h[i * C + k];
+          err[o + k] = z;
+        }
+        if (mse)
+          for (let k = 0; k < C; k++) {
+            const d = err[o + k] - y[o + k];
+            loss += d * d;
+            err[o + k] = c * d;
+          }
+        else {
+          let m = -Infinity;
+          for (let k = 0; k < C; k++) m = Math.max(m, err[o + k]);
+          let sum = 0;
+          for (let k = 0; k < C; k++) sum += Math.exp(err[o + k] - m);
+          const lse = m + Math.log(sum);
+          for (let k = 0; k < C; k++) {
+            loss -= y[o + k] * (err[o + k] - lse);
+            pr[o + k] = Math.exp(err[o + k] - lse);
+            err[o + k] = (pr[o + k] - y[o + k]) / rows;
+          }
+        }
+      }
+      return mse ? loss / (rows * C) : loss / rows;
+    };
+    /** The head's gradient from rows' errors: into out[i C + k] (weights) and out[Bh + k] (biases), scaled and added to base. */
+    const headGrad = (A: Float64Array, from: number, rows: number, err: Float64Array, out: Float64Array, base: Float64Array, scale: number) => {
+      for (let i = 0; i < Hd; i++)
+        for (let k = 0; k < C; k++) {
+          let g = 0;
+          for (let r = 0; r < rows; r++) g += A[(from + r) * Hd + i] * err[r * C + k];
+          out[i * C + k] = base[i * C + k] + scale * g;
+        }
+      for (let k = 0; k < C; k++) {
+        let g = 0;
+        for (let r = 0; r < rows; r++) g += err[r * C + k];
+        out[Bh + k] = base[Bh + k] + scale * g;
+      }
+    };
+    let loss = 0;
+    for (let t = 0; t < data.tasks.length; t++) {
+      const s = this.rows(data, t);
+      x.set(s.sx, 0);
+      x.set(s.qx, K * nIn);
+      forwardRows(jws, theta, x, R);
+      const A = jws.a[L - 1];
+      heads[0].set(theta.subarray(Wh, n));
+      for (let j = 0; j < steps; j++) {
+        headLoss(A, 0, K, heads[j], s.sy, e[j], prob[j]);
+        headGrad(A, 0, K, e[j], heads[j + 1], heads[j], -alpha);
+      }
+      // The query loss at the adapted head; its gradient: the head's (vh, the adjoint of h_k) and the query rows' dA.
+      const eq = e[steps];
+      loss += headLoss(A, K, Q, heads[steps], s.qy, eq, prob[steps]);
+      for (let r = 0; r < Q; r++)
+        for (let i = 0; i < Hd; i++) {
+          let d = 0;
+          for (let k = 0; k < C; k++) d += eq[r * C + k] * heads[steps][i * C + k];
+          dA[(K + r) * Hd + i] = d;
+        }
+      vh.fill(0);
+      headGrad(A, K, Q, eq, vh, vh, 1);
+      dA.fill(0, 0, K * Hd);
+      for (let j = steps - 1; j >= 0; j--) {
+        const h = heads[j];
+        const ej = e[j];
+        const pj = prob[j];
+        // w = alpha v_head: its R-pass at step j.
+        for (let r = 0; r < K; r++) {
+          const o = r * C;
+          for (let k = 0; k < C; k++) {
+            let z = vh[Bh + k];
+            for (let i = 0; i < Hd; i++) z += A[r * Hd + i] * vh[i * C + k];
+            rz[o + k] = alpha * z;
+          }
+          if (mse) for (let k = 0; k < C; k++) re[o + k] = ((2 / (K * C)) * rz[o + k]);
+          else {
+            let dot = 0;
+            for (let k = 0; k < C; k++) dot += pj[o + k] * rz[o + k];
+            for (let k = 0; k < C; k++) re[o + k] = (pj[o + k] * (rz[o + k] - dot)) / K;
+          }
+          // The support rows carry -sum_j dA_j (the pull-back subtracts H_bh w).
+          for (let i = 0; i < Hd; i++) {
+            let d = 0;
+            for (let k = 0; k < C; k++) d += re[o + k] * h[i * C + k] + ej[o + k] * alpha * vh[i * C + k];
+            dA[r * Hd + i] -= d;
+          }
+        }
+        // v_head <- v_head - H_hh w.
+        headGrad(A, 0, K, re, vh, vh, -1);
+      }
+      // The body: one backward pass of dA through the last hidden ReLU, support and query rows together.
+      const eTop = jws.e[L - 2];
+      const zTop = jws.z[L - 2];
+      for (let i = 0; i < R * Hd; i++) eTop[i] = zTop[i] > 0 ? dA[i] : 0;
+      eTop.fill(0, R * Hd, N * Hd);
+      backwardFrom(jws, theta, R, L - 2, gb);
+      for (let i = 0; i < Wh; i++) grad[i] += gb[i];
+      for (let i = 0; i < headLen; i++) grad[Wh + i] += vh[i];
+    }
+    return { loss: loss / data.tasks.length, stats: {} };
+  }
+
+  /**
+   * iMAML: k proximal steps, then (I + H/lambda) x = grad L_query(phi) by conjugate gradient from 0 with the
+   * engine's truncation (a direction of non-positive curvature stops that task's solve); the mean relative CG
+   * residual and the mean norm of the proximal objective's gradient at phi as stats.
+   */
+  private implicit(theta: Float64Array, data: FlatBatch, grad: Float64Array): FastMetaResult {
+    const { kSupport: K, kQuery: Q } = data;
+    const ws = this.workspaces(K, Q);
+    const { alpha, lambda, innerSteps, cgSteps } = this.settings;
+    const { v: b, hv, n } = this;
+    const phi = this.phis[0];
+    const g = this.gs[0];
+    const { x, r, p, ap } = this.cg;
+    const dot = (a: Float64Array, c: Float64Array) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += a[i] * c[i];
+      return s;
+    };
+    let loss = 0;
+    let residual = 0;
+    let gradNorm = 0;
+    for (let t = 0; t < data.tasks.length; t++) {
+      const s = this.rows(data, t);
+      phi.set(theta.subarray(0, n));
+      for (let j = 0; j < innerSteps; j++) {
+        lossAndGrad(ws.support[0], phi, s.sx, s.sy, K, g, this.loss);
+        for (let i = 0; i < n; i++) phi[i] -= alpha * (g[i] + lambda * (phi[i] - theta[i]));
+      }
+      loss += lossAndGrad(ws.query, phi, s.qx, s.qy, Q, b, this.loss);
+      // At phi, with its activations kept for the Hessian-vector products below.
+      lossAndGrad(ws.support[0], phi, s.sx, s.sy, K, g, this.loss);
+      let st = 0;
+      for (let i = 0; i < n; i++) {
+        const d = g[i] + lambda * (phi[i] - theta[i]);
+        st += d * d;
+      }
+      gradNorm += Math.sqrt(st);
+      x.fill(0);
+      r.set(b);
+      p.set(b);
+      let rs = dot(r, r);
+      for (let k = 0; k < cgSteps; k++) {
+        hessianVector(ws.support[0], phi, p, K, hv);
+        for (let i = 0; i < n; i++) ap[i] = p[i] + hv[i] / lambda;
+        const curvature = dot(p, ap);
+        const step = curvature > 0 ? rs / curvature : 0;
+        for (let i = 0; i < n; i++) {
+          x[i] += step * p[i];
+          r[i] -= step * ap[i];
+        }
+        const rsNext = dot(r, r);
+        const beta = rs === 0 ? 0 : rsNext / rs;
+        for (let i = 0; i < n; i++) p[i] = r[i] + beta * p[i];
+        rs = rsNext;
+      }
+      const bb = Math.sqrt(dot(b, b));
+      residual += bb === 0 ? 0 : Math.sqrt(rs) / bb;
+      for (let i = 0; i < n; i++) grad[i] += x[i];
+    }
+    const T = data.tasks.length;
+    return { loss: loss / T, stats: { cgResidual: residual / T, innerGradNorm: gradNorm / T } };
+  }
+}
+
+/** What FastAlgorithmTrainer needs of a TrainConfig, and the network's sizes (architectureOf's). */
+export type FastAlgorithmTrainConfig = Pick<
+  TrainConfig,
+  'metaBatch' | 'kSupport' | 'kQuery' | 'innerSteps' | 'alpha' | 'lambda' | 'cgSteps' | 'metaLr' | 'iterations' | 'seed' | 'problem' | 'classes'
+> & { algorithm: FastAlgorithmId; sizes: number[] };
+
+export type FastAlgorithmStep = { ok: true; loss: number; stats: Record<string, number> } | { ok: false; loss: number; reason: string };
+
+/**
+ * MetaTrainer's loop on typed arrays for the algorithms of this file: the same initialisation (Meta-SGD's rates
+ * all alpha, in float32), the same batches from the same seed, Adam or Reptile's step annealed linearly to 0,
+ * and the same refusal of a diverging update (the last good parameters stay).
+ */
+export class FastAlgorithmTrainer {
+  /** The meta-parameters: the network's, then (Meta-SGD) its learned rates. */
+  readonly params: Float64Array;
+  iteration = 0;
+  private readonly rng: Rng;
+  private readonly algo: FastAlgorithm;
+  private readonly grad: Float64Array;
+  private readonly m: Float64Array;
+  private readonly v: Float64Array;
+  private readonly classes: number | null;
+
+  constructor(readonly config: FastAlgorithmTrainConfig) {
+    this.classes = isClassification(config) ? classesOf(config) : null;
+    this.rng = new Rng(config.seed);
+    this.algo = new FastAlgorithm(config, this.classes === null ? 'mse' : 'crossEntropy');
+    const net = initFlat(config.sizes, this.rng.fork());
+    this.params = new Float64Array(this.algo.total);
+    this.params.set(net);
+    this.params.fill(Math.fround(config.alpha), net.length);
+    const n = this.algo.total;
+    this.grad = new Float64Array(n);
+    this.m = new Float64Array(n);
+    this.v = new Float64Array(n);
+  }
+
+  /** Reptile's outer step at the current iteration: metaLr, annealed linearly to 0 over the run (MetaTrainer's). */
+  reptileStepSize(): number {
+    return this.config.metaLr * Math.max(0, 1 - this.iteration / this.config.iterations);
+  }
+
+  step(): FastAlgorithmStep {
+    const c = this.config;
+    const data =
+      this.classes === null
+        ? drawMetaBatch(this.rng, c.metaBatch, c.kSupport, c.kQuery)
+        : flatEpisodes(drawEpisodes(c.problem!, this.rng, c.metaBatch, this.classes, c.kSupport, c.kQuery), this.classes);
+    const { loss, stats } = this.algo.metaGradient(this.params, data, this.grad);
+    const { params, grad, m, v } = this;
+    let gradSq = 0;
+    for (const g of grad) gradSq += g * g;
+    let zeroLoss = this.classes === null ? 0 : Math.log(this.classes);
+    if (this.classes === null) for (const y of data.qy) zeroLoss += (y * y) / data.qy.length;
+    const reason = divergenceReason(this.iteration + 1, loss, gradSq, zeroLoss, c);
+    if (reason) return { ok: false, loss, reason };
+    if (ALGORITHM_INFO[c.algorithm].outer === 'reptile') {
+      const eps = this.reptileStepSize();
+      for (let i = 0; i < params.length; i++) params[i] -= eps * grad[i];
+      this.iteration++;
+      return { ok: true, loss, stats: { ...stats, outerStepSize: eps } };
+    }
+    const t = ++this.iteration;
+    const [b1, b2, epsilon] = [0.9, 0.999, 1e-8];
+    const stepSize = (c.metaLr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
+    for (let i = 0; i < params.length; i++) {
+      m[i] = b1 * m[i] + (1 - b1) * grad[i];
+      v[i] = b2 * v[i] + (1 - b2) * grad[i] * grad[i];
+      params[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) + epsilon);
+    }
+    return { ok: true, loss, stats };
+  }
+}
