@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'react';
 import { PROBLEM_IDS } from '../meta/contracts/config';
 import { PROBLEM_INFO } from '../meta/contracts/problems';
+import { LearnButton, LessonPanel } from '../panels/lessons/LessonPanel';
 import { Notices } from '../panels/Notices';
 import { ReproductionPanel } from '../panels/ReproductionPanel';
 import { TrainingPanel } from '../panels/TrainingPanel';
@@ -30,21 +31,25 @@ export default function App() {
   const Main = MAIN_PANELS[view.main];
   const Metrics = METRICS_PANELS[view.metrics];
   const present = usePlayground((s) => s.settings.present);
+  const learning = usePlayground((s) => s.settings.learn > 0);
   const [help, setHelp] = useState(false);
   const toggleHelp = useCallback(() => setHelp((h) => !h), []);
   const closeHelp = useCallback(() => setHelp(false), []);
   useShortcuts(help, toggleHelp);
   return (
-    <div className={present ? 'app presenter' : 'app'} data-testid="app" data-problem={problem}>
+    <div className={`app${present ? ' presenter' : ''}${learning ? ' learning' : ''}`} data-testid="app" data-problem={problem}>
       <header className="app-header">
         <h1>MAML Playground</h1>
         <ProblemTabs />
-        <ViewButtons onHelp={toggleHelp} />
+        <ViewButtons onHelp={toggleHelp}>
+          <LearnButton />
+        </ViewButtons>
         <p className="lede">{lede}</p>
       </header>
       <Notices />
       <Controls />
       <main className="layout">
+        <LessonPanel />
         <div className="top-row">
           <Main />
           <Metrics />
