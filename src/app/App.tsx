@@ -10,6 +10,7 @@ import { Controls } from './Controls';
 import { MAIN_PANELS, METRICS_PANELS } from './problemViews';
 import { useShortcuts, ViewButtons } from './presenter';
 import { ShortcutsOverlay } from './ShortcutsOverlay';
+import './lessons.css';
 
 function ProblemTabs() {
   const problem = usePlayground((s) => s.settings.problem);

@@ -443,7 +443,7 @@ export function LessonPanel() {
   if (!scene) return null;
   const Live = LIVE[scene.live];
   return (
-    <section className="panel lesson-panel" data-testid="lesson" data-scene={n} data-scene-id={scene.id} aria-labelledby="lesson-title">
+    <section className="panel lesson-panel" data-testid="lesson" data-scene={n} data-scene-id={scene.id} aria-labelledby="lesson-title" tabIndex={0}>
       <SceneNav n={n} />
       <h2 id="lesson-title">
         {n}. {scene.title}
