@@ -2,6 +2,7 @@ import { useCallback, useState } from 'react';
 import { PROBLEM_IDS } from '../meta/contracts/config';
 import { PROBLEM_INFO } from '../meta/contracts/problems';
 import { LearnButton, LessonPanel } from '../panels/lessons/LessonPanel';
+import { sceneAt } from '../panels/lessons/scenes';
 import { Notices } from '../panels/Notices';
 import { ReproductionPanel } from '../panels/ReproductionPanel';
 import { TrainingPanel } from '../panels/TrainingPanel';
@@ -32,13 +33,14 @@ export default function App() {
   const Main = MAIN_PANELS[view.main];
   const Metrics = METRICS_PANELS[view.metrics];
   const present = usePlayground((s) => s.settings.present);
-  const learning = usePlayground((s) => s.settings.learn > 0);
+  const scene = sceneAt(usePlayground((s) => s.settings.learn));
+  const learning = scene !== null ? ` learning${scene.live === 'train' ? ' lesson-trains' : ''}` : '';
   const [help, setHelp] = useState(false);
   const toggleHelp = useCallback(() => setHelp((h) => !h), []);
   const closeHelp = useCallback(() => setHelp(false), []);
   useShortcuts(help, toggleHelp);
   return (
-    <div className={`app${present ? ' presenter' : ''}${learning ? ' learning' : ''}`} data-testid="app" data-problem={problem}>
+    <div className={`app${present ? ' presenter' : ''}${learning}`} data-testid="app" data-problem={problem}>
       <header className="app-header">
         <h1>MAML Playground</h1>
         <ProblemTabs />

@@ -66,7 +66,7 @@ function sine(now: Settings, o: { seed: number; kShot: number; methods: Algorith
 const [A_MIN, A_MAX] = SINUSOID_RANGES.amplitude;
 const [X_MIN, X_MAX] = SINUSOID_RANGES.x;
 /** The task family's ranges, in the equation from the generator's own constants. */
-const FAMILY_TEX = `y = A \\sin(x - \\varphi),\\quad A \\sim U[${A_MIN}, ${A_MAX.toFixed(1)}],\\ \\varphi \\sim U[0, \\pi],\\ x \\sim U[${X_MIN}, ${X_MAX}]`;
+const FAMILY_TEX = `\\begin{gathered} y = A \\sin(x - \\varphi) \\\\ A \\sim U[${A_MIN}, ${A_MAX.toFixed(1)}],\\ \\varphi \\sim U[0, \\pi],\\ x \\sim U[${X_MIN}, ${X_MAX}] \\end{gathered}`;
 
 const FINN = 'Finn, Abbeel & Levine 2017, “Model-Agnostic Meta-Learning for Fast Adaptation of Deep Networks”';
 
@@ -114,7 +114,7 @@ export const SCENES: readonly Scene[] = [
       'One meta-iteration of the engine, stage by stage, on the shipped MAML model. A meta-batch of tasks is drawn; each task takes its inner step on its support points; its query points (new points of the same task) score the adapted weights.',
       'The outer loop differentiates the mean query loss with respect to θ, through the inner step, and moves θ against that meta-gradient. Press “Next stage”; every number is the worker’s, computed by the kernels that train.',
     ],
-    tex: "\\theta \\leftarrow \\theta - \\beta\\, \\nabla_\\theta \\frac{1}{T} \\sum_{i=1}^{T} L^{\\text{query}}_{\\mathcal{T}_i}\\bigl(\\theta - \\alpha \\nabla_\\theta L^{\\text{support}}_{\\mathcal{T}_i}(\\theta)\\bigr)",
+    tex: "\\begin{aligned} \\theta'_i &= \\theta - \\alpha \\nabla_\\theta L^{\\text{support}}_{\\mathcal{T}_i}(\\theta) \\\\ \\theta &\\leftarrow \\theta - \\beta\\, \\nabla_\\theta \\frac{1}{T} \\sum_{i=1}^{T} L^{\\text{query}}_{\\mathcal{T}_i}(\\theta'_i) \\end{aligned}",
     source: `${FINN}, Algorithm 2 (supervised MAML).`,
     live: 'slowMotion',
     state: (now) => sine(now, { seed: 6, kShot: 5, methods: ['maml'], selectedStep: 1 }),
@@ -126,7 +126,7 @@ export const SCENES: readonly Scene[] = [
       'The chain rule through the inner step multiplies the query gradient by the Jacobian of θ′ with respect to θ, which is I − αH, H the Hessian of the support loss. Exact MAML computes this with Hessian-vector products; first-order MAML drops the αH term.',
       'How much does that change the meta-gradient? Below, measured on the same meta-batch as the previous scene: the cosine between the two gradients and the ratio of their lengths. On the plot, both models adapted to the same points.',
     ],
-    tex: "\\nabla_\\theta L^{\\text{query}}(\\theta') = \\bigl(I - \\alpha \\nabla^2_\\theta L^{\\text{support}}(\\theta)\\bigr)\\, \\nabla_{\\theta'} L^{\\text{query}}(\\theta')",
+    tex: "\\begin{gathered} \\nabla_\\theta L^{\\text{query}}(\\theta') = (I - \\alpha H)\\, \\nabla_{\\theta'} L^{\\text{query}}(\\theta') \\\\ H = \\nabla^2_\\theta L^{\\text{support}}(\\theta) \\end{gathered}",
     source: `${FINN}, §5.2 (first-order approximation).`,
     live: 'firstOrder',
     state: (now) => sine(now, { seed: 6, kShot: 5, methods: ['maml', 'fomaml'], selectedStep: 1 }),
@@ -152,7 +152,7 @@ export const SCENES: readonly Scene[] = [
       'MAML was trained with one inner step, yet it keeps improving with more steps at test time, without overfitting its few points. The loss chart shows the error against the number of steps, averaged over test tasks.',
       'More points (K) help every method. The table below reads the shipped evaluation at each K the paper reports: MAML after one step against pretrained after the most steps.',
     ],
-    tex: "\\theta^{(j+1)} = \\theta^{(j)} - \\alpha \\nabla L^{\\text{support}}\\bigl(\\theta^{(j)}\\bigr),\\quad j = 0, \\dots, k-1",
+    tex: "\\theta^{(j+1)} = \\theta^{(j)} - \\alpha \\nabla L^{\\text{support}}\\bigl(\\theta^{(j)}\\bigr)",
     source: `${FINN}, §5.1 and Figure 3.`,
     live: 'shots',
     state: (now) => sine(now, { seed: 9, kShot: 10, methods: ['maml', 'pretrained'], selectedStep: MAX_STEPS }),
@@ -164,7 +164,7 @@ export const SCENES: readonly Scene[] = [
       'First-order MAML: the query gradient at θ′, no Hessian. Reptile: take a few SGD steps on a task, move θ toward where they ended. iMAML: a proximal inner problem and its implicit gradient, solved by conjugate gradient. ANIL: adapt only the last layer. Meta-SGD: learn a step size for every weight.',
       'All are on the plot, adapted to the same points; the table reads each one’s shipped evaluation.',
     ],
-    tex: "\\text{Reptile: } \\theta \\leftarrow \\theta + \\epsilon\\,(\\phi - \\theta) \\qquad \\text{iMAML: } \\bigl(I + \\tfrac{1}{\\lambda} H\\bigr)^{-1} \\nabla L^{\\text{query}}(\\phi)",
+    tex: "\\begin{aligned} \\text{Reptile: } & \\theta \\leftarrow \\theta + \\epsilon\\,(\\phi - \\theta) \\\\ \\text{iMAML: } & \\bigl(I + \\tfrac{1}{\\lambda} H\\bigr)^{-1} \\nabla L^{\\text{query}}(\\phi) \\end{aligned}",
     source: 'Nichol, Achiam & Schulman 2018 (Reptile, §3); Rajeswaran, Finn, Kakade & Levine 2019 (iMAML, §3); Raghu, Raghu, Bengio & Vinyals 2020 (ANIL, §4); Li, Zhou, Chen & Li 2017 (Meta-SGD, §3).',
     live: 'family-compare',
     state: (now) => sine(now, { seed: 6, kShot: 5, methods: ['maml', 'fomaml', 'reptile', 'imaml', 'anil', 'metasgd'], selectedStep: 1 }),
