@@ -427,7 +427,15 @@ function SceneNav({ n }: { n: number }) {
       <button type="button" data-testid="scene-next" onClick={() => openScene(st(), n + 1)} disabled={n >= LEARN_SCENES} aria-label="Next scene">
         →
       </button>
-      <button type="button" data-testid="scene-reset" onClick={() => openScene(st(), n)} title="Put this scene's points, methods and steps back">
+      <button
+        type="button"
+        data-testid="scene-reset"
+        onClick={() => {
+          openScene(st(), n);
+          useMetaStep.getState().restart();
+        }}
+        title="Put this scene's points, methods and steps back"
+      >
         Reset scene
       </button>
       <button type="button" data-testid="learn-close" onClick={() => openScene(st(), 0)}>
