@@ -150,6 +150,12 @@ describe('the Learn mode, walked by keyboard', () => {
     expect(await sceneOf(page)).toBe(n);
     const s = await settings(page);
     expect(s.points.every((p: { x: number }) => p.x <= 0)).toBe(true);
+    // With the plot focused the arrows keep stepping the scrubber; the scene stays.
+    const step = s.selectedStep;
+    await page.focus('[data-testid="task-panel"] svg.task-plot');
+    await page.keyboard.press('ArrowLeft');
+    expect((await settings(page)).selectedStep).toBe(step - 1);
+    expect(await sceneOf(page)).toBe(n);
     // Play: clear the points; reset brings the scene back.
     await page.keyboard.press('c');
     expect((await settings(page)).points).toHaveLength(0);
@@ -183,7 +189,7 @@ describe('the Learn mode fits the screen and passes axe', () => {
         }
         expect(await pageOverflow(page), `scene ${n}`).toBeLessThanOrEqual(0);
         expect(await offscreen(page), `scene ${n}`).toEqual([]);
-        if (vp.width !== 1920 && [1, 4, 8].includes(n)) {
+        if (vp.width === 1280 || (vp.width === 390 && [1, 4, 8].includes(n))) {
           await page.evaluate(AXE);
           const bad = await page.evaluate(`axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] }).then((r) => r.violations
             .filter((v) => v.impact === 'serious' || v.impact === 'critical')
