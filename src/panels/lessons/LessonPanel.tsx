@@ -42,30 +42,44 @@ export const Equation = memo(function Equation({ tex }: { tex: string }) {
 
 // ---- the live readouts ----
 
+/** Colours of a few tasks side by side (Okabe-Ito). */
+const TASK_COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9'];
+
+/** A few sine tasks in one small plot, each in its colour, with its points where given. */
+function TasksPlot({ tasks, label }: { tasks: { amplitude: number; phase: number; support?: { x: number; y: number }[] }[]; label: string }) {
+  const xs = xGrid(61);
+  const yMax = Math.max(...tasks.map((t) => t.amplitude));
+  const W = 300;
+  const H = 80;
+  const px = (x: number) => ((x - xs[0]) / (xs[xs.length - 1] - xs[0])) * W;
+  const py = (y: number) => H / 2 - (y / yMax) * (H / 2 - 4);
+  return (
+    <svg viewBox={`0 0 ${W} ${H}`} className="lesson-family-plot" role="img" aria-label={label}>
+      {tasks.map((t, i) => (
+        <g key={i}>
+          <polyline fill="none" stroke={TASK_COLORS[i % TASK_COLORS.length]} strokeWidth={2} points={xs.map((x) => `${px(x).toFixed(1)},${py(sinusoid(t, x)).toFixed(1)}`).join(' ')} />
+          {t.support?.map((p, k) => <circle key={k} cx={px(p.x)} cy={py(p.y)} r={2.5} fill={TASK_COLORS[i % TASK_COLORS.length]} />)}
+        </g>
+      ))}
+    </svg>
+  );
+}
+
+const Swatch = ({ i }: { i: number }) => <span className="lesson-dot" style={{ background: TASK_COLORS[i % TASK_COLORS.length] }} aria-hidden="true" />;
+
 /** Scene 1: a few tasks of the family, drawn here, and their A and phi. */
 function Family() {
   const tasks = useMemo(() => {
     const rng = new Rng(2024);
     return Array.from({ length: 4 }, () => sampleTask(rng));
   }, []);
-  const xs = xGrid(61);
-  const yMax = Math.max(...tasks.map((t) => t.amplitude));
-  const W = 300;
-  const H = 80;
-  const px = (x: number) => ((x - xs[0]) / (xs[xs.length - 1] - xs[0])) * W;
-  const py = (y: number) => H / 2 - (y / yMax) * (H / 2 - 3);
-  const colors = ['#0072b2', '#d55e00', '#009e73', '#cc79a7'];
   return (
     <div className="lesson-family" data-testid="lesson-family">
-      <svg viewBox={`0 0 ${W} ${H}`} className="lesson-family-plot" role="img" aria-label="Four sine tasks drawn from the family">
-        {tasks.map((t, i) => (
-          <polyline key={i} fill="none" stroke={colors[i]} strokeWidth={2} points={xs.map((x) => `${px(x).toFixed(1)},${py(sinusoid(t, x)).toFixed(1)}`).join(' ')} />
-        ))}
-      </svg>
+      <TasksPlot tasks={tasks} label="Four sine tasks drawn from the family" />
       <ul className="lesson-list">
         {tasks.map((t, i) => (
           <li key={i}>
-            <span className="lesson-dot" style={{ background: colors[i] }} aria-hidden="true" /> A = <Num v={t.amplitude} digits={2} />, φ = <Num v={t.phase} digits={2} />
+            <Swatch i={i} /> A = <Num v={t.amplitude} digits={2} />, φ = <Num v={t.phase} digits={2} />
           </li>
         ))}
       </ul>
@@ -154,12 +168,13 @@ function SlowMotion() {
       {!r && !error && <p className="muted">Waiting for the engine and the shipped MAML model…</p>}
       {r && (
         <>
+          <p>
+            Meta-batch of <Num v={r.tasks.length} digits={0} /> tasks (seed <Num v={r.seed} digits={0} />), K = <Num v={r.kSupport} digits={0} /> support and{' '}
+            <Num v={r.kQuery} digits={0} /> query points each, α = <Num v={r.alpha} digits={4} />
+          </p>
+          <TasksPlot tasks={r.tasks} label="The meta-batch's tasks, each with its support points" />
           <ScrollRegion label="The meta-batch's tasks" testId="stage-tasks">
             <table className="lesson-table">
-              <caption>
-                Meta-batch of <Num v={r.tasks.length} digits={0} /> tasks (seed <Num v={r.seed} digits={0} />), K = <Num v={r.kSupport} digits={0} /> support and{' '}
-                <Num v={r.kQuery} digits={0} /> query points each, α = <Num v={r.alpha} digits={4} />
-              </caption>
               <thead>
                 <tr>
                   <th scope="col">task</th>
@@ -172,7 +187,9 @@ function SlowMotion() {
               <tbody>
                 {r.tasks.map((t, i) => (
                   <tr key={i}>
-                    <th scope="row">{i + 1}</th>
+                    <th scope="row">
+                      <Swatch i={i} /> {i + 1}
+                    </th>
                     <td className="mono">{t.amplitude.toFixed(2)}</td>
                     <td className="mono">{t.phase.toFixed(2)}</td>
                     {stage >= 1 && (
