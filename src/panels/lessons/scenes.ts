@@ -88,7 +88,7 @@ export const SCENES: readonly Scene[] = [
     title: 'Training on all tasks at once fails',
     text: [
       'The obvious idea: train one network on points of every task (“pretrained”, or joint training), then fine-tune it with a gradient step on the new task’s points.',
-      'It learns the average of all sines, which is nearly flat: the phases cancel. A gradient step on a handful of points cannot turn that into this task’s curve. Compare its error after one step with MAML’s below (MSE against the true curve), and move the step scrubber.',
+      'It learns the average of all sines, which is nearly flat: the phases cancel. A gradient step on a handful of points cannot turn that into this task’s curve. Compare its error after one step with that of MAML (the next scene) below, as MSE against the true curve, and move the step scrubber.',
     ],
     tex: 'L_{\\mathcal{T}}(\\theta) = \\frac{1}{K} \\sum_{k=1}^{K} \\bigl(f_\\theta(x_k) - y_k\\bigr)^2',
     source: `${FINN}, §5.1 and Table 2 (pretrained baseline).`,
