@@ -1,7 +1,7 @@
-import { useCallback, useState } from 'react';
+import { lazy, Suspense, useCallback, useState } from 'react';
 import { PROBLEM_IDS } from '../meta/contracts/config';
 import { PROBLEM_INFO } from '../meta/contracts/problems';
-import { LearnButton, LessonPanel } from '../panels/lessons/LessonPanel';
+import { LearnButton } from '../panels/lessons/LearnButton';
 import { sceneAt } from '../panels/lessons/scenes';
 import { Notices } from '../panels/Notices';
 import { ReproductionPanel } from '../panels/ReproductionPanel';
@@ -12,6 +12,9 @@ import { MAIN_PANELS, METRICS_PANELS } from './problemViews';
 import { useShortcuts, ViewButtons } from './presenter';
 import { ShortcutsOverlay } from './ShortcutsOverlay';
 import './lessons.css';
+
+/** The Learn mode's panel, with KaTeX: loaded when a scene is first shown (its own chunk, precached for offline use). */
+const LessonPanel = lazy(() => import('../panels/lessons/LessonPanel').then((m) => ({ default: m.LessonPanel })));
 
 function ProblemTabs() {
   const problem = usePlayground((s) => s.settings.problem);
@@ -52,7 +55,11 @@ export default function App() {
       <Notices />
       <Controls />
       <main className="layout">
-        <LessonPanel />
+        {scene && (
+          <Suspense fallback={null}>
+            <LessonPanel />
+          </Suspense>
+        )}
         <div className="top-row">
           <Main />
           <Metrics />

@@ -484,20 +484,3 @@ export function LessonPanel() {
     </section>
   );
 }
-
-/** The header's way in: opens the first scene (or leaves the lesson). */
-export function LearnButton() {
-  const n = usePlayground((s) => s.settings.learn);
-  return (
-    <button
-      type="button"
-      data-testid="learn-toggle"
-      aria-pressed={n > 0}
-      title="A guided lesson through meta-learning, scene by scene on the live engine (arrow keys move between scenes; link ?learn=1)"
-      onClick={() => openScene(usePlayground.getState(), n > 0 ? 0 : 1)}
-    >
-      {n > 0 ? 'Leave lesson' : 'Learn'}
-    </button>
-  );
-}
-
