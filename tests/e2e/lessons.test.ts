@@ -140,7 +140,14 @@ describe('the Learn mode, walked by keyboard', () => {
       }
       if (scene.id === 'train') {
         expect(s.train.metaLr).not.toBe(0.001);
-        expect(await page.$('[data-testid="lesson-train"]')).not.toBeNull();
+        // Start trains MAML with the lecture preset, live; the scene's readout follows the progress; Pause stops it.
+        await page.click('[data-testid="lesson-train"]');
+        await page.waitForFunction(() => (document.querySelector('[data-testid="lesson-meta-loss"]')?.getAttribute('data-value') ?? '') !== '', undefined, { timeout: 60_000 });
+        const status = await page.evaluate(() => (window as any).__playground.store.getState().status);
+        expect(status.trainState).toBe('running');
+        expect(status.progress.iterations).toBe(s.train.iterations);
+        await page.click('[data-testid="lesson-train"]');
+        await page.waitForFunction(() => (window as any).__playground.store.getState().status.trainState === 'paused');
       }
     }
     // Past the last scene: nothing; back by keyboard.
