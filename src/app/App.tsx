@@ -1,6 +1,8 @@
-import { useCallback, useState } from 'react';
+import { lazy, Suspense, useCallback, useState } from 'react';
 import { PROBLEM_IDS } from '../meta/contracts/config';
 import { PROBLEM_INFO } from '../meta/contracts/problems';
+import { LearnButton } from '../panels/lessons/LearnButton';
+import { sceneAt } from '../panels/lessons/scenes';
 import { Notices } from '../panels/Notices';
 import { ReproductionPanel } from '../panels/ReproductionPanel';
 import { TrainingPanel } from '../panels/TrainingPanel';
@@ -9,6 +11,10 @@ import { Controls } from './Controls';
 import { MAIN_PANELS, METRICS_PANELS } from './problemViews';
 import { useShortcuts, ViewButtons } from './presenter';
 import { ShortcutsOverlay } from './ShortcutsOverlay';
+import './lessons.css';
+
+/** The Learn mode's panel, with KaTeX: loaded when a scene is first shown (its own chunk, precached for offline use). */
+const LessonPanel = lazy(() => import('../panels/lessons/LessonPanel').then((m) => ({ default: m.LessonPanel })));
 
 function ProblemTabs() {
   const problem = usePlayground((s) => s.settings.problem);
@@ -30,21 +36,30 @@ export default function App() {
   const Main = MAIN_PANELS[view.main];
   const Metrics = METRICS_PANELS[view.metrics];
   const present = usePlayground((s) => s.settings.present);
+  const scene = sceneAt(usePlayground((s) => s.settings.learn));
+  const learning = scene !== null ? ` learning${scene.live === 'train' ? ' lesson-trains' : ''}` : '';
   const [help, setHelp] = useState(false);
   const toggleHelp = useCallback(() => setHelp((h) => !h), []);
   const closeHelp = useCallback(() => setHelp(false), []);
   useShortcuts(help, toggleHelp);
   return (
-    <div className={present ? 'app presenter' : 'app'} data-testid="app" data-problem={problem}>
+    <div className={`app${present ? ' presenter' : ''}${learning}`} data-testid="app" data-problem={problem}>
       <header className="app-header">
         <h1>MAML Playground</h1>
         <ProblemTabs />
-        <ViewButtons onHelp={toggleHelp} />
+        <ViewButtons onHelp={toggleHelp}>
+          <LearnButton />
+        </ViewButtons>
         <p className="lede">{lede}</p>
       </header>
       <Notices />
       <Controls />
       <main className="layout">
+        {scene && (
+          <Suspense fallback={null}>
+            <LessonPanel />
+          </Suspense>
+        )}
         <div className={view.stacked ? 'top-row stacked' : 'top-row'}>
           <Main />
           <Metrics />

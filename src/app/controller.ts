@@ -6,15 +6,18 @@
 import { pageAddress } from '../session/browser';
 import { readAddress, syncAddress } from '../session/link';
 import { createSession, type Session } from '../session/session';
+import { openScene, sceneSettings } from '../panels/lessons/scenes';
 import { usePlayground } from '../state/store';
 
 /** Starts the page's session. Returns it and a function that stops everything. */
 export function startPage(): { session: Session; stop(): void } {
   const store = usePlayground;
   const { backend, engine } = readAddress(store, window.location.search);
+  // A link into the Learn mode (?learn=n) reopens scene n with its state.
+  if (store.getState().settings.learn > 0) openScene(store.getState(), store.getState().settings.learn);
   const session = createSession({ store, backend, engine });
   session.start();
-  const stopAddress = syncAddress(store, pageAddress);
+  const stopAddress = syncAddress(store, pageAddress, sceneSettings);
   // The tests' and the benchmark's hooks; none in the production bundle (see Session.hooks).
   if (import.meta.env.MODE !== 'production') (window as unknown as Record<string, unknown>).__playground = session.hooks();
   return {

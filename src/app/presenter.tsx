@@ -5,7 +5,7 @@
  * buttons) in a high-contrast theme with projector-sized text, curves and points (CSS variables the panels'
  * SVG read through their classes). The header's buttons and the keys (shortcuts.ts) switch it, and fullscreen.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { PROBLEM_INFO, type ProblemInfo } from '../meta/contracts/problems';
 import { useSession } from '../session/context';
 import { usePlayground } from '../state/store';
@@ -76,11 +76,12 @@ export function useShortcuts(helpOpen: boolean, toggleHelp: () => void): void {
 }
 
 /** The header's view buttons: presenter mode, fullscreen, the shortcuts list. */
-export function ViewButtons({ onHelp }: { onHelp(): void }) {
+export function ViewButtons({ onHelp, children }: { onHelp(): void; children?: ReactNode }) {
   const present = usePlayground((s) => s.settings.present);
   const fullscreen = useFullscreen();
   return (
     <div className="view-buttons" role="group" aria-label="View">
+      {children}
       <button
         type="button"
         data-testid="presenter-toggle"

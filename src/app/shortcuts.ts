@@ -7,6 +7,7 @@
  */
 import { ALGORITHM_INFO } from '../meta/contracts/algorithms';
 import { isClassification } from '../meta/contracts/problems';
+import { stepScene } from '../panels/lessons/scenes';
 import type { PlaygroundState } from '../state/store';
 
 /** What the shortcuts act on: the store's state and intents, the training commands, and the page's own views. */
@@ -29,6 +30,11 @@ export interface Shortcut {
   display: string;
   /** What it does, in the overlay's words. */
   label: string;
+  /**
+   * 'learn': only in the Learn mode (a scene shown), and not while a plot or a scrolling box has the focus (there
+   * the same keys keep their everyday meaning: the arrows step the scrubber, or scroll). Default: everywhere.
+   */
+  scope?: 'learn';
   run(ctx: ShortcutContext, key: string): void;
 }
 
@@ -64,6 +70,22 @@ export const SHORTCUTS: readonly Shortcut[] = [
   },
   { id: 'step-back', keys: ['ArrowLeft'], display: '←', label: 'One step fewer on the scrubber', run: (ctx) => setStep(ctx, (s) => s - 1) },
   { id: 'step-forward', keys: ['ArrowRight'], display: '→', label: 'One step more on the scrubber', run: (ctx) => setStep(ctx, (s) => s + 1) },
+  {
+    id: 'scene-back',
+    keys: ['ArrowLeft', 'PageUp'],
+    display: '← or Page Up',
+    label: 'Learn mode: the previous scene (with the plot focused, ← steps the scrubber)',
+    scope: 'learn',
+    run: (ctx) => void stepScene(ctx.state(), -1),
+  },
+  {
+    id: 'scene-forward',
+    keys: ['ArrowRight', 'PageDown'],
+    display: '→ or Page Down',
+    label: 'Learn mode: the next scene (with the plot focused, → steps the scrubber)',
+    scope: 'learn',
+    run: (ctx) => void stepScene(ctx.state(), 1),
+  },
   { id: 'step-digit', keys: DIGITS, display: '0 … 9', label: 'Show the curves after that many steps', run: (ctx, key) => setStep(ctx, () => Number(key)) },
   {
     id: 'train',
@@ -129,20 +151,33 @@ export interface KeyLike {
   defaultPrevented?: boolean;
 }
 
-/** The shortcut a key press runs, or null (typing in a field, a browser shortcut, a key not in the table). */
-export function shortcutFor(e: KeyLike): Shortcut | null {
+/** Whether a key event's target is a plot or a box that scrolls by the arrow keys (or inside one). */
+export function isPlotOrScroller(target: EventTarget | null): boolean {
+  if (target === null || typeof target !== 'object') return false;
+  const t = target as { tagName?: unknown; closest?: (sel: string) => unknown };
+  if (t.tagName === 'svg') return true;
+  return typeof t.closest === 'function' && t.closest('svg, .table-scroll') !== null;
+}
+
+/**
+ * The shortcut a key press runs, or null (typing in a field, a browser shortcut, a key not in the table). In the
+ * Learn mode (`learning`), a Learn-mode key wins unless a plot or a scrolling box has the focus.
+ */
+export function shortcutFor(e: KeyLike, learning = false): Shortcut | null {
   if (e.defaultPrevented || isTyping(e.target) || e.altKey) return null;
   const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
   const modified = e.ctrlKey === true || e.metaKey === true;
   // Ctrl/Cmd+Z is the one modified key we take (undo); a bare Z is nothing, U is undo.
   if (modified) return key === 'z' ? (SHORTCUTS.find((s) => s.id === 'undo') ?? null) : null;
   if (key === 'z') return null;
-  return SHORTCUTS.find((s) => s.keys.includes(key)) ?? null;
+  const lesson = learning && !isPlotOrScroller(e.target);
+  const hits = SHORTCUTS.filter((s) => s.keys.includes(key));
+  return (lesson ? hits.find((s) => s.scope === 'learn') : undefined) ?? hits.find((s) => s.scope !== 'learn') ?? null;
 }
 
 /** Runs the key's shortcut; true when one ran (the caller then prevents the key's default). */
 export function handleShortcut(e: KeyLike, ctx: ShortcutContext): boolean {
-  const s = shortcutFor(e);
+  const s = shortcutFor(e, ctx.state().settings.learn > 0);
   if (!s) return false;
   s.run(ctx, e.key.length === 1 ? e.key.toLowerCase() : e.key);
   return true;

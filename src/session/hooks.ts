@@ -4,7 +4,7 @@
  */
 import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { PAPER_EVAL, type TrainConfig } from '../meta/contracts/config';
-import type { BenchPath } from '../worker/protocol';
+import type { BenchPath, MetaStepRequest } from '../worker/protocol';
 import type { RequestKind } from './refresh';
 import type { SessionCore } from './shared';
 
@@ -26,6 +26,8 @@ export function testHooks(core: SessionCore, idle: (kind?: RequestKind) => boole
     /** The latest parameters the page holds for a method (what export downloads). */
     checkpoint: (method: AlgorithmId) => client()?.latest.get(method)?.checkpoint ?? null,
     restarts: () => client()?.restarts ?? 0,
+    /** The worker's meta-iteration breakdown (what the Learn mode's scene 4 shows), asked for directly. */
+    metaStep: (req: MetaStepRequest) => client()?.request<'metaStepResult'>({ type: 'metaStep', ...req }),
     gpuCheck: () => client()?.request<'gpuCheckResult'>({ type: 'gpuCheck' }),
     /** True when nothing of that kind (default: both) is being computed or waiting: what is shown is current. */
     idle,

@@ -47,9 +47,12 @@ export function readAddress(store: PlaygroundStore, search: string): { backend: 
  * Keeps the address's query equal to the settings. Another problem tab is another view: it gets a history entry
  * of its own (the one left keeps the view as it was), so Back and Forward move between the app's views instead of
  * out of the app; when they do, the entry's problem comes back with its test-time alpha and training form (the
- * settings a tab switch sets), the rest as it is now. Returns a function that stops it.
+ * settings a tab switch sets), the rest as it is now. A Learn mode scene (`learn`) is a view too: moving to
+ * another scene adds an entry, and Back or Forward to an entry of another scene opens that scene again, with the
+ * state `scene` gives for it (the Learn mode's own; without it, only the scene number comes back). Returns a
+ * function that stops it.
  */
-export function syncAddress(store: PlaygroundStore, address: PageAddress): () => void {
+export function syncAddress(store: PlaygroundStore, address: PageAddress, scene?: (learn: number, now: Settings) => Partial<Settings>): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** Set while Back or Forward applies an entry: that change is the entry's own, not a new view. */
   let popping = false;
@@ -61,7 +64,8 @@ export function syncAddress(store: PlaygroundStore, address: PageAddress): () =>
   const unsubscribe = store.subscribe((s, prev) => {
     if (s.settings === prev.settings) return;
     clearTimeout(timer);
-    if (address.push && !popping && s.settings.problem !== prev.settings.problem) {
+    const newView = s.settings.problem !== prev.settings.problem || s.settings.learn !== prev.settings.learn;
+    if (address.push && !popping && newView) {
       address.replace(query(prev.settings));
       address.push(query(s.settings));
       return;
@@ -72,10 +76,11 @@ export function syncAddress(store: PlaygroundStore, address: PageAddress): () =>
     clearTimeout(timer);
     const entry = parseUrl(address.search()).settings;
     const st = store.getState();
-    if (entry.problem === st.settings.problem) return;
+    if (entry.problem === st.settings.problem && entry.learn === st.settings.learn) return;
     popping = true;
     try {
-      st.setSettings({ problem: entry.problem, alpha: entry.alpha, train: entry.train });
+      const view = { problem: entry.problem, alpha: entry.alpha, train: entry.train, learn: entry.learn };
+      st.setSettings(entry.learn > 0 && entry.learn !== st.settings.learn && scene ? { ...view, ...scene(entry.learn, st.settings) } : view);
     } finally {
       popping = false;
     }

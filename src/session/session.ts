@@ -7,7 +7,7 @@
 import type { AlgorithmId } from '../meta/contracts/algorithms';
 import type { Settings } from '../state/store';
 import { EngineClient, type HeartbeatOptions } from '../worker/client';
-import type { BackendName, EnginePreference, WorkerResponse } from '../worker/protocol';
+import type { BackendName, EnginePreference, MetaStepRequest, WorkerResponse } from '../worker/protocol';
 import { createAdaptation } from './adaptation';
 import { copyToClipboard, pageAddress, saveDownload } from './browser';
 import { createCheckpoints, type FileOut } from './checkpoints';
@@ -61,6 +61,11 @@ export interface Session {
   runReproduction(methods?: readonly AlgorithmId[], shots?: readonly number[]): Promise<void>;
   /** Copies the link to the current view and returns it. */
   copyLink(): Promise<string>;
+  /**
+   * One real meta-iteration of a method's current sinusoid model, stage by stage (the Learn mode's slow motion):
+   * the worker's answer, or null when the worker is not started. Rejects with the worker's error.
+   */
+  metaStep(req: MetaStepRequest): Promise<Extract<WorkerResponse, { type: 'metaStepResult' }> | null>;
   /** True when the shipped checkpoints have settled and no request of that kind (default: both) is pending. */
   idle(kind?: RequestKind): boolean;
   /** The hooks the browser tests and the benchmark use (window.__playground). */
@@ -166,6 +171,7 @@ export function createSession(opts: SessionOptions): Session {
       return file;
     },
     runReproduction: (methods, shots) => runReproduction(core, methods, shots),
+    metaStep: async (req) => (client ? client.request<'metaStepResult'>({ type: 'metaStep', ...req }) : null),
     copyLink: () => copyLink(store, (opts.linkBase ?? pageAddress.base)(), opts.copyText ?? copyToClipboard),
     idle,
     // Stripped from the production bundle (vite build's mode is 'production'); the tests' build uses --mode e2e.

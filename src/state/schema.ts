@@ -23,6 +23,11 @@ export const MAX_STEPS = 10;
 export const MAX_POINTS = 50;
 /** K of "sample K points" and of the averaged evaluation. */
 export const K_CHOICES = [5, 10, 20] as const;
+/**
+ * The Learn mode's scenes (issue 15): `learn=n` opens scene n (1..LEARN_SCENES), 0 is the playground alone. The
+ * scene list (src/panels/lessons/scenes.ts) has exactly this many; tests/unit/lessons.test.ts holds them equal.
+ */
+export const LEARN_SCENES = 11;
 /** Seeds are 31-bit: the random generator's state and any link can hold them. */
 export const MAX_SEED = TRAIN_BOUNDS.seed.max;
 /** The sinusoid's points: x on the plot, y within this (the plot's own clamp). */
@@ -389,6 +394,8 @@ export const SCHEMA = table({
   showTruth: boolean('showTruth', 'truth', { label: 'Show the true function' }),
   // Presenter mode (issue 14): one screen for a projector; `?present=1` opens the page in it.
   present: boolean('present', 'present', { label: 'Presenter mode' }),
+  // The Learn mode (issue 15): the scene shown, 0 for none; `?learn=4` reopens scene 4.
+  learn: number('learn', 'learn', { label: 'Lesson scene', min: 0, max: LEARN_SCENES, integer: true }),
   'train.algorithm': choice('train.algorithm', 'algo', ALGORITHM_IDS, { label: 'Algorithm' }),
   'train.metaBatch': TRAIN.metaBatch,
   'train.kSupport': TRAIN.kSupport,

@@ -57,6 +57,8 @@ export interface Settings {
   showTruth: boolean;
   /** Presenter mode: the plot, the loss chart and the training progress on one screen, projector-sized. */
   present: boolean;
+  /** The Learn mode's scene (1..LEARN_SCENES), or 0: the playground without a lesson. */
+  learn: number;
   /** Seed of the current random task and its sampled points. */
   seed: number;
   /** Live meta-training: algorithm and hyper-parameters (and the problem it trains on). */
@@ -266,6 +268,7 @@ export function defaultSettings(): Settings {
     methods: [...DEFAULT_METHODS],
     showTruth: true,
     present: false,
+    learn: 0,
     seed,
     train: { ...PAPER_CONFIG, algorithm: 'maml', iterations: 5000 },
     problem: 'sinusoid',

@@ -26,6 +26,7 @@ import { LastGood, provenanceLabel, type Provenance } from '../meta/contracts/pr
 import { learnerFor, type Learner } from '../meta/engine/inner';
 import { disposeParams, paramsFromArrays, readParams, type Params } from '../meta/engine/params';
 import { adaptFlat, flatLearner, type FlatLearner } from '../meta/fast/adapt';
+import { metaStepBreakdown } from '../meta/fast/breakdown';
 import { classifyFlat } from '../meta/fast/classify';
 import { evaluateFlatChunked } from '../meta/fast/evaluate';
 import { createTrainer, type Trainer } from '../meta/engine/trainer';
@@ -156,6 +157,8 @@ export class WorkerEngine {
         return;
       case 'evaluate':
         return this.evaluate(msg);
+      case 'metaStep':
+        return this.exclusive(() => this.metaStep(msg));
       case 'train':
         return this.train(msg.config);
       case 'pause':
@@ -336,6 +339,18 @@ export class WorkerEngine {
     const results: Partial<Record<AlgorithmId, (typeof curves)[number]>> = {};
     r.methods.forEach((m, i) => (results[m] = curves[i]));
     this.post({ type: 'classified', id: r.id, results, path: typed ? 'typed arrays' : `tfjs (${tf.getBackend()})`, computeMs: performance.now() - t0 });
+  }
+
+  /**
+   * One meta-iteration of a method's current sinusoid model taken apart (the Learn mode's slow motion), by the
+   * typed-array kernels that train; the model itself is not changed.
+   */
+  private async metaStep(r: Extract<WorkerRequest, { type: 'metaStep' }>): Promise<void> {
+    const learner = await this.flatOf(this.currentLearner(r.method));
+    if (learner.taskInput) throw new Error(`${ALGORITHMS[r.method].label} is told the task; its meta-iteration is not MAML's.`);
+    const { tasks, kSupport, kQuery, innerSteps, alpha, metaLr, seed } = r;
+    const b = metaStepBreakdown(learner.sizes, learner.theta, { tasks, kSupport, kQuery, innerSteps, alpha, metaLr, seed });
+    this.post({ type: 'metaStepResult', id: r.id, method: r.method, ...b });
   }
 
   /** Averaged curves, chunk by chunk through the lock, so adaptation requests (clicks) are answered in between. */

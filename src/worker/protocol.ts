@@ -7,7 +7,7 @@ import type { Checkpoint, ModelKey } from '../meta/contracts/checkpoint';
 import type { ClassificationProblem, LabelledSet } from '../meta/contracts/tasks/episodes';
 import type { Point, SinusoidTask } from '../meta/contracts/tasks/sinusoid';
 import type { TrainConfig } from '../meta/contracts/config';
-import type { AdaptationCurves, ClassAdaptation, ClassEvalCurve, EvalCurve } from '../meta/contracts/types';
+import type { AdaptationCurves, ClassAdaptation, ClassEvalCurve, EvalCurve, MetaStepBreakdown } from '../meta/contracts/types';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -70,6 +70,22 @@ export interface EvaluateRequest {
   seed: number;
 }
 
+/**
+ * One real meta-iteration of a method's current sinusoid model (MAML's rule: `innerSteps` SGD steps of alpha on
+ * each task's support set, the query loss at the adapted weights), on `tasks` tasks drawn from `seed`, taken apart
+ * stage by stage (the Learn mode's scene 4). Leaves the model alone.
+ */
+export interface MetaStepRequest {
+  method: AlgorithmId;
+  tasks: number;
+  kSupport: number;
+  kQuery: number;
+  innerSteps: number;
+  alpha: number;
+  metaLr: number;
+  seed: number;
+}
+
 export interface TrainProgress {
   method: AlgorithmId;
   /** The model being trained (the algorithm on its problem). */
@@ -94,6 +110,7 @@ export type WorkerRequest =
   | ({ type: 'adapt'; id: number } & AdaptRequest)
   | ({ type: 'evaluate'; id: number } & EvaluateRequest)
   | ({ type: 'classify'; id: number } & ClassifyRequest)
+  | ({ type: 'metaStep'; id: number } & MetaStepRequest)
   | { type: 'train'; config: TrainConfig }
   | { type: 'pause' }
   | { type: 'resume' }
@@ -185,6 +202,8 @@ export type WorkerResponse =
   | { type: 'evaluated'; id: number; results: Partial<Record<AlgorithmId, EvalCurve | ClassEvalCurve>> }
   | { type: 'classified'; id: number; results: Partial<Record<AlgorithmId, ClassAdaptation>>; path: string; computeMs: number }
   | ({ type: 'progress' } & TrainProgress)
+  /** A metaStep request's answer: computed by the typed-array kernels that train (src/meta/fast/breakdown.ts). */
+  | ({ type: 'metaStepResult'; id: number; method: AlgorithmId } & MetaStepBreakdown)
   /**
    * An evaluate request's progress, after each chunk: done of total test tasks (episodes) scored, over all its
    * methods (total = tasks x methods). Monotone; the last one has done = total, then 'evaluated' answers.

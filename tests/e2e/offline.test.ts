@@ -125,6 +125,10 @@ describe('offline', () => {
     expect(built.some((f) => f.startsWith('engine.worker'))).toBe(true);
     for (const f of built) expect(list, f).toContain(`assets/${f}`);
     for (const f of ['index.html', 'manifest.webmanifest', 'icon-192.png', 'icon-512.png', 'icon-maskable-512.png']) expect(list, f).toContain(f);
+    // The Learn mode's equation fonts (KaTeX's woff2, bundled: issue 15).
+    const fonts = readdirSync('dist/assets').filter((f) => f.endsWith('.woff2'));
+    expect(fonts.some((f) => f.startsWith('KaTeX_Main-Regular'))).toBe(true);
+    for (const f of fonts) expect(list, f).toContain(`assets/${f}`);
   });
 
   it('after one visit, with the server stopped, a reload shows the page, adapts to a click and loads the plane and glyph checkpoints', async () => {
@@ -189,6 +193,16 @@ describe('offline', () => {
       expect(glyphs.length).toBeGreaterThanOrEqual(3);
       for (const [k, v] of glyphs) expect(v, k).toMatch(/shipped checkpoint|random initialisation/);
       expect(glyphs.filter(([, v]) => /shipped checkpoint/.test(v)).length).toBeGreaterThanOrEqual(3);
+
+      // The Learn mode (issue 15): its equations render with KaTeX's own fonts, from the cache.
+      await page.click('[data-testid="problem-sinusoid"]');
+      await page.click('[data-testid="learn-toggle"]');
+      await page.waitForSelector('[data-testid="lesson"] .katex');
+      const katexFont = await page.evaluate(async () => {
+        await document.fonts.ready;
+        return [...document.fonts].filter((f) => f.family.replace(/"/g, '') === 'KaTeX_Main' && f.status === 'loaded').length;
+      });
+      expect(katexFont).toBeGreaterThan(0);
 
       expect(reached).toEqual([]);
       expect(errors).toEqual([]);

@@ -6,6 +6,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { handleShortcut, SHORTCUTS, shortcutFor, type ShortcutContext } from '../../src/app/shortcuts';
 import { defaultSettings, initialStatus, usePlayground } from '../../src/state/store';
+import { openScene, SCENES } from '../../src/panels/lessons/scenes';
 
 const body = { tagName: 'BODY' } as unknown as EventTarget;
 const svg = { tagName: 'svg' } as unknown as EventTarget;
@@ -35,8 +36,11 @@ describe('the shortcuts table', () => {
     const ids = SHORTCUTS.map((s) => s.id);
     for (const id of ['new-task', 'left-half', 'step-back', 'step-forward', 'step-digit', 'train', 'clear', 'undo', 'present', 'fullscreen', 'export', 'help'])
       expect(ids).toContain(id);
-    const keys = SHORTCUTS.flatMap((s) => s.keys);
-    expect(new Set(keys).size).toBe(keys.length);
+    // Each key once per scope: the Learn mode's keys may reuse everyday ones (the arrows), nothing else may.
+    for (const scope of [undefined, 'learn']) {
+      const keys = SHORTCUTS.filter((s) => s.scope === scope).flatMap((s) => s.keys);
+      expect(new Set(keys).size).toBe(keys.length);
+    }
     for (const s of SHORTCUTS) expect(s.label.length).toBeGreaterThan(5);
   });
 
@@ -147,5 +151,44 @@ describe('each shortcut changes the state it names', () => {
     ctx.exportFigure.mockReturnValue(false);
     press(ctx, 'e');
     expect(st().notices.at(-1)?.text).toMatch(/no figure to export/);
+  });
+});
+
+describe('the Learn mode (issue 15): arrows and Page Up/Down move between scenes', () => {
+  const plotChild = { tagName: 'path', closest: (sel: string) => (sel.includes('svg') ? {} : null) } as unknown as EventTarget;
+  const scroller = { tagName: 'DIV', closest: (sel: string) => (sel.includes('.table-scroll') ? {} : null) } as unknown as EventTarget;
+  const plain = { tagName: 'BUTTON', closest: () => null } as unknown as EventTarget;
+
+  it('in a scene, → and Page Down open the next scene with its state, ← and Page Up the previous; not past either end', () => {
+    const ctx = context();
+    openScene(st(), 1);
+    expect(handleShortcut({ key: 'ArrowRight', target: plain }, ctx)).toBe(true);
+    expect(st().settings.learn).toBe(2);
+    expect(st().settings.methods).toEqual(['maml', 'pretrained']);
+    handleShortcut({ key: 'PageDown', target: body }, ctx);
+    expect(st().settings.learn).toBe(3);
+    handleShortcut({ key: 'PageUp', target: body }, ctx);
+    handleShortcut({ key: 'ArrowLeft', target: body }, ctx);
+    expect(st().settings.learn).toBe(1);
+    handleShortcut({ key: 'ArrowLeft', target: body }, ctx);
+    expect(st().settings.learn).toBe(1);
+    openScene(st(), SCENES.length);
+    handleShortcut({ key: 'ArrowRight', target: body }, ctx);
+    expect(st().settings.learn).toBe(SCENES.length);
+  });
+
+  it('with a plot focused the arrows step the scrubber, in a scrolling box they are not taken, outside the Learn mode they step', () => {
+    const ctx = context();
+    openScene(st(), 2);
+    const step = st().settings.selectedStep;
+    expect(shortcutFor({ key: 'ArrowRight', target: plotChild }, true)?.id).toBe('step-forward');
+    handleShortcut({ key: 'ArrowRight', target: svg }, ctx);
+    expect(st().settings.learn).toBe(2);
+    expect(st().settings.selectedStep).toBe(step + 1);
+    expect(shortcutFor({ key: 'ArrowRight', target: scroller }, true)?.id).toBe('step-forward');
+    expect(shortcutFor({ key: 'ArrowRight', target: plain }, true)?.id).toBe('scene-forward');
+    expect(shortcutFor({ key: 'ArrowRight', target: plain }, false)?.id).toBe('step-forward');
+    expect(shortcutFor({ key: 'PageDown', target: plain }, false)).toBeNull();
+    expect(shortcutFor({ key: 'ArrowLeft', target: { tagName: 'INPUT' } as unknown as EventTarget }, true)).toBeNull();
   });
 });

@@ -33,6 +33,7 @@ function customSettings(): Settings {
     methods: ['fomaml', 'pretrained'],
     showTruth: false,
     present: true,
+    learn: 4,
     seed: 123,
     train: {
       algorithm: 'fomaml',

@@ -6,7 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { paramShapes, planeMlp, SINUSOID_MLP } from '../../src/meta/contracts/architecture';
-import { makeCheckpoint, type Checkpoint } from '../../src/meta/contracts/checkpoint';
+import { checkpointArrays, makeCheckpoint, type Checkpoint } from '../../src/meta/contracts/checkpoint';
+import { flatLearner } from '../../src/meta/fast/adapt';
+import { metaStepBreakdown } from '../../src/meta/fast/breakdown';
 import { defaultTrainConfig, PAPER_CONFIG, planeTrainConfig, type TrainConfig } from '../../src/meta/contracts/config';
 import type { AlgorithmId } from '../../src/meta/contracts/algorithms';
 import { Rng } from '../../src/meta/contracts/random';
@@ -507,5 +509,27 @@ describe('WorkerEngine: provenance and the parameters it hands out', () => {
     expect(fresh.checkpoint.params).not.toEqual(loaded.params);
     await h.send({ type: 'forget', id: 7, model: 'plane-2way/nope' });
     expect(h.all('error').at(-1)).toMatchObject({ id: 7, message: 'There is no model "plane-2way/nope".' });
+  });
+});
+
+describe('WorkerEngine metaStep (issue 15, the Learn mode\'s slow motion)', () => {
+  it('takes apart one meta-iteration of the loaded model, as metaStepBreakdown computes it on those parameters, and leaves the model alone', async () => {
+    const h = await started();
+    const ckpt = checkpoint('maml', 21);
+    await h.send({ type: 'load', id: 1, checkpoint: ckpt, source: 'test' });
+    const req = { method: 'maml' as const, tasks: 3, kSupport: 5, kQuery: 5, innerSteps: 1, alpha: 0.01, metaLr: 0.001, seed: 9 };
+    await h.send({ type: 'metaStep', id: 2, ...req });
+    const got = await h.until('metaStepResult', (m) => m.id === 2);
+    const l = flatLearner(checkpointArrays(ckpt), {}, false);
+    const want = metaStepBreakdown(l.sizes, l.theta, req);
+    expect(got.exactGrad).toEqual(want.exactGrad);
+    expect(got.tasks).toHaveLength(3);
+    expect(got.thetaBefore).toEqual(want.thetaBefore);
+    // The model is unchanged: a second request gives the same numbers.
+    await h.send({ type: 'metaStep', id: 3, ...req });
+    expect((await h.until('metaStepResult', (m) => m.id === 3)).exactGrad).toEqual(want.exactGrad);
+    // The oracle's network takes the task as input: refused with a reason.
+    await h.send({ type: 'metaStep', id: 4, ...req, method: 'oracle' });
+    expect((await h.until('error', (m) => m.id === 4)).message).toMatch(/told the task/);
   });
 });

@@ -93,3 +93,46 @@ export type LossKind = 'mse' | 'crossEntropy';
 export interface MlpSpec {
   sizes: number[];
 }
+
+/**
+ * One real meta-iteration of MAML, stage by stage (the Learn mode's slow motion, issue 15): the seeded
+ * meta-batch's tasks, each task's inner steps (its support loss before and after each), its query loss at the
+ * adapted weights, the exact and first-order meta-gradients, and theta after one plain meta-step. Computed by
+ * the typed-array kernels that train (src/meta/fast/breakdown.ts, FastMaml).
+ */
+export interface MetaStepBreakdown {
+  sizes: number[];
+  seed: number;
+  alpha: number;
+  /** The meta learning rate of the shown update theta - beta * g (the trainer itself runs Adam on g). */
+  metaLr: number;
+  innerSteps: number;
+  kSupport: number;
+  kQuery: number;
+  tasks: {
+    amplitude: number;
+    phase: number;
+    support: { x: number; y: number }[];
+    /** The support loss at theta and after each inner step: innerSteps + 1 values. */
+    supportLoss: number[];
+    /** The query loss at theta (before adapting) and at the adapted weights (what the outer loop minimises). */
+    queryLossBefore: number;
+    queryLoss: number;
+  }[];
+  /** Mean query loss after adaptation over the tasks: FastMaml.metaGradient's return value. */
+  metaLoss: number;
+  /** The same after the meta-step (theta - beta * g), on the same batch. */
+  metaLossAfter: number;
+  /** The mean meta-gradient over the tasks, exact (through (I - alpha H)) and first order, every entry. */
+  exactGrad: number[];
+  firstOrderGrad: number[];
+  exactNorm: number;
+  firstOrderNorm: number;
+  /** cos(exact, first order) and |first order| / |exact|. */
+  cosine: number;
+  normRatio: number;
+  /** The entries shown: the first layer's first weights (indices into theta), theta there before and after. */
+  shown: number[];
+  thetaBefore: number[];
+  thetaAfter: number[];
+}
