@@ -55,7 +55,12 @@ describe('a scene\'s state', () => {
     const patch = sceneSettings(n, reopened.settings);
     for (const key of Object.keys(patch) as (keyof typeof patch)[]) expect(patch[key], key).toEqual(opened[key]);
     // Play, then reset.
-    const points = opened.problem === 'sinusoid' ? { points: [] } : { plane: { ...opened.plane, points: [] } };
+    const plays: Record<string, object> = {
+      sinusoid: { points: [] },
+      plane: { plane: { ...opened.plane, points: [] } },
+      update: { update: { ...opened.update, theta: [0.5, 0.5] } },
+    };
+    const points = plays[opened.problem];
     st().setSettings({ methods: [], selectedStep: 0, ...points });
     expect(st().settings).not.toEqual(opened);
     openScene(st(), n);

@@ -203,7 +203,7 @@ export const SCENES: readonly Scene[] = [
     tex: "\\begin{aligned} g_{\\text{FO}} &= \\nabla L^{\\text{query}}(\\phi), \\quad \\phi = \\theta - \\alpha \\nabla L^{\\text{support}}(\\theta) \\\\ g_{\\text{MAML}} &= (I - \\alpha H)\\, g_{\\text{FO}} \\end{aligned}",
     source: 'Arnold, Iqbal & Sha 2021 (When MAML can adapt fast, §4 and Figure 1); Rajeswaran et al. 2019 (iMAML, §3); Nichol et al. 2018 (Reptile, §3).',
     live: 'update',
-    state: (now) => ({ ...onProblem('update', now), steps: 1, selectedStep: 1, update: defaultUpdate() }),
+    state: (now) => ({ ...onProblem('update', now), methods: inOrder(['maml', 'fomaml', 'pretrained']), steps: 1, selectedStep: 1, update: defaultUpdate() }),
   },
 ];
 
