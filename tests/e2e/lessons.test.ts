@@ -245,7 +245,8 @@ describe('the Learn mode fits the screen and passes axe', () => {
         expect(await inside(`${LESSON} .katex`), `scene ${n} equation`).toBe(true);
         // The equation fits its column (no sideways scrolling on a projector).
         expect(await page.$eval('[data-testid="lesson-equation"]', (e) => e.scrollWidth <= e.clientWidth + 1), `scene ${n} equation width`).toBe(true);
-        const plot = SCENES[n - 1].id === 'classification' ? '[data-testid="plane-plot"]' : '[data-testid="task-panel"] svg.task-plot';
+        const plots: Record<string, string> = { classification: '[data-testid="plane-plot"]', 'inside-update': '[data-testid="update-plot"]' };
+        const plot = plots[SCENES[n - 1].id] ?? '[data-testid="task-panel"] svg.task-plot';
         await page.waitForSelector(plot);
         expect(await inside(plot), `scene ${n} plot`).toBe(true);
         expect(await page.evaluate(() => document.documentElement.scrollHeight <= innerHeight + 1)).toBe(true);

@@ -200,7 +200,7 @@ export const SCENES: readonly Scene[] = [
       'A linear model y = w · x has only two weights, so its whole weight space fits on the screen. Each task’s loss is a bowl; θ is the shared starting point, and each coloured arrow is the step one rule would take from the same tasks: joint training, first-order MAML, exact MAML, iMAML, Reptile.',
       'Drag θ or a task’s optimum and watch the arrows. Exact MAML multiplies the first-order vector by (I − αH): the readout below measures how far apart the two are here. The second panel shows why depth helps: extra linear layers learn a preconditioner that one fixed step cannot.',
     ],
-    tex: "\\begin{aligned} g_{\\text{FO}} &= \\nabla L^{\\text{query}}(\\phi), \\quad \\phi = \\theta - \\alpha \\nabla L^{\\text{support}}(\\theta) \\\\ g_{\\text{MAML}} &= (I - \\alpha H)\\, g_{\\text{FO}} \\end{aligned}",
+    tex: "\\begin{aligned} \\phi &= \\theta - \\alpha \\nabla L^{\\text{support}}(\\theta) \\\\ g_{\\text{FO}} &= \\nabla L^{\\text{query}}(\\phi) \\\\ g_{\\text{MAML}} &= (I - \\alpha H)\\, g_{\\text{FO}} \\end{aligned}",
     source: 'Arnold, Iqbal & Sha 2021 (When MAML can adapt fast, §4 and Figure 1); Rajeswaran et al. 2019 (iMAML, §3); Nichol et al. 2018 (Reptile, §3).',
     live: 'update',
     state: (now) => ({ ...onProblem('update', now), methods: inOrder(['maml', 'fomaml', 'pretrained']), steps: 1, selectedStep: 1, update: defaultUpdate() }),
