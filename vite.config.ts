@@ -66,10 +66,11 @@ function offline(): Plugin[] {
       ],
     },
     workbox: {
-      // Everything the app can load: html, js, css, wasm and the checkpoints (public/checkpoints/**/*.json; not
-      // their EVALUATION.md, which the page never fetches). The plugin adds the manifest and its icons.
-      globPatterns: ['**/*.{html,js,css,wasm,json}'],
-      // The worker bundle is ~2.4 MB and a glyph checkpoint ~1.5 MB (Workbox's default limit is 2 MiB).
+      // Everything the app can load: html, js, css, wasm, the checkpoints (public/checkpoints/**/*.ckpt, binary)
+      // and their folders' index.json (not their EVALUATION.md, which the page never fetches). The plugin adds
+      // the manifest and its icons.
+      globPatterns: ['**/*.{html,js,css,wasm,json,ckpt}'],
+      // The worker bundle is ~2.4 MB and a glyph checkpoint ~0.44 MB (Workbox's default limit is 2 MiB).
       maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
       // Every URL of the page (?backend=wasm&p=plane…) is the one index.html.
       navigateFallback: 'index.html',

@@ -12,13 +12,13 @@ import {
   CheckpointError,
   MAX_CHECKPOINT_BYTES,
   modelKey,
-  parseCheckpoint,
   parseCheckpointIndex,
   parseModelKey,
   validateCheckpoint,
   type Checkpoint,
   type ModelKey,
 } from '../meta/contracts/checkpoint';
+import { BINARY_CHECKPOINT_EXT, readCheckpointFile } from '../meta/contracts/checkpoint-binary';
 import type { ProblemShape } from '../meta/contracts/config';
 import { isUserModel, provenanceLabel, type Provenance } from '../meta/contracts/provenance';
 import type { ClassEvalCurve } from '../meta/contracts/types';
@@ -26,6 +26,12 @@ import { appliesTo, viewShape } from '../state/store';
 import type { EngineClient } from '../worker/client';
 import { ModelKeeper, type ModelShelf } from './persistence';
 import type { SessionCore } from './shared';
+
+/**
+ * A checkpoint file the user gives: binary (.ckpt, the form the app ships) or JSON (older files, other tools);
+ * its bytes (a browser File's arrayBuffer) decide which, text alone is read as JSON.
+ */
+export type CheckpointFileIn = Pick<File, 'name'> & { size?: number } & ({ arrayBuffer(): Promise<ArrayBuffer> } | { text(): Promise<string> });
 
 /** A file to download: its name and its text. */
 export interface FileOut {
@@ -45,7 +51,7 @@ export interface Checkpoints {
    */
   ensureClassifiers(shape: ProblemShape): Promise<void>;
   /** Loads a checkpoint file into its model; a file that is not one leaves every model as it was, with a notice. */
-  upload(file: Pick<File, 'name' | 'text'> & { size?: number }): Promise<void>;
+  upload(file: CheckpointFileIn): Promise<void>;
   /** A model's current parameters (the method's model for the problem shown) as a checkpoint file, provenance included. */
   download(method: AlgorithmId): Promise<FileOut | null>;
   /** A model's current parameters changed in the worker (its snapshot): its provenance, and what this browser keeps. */
@@ -88,11 +94,12 @@ export function createCheckpoints(core: SessionCore, refresh: () => void, shelf:
    * provenance (which the store then shows).
    */
   async function loadFile(client: EngineClient, folder: string, id: AlgorithmId, key: ModelKey): Promise<Checkpoint> {
-    const res = await core.fetch(`${core.checkpointsUrl}${folder}${id}.json`);
+    const file = `${folder}${id}${BINARY_CHECKPOINT_EXT}`;
+    const res = await core.fetch(`${core.checkpointsUrl}${file}`);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const ckpt = parseCheckpoint(await res.text());
+    const ckpt = readCheckpointFile(await res.arrayBuffer());
     if (checkpointModelKey(ckpt) !== key) throw new CheckpointError(`it holds ${checkpointModelKey(ckpt)}, not ${key}`);
-    const provenance = shippedProvenance(ckpt, `${folder}${id}.json`);
+    const provenance = shippedProvenance(ckpt, file);
     await client.load({ ...ckpt, provenance }, provenanceLabel(provenance));
     store.getState().setProvenance(key, provenance);
     return ckpt;
@@ -182,7 +189,7 @@ export function createCheckpoints(core: SessionCore, refresh: () => void, shelf:
               const ckpt = await loadFile(client, folder, id, key);
               if (ckpt.evaluation) store.getState().setClassShipped(key, ckpt.evaluation as ClassEvalCurve[]);
             } catch (e) {
-              store.getState().notify('warning', `The shipped checkpoint ${folder}${id}.json could not be loaded (${(e as Error).message}); ${ALGORITHM_INFO[id].label} starts from a random initialisation.`);
+              store.getState().notify('warning', `The shipped checkpoint ${folder}${id}${BINARY_CHECKPOINT_EXT} could not be loaded (${(e as Error).message}); ${ALGORITHM_INFO[id].label} starts from a random initialisation.`);
             }
           }),
         ),
@@ -231,7 +238,7 @@ export function createCheckpoints(core: SessionCore, refresh: () => void, shelf:
         // Refused before it is read: a padded file must not fill the page's memory.
         if (file.size !== undefined && file.size > MAX_CHECKPOINT_BYTES)
           throw new CheckpointError(`The file is ${(file.size / 2 ** 20).toFixed(1)} MB; a checkpoint is at most ${MAX_CHECKPOINT_BYTES / 2 ** 20} MB.`);
-        const parsed = parseCheckpoint(await file.text());
+        const parsed = readCheckpointFile('arrayBuffer' in file ? await file.arrayBuffer() : new TextEncoder().encode(await file.text()));
         const client = core.client();
         if (!client) throw new Error('the engine is not running');
         // What the file says about itself is kept as its origin; the model is the uploaded file.

@@ -10,7 +10,7 @@ import { EngineClient, type HeartbeatOptions } from '../worker/client';
 import type { BackendName, EnginePreference, WorkerResponse } from '../worker/protocol';
 import { createAdaptation } from './adaptation';
 import { copyToClipboard, pageAddress, saveDownload } from './browser';
-import { createCheckpoints, type FileOut } from './checkpoints';
+import { createCheckpoints, type CheckpointFileIn, type FileOut } from './checkpoints';
 import { defaultShelf, type ModelShelf } from './persistence';
 import { testHooks, type PlaygroundHooks } from './hooks';
 import { copyLink } from './link';
@@ -53,7 +53,7 @@ export interface Session {
   pauseTraining(): void;
   resumeTraining(): void;
   resetTraining(): void;
-  uploadCheckpoint(file: Pick<File, 'name' | 'text'>): Promise<void>;
+  uploadCheckpoint(file: CheckpointFileIn): Promise<void>;
   /** Forgets the models this browser keeps (trained or uploaded here) and brings back the shipped ones. */
   discardSavedModels(): Promise<void>;
   /** Saves a method's current model (for the problem shown) as a file, and returns it; null when not started. */
