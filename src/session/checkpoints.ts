@@ -25,7 +25,7 @@ import type { ClassEvalCurve } from '../meta/contracts/types';
 import { appliesTo, viewShape } from '../state/store';
 import type { EngineClient } from '../worker/client';
 import { ModelKeeper, type ModelShelf } from './persistence';
-import type { SessionCore } from './shared';
+import { mark, type SessionCore } from './shared';
 
 /**
  * A checkpoint file the user gives: binary (.ckpt, the form the app ships) or JSON (older files, other tools);
@@ -42,6 +42,11 @@ export interface FileOut {
 export interface Checkpoints {
   /** Whether the sinusoid's shipped checkpoints have loaded (or failed to): until then no curves are asked for. */
   settled(): boolean;
+  /**
+   * Starts fetching and reading the sinusoid's shipped checkpoints while the engine worker starts (issue 17,
+   * target 4: the two overlap); loadShipped then uses them.
+   */
+  prefetch(): void;
   /** Loads the sinusoid's shipped checkpoints into the worker, then refreshes the curves. */
   loadShipped(): Promise<void>;
   /**
@@ -89,15 +94,28 @@ export function createCheckpoints(core: SessionCore, refresh: () => void, shelf:
   /** When each model's snapshot was last kept (a running training's are thinned out). */
   const lastKept = new Map<ModelKey, number>();
 
+  /** A shipped file fetched and read (not yet loaded anywhere). */
+  async function fetchFile(file: string): Promise<Checkpoint> {
+    const res = await core.fetch(`${core.checkpointsUrl}${file}`);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return readCheckpointFile(await res.arrayBuffer());
+  }
+
+  /** Files fetched ahead (prefetch), each used once. */
+  const prefetched = new Map<string, Promise<Checkpoint>>();
+  function takePrefetched(file: string): Promise<Checkpoint> | undefined {
+    const p = prefetched.get(file);
+    prefetched.delete(file);
+    return p;
+  }
+
   /**
    * Fetches a shipped file, checks it is the model it should be, and loads it into the worker with its
    * provenance (which the store then shows).
    */
   async function loadFile(client: EngineClient, folder: string, id: AlgorithmId, key: ModelKey): Promise<Checkpoint> {
     const file = `${folder}${id}${BINARY_CHECKPOINT_EXT}`;
-    const res = await core.fetch(`${core.checkpointsUrl}${file}`);
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const ckpt = readCheckpointFile(await res.arrayBuffer());
+    const ckpt = await (takePrefetched(file) ?? fetchFile(file));
     if (checkpointModelKey(ckpt) !== key) throw new CheckpointError(`it holds ${checkpointModelKey(ckpt)}, not ${key}`);
     const provenance = shippedProvenance(ckpt, file);
     await client.load({ ...ckpt, provenance }, provenanceLabel(provenance));
@@ -200,6 +218,17 @@ export function createCheckpoints(core: SessionCore, refresh: () => void, shelf:
   return {
     settled: () => settled,
 
+    prefetch() {
+      for (const id of ALGORITHM_IDS) {
+        const file = `${checkpointFolder({})}${id}${BINARY_CHECKPOINT_EXT}`;
+        if (prefetched.has(file)) continue;
+        const p = fetchFile(file);
+        // A failure is reported when the file is loaded (loadShipped), not here.
+        p.catch(() => undefined);
+        prefetched.set(file, p);
+      }
+    },
+
     async loadShipped() {
       const client = core.client();
       if (!client) return;
@@ -218,6 +247,7 @@ export function createCheckpoints(core: SessionCore, refresh: () => void, shelf:
       // The user's own models, kept from an earlier visit, replace the shipped ones before any curve is drawn.
       await restoreSaved(client);
       settled = true;
+      mark('checkpoints-loaded');
       refresh();
     },
 

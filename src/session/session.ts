@@ -16,7 +16,7 @@ import { testHooks, type PlaygroundHooks } from './hooks';
 import { copyLink } from './link';
 import { createScheduler, type RequestKind } from './refresh';
 import { runReproduction } from './reproduction';
-import type { PlaygroundStore, SessionCore } from './shared';
+import { mark, type PlaygroundStore, type SessionCore } from './shared';
 import { createTraining } from './training';
 
 export interface SessionOptions {
@@ -98,6 +98,7 @@ export function createSession(opts: SessionOptions): Session {
     const st = store.getState();
     switch (msg.type) {
       case 'ready':
+        mark('worker-ready');
         st.setStatus({ worker: 'ready', backend: msg.backend, backendAdapter: msg.adapter ?? null, fallbacks: msg.fallbacks });
         // The first time, the shipped checkpoints load first (and refresh when done); after a restart the
         // client has already queued the latest parameters ahead of these requests.
@@ -123,6 +124,7 @@ export function createSession(opts: SessionOptions): Session {
   return {
     start() {
       if (client) return;
+      mark('session-start');
       client = new EngineClient({
         backend: opts.backend ?? null,
         engine: opts.engine,
@@ -143,6 +145,8 @@ export function createSession(opts: SessionOptions): Session {
           store.getState().notify('error', message, 'worker');
         },
       });
+      // The shipped checkpoints download while the worker loads TF.js and starts its backend.
+      if (!checkpointsRequested) checkpoints.prefetch();
       unsubscribe = store.subscribe((s, prev) => {
         if (changed(adaptKey(s.settings), adaptKey(prev.settings))) adaptation.requestAdaptation();
         if (changed(evalKey(s.settings), evalKey(prev.settings))) adaptation.requestEvaluation();

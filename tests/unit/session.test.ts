@@ -122,13 +122,17 @@ afterEach(() => {
 });
 
 describe('start-up', () => {
-  it('starts one worker; on ready loads every shipped checkpoint, and only then asks for the curves', async () => {
+  it('starts one worker and fetches the shipped checkpoints meanwhile; on ready loads every one, and only then asks for the curves', async () => {
     const h = setup();
     expect(h.engine.workers).toHaveLength(0);
+    expect(h.server.urls).toEqual([]);
     h.session.start();
     expect(h.engine.workers).toHaveLength(1);
     expect(h.worker().posted).toEqual([{ type: 'init', backend: 'cpu', engine: 'auto' }]);
-    expect(h.server.urls).toEqual([]);
+    // Fetched while the worker starts (issue 17: load time), loaded into it only once it is ready.
+    expect(h.server.urls.sort()).toEqual(ALGORITHM_IDS.map((id) => `${PREFIX}${id}.ckpt`).sort());
+    await settleTasks();
+    expect(h.worker().ofType('load')).toEqual([]);
     expect(h.session.idle()).toBe(false);
 
     h.worker().emit({ type: 'ready', backend: 'cpu', fallbacks: ['webgpu: unavailable'] });
