@@ -320,7 +320,7 @@ async function planeTraining(): Promise<{ classes: number; algorithm: string; ty
  * Plane clicks in the page, median of 12: the worker's ms (what the page reports under the training panel) and
  * from the click event until the large plot's regions image changes in the DOM.
  */
-/** n clicks on the plane plot: ms from each click event to the large plot's regions image changing in the DOM. */
+/** n (at most 12) clicks on the plane plot: ms from each click event to the large plot's regions image changing in the DOM. */
 async function planeClickTimes(page: Page, n: number): Promise<number[]> {
   await page.$eval('[data-testid="plane-area"]', (el) => el.scrollIntoView({ block: 'center' }));
   await page.evaluate(() => {
@@ -336,7 +336,7 @@ async function planeClickTimes(page: Page, n: number): Promise<number[]> {
   });
   const b = (await page.locator('[data-testid="plane-area"]').boundingBox())!;
   for (let i = 0; i < n; i++) {
-    await page.mouse.click(b.x + b.width * (0.1 + 0.8 * ((i * 0.37) % 1)), b.y + b.height * (0.2 + 0.05 * (i % 7)));
+    await page.mouse.click(b.x + b.width * (0.1 + 0.07 * i), b.y + b.height * (0.2 + 0.05 * (i % 7)));
     await page.waitForFunction((k) => (window as Pg).__planeClicks.length > k, i, { timeout: 60_000 });
     await page.waitForFunction(() => (window as Pg).__playground.idle('adaptation'), undefined, { polling: 20 });
     await page.waitForTimeout(100);
@@ -460,7 +460,7 @@ async function loadToIdle(browser: Browser, query: string): Promise<{ page: Page
 async function backendChoice(browser: Browser): Promise<BackendChoiceResult> {
   const plane = await loadToIdle(browser, '?p=plane&pn=2&pseed=3');
   const fallbacks: string[] = await plane.page.evaluate(() => (window as Pg).__playground.store.getState().status.fallbacks);
-  const clicks = await planeClickTimes(plane.page, 20);
+  const clicks = await planeClickTimes(plane.page, 12);
   await plane.page.close();
   const glyph = await loadToIdle(browser, '?p=glyphs');
   await glyph.page.close();
