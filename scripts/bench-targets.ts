@@ -138,7 +138,7 @@ export function issue17Targets(b: BenchFacts): TargetRow[] {
 
 export function targetsMarkdown(rows: TargetRow[], when: string): string {
   return [
-    `Issue 17's targets, from \`npm run bench\` (${when}; this 2-core machine, shared: timings under load):`,
+    `Issue 17's targets, from \`npm run bench\` (${when}; this 2-core machine):`,
     '',
     '| target | measured | |',
     '|---|---|---|',
