@@ -66,11 +66,12 @@ function offline(): Plugin[] {
       ],
     },
     workbox: {
-      // Everything the app can load: html, js, css, wasm and the checkpoints (public/checkpoints/**/*.json; not
-      // their EVALUATION.md, which the page never fetches), and the woff2 fonts of the Learn mode's KaTeX (the
-      // browsers this app runs in take woff2 first). The plugin adds the manifest and its icons.
-      globPatterns: ['**/*.{html,js,css,wasm,json,woff2}'],
-      // The worker bundle is ~2.4 MB and a glyph checkpoint ~1.5 MB (Workbox's default limit is 2 MiB).
+      // Everything the app can load: html, js, css, wasm, the checkpoints (public/checkpoints/**/*.ckpt, binary;
+      // the update problem's small *.json) and their folders' index.json (not their EVALUATION.md, which the page
+      // never fetches), and the woff2 fonts of the Learn mode's KaTeX (the browsers this app runs in take woff2
+      // first). The plugin adds the manifest and its icons.
+      globPatterns: ['**/*.{html,js,css,wasm,json,ckpt,woff2}'],
+      // The worker bundle is ~2.4 MB and a glyph checkpoint ~0.44 MB (Workbox's default limit is 2 MiB).
       maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
       // Every URL of the page (?backend=wasm&p=plane…) is the one index.html.
       navigateFallback: 'index.html',

@@ -8,6 +8,7 @@
  *   npm run pretrain -- --only maml --kSupport 5 --seed 2 --out maml-k5   # another setting, another file
  *   npm run pretrain -- --table               # only rewrite EVALUATION.md from the checkpoints there
  *   npm run pretrain -- --reevaluate          # re-run the 600-task evaluation of the checkpoints there
+ *   npm run pretrain -- --convert             # rewrite the JSON checkpoints there (older runs) as .ckpt files
  *   npm run pretrain -- --only maml --validate-every 1000   # keep the best stable snapshot on validation tasks
  *   npm run pretrain -- --only maml --validate-every 1000 --snapshots /tmp/maml   # and write every snapshot there
  *   npm run pretrain -- --only maml --engine tfjs   # train on TF.js even where the typed-array path could
@@ -27,9 +28,10 @@
  *   - fresh (FRESH.seed, 271828, 5,000 tasks): drawn for nothing else, reported in EVALUATION.md to show the
  *     numbers hold on tasks no choice has seen.
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, existsSync, unlinkSync } from 'node:fs';
 import { ALGORITHM_IDS, ALGORITHMS, isAlgorithmId, type AlgorithmId } from '../src/meta/engine/algorithms';
 import { checkpointArrays, CHECKPOINT_INDEX, checkpointIndex, makeCheckpoint, parseCheckpoint, type Checkpoint } from '../src/meta/contracts/checkpoint';
+import { BINARY_CHECKPOINT_EXT, encodeCheckpoint, readCheckpointFile } from '../src/meta/contracts/checkpoint-binary';
 import { evaluate, evaluateClassification, GLYPH_EVAL, PAPER_EVAL, PLANE_EVAL } from '../src/meta/engine/evaluate';
 import { useNodeBackend } from '../src/meta/engine/node-backend';
 import { disposeParams, paramsFromArrays, readParams } from '../src/meta/engine/params';
@@ -411,34 +413,46 @@ function table(ckpts: Checkpoint[], withFresh = false): string {
   return lines.join('\n') + '\n';
 }
 
+/** A checkpoint file in the output folder: the binary form (checkpoint-binary.ts) the page loads. */
+function ckptUrl(name: string): URL {
+  return new URL(`${name}${BINARY_CHECKPOINT_EXT}`, OUT_DIR);
+}
+
 async function main(): Promise<void> {
   console.log(`backend: ${await useNodeBackend()}`);
   mkdirSync(OUT_DIR, { recursive: true });
   const only = arg('only');
   if (only !== undefined && !isAlgorithmId(only)) throw new Error(`--only takes one of ${ALGORITHM_IDS.join(', ')}`);
   const iterations = Number(arg('iterations') ?? (CLASSES ? baseConfig('maml').iterations : PAPER_CONFIG.iterations));
-  if (process.argv.includes('--reevaluate')) {
+  if (process.argv.includes('--convert')) {
+    // Checkpoints from before the binary form: the same checkpoint, 3x smaller; the JSON file goes.
+    for (const id of ALGORITHM_IDS) {
+      const json = new URL(`${id}.json`, OUT_DIR);
+      if (!existsSync(json)) continue;
+      writeFileSync(ckptUrl(id), encodeCheckpoint(parseCheckpoint(readFileSync(json, 'utf8'))));
+      unlinkSync(json);
+      console.log(`converted ${id}.json to ${id}${BINARY_CHECKPOINT_EXT}`);
+    }
+  } else if (process.argv.includes('--reevaluate')) {
     // Every checkpoint there (plane-2way ships all seven methods, not only CLASSIFICATION_IDS).
     for (const id of only ? [only] : ALGORITHM_IDS) {
-      const url = new URL(`${id}.json`, OUT_DIR);
+      const url = ckptUrl(id);
       if (!existsSync(url)) continue;
-      const ckpt = parseCheckpoint(readFileSync(url, 'utf8'));
+      const ckpt = readCheckpointFile(readFileSync(url));
       const params = paramsFromArrays(checkpointArrays(ckpt));
       const evaluation = await evaluationOf(learnerFor(id, params, ckpt.training), CLASSES);
       disposeParams(params);
-      writeFileSync(url, JSON.stringify({ ...ckpt, evaluation }));
+      writeFileSync(url, encodeCheckpoint({ ...ckpt, evaluation }));
       console.log(table([{ ...ckpt, evaluation }]));
     }
   } else if (!process.argv.includes('--table')) {
     for (const id of only ? [only] : CLASSES ? CLASSIFICATION_IDS : ALGORITHM_IDS) {
       const ckpt = await train(id, iterations);
-      writeFileSync(new URL(`${arg('out') ?? id}.json`, OUT_DIR), JSON.stringify(ckpt));
+      writeFileSync(ckptUrl(arg('out') ?? id), encodeCheckpoint(ckpt));
       console.log(table([ckpt]));
     }
   }
-  const all = ALGORITHM_IDS.filter((id) => existsSync(new URL(`${id}.json`, OUT_DIR))).map((id) =>
-    parseCheckpoint(readFileSync(new URL(`${id}.json`, OUT_DIR), 'utf8')),
-  );
+  const all = ALGORITHM_IDS.filter((id) => existsSync(ckptUrl(id))).map((id) => readCheckpointFile(readFileSync(ckptUrl(id))));
   writeFileSync(new URL('EVALUATION.md', OUT_DIR), table(all, true));
   // The page loads a classification problem's checkpoints from this list (a missing file may come back as the
   // app's index.html from a single-page-app server, not as a 404).

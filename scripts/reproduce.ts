@@ -14,7 +14,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { ALGORITHM_IDS, isAlgorithmId, type AlgorithmId } from '../src/meta/contracts/algorithms';
-import { checkpointArrays, parseCheckpoint } from '../src/meta/contracts/checkpoint';
+import { checkpointArrays } from '../src/meta/contracts/checkpoint';
+import { BINARY_CHECKPOINT_EXT, readCheckpointFile } from '../src/meta/contracts/checkpoint-binary';
 import { PAPER_EVAL } from '../src/meta/contracts/config';
 import { ALGORITHM_INFO } from '../src/meta/contracts/algorithms';
 import { evaluateFlat } from '../src/meta/fast/evaluate';
@@ -64,7 +65,7 @@ for (const p of paperTasks ? PAPER_TABLE : []) {
 const start = performance.now();
 for (const kShot of shots) {
   for (const id of methods) {
-    const ckpt = parseCheckpoint(readFileSync(new URL(`../public/checkpoints/${id}.json`, import.meta.url), 'utf8'));
+    const ckpt = readCheckpointFile(readFileSync(new URL(`../public/checkpoints/${id}${BINARY_CHECKPOINT_EXT}`, import.meta.url)));
     const info = ALGORITHM_INFO[id];
     const curve = evaluateFlat(flatLearner(checkpointArrays(ckpt), innerRule(id, ckpt.training), info.input === 'x+task'), { ...protocol, kShot });
     const t = ckpt.training;

@@ -446,7 +446,13 @@ const Checkpoints = memo(function Checkpoints() {
                 {sources[modelKey(id, { problem, classes: shape })] ?? 'loading…'}
               </td>
               <td>
-                <button type="button" data-testid={`download-${id}`} disabled={busy === id} onClick={() => download(id)}>
+                <button
+                  type="button"
+                  data-testid={`download-${id}`}
+                  disabled={busy === id}
+                  onClick={() => download(id)}
+                  aria-label={`Download ${methodLabel(id)} as a JSON checkpoint`}
+                >
                   Download
                 </button>
               </td>
@@ -455,15 +461,19 @@ const Checkpoints = memo(function Checkpoints() {
         </tbody>
       </table>
       <label className="upload">
-        Load a checkpoint file (.json; it names its algorithm):{' '}
+        Load a checkpoint file (.ckpt as shipped, or .json; it names its algorithm):{' '}
         <input
           type="file"
-          accept=".json,application/json"
+          accept=".ckpt,.json,application/json,application/octet-stream"
           data-testid="checkpoint-upload"
           disabled={busy === 'upload'}
           onChange={(e) => upload(e.currentTarget)}
         />
       </label>
+      <p className="muted" data-testid="checkpoint-formats">
+        Download saves JSON (readable by other tools); the shipped files are the compact binary .ckpt form (a JSON
+        header and float32 values, about 3x smaller). Both load here.
+      </p>
       {savedCount > 0 && (
         <p className="saved-models" data-testid="saved-models">
           <span className="muted">

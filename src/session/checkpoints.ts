@@ -12,20 +12,26 @@ import {
   CheckpointError,
   MAX_CHECKPOINT_BYTES,
   modelKey,
-  parseCheckpoint,
   parseCheckpointIndex,
   parseModelKey,
   validateCheckpoint,
   type Checkpoint,
   type ModelKey,
 } from '../meta/contracts/checkpoint';
+import { BINARY_CHECKPOINT_EXT, readCheckpointFile } from '../meta/contracts/checkpoint-binary';
 import type { ProblemShape } from '../meta/contracts/config';
 import { isUserModel, provenanceLabel, type Provenance } from '../meta/contracts/provenance';
 import type { ClassEvalCurve } from '../meta/contracts/types';
 import { appliesTo, viewShape } from '../state/store';
 import type { EngineClient } from '../worker/client';
 import { ModelKeeper, type ModelShelf } from './persistence';
-import type { SessionCore } from './shared';
+import { mark, type SessionCore } from './shared';
+
+/**
+ * A checkpoint file the user gives: binary (.ckpt, the form the app ships) or JSON (older files, other tools);
+ * its bytes (a browser File's arrayBuffer) decide which, text alone is read as JSON.
+ */
+export type CheckpointFileIn = Pick<File, 'name'> & { size?: number } & ({ arrayBuffer(): Promise<ArrayBuffer> } | { text(): Promise<string> });
 
 /** A file to download: its name and its text. */
 export interface FileOut {
@@ -36,6 +42,11 @@ export interface FileOut {
 export interface Checkpoints {
   /** Whether the sinusoid's shipped checkpoints have loaded (or failed to): until then no curves are asked for. */
   settled(): boolean;
+  /**
+   * Starts fetching and reading the sinusoid's shipped checkpoints while the engine worker starts (issue 17,
+   * target 4: the two overlap); loadShipped then uses them.
+   */
+  prefetch(): void;
   /** Loads the sinusoid's shipped checkpoints into the worker, then refreshes the curves. */
   loadShipped(): Promise<void>;
   /**
@@ -45,7 +56,7 @@ export interface Checkpoints {
    */
   ensureClassifiers(shape: ProblemShape): Promise<void>;
   /** Loads a checkpoint file into its model; a file that is not one leaves every model as it was, with a notice. */
-  upload(file: Pick<File, 'name' | 'text'> & { size?: number }): Promise<void>;
+  upload(file: CheckpointFileIn): Promise<void>;
   /** A model's current parameters (the method's model for the problem shown) as a checkpoint file, provenance included. */
   download(method: AlgorithmId): Promise<FileOut | null>;
   /** A model's current parameters changed in the worker (its snapshot): its provenance, and what this browser keeps. */
@@ -83,16 +94,30 @@ export function createCheckpoints(core: SessionCore, refresh: () => void, shelf:
   /** When each model's snapshot was last kept (a running training's are thinned out). */
   const lastKept = new Map<ModelKey, number>();
 
+  /** A shipped file fetched and read (not yet loaded anywhere). */
+  async function fetchFile(file: string): Promise<Checkpoint> {
+    const res = await core.fetch(`${core.checkpointsUrl}${file}`);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return readCheckpointFile(await res.arrayBuffer());
+  }
+
+  /** Files fetched ahead (prefetch), each used once. */
+  const prefetched = new Map<string, Promise<Checkpoint>>();
+  function takePrefetched(file: string): Promise<Checkpoint> | undefined {
+    const p = prefetched.get(file);
+    prefetched.delete(file);
+    return p;
+  }
+
   /**
    * Fetches a shipped file, checks it is the model it should be, and loads it into the worker with its
    * provenance (which the store then shows).
    */
   async function loadFile(client: EngineClient, folder: string, id: AlgorithmId, key: ModelKey): Promise<Checkpoint> {
-    const res = await core.fetch(`${core.checkpointsUrl}${folder}${id}.json`);
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const ckpt = parseCheckpoint(await res.text());
+    const file = `${folder}${id}${BINARY_CHECKPOINT_EXT}`;
+    const ckpt = await (takePrefetched(file) ?? fetchFile(file));
     if (checkpointModelKey(ckpt) !== key) throw new CheckpointError(`it holds ${checkpointModelKey(ckpt)}, not ${key}`);
-    const provenance = shippedProvenance(ckpt, `${folder}${id}.json`);
+    const provenance = shippedProvenance(ckpt, file);
     await client.load({ ...ckpt, provenance }, provenanceLabel(provenance));
     store.getState().setProvenance(key, provenance);
     return ckpt;
@@ -182,7 +207,7 @@ export function createCheckpoints(core: SessionCore, refresh: () => void, shelf:
               const ckpt = await loadFile(client, folder, id, key);
               if (ckpt.evaluation) store.getState().setClassShipped(key, ckpt.evaluation as ClassEvalCurve[]);
             } catch (e) {
-              store.getState().notify('warning', `The shipped checkpoint ${folder}${id}.json could not be loaded (${(e as Error).message}); ${ALGORITHM_INFO[id].label} starts from a random initialisation.`);
+              store.getState().notify('warning', `The shipped checkpoint ${folder}${id}${BINARY_CHECKPOINT_EXT} could not be loaded (${(e as Error).message}); ${ALGORITHM_INFO[id].label} starts from a random initialisation.`);
             }
           }),
         ),
@@ -192,6 +217,17 @@ export function createCheckpoints(core: SessionCore, refresh: () => void, shelf:
 
   return {
     settled: () => settled,
+
+    prefetch() {
+      for (const id of ALGORITHM_IDS) {
+        const file = `${checkpointFolder({})}${id}${BINARY_CHECKPOINT_EXT}`;
+        if (prefetched.has(file)) continue;
+        const p = fetchFile(file);
+        // A failure is reported when the file is loaded (loadShipped), not here.
+        p.catch(() => undefined);
+        prefetched.set(file, p);
+      }
+    },
 
     async loadShipped() {
       const client = core.client();
@@ -211,6 +247,7 @@ export function createCheckpoints(core: SessionCore, refresh: () => void, shelf:
       // The user's own models, kept from an earlier visit, replace the shipped ones before any curve is drawn.
       await restoreSaved(client);
       settled = true;
+      mark('checkpoints-loaded');
       refresh();
     },
 
@@ -231,7 +268,7 @@ export function createCheckpoints(core: SessionCore, refresh: () => void, shelf:
         // Refused before it is read: a padded file must not fill the page's memory.
         if (file.size !== undefined && file.size > MAX_CHECKPOINT_BYTES)
           throw new CheckpointError(`The file is ${(file.size / 2 ** 20).toFixed(1)} MB; a checkpoint is at most ${MAX_CHECKPOINT_BYTES / 2 ** 20} MB.`);
-        const parsed = parseCheckpoint(await file.text());
+        const parsed = readCheckpointFile('arrayBuffer' in file ? await file.arrayBuffer() : new TextEncoder().encode(await file.text()));
         const client = core.client();
         if (!client) throw new Error('the engine is not running');
         // What the file says about itself is kept as its origin; the model is the uploaded file.

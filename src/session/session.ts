@@ -10,13 +10,13 @@ import { EngineClient, type HeartbeatOptions } from '../worker/client';
 import type { BackendName, EnginePreference, MetaStepRequest, WorkerResponse } from '../worker/protocol';
 import { createAdaptation } from './adaptation';
 import { copyToClipboard, pageAddress, saveDownload } from './browser';
-import { createCheckpoints, type FileOut } from './checkpoints';
+import { createCheckpoints, type CheckpointFileIn, type FileOut } from './checkpoints';
 import { defaultShelf, type ModelShelf } from './persistence';
 import { testHooks, type PlaygroundHooks } from './hooks';
 import { copyLink } from './link';
 import { createScheduler, type RequestKind } from './refresh';
 import { runReproduction } from './reproduction';
-import type { PlaygroundStore, SessionCore } from './shared';
+import { mark, type PlaygroundStore, type SessionCore } from './shared';
 import { createTraining } from './training';
 
 export interface SessionOptions {
@@ -53,7 +53,7 @@ export interface Session {
   pauseTraining(): void;
   resumeTraining(): void;
   resetTraining(): void;
-  uploadCheckpoint(file: Pick<File, 'name' | 'text'>): Promise<void>;
+  uploadCheckpoint(file: CheckpointFileIn): Promise<void>;
   /** Forgets the models this browser keeps (trained or uploaded here) and brings back the shipped ones. */
   discardSavedModels(): Promise<void>;
   /** Saves a method's current model (for the problem shown) as a file, and returns it; null when not started. */
@@ -103,6 +103,7 @@ export function createSession(opts: SessionOptions): Session {
     const st = store.getState();
     switch (msg.type) {
       case 'ready':
+        mark('worker-ready');
         st.setStatus({ worker: 'ready', backend: msg.backend, backendAdapter: msg.adapter ?? null, fallbacks: msg.fallbacks });
         // The first time, the shipped checkpoints load first (and refresh when done); after a restart the
         // client has already queued the latest parameters ahead of these requests.
@@ -128,6 +129,7 @@ export function createSession(opts: SessionOptions): Session {
   return {
     start() {
       if (client) return;
+      mark('session-start');
       client = new EngineClient({
         backend: opts.backend ?? null,
         engine: opts.engine,
@@ -148,6 +150,8 @@ export function createSession(opts: SessionOptions): Session {
           store.getState().notify('error', message, 'worker');
         },
       });
+      // The shipped checkpoints download while the worker loads TF.js and starts its backend.
+      if (!checkpointsRequested) checkpoints.prefetch();
       unsubscribe = store.subscribe((s, prev) => {
         if (changed(adaptKey(s.settings), adaptKey(prev.settings))) adaptation.requestAdaptation();
         if (changed(evalKey(s.settings), evalKey(prev.settings))) adaptation.requestEvaluation();

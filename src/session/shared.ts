@@ -20,3 +20,8 @@ export interface SessionCore {
   /** Milliseconds, for the refresh policy (performance.now on the page). */
   now(): number;
 }
+
+/** A named moment of the start-up (the bench reads them: performance.getEntriesByType('mark'), prefix "maml:"). */
+export function mark(name: string): void {
+  globalThis.performance?.mark?.(`maml:${name}`);
+}

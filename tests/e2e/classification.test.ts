@@ -171,9 +171,9 @@ describe('2-D classification', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.route('**/checkpoints/plane-2way/maml.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"format": "maml-playground/checkpoint", "version": 1, "algorithm": "maml", "params": 7' }));
+    await page.route('**/checkpoints/plane-2way/maml.ckpt', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"format": "maml-playground/checkpoint", "version": 1, "algorithm": "maml", "params": 7' }));
     await page.goto(`${inject('baseURL')}?backend=wasm&p=plane`);
-    await page.waitForSelector('[data-testid="notices"] :text("plane-2way/maml.json could not be loaded")', { timeout: 60_000 });
+    await page.waitForSelector('[data-testid="notices"] :text("plane-2way/maml.ckpt could not be loaded")', { timeout: 60_000 });
     await settle(page);
     expect(await text(page, 'source-maml')).toMatch(/random initialisation/);
     expect(await text(page, 'source-fomaml')).toMatch(/shipped checkpoint \(10000 iterations\)/);

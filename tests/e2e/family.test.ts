@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALGORITHM_IDS } from '../../src/meta/contracts/algorithms';
-import { parseCheckpoint } from '../../src/meta/contracts/checkpoint';
+import { readCheckpointFile } from '../../src/meta/contracts/checkpoint-binary';
 import { METHOD_COLORS } from '../../src/panels/theme';
 import { curveData, dataToPage, launch, openApp, settle } from './browser';
 
@@ -157,7 +157,7 @@ describe('paper vs this run', () => {
     );
     await page.waitForSelector('[data-testid="reproduce-run"]:not([disabled])');
     for (const id of ALGORITHM_IDS) {
-      const ckpt = parseCheckpoint(readFileSync(`public/checkpoints/${id}.json`, 'utf8'));
+      const ckpt = readCheckpointFile(readFileSync(`public/checkpoints/${id}.ckpt`));
       for (const e of ckpt.evaluation!) {
         for (const step of [1, 5, 10]) {
           const where = `${id} K=${e.kShot} step ${step}`;

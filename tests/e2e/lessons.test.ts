@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { checkpointArrays, validateCheckpoint } from '../../src/meta/contracts/checkpoint';
+import { checkpointArrays } from '../../src/meta/contracts/checkpoint';
+import { readCheckpointFile } from '../../src/meta/contracts/checkpoint-binary';
 import { flatLearner } from '../../src/meta/fast/adapt';
 import { metaStepBreakdown } from '../../src/meta/fast/breakdown';
 import { metaStepRequest } from '../../src/panels/lessons/metaStep';
@@ -43,8 +44,7 @@ const idOf = (id: string) => SCENES.findIndex((s) => s.id === id) + 1;
 
 /** The Node side of scene 4: the same breakdown on the shipped MAML model's parameters. */
 function nodeBreakdown(seed: number) {
-  const raw = JSON.parse(readFileSync('public/checkpoints/maml.json', 'utf8'));
-  const l = flatLearner(checkpointArrays(validateCheckpoint(raw)), {}, false);
+  const l = flatLearner(checkpointArrays(readCheckpointFile(readFileSync('public/checkpoints/maml.ckpt'))), {}, false);
   const { tasks, kSupport, kQuery, innerSteps, alpha, metaLr } = metaStepRequest(seed);
   return metaStepBreakdown(l.sizes, l.theta, { tasks, kSupport, kQuery, innerSteps, alpha, metaLr, seed });
 }

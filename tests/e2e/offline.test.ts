@@ -116,7 +116,7 @@ describe('offline', () => {
   it('precaches the page, its JS, the worker, the three wasm binaries, every shipped checkpoint and the manifest with its icons', () => {
     const list = precacheList();
     const shipped = filesUnder('public/checkpoints')
-      .filter((f) => f.endsWith('.json'))
+      .filter((f) => f.endsWith('.ckpt') || f.endsWith('index.json'))
       .map((f) => relative('public', f).split('\\').join('/'));
     expect(shipped.length).toBeGreaterThanOrEqual(30);
     for (const f of shipped) expect(list, f).toContain(f);

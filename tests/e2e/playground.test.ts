@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { curveData, curveDistance, dataToPage, launch, openApp, pathOf, settle, shownPoints, waitForCurveChange, waitForCurves } from './browser';
+import { readCheckpointFile } from '../../src/meta/contracts/checkpoint-binary';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -227,7 +228,7 @@ describe('the page', () => {
     await page.waitForSelector('[data-testid="notices"] .notice-error');
     expect(await page.textContent('[data-testid="notices"] .notice-error')).toMatch(/not loaded/i);
     // A well-formed file with a NaN weight is refused too.
-    const shipped = JSON.parse(readFileSync('public/checkpoints/maml.json', 'utf8'));
+    const shipped = JSON.parse(JSON.stringify(readCheckpointFile(readFileSync('public/checkpoints/maml.ckpt'))));
     shipped.params.w1.values[3] = null;
     const nan = join(dir, 'nan-checkpoint.json');
     writeFileSync(nan, JSON.stringify(shipped));
@@ -316,7 +317,7 @@ describe('the page', () => {
 // ---- one owner of each model's parameters, with provenance; nothing trained lost by a reload (issue 13, items 1 and 3) ----
 
 /** The shipped MAML / pretrained checkpoint files, as the page loads them. */
-const shippedFile = (name: string) => JSON.parse(readFileSync(`public/checkpoints/${name}.json`, 'utf8'));
+const shippedFile = (name: string) => JSON.parse(JSON.stringify(readCheckpointFile(readFileSync(`public/checkpoints/${name}.ckpt`))));
 const SHIPPED_ITERATIONS: number = shippedFile('maml').training.iterations;
 
 /** Two checkpoints' parameters are the same float32 values. */
@@ -361,7 +362,7 @@ describe("each model's parameters and what the page says about them", () => {
     expect(await text(page, 'source-maml')).toBe(`shipped checkpoint (${SHIPPED_ITERATIONS} iterations)`);
     const file = await downloaded(page, 'maml', 'after-reset-crash.json');
     expect(sameParams(file.params, shippedFile('maml').params)).toBe(true);
-    expect(file.provenance).toMatchObject({ kind: 'shipped', file: 'maml.json', iterations: SHIPPED_ITERATIONS });
+    expect(file.provenance).toMatchObject({ kind: 'shipped', file: 'maml.ckpt', iterations: SHIPPED_ITERATIONS });
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -382,7 +383,7 @@ describe("each model's parameters and what the page says about them", () => {
     const file = await downloaded(page, 'maml', 'diverged-run.json');
     expect(sameParams(file.params, shippedFile('maml').params)).toBe(true);
     expect(file.training.iterations).toBe(SHIPPED_ITERATIONS);
-    expect(file.provenance).toMatchObject({ kind: 'shipped', file: 'maml.json', iterations: SHIPPED_ITERATIONS, diverged: { atIteration: 1, kept: 'previous' } });
+    expect(file.provenance).toMatchObject({ kind: 'shipped', file: 'maml.ckpt', iterations: SHIPPED_ITERATIONS, diverged: { atIteration: 1, kept: 'previous' } });
     expect((await hookCheckpoint(page, 'maml')).provenance.kind).toBe('shipped');
     await page.close();
   });

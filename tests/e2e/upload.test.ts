@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, openApp, pathOf, settle } from './browser';
+import { readCheckpointFile } from '../../src/meta/contracts/checkpoint-binary';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -18,9 +19,10 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const shipped = () => JSON.parse(readFileSync('public/checkpoints/maml.json', 'utf8'));
+/** The shipped MAML checkpoint (binary on disk) as a JSON object to change. */
+const shipped = () => JSON.parse(JSON.stringify(readCheckpointFile(readFileSync('public/checkpoints/maml.ckpt'))));
 
-async function uploadRefused(page: Page, name: string, body: string, why: RegExp): Promise<void> {
+async function uploadRefused(page: Page, name: string, body: string | Uint8Array, why: RegExp): Promise<void> {
   const file = join(tmpdir(), name);
   writeFileSync(file, body);
   const before = await page.$$eval('[data-testid="notices"] .notice-error', (n) => n.length);
@@ -74,6 +76,23 @@ describe('checkpoint upload', () => {
     expect(out.training.secret).toBeUndefined();
     expect(out.params.w0.note).toBeUndefined();
     expect(out.params.w0.values.slice(0, 5)).toEqual(c.params.w0.values.slice(0, 5).map((v: number) => Number(Math.fround(v).toPrecision(9))));
+    await page.close();
+  });
+
+  it('reads the binary form (issue 17): a shipped .ckpt loads; a truncated one, or one with a NaN, is refused and changes nothing', async () => {
+    const { page } = await openApp(browser, '?backend=wasm');
+    const curve = await pathOf(page, 'maml', 1);
+    const bytes = readFileSync('public/checkpoints/maml.ckpt');
+    await uploadRefused(page, 'cut.ckpt', bytes.subarray(0, 300), /header length .* runs past the end of the file/);
+    const nan = Buffer.from(bytes);
+    nan.writeFloatLE(NaN, nan.length - 4);
+    await uploadRefused(page, 'nan.ckpt', nan, /Parameter "b2" has a non-finite value at index 0/);
+    await settle(page);
+    expect(await pathOf(page, 'maml', 1)).toBe(curve);
+    const file = join(tmpdir(), 'reptile-shipped.ckpt');
+    writeFileSync(file, readFileSync('public/checkpoints/reptile.ckpt'));
+    await page.setInputFiles('[data-testid="checkpoint-upload"]', file);
+    await page.waitForFunction(() => /Loaded reptile-shipped\.ckpt into Reptile/.test(document.querySelector('[data-testid="notices"]')?.textContent ?? ''));
     await page.close();
   });
 });

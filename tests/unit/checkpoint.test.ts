@@ -18,6 +18,7 @@ import {
   validateCheckpoint,
   type Checkpoint,
 } from '../../src/meta/contracts/checkpoint';
+import { BINARY_CHECKPOINT_EXT } from '../../src/meta/contracts/checkpoint-binary';
 import { initParams } from '../../src/meta/engine/model';
 import { SINUSOID_MLP } from '../../src/meta/contracts/architecture';
 import { useNodeBackend } from '../../src/meta/engine/node-backend';
@@ -299,8 +300,11 @@ describe('checkpoint index (classification folders)', () => {
     expect(folders.length).toBeGreaterThanOrEqual(5);
     for (const d of folders) {
       const listed = parseCheckpointIndex(readFileSync(`${root}/${d}/${CHECKPOINT_INDEX}`, 'utf8')).checkpoints;
-      const files = readdirSync(`${root}/${d}`).filter((f) => f.endsWith('.json') && f !== CHECKPOINT_INDEX).map((f) => f.replace('.json', ''));
+      const names = readdirSync(`${root}/${d}`);
+      const files = names.filter((f) => f.endsWith(BINARY_CHECKPOINT_EXT)).map((f) => f.replace(BINARY_CHECKPOINT_EXT, ''));
       expect([...listed].sort(), d).toEqual(files.sort());
+      // The binary files are the shipped ones: no JSON copy is left beside them.
+      expect(names.filter((f) => f.endsWith('.json') && f !== CHECKPOINT_INDEX), d).toEqual([]);
     }
   });
 });

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkpointArrays, checkpointFolder, checkpointModelKey, modelKey, parseCheckpoint } from '../../src/meta/contracts/checkpoint';
+import { checkpointArrays, checkpointFolder, checkpointModelKey, modelKey } from '../../src/meta/contracts/checkpoint';
+import { readCheckpointFile } from '../../src/meta/contracts/checkpoint-binary';
 import { adaptClassifiers } from '../../src/meta/engine/classification';
 import { learnerFor } from '../../src/meta/engine/inner';
 import { initParams } from '../../src/meta/engine/model';
@@ -120,7 +121,7 @@ describe('adaptClassifiers', () => {
 
   it('the shipped plane MAML model: one step on a new task raises support and task accuracy', async () => {
     const shape = { problem: 'plane' as const, classes: 2 };
-    const ckpt = parseCheckpoint(readFileSync(new URL(`../../public/checkpoints/${checkpointFolder(shape)}maml.json`, import.meta.url), 'utf8'));
+    const ckpt = readCheckpointFile(readFileSync(new URL(`../../public/checkpoints/${checkpointFolder(shape)}maml.ckpt`, import.meta.url)));
     expect(checkpointModelKey(ckpt)).toBe(modelKey('maml', shape));
     expect(modelKey('maml', shape)).toBe('plane-2way/maml');
     expect(modelKey('maml')).toBe('maml');

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adaptToPoints } from '../../src/meta/engine/adaptation';
 import { ALGORITHM_IDS, type AlgorithmId } from '../../src/meta/engine/algorithms';
-import { checkpointArrays, parseCheckpoint } from '../../src/meta/contracts/checkpoint';
+import { checkpointArrays } from '../../src/meta/contracts/checkpoint';
+import { readCheckpointFile } from '../../src/meta/contracts/checkpoint-binary';
 import { adaptFlat, flatLearner } from '../../src/meta/fast/adapt';
 import { evaluateFlat, evaluateFlatChunked } from '../../src/meta/fast/evaluate';
 import { evaluate, PAPER_EVAL } from '../../src/meta/engine/evaluate';
@@ -26,7 +27,7 @@ const learners = new Map<AlgorithmId, Learner>();
 beforeAll(async () => {
   await useNodeBackend('wasm');
   for (const id of ALGORITHM_IDS) {
-    const c = parseCheckpoint(readFileSync(`public/checkpoints/${id}.json`, 'utf8'));
+    const c = readCheckpointFile(readFileSync(`public/checkpoints/${id}.ckpt`));
     learners.set(id, learnerFor(id, paramsFromArrays(checkpointArrays(c)), c.training));
   }
   return () => learners.forEach((l) => disposeParams(l.params));
@@ -131,7 +132,7 @@ describe('evaluateFlat (typed arrays) matches evaluate (tfjs)', () => {
   });
 
   it('reproduces the shipped MAML checkpoint\'s committed 5-shot evaluation on the 600 paper tasks', async () => {
-    const c = parseCheckpoint(readFileSync('public/checkpoints/maml.json', 'utf8'));
+    const c = readCheckpointFile(readFileSync('public/checkpoints/maml.ckpt'));
     const committed = c.evaluation!.find((e) => e.kShot === 5)!;
     const l = learners.get('maml')!;
     const fast = evaluateFlat(flatLearner(await readParams(l.params), l.rule, l.taskInput), { ...PAPER_EVAL, kShot: 5, steps: 10 });

@@ -16,7 +16,8 @@ import { drawEpisodes } from '../../src/meta/contracts/problems';
 import { classificationBatch, disposeBatch } from '../../src/meta/engine/meta-batch';
 import { createTrainer, MetaTrainer } from '../../src/meta/engine/trainer';
 import { flatParams } from './helpers/tf';
-import { checkpointArrays, checkpointFolder, parseCheckpoint } from '../../src/meta/contracts/checkpoint';
+import { checkpointArrays, checkpointFolder } from '../../src/meta/contracts/checkpoint';
+import { readCheckpointFile } from '../../src/meta/contracts/checkpoint-binary';
 import { adaptClassifiers } from '../../src/meta/engine/classification';
 import { flatLearner } from '../../src/meta/fast/adapt';
 import { classifyFlat } from '../../src/meta/fast/classify';
@@ -38,7 +39,7 @@ beforeAll(async () => {
 });
 
 function shipped(classes: number, id: AlgorithmId): Learner {
-  const c = parseCheckpoint(readFileSync(`public/checkpoints/${checkpointFolder({ problem: 'plane', classes })}${id}.json`, 'utf8'));
+  const c = readCheckpointFile(readFileSync(`public/checkpoints/${checkpointFolder({ problem: 'plane', classes })}${id}.ckpt`));
   return learnerFor(id, paramsFromArrays(checkpointArrays(c)), c.training);
 }
 
@@ -81,7 +82,7 @@ describe('classifyFlat (typed arrays) matches adaptClassifiers (tfjs) on the shi
   });
 
   it('iMAML (not shipped for the plane): its proximal steps from the MAML model', async () => {
-    const c = parseCheckpoint(readFileSync(`public/checkpoints/${checkpointFolder({ problem: 'plane', classes: 2 })}maml.json`, 'utf8'));
+    const c = readCheckpointFile(readFileSync(`public/checkpoints/${checkpointFolder({ problem: 'plane', classes: 2 })}maml.ckpt`));
     const l = learnerFor('imaml', paramsFromArrays(checkpointArrays(c)), { ...c.training, lambda: 2 });
     expect(l.rule.lambda).toBe(2);
     const { task, points } = planeFromSeed(8, 2, 4);

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AlgorithmId } from '../../src/meta/engine/algorithms';
-import { checkpointArrays, makeCheckpoint, parseCheckpoint, validateCheckpoint } from '../../src/meta/contracts/checkpoint';
+import { checkpointArrays, makeCheckpoint, validateCheckpoint } from '../../src/meta/contracts/checkpoint';
+import { readCheckpointFile } from '../../src/meta/contracts/checkpoint-binary';
 import { glyphTrainConfig } from '../../src/meta/contracts/config';
 import { evaluateClassification, GLYPH_EVAL } from '../../src/meta/engine/evaluate';
 import { learnerFor } from '../../src/meta/engine/inner';
@@ -136,7 +137,7 @@ describe('shipped glyph checkpoints (public/checkpoints/glyphs-5way-1shot)', () 
   beforeAll(async () => {
     await useNodeBackend('wasm');
   });
-  const load = (id: AlgorithmId) => parseCheckpoint(readFileSync(`public/checkpoints/glyphs-5way-1shot/${id}.json`, 'utf8'));
+  const load = (id: AlgorithmId) => readCheckpointFile(readFileSync(`public/checkpoints/glyphs-5way-1shot/${id}.ckpt`));
 
   it.each(['maml', 'fomaml', 'pretrained'] as AlgorithmId[])('%s: valid, trained with the glyph defaults, evaluated on 600 episodes for K = 1, 5', (id) => {
     const c = load(id);

@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Adam } from '../../src/meta/engine/adam';
 import { ALGORITHM_INFO, getAlgorithm, type AlgorithmId } from '../../src/meta/engine/algorithms';
-import { CHECKPOINT_INDEX, checkpointArrays, makeCheckpoint, parseCheckpoint, parseCheckpointIndex, validateCheckpoint } from '../../src/meta/contracts/checkpoint';
+import { CHECKPOINT_INDEX, checkpointArrays, makeCheckpoint, parseCheckpointIndex, validateCheckpoint } from '../../src/meta/contracts/checkpoint';
+import { readCheckpointFile } from '../../src/meta/contracts/checkpoint-binary';
 import { defaultTrainConfig, planeTrainConfig } from '../../src/meta/contracts/config';
 import { evaluateClassification, PLANE_EVAL } from '../../src/meta/engine/evaluate';
 import { adapt, learnerFor } from '../../src/meta/engine/inner';
@@ -228,7 +229,7 @@ describe.each(SHIPPED_WAYS)('shipped %i-way plane checkpoints (public/checkpoint
   beforeAll(async () => {
     await useNodeBackend('wasm');
   });
-  const load = (id: AlgorithmId) => parseCheckpoint(readFileSync(`public/checkpoints/plane-${classes}way/${id}.json`, 'utf8'));
+  const load = (id: AlgorithmId) => readCheckpointFile(readFileSync(`public/checkpoints/plane-${classes}way/${id}.ckpt`));
 
   it('lists MAML, first-order MAML and pretrained at least; each listed file is valid, trained 10,000 iterations with the plane defaults (a random initialisation for scratch), evaluated on 600 episodes for K = 1, 5', () => {
     const listed = parseCheckpointIndex(readFileSync(`public/checkpoints/plane-${classes}way/${CHECKPOINT_INDEX}`, 'utf8')).checkpoints;

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALGORITHM_IDS } from '../../src/meta/contracts/algorithms';
 import { modelKey, parseCheckpoint, parseModelKey, validateCheckpoint } from '../../src/meta/contracts/checkpoint';
+import { readCheckpointFile } from '../../src/meta/contracts/checkpoint-binary';
 import { isUserModel, LastGood, provenanceLabel, readProvenance, RUN_BLOWUP_FACTOR, withoutDivergence, type Provenance } from '../../src/meta/contracts/provenance';
 
 const shipped: Provenance = { kind: 'shipped', file: 'maml.json', iterations: 70000, seed: 1 };
@@ -65,7 +66,7 @@ describe('readProvenance', () => {
 });
 
 describe('checkpoints carry their provenance', () => {
-  const file = readFileSync(resolve(__dirname, '../../public/checkpoints/maml.json'), 'utf8');
+  const file = JSON.stringify(readCheckpointFile(readFileSync(resolve(__dirname, '../../public/checkpoints/maml.ckpt'))));
 
   it('validation keeps a valid one and drops (never refuses for) a bad one', () => {
     const raw = JSON.parse(file);

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseCheckpoint, type Checkpoint } from '../../src/meta/contracts/checkpoint';
+import { type Checkpoint } from '../../src/meta/contracts/checkpoint';
+import { readCheckpointFile } from '../../src/meta/contracts/checkpoint-binary';
 import { defaultTrainConfig, PAPER_CONFIG, type TrainConfig } from '../../src/meta/contracts/config';
 import { provenanceLabel, type Provenance } from '../../src/meta/contracts/provenance';
 import { useNodeBackend } from '../../src/meta/engine/node-backend';
@@ -47,8 +48,10 @@ class InProcessWorker {
   }
 }
 
-const SHIPPED_FILE = parseCheckpoint(readFileSync(resolve(__dirname, '../../public/checkpoints/maml.json'), 'utf8'));
-const SHIPPED: Extract<Provenance, { kind: 'shipped' }> = { kind: 'shipped', file: 'maml.json', iterations: SHIPPED_FILE.training.iterations, seed: SHIPPED_FILE.training.seed };
+const SHIPPED_FILE = readCheckpointFile(readFileSync(resolve(__dirname, '../../public/checkpoints/maml.ckpt')));
+/** Parameters as the float32 values they load as (a file's decimals and the exact float32 values compare equal). */
+const float32 = (params: Checkpoint['params']) => Object.fromEntries(Object.entries(params).map(([n, p]) => [n, { shape: p.shape, values: p.values.map(Math.fround) }]));
+const SHIPPED: Extract<Provenance, { kind: 'shipped' }> = { kind: 'shipped', file: 'maml.ckpt', iterations: SHIPPED_FILE.training.iterations, seed: SHIPPED_FILE.training.seed };
 
 // A few hundred milliseconds each: one that waits is one that failed.
 vi.setConfig({ testTimeout: 20_000 });
@@ -127,12 +130,12 @@ describe('the parameters a restarted worker gets back', () => {
     const from = p.events.length;
     p.client.post({ type: 'reset' });
     await p.next('snapshot', () => true, from);
-    expect(p.client.latest.get('maml')?.checkpoint.params).toEqual(SHIPPED_FILE.params);
+    expect(float32(p.client.latest.get('maml')!.checkpoint.params)).toEqual(float32(SHIPPED_FILE.params));
     expect(p.client.latest.get('maml')?.source).toBe(provenanceLabel(SHIPPED));
 
     await crash(p);
     const back = await current(p.client);
-    expect(back.params).toEqual(SHIPPED_FILE.params);
+    expect(float32(back.params)).toEqual(float32(SHIPPED_FILE.params));
     expect(back.provenance).toEqual(SHIPPED);
   });
 
@@ -156,7 +159,7 @@ describe('the parameters a restarted worker gets back', () => {
     expect(p.client.latest.get('maml')?.source).toBe(`shipped checkpoint (${SHIPPED.iterations} iterations); kept: a training run diverged at iteration 2 and was discarded`);
     await crash(p);
     const back = await current(p.client);
-    expect(back.params).toEqual(SHIPPED_FILE.params);
+    expect(float32(back.params)).toEqual(float32(SHIPPED_FILE.params));
     expect(back.provenance).toEqual(note);
   });
 });

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ALGORITHM_IDS, type AlgorithmId } from '../../src/meta/contracts/algorithms';
 import { parseCheckpoint, type Checkpoint } from '../../src/meta/contracts/checkpoint';
+import { BINARY_CHECKPOINT_EXT, encodeCheckpoint, readCheckpointFile } from '../../src/meta/contracts/checkpoint-binary';
 import { PAPER_EVAL } from '../../src/meta/contracts/config';
 import { PROBLEM_INFO } from '../../src/meta/contracts/problems';
 import type { AdaptationCurves, ClassAdaptation, EvalCurve } from '../../src/meta/contracts/types';
@@ -24,7 +25,7 @@ import { checkpointServer, fakeEngineFactory, FakeEngineWorker, loaded, settleTa
 import type { FakeWorker } from './helpers/fake-worker';
 
 /** The shipped MAML's label: its iterations as its file says (the kept snapshot of the paper's run). */
-const SHIPPED_MAML_LABEL = `shipped checkpoint (${JSON.parse(readFileSync(resolve(__dirname, '../../public/checkpoints/maml.json'), 'utf8')).training.iterations} iterations)`;
+const SHIPPED_MAML_LABEL = `shipped checkpoint (${readCheckpointFile(readFileSync(resolve(__dirname, '../../public/checkpoints/maml.ckpt'))).training.iterations} iterations)`;
 
 // Everything here is answered within milliseconds: a test that waits is a test that failed.
 vi.setConfig({ testTimeout: 10_000 });
@@ -121,20 +122,24 @@ afterEach(() => {
 });
 
 describe('start-up', () => {
-  it('starts one worker; on ready loads every shipped checkpoint, and only then asks for the curves', async () => {
+  it('starts one worker and fetches the shipped checkpoints meanwhile; on ready loads every one, and only then asks for the curves', async () => {
     const h = setup();
     expect(h.engine.workers).toHaveLength(0);
+    expect(h.server.urls).toEqual([]);
     h.session.start();
     expect(h.engine.workers).toHaveLength(1);
     expect(h.worker().posted).toEqual([{ type: 'init', backend: 'cpu', engine: 'auto' }]);
-    expect(h.server.urls).toEqual([]);
+    // Fetched while the worker starts (issue 17: load time), loaded into it only once it is ready.
+    expect(h.server.urls.sort()).toEqual(ALGORITHM_IDS.map((id) => `${PREFIX}${id}.ckpt`).sort());
+    await settleTasks();
+    expect(h.worker().ofType('load')).toEqual([]);
     expect(h.session.idle()).toBe(false);
 
     h.worker().emit({ type: 'ready', backend: 'cpu', fallbacks: ['webgpu: unavailable'] });
     expect(st().status).toMatchObject({ worker: 'ready', backend: 'cpu', backendAdapter: null, fallbacks: ['webgpu: unavailable'] });
     await until(() => h.worker().waiting('adapt').length > 0, 'an adapt request');
 
-    expect(h.server.urls.sort()).toEqual(ALGORITHM_IDS.map((id) => `${PREFIX}${id}.json`).sort());
+    expect(h.server.urls.sort()).toEqual(ALGORITHM_IDS.map((id) => `${PREFIX}${id}.ckpt`).sort());
     const loads = h.worker().ofType('load');
     expect(loads.map((m) => (m.checkpoint as Checkpoint).algorithm).sort()).toEqual([...ALGORITHM_IDS].sort());
     // Every load came before the first request for curves.
@@ -184,7 +189,7 @@ describe('start-up', () => {
 
   it('a missing or wrong shipped file: that method starts from a random initialisation, with a notice; the others load', async () => {
     const maml = readShipped('maml.json');
-    const h = await started({}, { 'anil.json': { status: 404, body: 'gone', type: 'text/plain' }, 'fomaml.json': { body: maml } });
+    const h = await started({}, { 'anil.ckpt': { status: 404, body: 'gone', type: 'text/plain' }, 'fomaml.ckpt': { body: maml } });
     expect(st().status.sources.anil).toBe('random initialisation (no checkpoint)');
     expect(st().status.sources.fomaml).toBe('random initialisation (no checkpoint)');
     expect(st().status.sources.maml).toBe(SHIPPED_MAML_LABEL);
@@ -343,7 +348,7 @@ describe('curves follow the settings', () => {
     st().setProblem('plane');
     await until(() => w.waiting('classify').length === 1 && w.waiting('evaluate').length === 1, 'classify and evaluate');
     expect(h.server.urls).toContain(`${PREFIX}plane-2way/index.json`);
-    expect(h.server.urls).toContain(`${PREFIX}plane-2way/maml.json`);
+    expect(h.server.urls).toContain(`${PREFIX}plane-2way/maml.ckpt`);
     expect(st().status.sources['plane-2way/maml']).toBe('shipped checkpoint (10000 iterations)');
     expect(st().status.sources['plane-2way/imaml']).toBe('random initialisation (no checkpoint shipped); train it below');
     expect(st().results.classShipped['plane-2way/maml']?.map((c) => c.kShot)).toEqual([1, 5]);
@@ -467,6 +472,18 @@ describe('checkpoint files', () => {
     await until(() => w.waiting('adapt').length === 1 && w.waiting('evaluate').length === 1, 'a refresh');
   });
 
+  it('an upload in the binary form (.ckpt, bytes read as such) loads like the JSON one', async () => {
+    const h = await started();
+    const w = h.worker();
+    const bytes = encodeCheckpoint(parseCheckpoint(readShipped('reptile.json')));
+    await h.session.uploadCheckpoint({ name: 'mine.ckpt', arrayBuffer: async () => bytes.slice().buffer });
+    expect(w.ofType('load').at(-1)).toMatchObject({ source: 'uploaded file mine.ckpt', checkpoint: { algorithm: 'reptile' } });
+    expect(st().notices.map((x) => x.text)).toEqual(['Loaded mine.ckpt into Reptile.']);
+    // A truncated one is refused, and says so.
+    await h.session.uploadCheckpoint({ name: 'cut.ckpt', arrayBuffer: async () => bytes.slice(0, 100).buffer });
+    expect(st().notices.at(-1)).toMatchObject({ level: 'error', text: expect.stringMatching(/^Checkpoint cut\.ckpt was not loaded: The header length .* runs past the end of the file/) });
+  });
+
   it("download asks the worker for the model shown and saves its parameters as the file's text", async () => {
     const h = await started();
     const w = h.worker();
@@ -576,9 +593,9 @@ describe("the page's address", () => {
   });
 });
 
-/** A shipped checkpoint file's text. */
+/** A shipped checkpoint (the binary .ckpt beside the name given) as JSON checkpoint text. */
 function readShipped(path: string): string {
-  return readFileSync(resolve(__dirname, '../../public/checkpoints', path), 'utf8');
+  return JSON.stringify(readCheckpointFile(readFileSync(resolve(__dirname, '../../public/checkpoints', path.replace(/\.json$/, BINARY_CHECKPOINT_EXT)))));
 }
 
 describe('a worker that stops answering (issue 13, item 2)', () => {
@@ -781,8 +798,8 @@ describe('models kept in this browser', () => {
 
     st().setProblem('plane');
     await until(() => w.waiting('classify').length === 1, 'the plane');
-    expect(h.server.urls).toContain(`${PREFIX}plane-2way/fomaml.json`);
-    expect(h.server.urls).not.toContain(`${PREFIX}plane-2way/maml.json`);
+    expect(h.server.urls).toContain(`${PREFIX}plane-2way/fomaml.ckpt`);
+    expect(h.server.urls).not.toContain(`${PREFIX}plane-2way/maml.ckpt`);
   });
 
   it('a kept record that is not a model of its own is dropped with a notice; the shipped model stays', async () => {
@@ -818,7 +835,7 @@ describe('models kept in this browser', () => {
     expect(st().status.saved).toEqual({});
     const sent = w.posted.slice(n) as Msg[];
     const { iterations, seed } = parseCheckpoint(readShipped('maml.json')).training;
-    expect(sent.filter((m) => m.type === 'load').map((m) => (m.checkpoint as Checkpoint).provenance)).toEqual([{ kind: 'shipped', file: 'maml.json', iterations, seed }]);
+    expect(sent.filter((m) => m.type === 'load').map((m) => (m.checkpoint as Checkpoint).provenance)).toEqual([{ kind: 'shipped', file: 'maml.ckpt', iterations, seed }]);
     expect(sent.filter((m) => m.type === 'forget').map((m) => m.model)).toEqual(['plane-2way/imaml']);
     expect(st().status.sources.maml).toBe(`shipped checkpoint (${iterations} iterations)`);
     expect(st().status.sources['plane-2way/imaml']).toBe('random initialisation (no checkpoint shipped); train it below');

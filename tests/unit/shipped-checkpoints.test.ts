@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALGORITHM_IDS, type AlgorithmId } from '../../src/meta/engine/algorithms';
-import { checkpointArrays, parseCheckpoint, type Checkpoint } from '../../src/meta/contracts/checkpoint';
+import { checkpointArrays, type Checkpoint } from '../../src/meta/contracts/checkpoint';
+import { readCheckpointFile } from '../../src/meta/contracts/checkpoint-binary';
 import { learnerFor } from '../../src/meta/engine/inner';
 import { evaluate, PAPER_EVAL } from '../../src/meta/engine/evaluate';
 import { useNodeBackend } from '../../src/meta/engine/node-backend';
@@ -19,7 +20,7 @@ import { adaptToPoints } from '../../src/meta/engine/adaptation';
 import { Rng } from '../../src/meta/contracts/random';
 import { emptyHalf, mseOnRange, samplePoints, sampleTask, xGrid } from '../../src/meta/contracts/tasks/sinusoid';
 
-const load = (id: AlgorithmId): Checkpoint => parseCheckpoint(readFileSync(`public/checkpoints/${id}.json`, 'utf8'));
+const load = (id: AlgorithmId): Checkpoint => readCheckpointFile(readFileSync(`public/checkpoints/${id}.ckpt`));
 const curve = (c: Checkpoint, k: number) => c.evaluation!.find((e) => e.kShot === k)!;
 
 beforeAll(async () => {

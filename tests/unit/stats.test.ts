@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { BLOW_UP_MSE, blowUpShare, meanCi95, median, stepSummary } from '../../src/meta/contracts/stats';
 import { evaluateFlat } from '../../src/meta/fast/evaluate';
 import { flatLearner } from '../../src/meta/fast/adapt';
-import { checkpointArrays, parseCheckpoint } from '../../src/meta/contracts/checkpoint';
+import { checkpointArrays } from '../../src/meta/contracts/checkpoint';
+import { readCheckpointFile } from '../../src/meta/contracts/checkpoint-binary';
 import { readFileSync } from 'node:fs';
 import { PAPER_EVAL } from '../../src/meta/contracts/config';
 
@@ -33,7 +34,7 @@ describe('step statistics', () => {
 });
 
 describe('evaluations report them', () => {
-  const ckpt = parseCheckpoint(readFileSync('public/checkpoints/maml.json', 'utf8'));
+  const ckpt = readCheckpointFile(readFileSync('public/checkpoints/maml.ckpt'));
   const learner = flatLearner(checkpointArrays(ckpt), {}, false);
 
   it("at the paper's alpha the shipped MAML's median is below its mean (a few hard tasks) and nothing blows up by step 1", () => {

@@ -67,7 +67,7 @@ const CHECKPOINTS = resolve(__dirname, '../../../public/checkpoints');
 /** A served file's replacement: a status and a body (JSON unless `type` says otherwise). */
 export interface Served {
   status?: number;
-  body: string;
+  body: string | Uint8Array;
   type?: string;
 }
 
@@ -83,9 +83,9 @@ export function checkpointServer(prefix: string, replace: Record<string, Served>
     if (!url.startsWith(prefix)) return new Response('not found', { status: 404, headers: { 'content-type': 'text/plain' } });
     const path = url.slice(prefix.length);
     const file = resolve(CHECKPOINTS, path);
-    const served: Served | null = replace[path] ?? (existsSync(file) ? { body: readFileSync(file, 'utf8') } : null);
+    const served: Served | null = replace[path] ?? (existsSync(file) ? { body: readFileSync(file), type: file.endsWith('.json') ? 'application/json' : 'application/octet-stream' } : null);
     if (!served) return new Response('not found', { status: 404, headers: { 'content-type': 'text/plain' } });
-    return new Response(served.body, { status: served.status ?? 200, headers: { 'content-type': served.type ?? 'application/json' } });
+    return new Response(served.body as BodyInit, { status: served.status ?? 200, headers: { 'content-type': served.type ?? 'application/json' } });
   };
   return { fetch: fetchFn as typeof fetch, urls };
 }
