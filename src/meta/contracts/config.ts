@@ -102,6 +102,13 @@ export const LECTURE_PROMISE = 'about 10–20 s';
 /** The paper's test protocol: 600 tasks, up to 10 steps of SGD with alpha = 0.01, MSE on 100 held-out points. */
 export const PAPER_EVAL = { steps: 10, tasks: 600, alpha: 0.01, queryPoints: 100, seed: 12345 };
 
+/**
+ * Validation tasks: the paper's protocol on their own seed, never the training stream nor the test tasks. They
+ * are the only tasks that choose anything: which checkpoint to keep (npm run pretrain), when a timed run has
+ * reached its target (time to quality). The test tasks (PAPER_EVAL) only report.
+ */
+export const VALIDATION_EVAL = { ...PAPER_EVAL, seed: 777 };
+
 /** The paper's protocol for classification: 600 test episodes, accuracy with its 95% CI. */
 export const PLANE_EVAL = { problem: 'plane' as const, steps: 5, tasks: 600, alpha: 0.5, queryPoints: 10, seed: 4242 };
 export const GLYPH_EVAL = { problem: 'glyphs' as const, steps: 5, tasks: 600, alpha: 0.4, queryPoints: 5, seed: 4343 };
