@@ -26,7 +26,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ALGORITHM_IDS, ALGORITHMS, type AlgorithmId } from '../src/meta/engine/algorithms';
 import { useNodeBackend } from '../src/meta/engine/node-backend';
 import { createTrainer, MetaTrainer } from '../src/meta/engine/trainer';
-import { defaultTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, PAPER_EVAL, planeTrainConfig, VALIDATION_EVAL, type TrainConfig } from '../src/meta/contracts/config';
+import { defaultTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, PAPER_EVAL, PAPER_ONE_STEP_MSE, planeTrainConfig, VALIDATION_EVAL, type TrainConfig } from '../src/meta/contracts/config';
 import { SINUSOID_MLP } from '../src/meta/contracts/architecture';
 import { FastMamlTrainer } from '../src/meta/fast/maml';
 import { PerTaskLoopMaml } from '../src/meta/engine/reference-loop';
@@ -38,9 +38,10 @@ const GPU_ALGOS: AlgorithmId[] = ['maml', 'fomaml'];
 const ITER = Number(process.env.BENCH_ITERATIONS ?? 30);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const want = (part: 'iterations' | 'clicks' | 'ttq' | 'soak' | 'plane') => !ONLY || ONLY.includes(part);
-const PORT = 4392;
+/** The preview server's port; BENCH_PORT moves it (two worktrees benchmarking at once). */
+const PORT = Number(process.env.BENCH_PORT ?? 4392);
 /** Time to quality: the paper's 5-shot MSE after one step, and how long we wait for it. */
-const TARGET_MSE = 0.67;
+const TARGET_MSE = PAPER_ONE_STEP_MSE;
 const TTQ_SECONDS = 120;
 /** Issue 17, target 5: the lecture preset reaches TARGET_MSE within this many seconds of wall time. */
 const TTQ_TARGET_SECONDS = 5;

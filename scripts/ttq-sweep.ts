@@ -14,7 +14,7 @@
  *   npx tsx scripts/ttq-sweep.ts --only lr010-b10-k5 --seeds 1,2,3,4,5,6,7,8
  *   npx tsx scripts/ttq-sweep.ts --max-seconds 5               # budget in modelled seconds (iterations x ms)
  */
-import { LECTURE_CONFIG, PAPER_EVAL, type TrainConfig } from '../src/meta/contracts/config';
+import { LECTURE_CONFIG, PAPER_EVAL, PAPER_ONE_STEP_MSE, VALIDATION_EVAL, type TrainConfig } from '../src/meta/contracts/config';
 import { SINUSOID_MLP } from '../src/meta/contracts/architecture';
 import type { FlatLearner } from '../src/meta/fast/adapt';
 import { evaluateFlat } from '../src/meta/fast/evaluate';
@@ -24,20 +24,20 @@ const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i < 0 ? undefined : process.argv[i + 1];
 };
-const TARGET = 0.67;
+const TARGET = PAPER_ONE_STEP_MSE;
 const SEEDS = (arg('seeds') ?? '1,2,3,4,5').split(',').map(Number);
 const VAL_TASKS = Number(arg('val') ?? 1000);
 /** Evaluate every this many training tasks (meta-batch x iterations), so candidates with small batches are not favoured. */
 const EVERY_TASKS = Number(arg('every') ?? 2500);
 /** Give up after this many training tasks. */
 const MAX_TASKS = Number(arg('max-tasks') ?? 150_000);
-const VALIDATION = { seed: 777, alpha: PAPER_EVAL.alpha, queryPoints: PAPER_EVAL.queryPoints, kShot: 5, steps: 1 };
+const VALIDATION = { seed: VALIDATION_EVAL.seed, alpha: PAPER_EVAL.alpha, queryPoints: PAPER_EVAL.queryPoints, kShot: 5, steps: 1 };
 
 /**
  * A candidate: the lecture preset with some settings changed, and optionally the Adam step annealed from metaLr to
  * metaLr x end by a half cosine over `over` iterations (then held).
  */
-type Candidate = { name: string; config: Partial<TrainConfig>; anneal?: { end: number; over: number } };
+type Candidate = { name: string; config: Partial<TrainConfig>; anneal?: { end: number; over: number }; initScale?: number };
 /** `lr=0.02:b=10:k=5:q=10:end=0.05:over=4000` (k sets kSupport and kQuery unless q is given). */
 function parseCandidate(spec: string): Candidate {
   const kv = Object.fromEntries(spec.split(':').map((p) => p.split('=')).map(([k, v]) => [k, Number(v)]));
@@ -46,7 +46,7 @@ function parseCandidate(spec: string): Candidate {
   if (kv.b) config.metaBatch = kv.b;
   if (kv.k) config.kSupport = config.kQuery = kv.k;
   if (kv.q) config.kQuery = kv.q;
-  return { name: spec, config, anneal: kv.end !== undefined ? { end: kv.end, over: kv.over } : undefined };
+  return { name: spec, config, anneal: kv.end !== undefined ? { end: kv.end, over: kv.over } : undefined, initScale: kv.init };
 }
 const DEFAULT_SPECS = 'lr=0.006:b=25:k=10;lr=0.006:b=25:k=5;lr=0.006:b=10:k=5;lr=0.01:b=10:k=5;lr=0.02:b=25:k=5:end=0.1:over=3000;lr=0.01:b=10:k=5:end=0.1:over=5000';
 const chosen = (arg('c') ?? DEFAULT_SPECS).split(';').map(parseCandidate);
@@ -84,9 +84,10 @@ interface Run {
   testHalfCi: number | null;
 }
 
-function run(config: TrainConfig, anneal?: Candidate['anneal']): Run {
+function run(config: TrainConfig, anneal?: Candidate['anneal'], initScale = 1): Run {
   const fast = { ...config, sizes: SINUSOID_MLP.sizes, exact: true };
   const t = new FastMamlTrainer(fast);
+  for (let i = 0; i < t.params.length; i++) t.params[i] *= initScale;
   if (anneal) {
     const step = t.step.bind(t);
     t.step = () => {
@@ -104,6 +105,7 @@ function run(config: TrainConfig, anneal?: Candidate['anneal']): Run {
       if (!r.ok) return { seed: config.seed, iteration: null, val: NaN, test: null, testHalfCi: null };
     }
     val = score(t, VALIDATION.seed, VAL_TASKS).mean[1];
+    if (process.env.TTQ_TRACE) process.stderr.write(`${config.seed}:${t.iteration}:${val.toFixed(3)} `);
     if (val <= TARGET) {
       const test = evaluateFlat(learnerOf(t), { ...PAPER_EVAL, kShot: 5, steps: 1 });
       return { seed: config.seed, iteration: t.iteration, val, test: test.mean[1], testHalfCi: test.ci95[1] };
@@ -125,7 +127,7 @@ console.log('|---|---|---|---|---|---|---|');
 for (const c of chosen) {
   const base: TrainConfig = { ...LECTURE_CONFIG, ...c.config };
   const ms = msPerIteration(base);
-  const runs = SEEDS.map((seed) => run({ ...base, seed }, c.anneal));
+  const runs = SEEDS.map((seed) => run({ ...base, seed }, c.anneal, c.initScale));
   const its = runs.map((r) => r.iteration ?? Infinity).sort((a, b) => a - b);
   const med = its[Math.floor((its.length - 1) / 2)];
   const reached = runs.filter((r) => r.iteration !== null).length;
