@@ -488,7 +488,7 @@ describe('applyLecturePreset', () => {
     st().setTrainAlgorithm('imaml');
     st().setTrainConfig({ iterations: 321, seed: 9, alpha: 0.5 });
     st().applyLecturePreset();
-    expect(settings().train).toEqual({ ...defaultTrainConfig('maml'), metaLr: 0.006, kSupport: 5, kQuery: 5, iterations: 8000, seed: 1 });
+    expect(settings().train).toEqual({ ...defaultTrainConfig('maml'), metaLr: 0.006, kSupport: 5, kQuery: 5, iterations: 10000, seed: 1 });
     expect(settings().train.metaLr).toBeGreaterThan(defaultTrainConfig('maml').metaLr);
   });
 });
