@@ -10,9 +10,15 @@
  * first score at or under 0.67 is where it stops. The 600 paper test tasks (seed 12345) are scored once, at that
  * stop, and only reported.
  *
- *   npx tsx scripts/ttq-sweep.ts                               # every candidate below, seeds 1..5
- *   npx tsx scripts/ttq-sweep.ts --only lr010-b10-k5 --seeds 1,2,3,4,5,6,7,8
- *   npx tsx scripts/ttq-sweep.ts --max-seconds 5               # budget in modelled seconds (iterations x ms)
+ * A candidate is the lecture preset with some settings changed, written `lr=0.006:b=25:k=5` (Adam step, meta-batch,
+ * K support = K query; `q=` a different K query; `end=0.05:over=3500` anneals the step by a half cosine to 5% over
+ * 3,500 iterations; `init=1.5` scales the initial weights); candidates are separated by `;`.
+ *
+ *   npx tsx scripts/ttq-sweep.ts                                          # DEFAULT_SPECS, seeds 1..5
+ *   npx tsx scripts/ttq-sweep.ts --seeds 1,2,3,4,5 --max-tasks 250000 --c 'lr=0.006:b=25:k=5;lr=0.006:b=25:k=10'
+ *   TTQ_TRACE=1 npx tsx scripts/ttq-sweep.ts ...                          # every validation score on stderr
+ * Options: --seeds, --val (validation tasks, 1000), --every (training tasks between scores, 2500), --max-tasks
+ * (training tasks before giving up, 150000).
  */
 import { LECTURE_CONFIG, PAPER_EVAL, PAPER_ONE_STEP_MSE, VALIDATION_EVAL, type TrainConfig } from '../src/meta/contracts/config';
 import { SINUSOID_MLP } from '../src/meta/contracts/architecture';
