@@ -50,11 +50,10 @@ function lectureTitle(): string {
   const changed = (['metaBatch', 'kSupport', 'kQuery', 'innerSteps', 'alpha', 'metaLr'] as const)
     .filter((k) => LECTURE_CONFIG[k] !== PAPER_CONFIG[k])
     .map((k) => `${FIELDS[k].label} ${LECTURE_CONFIG[k]} instead of ${PAPER_CONFIG[k]}`);
-  const t = LECTURE_TIME;
-  const measured = [t.idleSeconds !== null ? `${t.idleSeconds} s idle` : null, `${t.loadedSeconds} s under load`].filter((x) => x !== null).join(', ');
+  const measured = LECTURE_TIME.runs.map((r) => `${r.seconds} s at ${r.load}`).join(', ');
   return (
     `MAML, the paper's settings with ${changed.join(', ')}, ${LECTURE_CONFIG.iterations} iterations. From random weights to the paper's ` +
-    `5-shot MSE after one step (${PAPER_ONE_STEP_MSE}) in ${LECTURE_PROMISE} on a 2-core machine (npm run bench, ${t.measured}: ${measured}).`
+    `5-shot MSE after one step (${PAPER_ONE_STEP_MSE}) in ${LECTURE_PROMISE} on a 2-core machine (npm run bench, ${LECTURE_TIME.measured}: ${measured}).`
   );
 }
 
