@@ -50,8 +50,8 @@ const TTQ_RUNS = 3;
 /**
  * The stop is decided on this many validation tasks (VALIDATION_EVAL: their own seed, never trained on), scored
  * every TTQ_EVAL_MS of training (counted in the wall time); the 600 test tasks then score the model it stopped
- * at, once. The preset runs as the page runs it (its Adam schedule spans its iterations); the trainer goes on
- * past them if it has to.
+ * at, once. The preset runs as the page sets it; the trainer goes on past its iterations if it has to (a
+ * constant Adam step: the iterations set do not change the trajectory).
  */
 const TTQ_VALIDATION_TASKS = 1000;
 const TTQ_EVAL_MS = 500;
