@@ -21,8 +21,8 @@ export function testHooks(core: SessionCore, idle: (kind?: RequestKind) => boole
     liveness: () => (client() ? { ...client()!.liveness } : null),
     memory: () => client()?.request<'memory'>({ type: 'memory' }),
     bench: (algorithms: AlgorithmId[], iterations: number, path: BenchPath = 'tfjs') => client()?.request<'benchResult'>({ type: 'bench', algorithms, iterations, path }),
-    timeToQuality: (config: TrainConfig, target: number, seconds: number, evalEveryMs = 1000, evalTasks: number = PAPER_EVAL.tasks) =>
-      client()?.request<'timeToQualityResult'>({ type: 'timeToQuality', config, target, seconds, evalEveryMs, evalTasks }),
+    timeToQuality: (config: TrainConfig, target: number, seconds: number, evalEveryMs = 1000, validationTasks = 1000, testTasks: number = PAPER_EVAL.tasks) =>
+      client()?.request<'timeToQualityResult'>({ type: 'timeToQuality', config, target, seconds, evalEveryMs, validationTasks, testTasks }),
     /** The latest parameters the page holds for a method (what export downloads). */
     checkpoint: (method: AlgorithmId) => client()?.latest.get(method)?.checkpoint ?? null,
     restarts: () => client()?.restarts ?? 0,

@@ -184,7 +184,7 @@ export interface PlaygroundState {
   setTrainConfig(patch: Partial<TrainConfig>): void;
   /** Another algorithm to train: its own default settings, keeping the iterations and seed chosen. */
   setTrainAlgorithm(id: AlgorithmId): void;
-  /** MAML with the lecture preset's settings (LECTURE_CONFIG): the paper's 5-shot number in about 25 s here. */
+  /** MAML with the lecture preset's settings (LECTURE_CONFIG): the paper's 5-shot number in LECTURE_PROMISE. */
   applyLecturePreset(): void;
   newRandomTask(): void;
   /** K points of the true function (or, after the points left it, of that sine again, which comes back). */

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AlgorithmId } from '../meta/contracts/algorithms';
-import { defaultTrainConfig, PAPER_EVAL, type TrainConfig } from '../meta/contracts/config';
+import { defaultTrainConfig, PAPER_EVAL, VALIDATION_EVAL, type TrainConfig } from '../meta/contracts/config';
 import { learnerFor } from '../meta/engine/inner';
 import { readParams } from '../meta/engine/params';
 import { PerTaskLoopMaml } from '../meta/engine/reference-loop';
@@ -126,14 +126,23 @@ async function bench(msg: Extract<DiagnosticRequest, { type: 'bench' }>, host: D
   host.post({ type: 'benchResult', id: msg.id, backend, path, msPerIteration, kernelsPerIteration });
 }
 
-/** A fresh trainer, evaluated every evalEveryMs of training until it reaches the target MSE or time runs out. */
+/**
+ * A fresh trainer, scored every evalEveryMs of training on validation tasks (their own seed, never trained on
+ * nor the test tasks) until it reaches the target MSE or time runs out; the model it stopped at is then scored
+ * once on the test tasks, which choose nothing. The stop is the first validation score at or under the target.
+ */
 async function timeToQuality(msg: Extract<DiagnosticRequest, { type: 'timeToQuality' }>, host: DiagnosticHost): Promise<void> {
   const { trainer } = await host.trainerFor(msg.config);
-  const evalCfg = { ...PAPER_EVAL, kShot: 5, steps: 1, tasks: msg.evalTasks };
+  const oneStep = { kShot: 5, steps: 1 };
+  const learner = async () => {
+    const l = learnerFor(msg.config.algorithm, trainer.params, msg.config);
+    return flatLearner(await readParams(l.params), l.rule, l.taskInput);
+  };
   const curve: { iteration: number; wallSeconds: number; trainSeconds: number; mse: number }[] = [];
   const start = performance.now();
   let train = 0;
   let reached = false;
+  let test: { iteration: number; tasks: number; mse: number; ci95: number };
   try {
     while (!reached && performance.now() - start < msg.seconds * 1000) {
       const t0 = performance.now();
@@ -150,13 +159,14 @@ async function timeToQuality(msg: Extract<DiagnosticRequest, { type: 'timeToQual
         }
       }
       train += performance.now() - t0 - paused;
-      const l = learnerFor(msg.config.algorithm, trainer.params, msg.config);
-      const mse = evaluateFlat(flatLearner(await readParams(l.params), l.rule, l.taskInput), evalCfg).mean[1];
+      const mse = evaluateFlat(await learner(), { ...VALIDATION_EVAL, ...oneStep, tasks: msg.validationTasks }).mean[1];
       curve.push({ iteration: trainer.iteration, wallSeconds: (performance.now() - start) / 1000, trainSeconds: train / 1000, mse });
       reached = mse <= msg.target;
     }
+    const scored = evaluateFlat(await learner(), { ...PAPER_EVAL, ...oneStep, tasks: msg.testTasks });
+    test = { iteration: trainer.iteration, tasks: msg.testTasks, mse: scored.mean[1], ci95: scored.ci95[1] };
   } finally {
     trainer.dispose();
   }
-  host.post({ type: 'timeToQualityResult', id: msg.id, path: host.pathLabel(trainer), reached, curve });
+  host.post({ type: 'timeToQualityResult', id: msg.id, path: host.pathLabel(trainer), reached, curve, test });
 }

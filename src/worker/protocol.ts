@@ -136,7 +136,11 @@ export type WorkerRequest =
    * use, evaluated (5-shot, one step, evalTasks of the paper's test tasks) every evalEveryMs of wall time until
    * the MSE reaches target or `seconds` pass. Leaves the models alone.
    */
-  | { type: 'timeToQuality'; id: number; config: TrainConfig; target: number; seconds: number; evalEveryMs: number; evalTasks: number }
+  /**
+   * Trains a fresh model until its 5-shot one-step MSE on `validationTasks` validation tasks (VALIDATION_EVAL)
+   * is at most `target`, or `seconds` have passed; then scores it once on `testTasks` test tasks (PAPER_EVAL).
+   */
+  | { type: 'timeToQuality'; id: number; config: TrainConfig; target: number; seconds: number; evalEveryMs: number; validationTasks: number; testTasks: number }
   /** Test hook: throw inside the worker, as a real crash would. */
   | { type: 'crash' }
   /**
@@ -231,8 +235,10 @@ export type WorkerResponse =
       id: number;
       path: string;
       reached: boolean;
-      /** Wall seconds include the evaluations; trainSeconds only the meta-iterations. */
+      /** Validation MSE while training. Wall seconds include the evaluations; trainSeconds only the meta-iterations. */
       curve: { iteration: number; wallSeconds: number; trainSeconds: number; mse: number }[];
+      /** The last model of the curve on the test tasks, scored once (not counted in the wall seconds). */
+      test: { iteration: number; tasks: number; mse: number; ci95: number };
     }
   /** The answer to a ping. */
   | { type: 'pong'; seq: number }

@@ -127,7 +127,7 @@ describe('the page', () => {
     await page.click('[data-testid="train-lecture-preset"]');
     expect(await page.inputValue('[data-testid="train-algorithm"]')).toBe('maml');
     expect(Number(await page.inputValue('[data-testid="train-metaLr"]'))).toBe(0.006);
-    expect(Number(await page.inputValue('[data-testid="train-iterations"]'))).toBe(8000);
+    expect(Number(await page.inputValue('[data-testid="train-iterations"]'))).toBe(10000);
     await page.click('[data-testid="train-start"]');
     await page.waitForFunction(() => Number((document.querySelector('[data-testid="train-iteration"]')?.textContent ?? '').split('/')[0].replace(/[^0-9]/g, '') || 0) >= 2000, undefined, {
       timeout: 90_000,

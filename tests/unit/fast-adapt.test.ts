@@ -131,6 +131,18 @@ describe('evaluateFlat (typed arrays) matches evaluate (tfjs)', () => {
     expect(chunked).toEqual(evaluateFlat(flat, cfg));
   });
 
+  it('keeps recent test sets without mixing them up: each configuration scores its own tasks, again and again', async () => {
+    const l = learners.get('maml')!;
+    const flat = flatLearner(await readParams(l.params), l.rule, l.taskInput);
+    const cfg = { ...PAPER_EVAL, kShot: 5, steps: 1, tasks: 40 };
+    const first = evaluateFlat(flat, cfg);
+    // More configurations than are kept, each with other tasks or points: other numbers.
+    const others = [{ seed: 777 }, { seed: 1 }, { kShot: 10 }, { queryPoints: 50 }, { tasks: 30 }].map((o) => evaluateFlat(flat, { ...cfg, ...o }));
+    for (const o of others) expect(o.mean[1]).not.toBe(first.mean[1]);
+    expect(evaluateFlat(flat, cfg)).toEqual(first);
+    expect(evaluateFlat(flat, cfg)).toEqual(first); // now from the kept set
+  });
+
   it('reproduces the shipped MAML checkpoint\'s committed 5-shot evaluation on the 600 paper tasks', async () => {
     const c = readCheckpointFile(readFileSync('public/checkpoints/maml.ckpt'));
     const committed = c.evaluation!.find((e) => e.kShot === 5)!;

@@ -484,11 +484,11 @@ describe('setTrainAlgorithm', () => {
 });
 
 describe('applyLecturePreset', () => {
-  it("sets MAML with the paper's settings but a larger Adam step, whatever was chosen before", () => {
+  it("sets MAML with the paper's settings but a larger Adam step and the test's K = 5 in training, whatever was chosen before", () => {
     st().setTrainAlgorithm('imaml');
     st().setTrainConfig({ iterations: 321, seed: 9, alpha: 0.5 });
     st().applyLecturePreset();
-    expect(settings().train).toEqual({ ...defaultTrainConfig('maml'), metaLr: 0.006, iterations: 8000, seed: 1 });
+    expect(settings().train).toEqual({ ...defaultTrainConfig('maml'), metaLr: 0.006, kSupport: 5, kQuery: 5, iterations: 10000, seed: 1 });
     expect(settings().train.metaLr).toBeGreaterThan(defaultTrainConfig('maml').metaLr);
   });
 });

@@ -309,12 +309,16 @@ describe('WorkerEngine', () => {
     expect(tfjs).toMatchObject({ id: 4, backend: 'cpu', path: 'tfjs' });
     expect(tfjs.kernelsPerIteration.fomaml).toBeGreaterThan(10);
 
-    await h.send({ type: 'timeToQuality', id: 5, config: small(1_000_000), target: Infinity, seconds: 5, evalEveryMs: 20, evalTasks: 10 });
+    await h.send({ type: 'timeToQuality', id: 5, config: small(1_000_000), target: Infinity, seconds: 5, evalEveryMs: 20, validationTasks: 10, testTasks: 12 });
     const ttq = h.all('timeToQualityResult')[0];
     expect(ttq).toMatchObject({ id: 5, path: 'typed arrays', reached: true });
     expect(ttq.curve).toHaveLength(1);
     expect(ttq.curve[0].iteration).toBeGreaterThan(0);
     expect(ttq.curve[0].mse).toBeGreaterThan(0);
+    // The stop is chosen on validation tasks; the test tasks score the model it stopped at, once, and differ.
+    expect(ttq.test).toMatchObject({ iteration: ttq.curve[0].iteration, tasks: 12 });
+    expect(ttq.test.mse).toBeGreaterThan(0);
+    expect(ttq.test.mse).not.toBe(ttq.curve[0].mse);
 
     await h.send({ type: 'gpuCheck', id: 6 });
     expect(h.all('gpuCheckResult')[0]).toEqual({ type: 'gpuCheckResult', id: 6, available: false, reason: 'the engine runs on cpu, not webgpu' });

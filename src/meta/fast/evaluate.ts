@@ -17,17 +17,13 @@ function scoreTasks(learner: FlatLearner, set: TaskSet, cfg: EvalConfig, from: n
   // The query MSE does not depend on the points' order: sorted by x, the network's outputs there come from the
   // piecewise-linear walk along x (GridForward), several times cheaper than a dense pass.
   const grid = new GridForward(adapter.lay, Q);
-  const order = Array.from({ length: Q }, (_, i) => i);
-  const qx = new Float64Array(Q);
-  const qy = new Float64Array(Q);
   for (let t = from; t < to; t++) {
     const task = set.tasks[t];
     const sx = flatInputs(set.sx.subarray(t * K, (t + 1) * K), K, learner.taskInput, task);
     const sy = set.sy.subarray(t * K, (t + 1) * K);
-    const xs = set.qx.subarray(t * Q, (t + 1) * Q);
-    const ys = set.qy.subarray(t * Q, (t + 1) * Q);
-    order.sort((i, j) => xs[i] - xs[j]);
-    order.forEach((i, r) => ((qx[r] = xs[i]), (qy[r] = ys[i])));
+    // Sorted by x within the task (sortedTestSet).
+    const qx = set.qx.subarray(t * Q, (t + 1) * Q);
+    const qy = set.qy.subarray(t * Q, (t + 1) * Q);
     const fixed = learner.taskInput ? flatInputs([0], 1, true, task).subarray(1) : [];
     let last = NaN;
     let visited = 0;
@@ -48,8 +44,40 @@ function curveOf(cfg: EvalConfig, perStep: number[][]): EvalCurve {
   return { kShot: cfg.kShot, tasks: cfg.tasks, alpha: cfg.alpha, ...stepSummary(perStep) };
 }
 
-// Drawn task by task, so one draw of all of them is the test set evaluate() sees in any chunking.
-const testSet = (cfg: EvalConfig) => drawTestTasks(new Rng(cfg.seed), cfg.tasks, cfg.kShot, cfg.queryPoints);
+/**
+ * The test set evaluate() sees (drawn task by task, so one draw of all of them is the same set in any chunking),
+ * each task's held-out points sorted by x: the query MSE does not depend on their order, and sorted they suit
+ * the piecewise-linear walk along x (GridForward). The last few sets are kept: a run scored again and again (time
+ * to quality, live training) draws and sorts its tasks once.
+ */
+const SETS_KEPT = 4;
+const sets = new Map<string, TaskSet>();
+function sortedTestSet(cfg: EvalConfig): TaskSet {
+  const key = `${cfg.seed}:${cfg.tasks}:${cfg.kShot}:${cfg.queryPoints}`;
+  const kept = sets.get(key);
+  if (kept) {
+    sets.delete(key);
+    sets.set(key, kept); // most recently used last
+    return kept;
+  }
+  const set = drawTestTasks(new Rng(cfg.seed), cfg.tasks, cfg.kShot, cfg.queryPoints);
+  const Q = cfg.queryPoints;
+  const order = Array.from({ length: Q }, (_, i) => i);
+  const xs = new Float32Array(Q);
+  const ys = new Float32Array(Q);
+  for (let t = 0; t < cfg.tasks; t++) {
+    const qx = set.qx.subarray(t * Q, (t + 1) * Q);
+    const qy = set.qy.subarray(t * Q, (t + 1) * Q);
+    order.sort((i, j) => qx[i] - qx[j]);
+    order.forEach((i, r) => ((xs[r] = qx[i]), (ys[r] = qy[i])));
+    qx.set(xs);
+    qy.set(ys);
+  }
+  sets.set(key, set);
+  if (sets.size > SETS_KEPT) sets.delete(sets.keys().next().value!);
+  return set;
+}
+const testSet = sortedTestSet;
 
 export function evaluateFlat(learner: FlatLearner, cfg: EvalConfig): EvalCurve {
   const perStep: number[][] = Array.from({ length: cfg.steps + 1 }, () => []);
