@@ -821,7 +821,7 @@ const facts: BenchFacts = {
   otherAlgorithms: ALGOS.filter((a) => a !== 'maml' && a !== 'fomaml').map((id) => ({ id, innerSteps: ALGORITHMS[id].settings.includes('innerSteps') ? defaultTrainConfig(id).innerSteps : null })),
   clicks: results.latency,
   // The median run's wall seconds to the validation stop (null: not reached, or its test score missed the target).
-  ttqSeconds: ttqSummary ? (ttqSummary.met || ttqSummary.medianWallSeconds !== null ? ttqSummary.medianWallSeconds : null) : undefined,
+  ttqSeconds: ttqSummary ? (ttqSummary.medianWallSeconds !== null && ttqSummary.median.run.test.mse <= TARGET_MSE ? ttqSummary.medianWallSeconds : null) : undefined,
   load: loadSummary && { firstCurvesMedianMs: loadSummary.firstCurvesMedianMs, longestToAveragedMs: loadSummary.longestToAveragedMs, loads: loadSummary.runs.length },
   checkpointBytes: checkpointBytes(),
   reproductionSeconds: repro?.seconds ?? null,
