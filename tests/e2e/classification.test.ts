@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { BINARY_CHECKPOINT_EXT, readCheckpointFile } from '../../src/meta/contracts/checkpoint-binary';
 import { planeLabel } from '../../src/meta/contracts/tasks/plane';
 import { planeFromSeed } from '../../src/state/classification';
 import { launch, openApp, settle } from './browser';
@@ -345,7 +346,7 @@ describe('glyphs', () => {
 describe('shipped classifier tables (issue 13: median and blow-up beside the mean)', () => {
   /** The stored 5-shot (or 1-shot) evaluation of a shipped file, as npm run pretrain -- --reevaluate wrote it. */
   const stored = (folder: string, id: string, kShot: number) =>
-    (JSON.parse(readFileSync(`public/checkpoints/${folder}/${id}.json`, 'utf8')).evaluation as { kShot: number; blowUp: number[]; accuracy: { median: number[] } }[]).find(
+    (readCheckpointFile(readFileSync(`public/checkpoints/${folder}/${id}${BINARY_CHECKPOINT_EXT}`)).evaluation as unknown as { kShot: number; blowUp: number[]; accuracy: { median: number[] } }[]).find(
       (e) => e.kShot === kShot,
     )!;
 
