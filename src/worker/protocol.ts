@@ -2,6 +2,7 @@
  * The one typed message protocol between the page and the engine worker. The worker owns tfjs and every
  * tensor; only plain numbers cross this boundary.
  */
+import type { MetaStepSettings } from '../meta/fast/breakdown';
 import type { AlgorithmId } from '../meta/contracts/algorithms';
 import type { Checkpoint, ModelKey } from '../meta/contracts/checkpoint';
 import type { ClassificationProblem, LabelledSet } from '../meta/contracts/tasks/episodes';
@@ -75,15 +76,8 @@ export interface EvaluateRequest {
  * each task's support set, the query loss at the adapted weights), on `tasks` tasks drawn from `seed`, taken apart
  * stage by stage (the Learn mode's scene 4). Leaves the model alone.
  */
-export interface MetaStepRequest {
+export interface MetaStepRequest extends Omit<MetaStepSettings, 'shown'> {
   method: AlgorithmId;
-  tasks: number;
-  kSupport: number;
-  kQuery: number;
-  innerSteps: number;
-  alpha: number;
-  metaLr: number;
-  seed: number;
 }
 
 export interface TrainProgress {
