@@ -173,7 +173,7 @@ export const SCENES: readonly Scene[] = [
     title: 'Few-shot classification',
     text: [
       'The same algorithm classifies. An N-way K-shot task gives K labelled examples of each of N classes; the loss is cross-entropy instead of squared error.',
-      'Here a task is a random partition of the plane: click to add points of the active class and watch the regions move after each step. The “Characters” tab does the same with drawn glyphs, the way the paper uses Omniglot.',
+      `Here a task is a random partition of the plane: click to add points of the active class and watch the regions move after each step. The “${PROBLEM_INFO.glyphs.label}” tab does the same with drawn characters, the way the paper uses Omniglot.`,
     ],
     tex: 'L_{\\mathcal{T}}(\\theta) = -\\frac{1}{NK} \\sum_{(x, y)} \\log \\operatorname{softmax}\\bigl(f_\\theta(x)\\bigr)_y',
     source: `${FINN}, §5.2 (classification) and Table 1.`,
