@@ -7,9 +7,9 @@
  *
  * Training time is measured without the evaluations (they are not part of a live run); the script prints one
  * JSON line per evaluation and a summary line { reached, iterations, trainSeconds, msPerIteration }.
- * The validation accuracy is computed here on typed arrays (one SGD step of the page's test-time alpha on the
- * support set, argmax on the query set): the same maths as evaluateClassification, only faster, so it can run
- * every few iterations. --confirm re-scores the final parameters with evaluateClassification (TF.js) on the 600
+ * The validation accuracy comes from classificationAccuracyFlat (src/meta/fast/evaluate.ts: one SGD step of the
+ * page's test-time alpha on the support set, argmax on the query set), the maths of evaluateClassification on
+ * typed arrays (tests hold the two together), fast enough to run every few iterations. --confirm re-scores the final parameters with evaluateClassification (TF.js) on the 600
  * test episodes of the problem's own protocol.
  */
 import { Rng } from '../src/meta/contracts/random';
@@ -17,7 +17,8 @@ import { drawEpisodes, problemInfo } from '../src/meta/contracts/problems';
 import type { ProblemKind, TrainConfig } from '../src/meta/contracts/config';
 import { FastMamlTrainer, flatEpisodes, type FlatBatch } from '../src/meta/fast/maml';
 import { architectureOf } from '../src/meta/contracts/architecture';
-import { forwardRows, layoutOf, lossAndGrad, Workspace } from '../src/meta/fast/mlp';
+import { layoutOf } from '../src/meta/fast/mlp';
+import { classificationAccuracyFlat } from '../src/meta/fast/evaluate';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,6 +33,7 @@ const config: TrainConfig = {
   metaLr: Number(arg('lr', String(base.metaLr))),
   metaBatch: Number(arg('batch', String(base.metaBatch))),
   seed: Number(arg('seed', String(base.seed))),
+  kQuery: Number(arg('kquery', String(base.kQuery))),
 };
 const goal = Number(arg('goal', '0.8'));
 const every = Number(arg('every', '50'));
@@ -46,30 +48,7 @@ const val: FlatBatch = flatEpisodes(drawEpisodes(problem, new Rng(777), valEpiso
 
 const sizes = architectureOf(config.algorithm, config).sizes;
 const lay = layoutOf(sizes);
-const wsS = new Workspace(lay, val.kSupport);
-const wsQ = new Workspace(lay, val.kQuery);
-const g = new Float64Array(lay.total);
-const phi = new Float64Array(lay.total);
-
-/** Mean one-step query accuracy over the validation episodes. */
-function validate(theta: Float64Array): number {
-  const nIn = sizes[0];
-  const K = val.kSupport;
-  const Q = val.kQuery;
-  let right = 0;
-  for (let t = 0; t < val.tasks.length; t++) {
-    lossAndGrad(wsS, theta, val.sx.subarray(t * K * nIn, (t + 1) * K * nIn), val.sy.subarray(t * K * classes, (t + 1) * K * classes), K, g, 'crossEntropy');
-    for (let i = 0; i < phi.length; i++) phi[i] = theta[i] - alpha * g[i];
-    const out = forwardRows(wsQ, phi, val.qx.subarray(t * Q * nIn, (t + 1) * Q * nIn), Q);
-    const qy = val.qy.subarray(t * Q * classes, (t + 1) * Q * classes);
-    for (let r = 0; r < Q; r++) {
-      let best = 0;
-      for (let c = 1; c < classes; c++) if (Math.fround(out[r * classes + c]) > Math.fround(out[r * classes + best])) best = c;
-      if (qy[r * classes + best] === 1) right++;
-    }
-  }
-  return right / (val.tasks.length * Q);
-}
+const validate = (theta: Float64Array) => classificationAccuracyFlat(theta, sizes, val, alpha);
 
 const trainer = new FastMamlTrainer({ ...config, sizes, exact: config.algorithm === 'maml' });
 let trainMs = 0;
@@ -98,6 +77,7 @@ const summary = {
   classes,
   metaLr: config.metaLr,
   metaBatch: config.metaBatch,
+  kQuery: config.kQuery,
   seed: config.seed,
   goal,
   reached,

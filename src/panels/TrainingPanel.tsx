@@ -5,10 +5,10 @@
 import * as d3 from 'd3';
 import { memo, useMemo, useState } from 'react';
 import { ALGORITHM_IDS, ALGORITHM_INFO, isAlgorithmId, type AlgorithmId, type TrainSetting } from '../meta/contracts/algorithms';
-import { LECTURE_CONFIG, LECTURE_PROMISE, PAPER_CONFIG, type ProblemShape } from '../meta/contracts/config';
-import { classesOf, isClassification, PROBLEM_INFO, problemInfo } from '../meta/contracts/problems';
+import type { ProblemShape } from '../meta/contracts/config';
+import { classesOf, isClassification, problemInfo } from '../meta/contracts/problems';
 import { modelKey } from '../meta/contracts/checkpoint';
-import { appliesTo, usePlayground, viewShape, type LossPoint } from '../state/store';
+import { appliesTo, presetFor, usePlayground, viewShape, type LossPoint } from '../state/store';
 import type { TrainState } from '../worker/protocol';
 import { useSession } from '../session/context';
 import { Axis } from './Axis';
@@ -65,20 +65,16 @@ const TrainConfigForm = memo(function TrainConfigForm() {
   const setTrainConfig = usePlayground((s) => s.setTrainConfig);
   const setTrainAlgorithm = usePlayground((s) => s.setTrainAlgorithm);
   const applyLecturePreset = usePlayground((s) => s.applyLecturePreset);
+  const preset = usePlayground((s) => presetFor(s.settings));
   return (
     <div className="train-config">
       <p className="field-wide" data-testid="train-problem">
         Trains on: <strong>{problemText(train)}</strong> <span className="muted">(the problem shown above)</span>
       </p>
-      {PROBLEM_INFO[problem].lecturePreset && (
+      {preset && (
       <div className="field field-wide">
-        <button
-          type="button"
-          data-testid="train-lecture-preset"
-          title={`MAML, the paper's settings with Adam step ${LECTURE_CONFIG.metaLr} instead of ${PAPER_CONFIG.metaLr}, ${LECTURE_CONFIG.iterations} iterations. From random weights to the paper's 5-shot MSE after one step (0.67) in ${LECTURE_PROMISE} on a 2-core machine (npm run bench: 9.5 s idle, 17.5 s under load).`}
-          onClick={() => applyLecturePreset()}
-        >
-          Lecture preset: MAML from scratch to the paper&apos;s error in {LECTURE_PROMISE}
+        <button type="button" data-testid="train-lecture-preset" title={preset.title} onClick={() => applyLecturePreset()}>
+          {preset.label}
         </button>
       </div>
       )}

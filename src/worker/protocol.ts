@@ -212,8 +212,11 @@ export type WorkerResponse =
       id: number;
       path: string;
       reached: boolean;
-      /** Wall seconds include the evaluations; trainSeconds only the meta-iterations. */
-      curve: { iteration: number; wallSeconds: number; trainSeconds: number; mse: number }[];
+      /**
+       * Wall seconds include the evaluations; trainSeconds only the meta-iterations. Classification: accuracy
+       * after one step (mse NaN); the sinusoid: mse.
+       */
+      curve: { iteration: number; wallSeconds: number; trainSeconds: number; mse: number; accuracy?: number }[];
     }
   /** The answer to a ping. */
   | { type: 'pong'; seq: number }
