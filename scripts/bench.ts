@@ -18,8 +18,11 @@
  * not GPU speed, so only MAML and first-order MAML are timed there.
  * 6. Glyph meta-training (issue 17 target 2): ms per MAML iteration on the 784-128-64-5 network, 5-way 1-shot,
  *    typed arrays (sparse first layer) against TF.js wasm, in Node, episode drawing included.
- * BENCH_ITERATIONS (default 30) sets the timed iterations; BENCH_ONLY=iterations,clicks,ttq,soak,plane,glyphs (any of
- * them) runs only those parts.
+ * 7. Classification live (issue 17 target 2, BENCH_ONLY=classttq): the glyph live preset (GLYPH_LIVE_CONFIG) and
+ *    plane 5-way MAML from random weights in the page's worker until one-step query accuracy on the 600 test
+ *    episodes reaches 80% (glyphs, <= 120 s) or the shipped checkpoint's (plane, <= 60 s).
+ * BENCH_ITERATIONS (default 30) sets the timed iterations; BENCH_ONLY=iterations,clicks,ttq,soak,plane,glyphs,classttq
+ * (any of them) runs only those parts.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,7 +31,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ALGORITHM_IDS, ALGORITHMS, type AlgorithmId } from '../src/meta/engine/algorithms';
 import { useNodeBackend } from '../src/meta/engine/node-backend';
 import { createTrainer, MetaTrainer } from '../src/meta/engine/trainer';
-import { defaultTrainConfig, glyphTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, planeTrainConfig, type TrainConfig } from '../src/meta/contracts/config';
+import { CLASS_LIVE_TARGETS, defaultTrainConfig, glyphTrainConfig, LECTURE_CONFIG, PAPER_CONFIG, planeTrainConfig, type TrainConfig } from '../src/meta/contracts/config';
 import { SINUSOID_MLP } from '../src/meta/contracts/architecture';
 import { FastMamlTrainer } from '../src/meta/fast/maml';
 import { PerTaskLoopMaml } from '../src/meta/engine/reference-loop';
@@ -39,7 +42,7 @@ const ALGOS: AlgorithmId[] = ALGORITHM_IDS.filter((a) => ALGORITHMS[a].outer !==
 const GPU_ALGOS: AlgorithmId[] = ['maml', 'fomaml'];
 const ITER = Number(process.env.BENCH_ITERATIONS ?? 30);
 const ONLY = process.env.BENCH_ONLY?.split(',');
-const want = (part: 'iterations' | 'clicks' | 'ttq' | 'soak' | 'plane' | 'glyphs') => !ONLY || ONLY.includes(part);
+const want = (part: 'iterations' | 'clicks' | 'ttq' | 'soak' | 'plane' | 'glyphs' | 'classttq') => !ONLY || ONLY.includes(part);
 const PORT = Number(process.env.BENCH_PORT ?? 4392);
 /** Time to quality: the paper's 5-shot MSE after one step, and how long we wait for it. */
 const TARGET_MSE = 0.67;
@@ -276,6 +279,29 @@ async function timeToQuality(browser: Browser) {
 }
 
 /**
+ * Classification live (issue 17 target 2): each of CLASS_LIVE_TARGETS from random weights in the page's worker,
+ * scored every evalEveryMs of training on its protocol's 600 test episodes (one step at the page's alpha).
+ * The target holds on training seconds (the evaluations are the bench's, not the page's); wall time is printed too.
+ */
+async function classTimeToQuality(browser: Browser) {
+  const out = [];
+  for (const t of CLASS_LIVE_TARGETS) {
+    const { page } = await openPage(browser, '');
+    await settled(page);
+    const config = { ...t.config, iterations: 1_000_000 };
+    const r = (await page.evaluate(([c, a, s, e]) => (window as Pg).__playground.timeToQuality(c, a, s, e, 600), [config, t.accuracy, t.seconds * 1.5, t.evalEveryMs] as const)) as {
+      path: string;
+      reached: boolean;
+      curve: { iteration: number; wallSeconds: number; trainSeconds: number; accuracy: number }[];
+    };
+    await page.close();
+    const hit = r.curve.find((p) => p.accuracy >= t.accuracy) ?? null;
+    out.push({ name: t.name, target: { accuracy: t.accuracy, seconds: t.seconds }, config: t.config, path: r.path, hit, met: hit !== null && hit.trainSeconds <= t.seconds, curve: r.curve });
+  }
+  return out;
+}
+
+/**
  * The engine worker's JS heap, through the DevTools protocol (workers have no performance.memory): a session
  * attached to the page's worker target, garbage collected before each reading.
  */
@@ -448,11 +474,13 @@ let results: BrowserResults = { rows: [], latency: {}, gpuFused: null };
 let ttq: Awaited<ReturnType<typeof timeToQuality>> | null = null;
 let soaked: Awaited<ReturnType<typeof soak>> | null = null;
 let planeClickMs: Awaited<ReturnType<typeof planeClicks>> | null = null;
+let classTtq: Awaited<ReturnType<typeof classTimeToQuality>> | null = null;
 try {
   results = want('iterations') || want('clicks') ? await browserRows(browser) : { rows: [], latency: {}, gpuFused: null };
   if (want('ttq')) ttq = await timeToQuality(browser);
   if (want('soak')) soaked = await soak(browser);
   if (want('plane')) planeClickMs = await planeClicks(browser);
+  if (want('classttq')) classTtq = await classTimeToQuality(browser);
 } finally {
   await browser.close();
   server.kill();
@@ -545,6 +573,18 @@ if (planeClickMs) {
   console.log('|---|---|---|---|---|');
   for (const r of planeClickMs) console.log(`| ${r.classes} | ${r.engine} | ${r.path} | ${r.workerMedian.toFixed(1)} | ${r.domMedian.toFixed(1)} |`);
 }
+if (classTtq) {
+  console.log('\n## 7. Classification live (issue 17 target 2): MAML from random weights in the page\'s worker, query accuracy after one step on 600 test episodes');
+  console.log('| run | path | Adam, meta-batch | target | reached at (training s / wall s / iterations) | ms per iteration | met |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of classTtq) {
+    const at = r.hit ? `${r.hit.trainSeconds.toFixed(1)} / ${r.hit.wallSeconds.toFixed(1)} / ${r.hit.iteration} (${(100 * r.hit.accuracy).toFixed(1)}%)` : `not in ${r.curve.at(-1)?.trainSeconds.toFixed(0) ?? '?'} s (best ${(100 * Math.max(...r.curve.map((p) => p.accuracy))).toFixed(1)}%)`;
+    const last = r.hit ?? r.curve.at(-1);
+    const ms = last ? ((1000 * last.trainSeconds) / last.iteration).toFixed(1) : '—';
+    console.log(`| ${r.name} | ${r.path} | ${r.config.metaLr}, ${r.config.metaBatch} | ${(100 * r.target.accuracy).toFixed(1)}% in ${r.target.seconds} s | ${at} | ${ms} | ${r.met ? 'met' : 'not met'} |`);
+  }
+  for (const r of classTtq) console.log(`${r.name}: ` + r.curve.map((p) => `${p.trainSeconds.toFixed(0)} s ${p.iteration} it ${(100 * p.accuracy).toFixed(1)}%`).join(', '));
+}
 
 mkdirSync('bench-results', { recursive: true });
 const ratios = rows.map((r) => ({ where: r.where, backend: r.backend, exactOverFirstOrder: r.ms.maml !== undefined && r.ms.fomaml ? r.ms.maml / r.ms.fomaml : null }));
@@ -561,6 +601,7 @@ const json = {
   trainingSoak: soaked,
   plane: planeTrain && { training: planeTrain, clicks: planeClickMs },
   glyphTraining: glyphTrain,
+  classificationLive: classTtq,
 };
 writeFileSync('bench-results/bench.json', JSON.stringify(json, null, 2));
 console.log('\nJSON: bench-results/bench.json');

@@ -166,3 +166,12 @@ export const GLYPH_LIVE: LecturePreset = {
   label: `Live preset: 5-way 1-shot MAML from scratch to 80% in ${GLYPH_LIVE_PROMISE}`,
   title: `MAML on 5-way 1-shot glyph episodes with Adam step ${GLYPH_LIVE_CONFIG.metaLr} on ${GLYPH_LIVE_CONFIG.metaBatch} episodes (default: ${glyphTrainConfig('maml', 5, 1).metaLr} on ${glyphTrainConfig('maml', 5, 1).metaBatch}), ${GLYPH_LIVE_CONFIG.iterations} iterations. From random weights to 80% query accuracy after one step in ${GLYPH_LIVE_PROMISE} on a 2-core machine (scripts/class-ttq.ts, Node, under load).`,
 };
+
+/**
+ * Issue 17 target 2, what `BENCH_ONLY=classttq npm run bench` checks in the page's worker: from random weights to
+ * this one-step query accuracy on the problem's 600 test episodes within this many seconds of training.
+ */
+export const CLASS_LIVE_TARGETS: { name: string; config: TrainConfig; accuracy: number; seconds: number; evalEveryMs: number }[] = [
+  { name: 'glyphs 5-way 1-shot, live preset', config: GLYPH_LIVE_CONFIG, accuracy: 0.8, seconds: 120, evalEveryMs: 5000 },
+  { name: 'plane 5-way 5-shot', config: { ...planeTrainConfig('maml', 5), seed: 1 }, accuracy: 0.815, seconds: 60, evalEveryMs: 2000 },
+];
