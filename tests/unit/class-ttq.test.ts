@@ -56,11 +56,13 @@ describe('classificationAccuracyFlat matches evaluateClassification', () => {
 describe('the glyph live preset', () => {
   it('is the glyph default with its own Adam step and meta-batch, and the catalog offers it', () => {
     const base = glyphTrainConfig('maml', 5, 1);
-    const { metaLr, metaBatch, iterations, seed, ...rest } = GLYPH_LIVE.config;
-    const { metaLr: l0, metaBatch: b0, iterations: i0, seed: s0, ...baseRest } = base;
+    const { metaLr, metaBatch, kQuery, iterations, seed, ...rest } = GLYPH_LIVE.config;
+    const { metaLr: l0, metaBatch: b0, kQuery: q0, iterations: i0, seed: s0, ...baseRest } = base;
+    // Same network, 1-shot protocol and inner step (the page's test-time alpha): only the outer loop differs.
     expect(rest).toEqual(baseRest);
+    expect(rest.kSupport).toBe(1);
     expect(metaLr).toBeGreaterThan(l0);
-    expect(metaBatch).toBeLessThan(b0);
+    expect(metaBatch * kQuery).toBeLessThan(b0 * q0);
     void [iterations, seed, i0, s0];
     expect(PROBLEM_INFO.glyphs.lecturePreset).toBe(GLYPH_LIVE);
     expect(GLYPH_LIVE.label).toContain(GLYPH_LIVE.promise);
