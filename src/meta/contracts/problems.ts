@@ -6,7 +6,7 @@
  * file in tasks/ and its panels (registered in src/app/problemViews.tsx).
  */
 import type { AlgorithmId } from './algorithms';
-import { GLYPH_EVAL, GLYPH_LIVE, glyphTrainConfig, PAPER_EVAL, SINUSOID_LECTURE, type LecturePreset, PLANE_EVAL, planeTrainConfig, defaultTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from './config';
+import { GLYPH_EVAL, GLYPH_LIVE, PLANE_LIVE, glyphTrainConfig, PAPER_EVAL, SINUSOID_LECTURE, type LecturePreset, PLANE_EVAL, planeTrainConfig, defaultTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from './config';
 import type { Rng } from './random';
 import type { Episodes } from './tasks/episodes';
 import { drawGlyphEpisodes, GLYPH_SIZE } from './tasks/glyphs';
@@ -74,7 +74,7 @@ export interface ProblemInfo {
   words: { task: string; support: string };
   /**
    * A training run that shows meta-learning live in a lecture, where the problem has one (config.ts:
-   * SINUSOID_LECTURE, GLYPH_LIVE). Offered only while the tab shows its config's classes.
+   * SINUSOID_LECTURE, GLYPH_LIVE, PLANE_LIVE). Offered only while the tab shows its config's classes.
    */
   lecturePreset: LecturePreset | null;
 }
@@ -120,7 +120,7 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     view: { main: 'plane', metrics: 'class', reproduction: false, training: true, methods: true, stacked: false },
     computedIn: 'worker',
     words: { task: 'true task (whole square)', support: 'your points' },
-    lecturePreset: null,
+    lecturePreset: PLANE_LIVE,
   },
   glyphs: {
     label: 'Glyphs (Omniglot-style)',
