@@ -29,8 +29,10 @@ describe('the glyph live preset', () => {
     expect(await page.inputValue('[data-testid="train-algorithm"]')).toBe('maml');
     expect(Number(await page.inputValue('[data-testid="train-metaLr"]'))).toBe(GLYPH_LIVE.config.metaLr);
     expect(Number(await page.inputValue('[data-testid="train-metaBatch"]'))).toBe(GLYPH_LIVE.config.metaBatch);
-    expect(Number(await page.inputValue('[data-testid="train-kQuery"]'))).toBe(GLYPH_LIVE.config.kQuery);
-    expect(Number(await page.inputValue('[data-testid="train-kSupport"]'))).toBe(1);
+    // Not form fields (the tooltip names them): the settings the run will take.
+    const train = await page.evaluate(() => (window as any).__playground.store.getState().settings.train);
+    expect(train.kQuery).toBe(GLYPH_LIVE.config.kQuery);
+    expect(train.kSupport).toBe(1);
     expect(await page.textContent('[data-testid="train-problem"]')).toMatch(/glyphs, 5-way/);
     expect(errors).toEqual([]);
     await page.close();
@@ -40,7 +42,7 @@ describe('the glyph live preset', () => {
     const { page } = await openApp(browser, '?backend=wasm&p=plane&pn=5', { ready: '[data-testid="train-problem"]' });
     expect(await page.textContent(PRESET)).toContain(PLANE_LIVE.promise);
     await page.click(PRESET);
-    expect(Number(await page.inputValue('[data-testid="train-metaLr"]'))).toBe(PLANE_LIVE.config.metaLr);
+    await expect.poll(async () => Number(await page.inputValue('[data-testid="train-metaLr"]'))).toBe(PLANE_LIVE.config.metaLr);
     expect(Number(await page.inputValue('[data-testid="train-metaBatch"]'))).toBe(PLANE_LIVE.config.metaBatch);
     await page.close();
     for (const query of ['?backend=wasm&p=glyphs&gn=3', '?backend=wasm&p=plane']) {
