@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GLYPH_LIVE, PLANE_LIVE } from '../../src/meta/contracts/config';
 import { launch, openApp } from './browser';
+import { offscreen, openAt, pageOverflow, VIEWPORTS } from './layout-check';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -51,4 +52,32 @@ describe('the glyph live preset', () => {
       await page.close();
     }
   });
+});
+
+describe('the live presets fit every screen and are touch targets with names', () => {
+  for (const vp of VIEWPORTS) {
+    for (const [query, ready] of [
+      ['?backend=wasm&p=glyphs', '[data-testid="glyph-pad-0-0"]'],
+      ['?backend=wasm&p=plane&pn=5', '[data-testid="plane-area"]'],
+    ] as const) {
+      it(`${query} at ${vp.width}x${vp.height}`, async () => {
+        const { ctx, page, errors } = await openAt(browser, vp, query, ready);
+        const button = page.locator(PRESET);
+        await button.scrollIntoViewIfNeeded();
+        const box = (await button.boundingBox())!;
+        expect(box.height).toBeGreaterThanOrEqual(24);
+        expect(box.x).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width).toBeLessThanOrEqual(vp.width);
+        expect(((await button.textContent()) ?? '').trim().length).toBeGreaterThan(10);
+        expect(await pageOverflow(page)).toBeLessThanOrEqual(0);
+        expect(await offscreen(page)).toEqual([]);
+        // A tap (a click where the screen has no touch) applies it.
+        if (vp.width < 500) await button.tap();
+        else await button.click();
+        await expect.poll(() => page.evaluate(() => (window as any).__playground.store.getState().settings.train.algorithm)).toBe('maml');
+        expect(errors).toEqual([]);
+        await ctx.close();
+      });
+    }
+  }
 });
