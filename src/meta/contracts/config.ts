@@ -165,7 +165,7 @@ export const GLYPH_LIVE: LecturePreset = {
   config: GLYPH_LIVE_CONFIG,
   promise: GLYPH_LIVE_PROMISE,
   label: `Live preset: 5-way 1-shot MAML from scratch to 80% in ${GLYPH_LIVE_PROMISE}`,
-  title: `MAML on 5-way 1-shot glyph episodes with Adam step ${GLYPH_LIVE_CONFIG.metaLr} on ${GLYPH_LIVE_CONFIG.metaBatch} episodes of ${GLYPH_LIVE_CONFIG.kQuery} query drawings per class (default: ${glyphTrainConfig('maml', 5, 1).metaLr} on ${glyphTrainConfig('maml', 5, 1).metaBatch} of ${glyphTrainConfig('maml', 5, 1).kQuery}), ${GLYPH_LIVE_CONFIG.iterations} iterations. From random weights to 80% query accuracy after one step in ${GLYPH_LIVE_PROMISE} of training on a 2-core machine under load (BENCH_ONLY=classttq npm run bench, the page's worker: 25 and 35 s, 29 and 44 s wall with its evaluations).`,
+  title: `MAML on 5-way 1-shot glyph episodes with Adam step ${GLYPH_LIVE_CONFIG.metaLr} on ${GLYPH_LIVE_CONFIG.metaBatch} episodes of ${GLYPH_LIVE_CONFIG.kQuery} query drawings per class (default: ${glyphTrainConfig('maml', 5, 1).metaLr} on ${glyphTrainConfig('maml', 5, 1).metaBatch} of ${glyphTrainConfig('maml', 5, 1).kQuery}), ${GLYPH_LIVE_CONFIG.iterations} iterations. From random weights to 80% query accuracy after one step in ${GLYPH_LIVE_PROMISE} of training on a 2-core machine under load (BENCH_ONLY=classttq npm run bench, the page's worker: 25, 25 and 35 s, 29, 30 and 44 s wall with its evaluations).`,
 };
 
 /**
@@ -174,12 +174,12 @@ export const GLYPH_LIVE: LecturePreset = {
  * by scripts/class-ttq.ts on validation episodes (seed 777) over three training seeds (README).
  */
 export const PLANE_LIVE_CONFIG: TrainConfig = { ...planeTrainConfig('maml', 5), metaLr: 0.006, metaBatch: 10, iterations: 6000, seed: 1 };
-export const PLANE_LIVE_PROMISE = 'about 20–25 s';
+export const PLANE_LIVE_PROMISE = 'about 15–25 s';
 export const PLANE_LIVE: LecturePreset = {
   config: PLANE_LIVE_CONFIG,
   promise: PLANE_LIVE_PROMISE,
   label: `Live preset: 5-way MAML from scratch to the shipped model's 81.5% in ${PLANE_LIVE_PROMISE}`,
-  title: `MAML on 5-way 5-shot plane episodes with Adam step ${PLANE_LIVE_CONFIG.metaLr} on ${PLANE_LIVE_CONFIG.metaBatch} episodes (default: ${planeTrainConfig('maml', 5).metaLr} on ${planeTrainConfig('maml', 5).metaBatch}), ${PLANE_LIVE_CONFIG.iterations} iterations. From random weights to the shipped checkpoint's query accuracy after one step (81.5%) in ${PLANE_LIVE_PROMISE} of training on a 2-core machine under load (BENCH_ONLY=classttq npm run bench, the page's worker: 18 and 21 s).`,
+  title: `MAML on 5-way 5-shot plane episodes with Adam step ${PLANE_LIVE_CONFIG.metaLr} on ${PLANE_LIVE_CONFIG.metaBatch} episodes (default: ${planeTrainConfig('maml', 5).metaLr} on ${planeTrainConfig('maml', 5).metaBatch}), ${PLANE_LIVE_CONFIG.iterations} iterations. From random weights to the shipped checkpoint's query accuracy after one step (81.5%) in ${PLANE_LIVE_PROMISE} of training on a 2-core machine under load (BENCH_ONLY=classttq npm run bench, the page's worker: 14, 18 and 21 s).`,
 };
 
 /**
