@@ -5,10 +5,10 @@
 import * as d3 from 'd3';
 import { memo, useMemo, useState } from 'react';
 import { ALGORITHM_IDS, ALGORITHM_INFO, isAlgorithmId, type AlgorithmId, type TrainSetting } from '../meta/contracts/algorithms';
-import { LECTURE_CONFIG, LECTURE_PROMISE, LECTURE_TIME, PAPER_CONFIG, PAPER_ONE_STEP_MSE, type ProblemShape } from '../meta/contracts/config';
-import { classesOf, isClassification, PROBLEM_INFO, problemInfo } from '../meta/contracts/problems';
+import type { ProblemShape } from '../meta/contracts/config';
+import { classesOf, isClassification, problemInfo } from '../meta/contracts/problems';
 import { modelKey } from '../meta/contracts/checkpoint';
-import { appliesTo, usePlayground, viewShape, type LossPoint } from '../state/store';
+import { appliesTo, presetFor, usePlayground, viewShape, type LossPoint } from '../state/store';
 import type { TrainState } from '../worker/protocol';
 import { useSession } from '../session/context';
 import { Axis } from './Axis';
@@ -46,17 +46,6 @@ const FIELDS: Record<TrainSetting, Omit<FieldSpec, 'key'>> = {
  * The lecture preset's tooltip, every number from the constants: what the preset changes from the paper's
  * settings (LECTURE_CONFIG against PAPER_CONFIG), its target and what the bench measured (LECTURE_TIME).
  */
-function lectureTitle(): string {
-  const changed = (['metaBatch', 'kSupport', 'kQuery', 'innerSteps', 'alpha', 'metaLr'] as const)
-    .filter((k) => LECTURE_CONFIG[k] !== PAPER_CONFIG[k])
-    .map((k) => `${FIELDS[k].label} ${LECTURE_CONFIG[k]} instead of ${PAPER_CONFIG[k]}`);
-  const measured = LECTURE_TIME.runs.map((r) => `${r.seconds} s at ${r.load}`).join(', ');
-  return (
-    `MAML, the paper's settings with ${changed.join(', ')}, ${LECTURE_CONFIG.iterations} iterations. From random weights to the paper's ` +
-    `5-shot MSE after one step (${PAPER_ONE_STEP_MSE}) in ${LECTURE_PROMISE} on a 2-core machine (npm run bench, ${LECTURE_TIME.measured}: ${measured}).`
-  );
-}
-
 /** The form shows the settings the chosen algorithm uses, with labels in its own terms. */
 function fieldsFor(id: AlgorithmId): FieldSpec[] {
   const info = ALGORITHM_INFO[id];
@@ -80,20 +69,16 @@ const TrainConfigForm = memo(function TrainConfigForm() {
   const setTrainConfig = usePlayground((s) => s.setTrainConfig);
   const setTrainAlgorithm = usePlayground((s) => s.setTrainAlgorithm);
   const applyLecturePreset = usePlayground((s) => s.applyLecturePreset);
+  const preset = usePlayground((s) => presetFor(s.settings));
   return (
     <div className="train-config">
       <p className="field-wide" data-testid="train-problem">
         Trains on: <strong>{problemText(train)}</strong> <span className="muted">(the problem shown above)</span>
       </p>
-      {PROBLEM_INFO[problem].lecturePreset && (
+      {preset && (
       <div className="field field-wide">
-        <button
-          type="button"
-          data-testid="train-lecture-preset"
-          title={lectureTitle()}
-          onClick={() => applyLecturePreset()}
-        >
-          Lecture preset: MAML from scratch to the paper&apos;s error in {LECTURE_PROMISE}
+        <button type="button" data-testid="train-lecture-preset" title={preset.title} onClick={() => applyLecturePreset()}>
+          {preset.label}
         </button>
       </div>
       )}

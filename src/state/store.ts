@@ -7,7 +7,7 @@ import { create } from 'zustand';
 import { ALGORITHM_IDS, ALGORITHM_INFO, type AlgorithmId } from '../meta/contracts/algorithms';
 import { Rng } from '../meta/contracts/random';
 import { samplePoints, sampleTask, SINUSOID_RANGES, xGrid, type Point, type SinusoidTask } from '../meta/contracts/tasks/sinusoid';
-import { PAPER_CONFIG, type ProblemKind, type ProblemShape, type TrainConfig } from '../meta/contracts/config';
+import { PAPER_CONFIG, type LecturePreset, type ProblemKind, type ProblemShape, type TrainConfig } from '../meta/contracts/config';
 import { isClassification, PROBLEM_INFO } from '../meta/contracts/problems';
 import type { ClassificationProblem } from '../meta/contracts/tasks/episodes';
 import type { ModelKey } from '../meta/contracts/checkpoint';
@@ -184,7 +184,7 @@ export interface PlaygroundState {
   setTrainConfig(patch: Partial<TrainConfig>): void;
   /** Another algorithm to train: its own default settings, keeping the iterations and seed chosen. */
   setTrainAlgorithm(id: AlgorithmId): void;
-  /** MAML with the lecture preset's settings (LECTURE_CONFIG): the paper's 5-shot number in LECTURE_PROMISE. */
+  /** The shown problem's lecture preset (presetFor): the sinusoid's LECTURE_CONFIG, the glyphs' GLYPH_LIVE_CONFIG. */
   applyLecturePreset(): void;
   newRandomTask(): void;
   /** K points of the true function (or, after the points left it, of that sine again, which comes back). */
@@ -286,6 +286,13 @@ export function defaultAlpha(problem: ProblemKind): number {
 /** A classification problem's own settings (its tab's state); null for regression. */
 export function classSettings(s: Pick<Settings, 'plane' | 'glyphs'>, problem: ProblemKind): PlaneSettings | GlyphSettings | null {
   return isClassification(problem) ? s[problem as ClassificationProblem] : null;
+}
+
+/** The shown problem's lecture preset, if it has one for the classes on its tab (a 5-way preset on a 3-way tab is not offered). */
+export function presetFor(s: Pick<Settings, 'problem' | 'plane' | 'glyphs'>): LecturePreset | null {
+  const preset = PROBLEM_INFO[s.problem].lecturePreset;
+  const classes = classSettings(s, s.problem)?.classes;
+  return preset && (preset.config.classes === undefined || preset.config.classes === classes) ? preset : null;
 }
 
 /** The problem (and classes) the page shows: what its models are keyed by (modelKey). */
@@ -442,8 +449,8 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
     }),
   applyLecturePreset: () =>
     set((s) => {
-      const preset = PROBLEM_INFO[s.settings.problem].lecturePreset;
-      return preset ? { settings: { ...s.settings, train: { ...preset } } } : {};
+      const preset = presetFor(s.settings);
+      return preset ? { settings: { ...s.settings, train: { ...preset.config } } } : {};
     }),
   setTrainAlgorithm: (id) =>
     set((s) => {

@@ -13,7 +13,10 @@ import { PerTaskLoopMaml } from '../meta/engine/reference-loop';
 import { createTrainer, MetaTrainer, type Trainer } from '../meta/engine/trainer';
 import { mamlKernelsTrain, typedPathTrains } from '../meta/engine/typed-trainer';
 import { flatLearner } from '../meta/fast/adapt';
-import { evaluateFlat } from '../meta/fast/evaluate';
+import { classificationAccuracyFlat, evaluateFlat } from '../meta/fast/evaluate';
+import { flatEpisodes } from '../meta/fast/maml';
+import { classesOf, drawEpisodes, isClassification, problemInfo } from '../meta/contracts/problems';
+import { Rng } from '../meta/contracts/random';
 import { countDispatches, gpuCheck, gpuTrainerFor } from './gpu';
 import type { BenchPath, WorkerRequest, WorkerResponse } from './protocol';
 
@@ -128,21 +131,29 @@ async function bench(msg: Extract<DiagnosticRequest, { type: 'bench' }>, host: D
 
 /**
  * A fresh trainer, scored every evalEveryMs of training on validation tasks (their own seed, never trained on
- * nor the test tasks) until it reaches the target MSE or time runs out; the model it stopped at is then scored
- * once on the test tasks, which choose nothing. The stop is the first validation score at or under the target.
+ * nor the test tasks) until it reaches the target or time runs out; the model it stopped at is then scored once on
+ * the test tasks, which choose nothing. The sinusoid: 5-shot MSE after one step (reached at or below the target);
+ * a classification problem: query accuracy after one step on its own protocol's episodes at the trained K
+ * (reached at or above the target; issue 17 target 2), both episode sets drawn once before the clock starts.
  */
 async function timeToQuality(msg: Extract<DiagnosticRequest, { type: 'timeToQuality' }>, host: DiagnosticHost): Promise<void> {
   const { trainer } = await host.trainerFor(msg.config);
   const oneStep = { kShot: 5, steps: 1 };
+  const info = problemInfo(msg.config);
+  const classes = isClassification(msg.config) ? classesOf(msg.config) : null;
+  const episodesOf = (seed: number, tasks: number) =>
+    classes === null ? null : flatEpisodes(drawEpisodes(msg.config.problem!, new Rng(seed), tasks, classes, msg.config.kSupport, info.evaluation.queryPoints), classes);
+  const validation = episodesOf(VALIDATION_EVAL.seed, msg.validationTasks);
+  const testEpisodes = episodesOf(info.evaluation.seed, msg.testTasks);
   const learner = async () => {
     const l = learnerFor(msg.config.algorithm, trainer.params, msg.config);
     return flatLearner(await readParams(l.params), l.rule, l.taskInput);
   };
-  const curve: { iteration: number; wallSeconds: number; trainSeconds: number; mse: number }[] = [];
+  const curve: { iteration: number; wallSeconds: number; trainSeconds: number; mse: number; accuracy?: number }[] = [];
   const start = performance.now();
   let train = 0;
   let reached = false;
-  let test: { iteration: number; tasks: number; mse: number; ci95: number };
+  let test: { iteration: number; tasks: number; mse: number; ci95: number; accuracy?: number };
   try {
     while (!reached && performance.now() - start < msg.seconds * 1000) {
       const t0 = performance.now();
@@ -159,12 +170,25 @@ async function timeToQuality(msg: Extract<DiagnosticRequest, { type: 'timeToQual
         }
       }
       train += performance.now() - t0 - paused;
-      const mse = evaluateFlat(await learner(), { ...VALIDATION_EVAL, ...oneStep, tasks: msg.validationTasks }).mean[1];
-      curve.push({ iteration: trainer.iteration, wallSeconds: (performance.now() - start) / 1000, trainSeconds: train / 1000, mse });
-      reached = mse <= msg.target;
+      const flat = await learner();
+      const point = { iteration: trainer.iteration, wallSeconds: (performance.now() - start) / 1000, trainSeconds: train / 1000 };
+      if (validation) {
+        const accuracy = classificationAccuracyFlat(flat.theta, flat.sizes, validation, info.evaluation.alpha, 1);
+        curve.push({ ...point, mse: NaN, accuracy });
+        reached = accuracy >= msg.target;
+      } else {
+        const mse = evaluateFlat(flat, { ...VALIDATION_EVAL, ...oneStep, tasks: msg.validationTasks }).mean[1];
+        curve.push({ ...point, mse });
+        reached = mse <= msg.target;
+      }
     }
-    const scored = evaluateFlat(await learner(), { ...PAPER_EVAL, ...oneStep, tasks: msg.testTasks });
-    test = { iteration: trainer.iteration, tasks: msg.testTasks, mse: scored.mean[1], ci95: scored.ci95[1] };
+    const flat = await learner();
+    if (testEpisodes) {
+      test = { iteration: trainer.iteration, tasks: msg.testTasks, mse: NaN, ci95: NaN, accuracy: classificationAccuracyFlat(flat.theta, flat.sizes, testEpisodes, info.evaluation.alpha, 1) };
+    } else {
+      const scored = evaluateFlat(flat, { ...PAPER_EVAL, ...oneStep, tasks: msg.testTasks });
+      test = { iteration: trainer.iteration, tasks: msg.testTasks, mse: scored.mean[1], ci95: scored.ci95[1] };
+    }
   } finally {
     trainer.dispose();
   }

@@ -229,10 +229,13 @@ export type WorkerResponse =
       id: number;
       path: string;
       reached: boolean;
-      /** Validation MSE while training. Wall seconds include the evaluations; trainSeconds only the meta-iterations. */
-      curve: { iteration: number; wallSeconds: number; trainSeconds: number; mse: number }[];
-      /** The last model of the curve on the test tasks, scored once (not counted in the wall seconds). */
-      test: { iteration: number; tasks: number; mse: number; ci95: number };
+      /**
+       * Validation scores while training. Wall seconds include the evaluations; trainSeconds only the
+       * meta-iterations. Classification: accuracy after one step (mse NaN); the sinusoid: mse.
+       */
+      curve: { iteration: number; wallSeconds: number; trainSeconds: number; mse: number; accuracy?: number }[];
+      /** The last model of the curve on the test tasks, scored once (not counted in the wall seconds); classification: its accuracy (mse and ci95 NaN). */
+      test: { iteration: number; tasks: number; mse: number; ci95: number; accuracy?: number };
     }
   /** The answer to a ping. */
   | { type: 'pong'; seq: number }

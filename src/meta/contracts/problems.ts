@@ -6,7 +6,7 @@
  * file in tasks/ and its panels (registered in src/app/problemViews.tsx).
  */
 import type { AlgorithmId } from './algorithms';
-import { GLYPH_EVAL, glyphTrainConfig, LECTURE_CONFIG, PAPER_EVAL, PLANE_EVAL, planeTrainConfig, defaultTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from './config';
+import { GLYPH_EVAL, GLYPH_LIVE, PLANE_LIVE, glyphTrainConfig, PAPER_EVAL, SINUSOID_LECTURE, type LecturePreset, PLANE_EVAL, planeTrainConfig, defaultTrainConfig, type ProblemKind, type ProblemShape, type TrainConfig } from './config';
 import type { Rng } from './random';
 import type { Episodes } from './tasks/episodes';
 import { drawGlyphEpisodes, GLYPH_SIZE } from './tasks/glyphs';
@@ -72,8 +72,11 @@ export interface ProblemInfo {
   computedIn: 'worker' | 'page';
   /** How the classification panels name what is scored: the whole task, and the user's examples. */
   words: { task: string; support: string };
-  /** A training run that shows meta-learning live in a lecture (LECTURE_CONFIG), where the problem has one. */
-  lecturePreset: TrainConfig | null;
+  /**
+   * A training run that shows meta-learning live in a lecture, where the problem has one (config.ts:
+   * SINUSOID_LECTURE, GLYPH_LIVE, PLANE_LIVE). Offered only while the tab shows its config's classes.
+   */
+  lecturePreset: LecturePreset | null;
 }
 
 const NWAY = { min: 2, max: MAX_CLASSES } as const;
@@ -97,7 +100,7 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     view: { main: 'task', metrics: 'loss', reproduction: true, training: true, methods: true, stacked: false },
     computedIn: 'worker',
     words: { task: 'true task', support: 'your points' },
-    lecturePreset: LECTURE_CONFIG,
+    lecturePreset: SINUSOID_LECTURE,
   },
   plane: {
     label: '2-D classification',
@@ -117,7 +120,7 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     view: { main: 'plane', metrics: 'class', reproduction: false, training: true, methods: true, stacked: false },
     computedIn: 'worker',
     words: { task: 'true task (whole square)', support: 'your points' },
-    lecturePreset: null,
+    lecturePreset: PLANE_LIVE,
   },
   glyphs: {
     label: 'Glyphs (Omniglot-style)',
@@ -140,7 +143,7 @@ export const PROBLEM_INFO: Record<ProblemKind, ProblemInfo> = {
     view: { main: 'glyphs', metrics: 'class', reproduction: false, training: true, methods: true, stacked: false },
     computedIn: 'worker',
     words: { task: 'drawings to classify (class known)', support: 'your drawings' },
-    lecturePreset: null,
+    lecturePreset: GLYPH_LIVE,
   },
   update: {
     label: 'Inside the update',

@@ -8,6 +8,8 @@ import { stepSummary } from '../contracts/stats';
 import { drawTestTasks, type TaskSet } from '../contracts/tasks/sampling';
 import { FlatAdapter, flatInputs, type FlatLearner } from './adapt';
 import { GridForward } from './grid';
+import type { FlatBatch } from './maml';
+import { forwardRows, layoutOf, lossAndGrad, Workspace } from './mlp';
 import type { EvalConfig, EvalCurve } from '../contracts/types';
 
 /** Scores tasks [from, to) of the test set into perStep. */
@@ -101,4 +103,40 @@ export async function evaluateFlatChunked(
     await runChunk(async () => scoreTasks(await learner(), set, cfg, from, Math.min(cfg.tasks, from + chunk), perStep));
   }
   return curveOf(cfg, perStep);
+}
+
+/**
+ * Classification on typed arrays for time to quality (issue 17 target 2): the mean query accuracy after `steps`
+ * plain SGD steps of size alpha on each episode's support set (cross-entropy), MAML's and first-order MAML's
+ * test-time rule, the maths of evaluateClassification. Logits are compared as float32, as TF.js has them.
+ * Episodes as a FlatBatch (flatEpisodes): drawn once, scored as often as training asks.
+ */
+export function classificationAccuracyFlat(theta: Float64Array, sizes: number[], episodes: FlatBatch, alpha: number, steps = 1): number {
+  const lay = layoutOf(sizes);
+  const nIn = sizes[0];
+  const C = sizes[sizes.length - 1];
+  const { kSupport: K, kQuery: Q } = episodes;
+  const wsS = new Workspace(lay, K);
+  const wsQ = new Workspace(lay, Q);
+  const g = new Float64Array(lay.total);
+  const phi = new Float64Array(lay.total);
+  let right = 0;
+  const T = episodes.tasks.length;
+  for (let t = 0; t < T; t++) {
+    phi.set(theta);
+    const sx = episodes.sx.subarray(t * K * nIn, (t + 1) * K * nIn);
+    const sy = episodes.sy.subarray(t * K * C, (t + 1) * K * C);
+    for (let s = 0; s < steps; s++) {
+      lossAndGrad(wsS, phi, sx, sy, K, g, 'crossEntropy');
+      for (let i = 0; i < phi.length; i++) phi[i] -= alpha * g[i];
+    }
+    const out = forwardRows(wsQ, phi, episodes.qx.subarray(t * Q * nIn, (t + 1) * Q * nIn), Q);
+    const qy = episodes.qy.subarray(t * Q * C, (t + 1) * Q * C);
+    for (let r = 0; r < Q; r++) {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (Math.fround(out[r * C + c]) > Math.fround(out[r * C + best])) best = c;
+      if (qy[r * C + best] === 1) right++;
+    }
+  }
+  return right / (T * Q);
 }

@@ -190,7 +190,7 @@ export const SCENES: readonly Scene[] = [
     tex: "\\min_\\theta \\; \\mathbb{E}_{\\mathcal{T}} \\Bigl[ L^{\\text{query}}_{\\mathcal{T}}\\bigl(\\theta - \\alpha \\nabla_\\theta L^{\\text{support}}_{\\mathcal{T}}(\\theta)\\bigr) \\Bigr]",
     source: `${FINN}, §5.1 (training setup) and Algorithm 2.`,
     live: 'train',
-    state: (now) => ({ ...sine(now, { seed: 6, kShot: 5, methods: ['maml', 'pretrained'], selectedStep: 1 }), train: { ...PROBLEM_INFO.sinusoid.lecturePreset! } }),
+    state: (now) => ({ ...sine(now, { seed: 6, kShot: 5, methods: ['maml', 'pretrained'], selectedStep: 1 }), train: { ...PROBLEM_INFO.sinusoid.lecturePreset!.config } }),
   },
   {
     // After the issue's ten, so their links (learn=1..10) keep their numbers.
