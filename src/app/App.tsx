@@ -28,6 +28,23 @@ function whenIdle(fn: () => void): () => void {
   return () => clearTimeout(id);
 }
 
+/**
+ * False until the page's start-up is over (the averaged curves are in, the engine failed, or 4 s passed), then
+ * true for good: what is below the first screen mounts after that, so its render and its updates (the shipped
+ * checkpoints' numbers arriving) do not hold the main thread while the first curves are computed and drawn.
+ */
+function useStarted(): boolean {
+  const over = usePlayground((s) => s.results.evaluationFor !== null || s.status.worker === 'failed');
+  const [started, setStarted] = useState(false);
+  useEffect(() => {
+    if (started) return;
+    if (over) return whenIdle(() => setStarted(true));
+    const id = setTimeout(() => setStarted(true), 4000);
+    return () => clearTimeout(id);
+  }, [over, started]);
+  return started;
+}
+
 function ProblemTabs() {
   const problem = usePlayground((s) => s.settings.problem);
   const setProblem = usePlayground((s) => s.setProblem);
@@ -57,6 +74,7 @@ export default function App() {
   const toggleHelp = useCallback(() => setHelp((h) => !h), []);
   const closeHelp = useCallback(() => setHelp(false), []);
   useShortcuts(help, toggleHelp);
+  const started = useStarted();
   // Fetched once the page is idle, so the ? key opens the list at once.
   useEffect(() => whenIdle(() => void loadOverlay()), []);
   return (
@@ -86,7 +104,7 @@ export default function App() {
           </Suspense>
         </div>
         {view.training && <TrainingPanel />}
-        {view.reproduction && (
+        {view.reproduction && started && (
           <Suspense fallback={null}>
             <ReproductionPanel />
           </Suspense>
