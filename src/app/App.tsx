@@ -96,10 +96,9 @@ export default function App() {
           </Suspense>
         )}
         <div className={view.stacked ? 'top-row stacked' : 'top-row'}>
+          {/* One boundary: a tab's two panels (each its own chunk but the first tab's) appear together. */}
           <Suspense fallback={null}>
             <Main />
-          </Suspense>
-          <Suspense fallback={null}>
             <Metrics />
           </Suspense>
         </div>
