@@ -1,19 +1,10 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import App from './app/App';
 import { startPage } from './app/controller';
 import { registerOffline } from './app/offline';
-import { SessionContext } from './session/context';
 import './app/styles.css';
 import './app/responsive.css';
 
+// The session first: it starts the engine worker, which loads TF.js on its own thread while the page's own code
+// (the React tree, src/app/root.tsx, its own chunk) is fetched, parsed and rendered here.
 const { session } = startPage();
 registerOffline();
-
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <SessionContext value={session}>
-      <App />
-    </SessionContext>
-  </StrictMode>,
-);
+void import('./app/root').then(({ renderApp }) => renderApp(document.getElementById('root')!, session));

@@ -1,20 +1,49 @@
-import { lazy, Suspense, useCallback, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { PROBLEM_IDS } from '../meta/contracts/config';
 import { PROBLEM_INFO } from '../meta/contracts/problems';
 import { LearnButton } from '../panels/lessons/LearnButton';
 import { sceneAt } from '../panels/lessons/scenes';
 import { Notices } from '../panels/Notices';
-import { ReproductionPanel } from '../panels/ReproductionPanel';
 import { TrainingPanel } from '../panels/TrainingPanel';
 import { usePlayground } from '../state/store';
 import { Controls } from './Controls';
 import { MAIN_PANELS, METRICS_PANELS } from './problemViews';
 import { useShortcuts, ViewButtons } from './presenter';
-import { ShortcutsOverlay } from './ShortcutsOverlay';
 import './lessons.css';
 
 /** The Learn mode's panel, with KaTeX: loaded when a scene is first shown (its own chunk, precached for offline use). */
 const LessonPanel = lazy(() => import('../panels/lessons/LessonPanel').then((m) => ({ default: m.LessonPanel })));
+/** Below the first screen, or shown on demand: their own chunks, so start-up parses and renders less (issue 17). */
+const ReproductionPanel = lazy(() => import('../panels/ReproductionPanel').then((m) => ({ default: m.ReproductionPanel })));
+const loadOverlay = () => import('./ShortcutsOverlay');
+const ShortcutsOverlay = lazy(() => loadOverlay().then((m) => ({ default: m.ShortcutsOverlay })));
+
+/** Runs fn when the browser is idle (or after a second where it cannot say); returns the cancel. */
+function whenIdle(fn: () => void): () => void {
+  if (typeof requestIdleCallback === 'function') {
+    const id = requestIdleCallback(fn, { timeout: 3000 });
+    return () => cancelIdleCallback(id);
+  }
+  const id = setTimeout(fn, 1000);
+  return () => clearTimeout(id);
+}
+
+/**
+ * False until the page's start-up is over (the averaged curves are in, the engine failed, or 4 s passed), then
+ * true for good: what is below the first screen mounts after that, so its render and its updates (the shipped
+ * checkpoints' numbers arriving) do not hold the main thread while the first curves are computed and drawn.
+ */
+function useStarted(): boolean {
+  const over = usePlayground((s) => s.results.evaluationFor !== null || s.status.worker === 'failed');
+  const [started, setStarted] = useState(false);
+  useEffect(() => {
+    if (started) return;
+    if (over) return whenIdle(() => setStarted(true));
+    const id = setTimeout(() => setStarted(true), 4000);
+    return () => clearTimeout(id);
+  }, [over, started]);
+  return started;
+}
 
 function ProblemTabs() {
   const problem = usePlayground((s) => s.settings.problem);
@@ -39,9 +68,15 @@ export default function App() {
   const scene = sceneAt(usePlayground((s) => s.settings.learn));
   const learning = scene !== null ? ` learning${scene.live === 'train' ? ' lesson-trains' : ''}` : '';
   const [help, setHelp] = useState(false);
+  // The overlay is loaded when first opened and stays mounted after (its dialog gives focus back on close).
+  const [helpLoaded, setHelpLoaded] = useState(false);
+  if (help && !helpLoaded) setHelpLoaded(true);
   const toggleHelp = useCallback(() => setHelp((h) => !h), []);
   const closeHelp = useCallback(() => setHelp(false), []);
   useShortcuts(help, toggleHelp);
+  const started = useStarted();
+  // Fetched once the page is idle, so the ? key opens the list at once.
+  useEffect(() => whenIdle(() => void loadOverlay()), []);
   return (
     <div className={`app${present ? ' presenter' : ''}${learning}`} data-testid="app" data-problem={problem}>
       <header className="app-header">
@@ -61,13 +96,24 @@ export default function App() {
           </Suspense>
         )}
         <div className={view.stacked ? 'top-row stacked' : 'top-row'}>
-          <Main />
-          <Metrics />
+          {/* One boundary: a tab's two panels (each its own chunk but the first tab's) appear together. */}
+          <Suspense fallback={null}>
+            <Main />
+            <Metrics />
+          </Suspense>
         </div>
         {view.training && <TrainingPanel />}
-        {view.reproduction && <ReproductionPanel />}
+        {view.reproduction && started && (
+          <Suspense fallback={null}>
+            <ReproductionPanel />
+          </Suspense>
+        )}
       </main>
-      <ShortcutsOverlay open={help} onClose={closeHelp} />
+      {helpLoaded && (
+        <Suspense fallback={null}>
+          <ShortcutsOverlay open={help} onClose={closeHelp} />
+        </Suspense>
+      )}
     </div>
   );
 }

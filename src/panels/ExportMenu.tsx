@@ -1,11 +1,11 @@
 /**
  * Three buttons in a panel's header (issue 14): the panel as SVG, as PNG at twice its size, and its data as CSV.
- * File names say what they hold (figureData.figureName): problem, panel, methods and step.
+ * File names say what they hold (figureData.figureName): problem, panel, methods and step. The export code itself
+ * (figureData, exportFigure) is its own chunk, loaded on the first export: the page starts without it (issue 17).
  */
 import { useState } from 'react';
 import { usePlayground } from '../state/store';
-import { CSV_BUILDERS, figureName, type FigurePanel } from './figureData';
-import { download, panelSvg, svgToPng } from './exportFigure';
+import type { FigurePanel } from './figureData';
 
 const PANEL_WORDS: Record<FigurePanel, string> = {
   task: 'task panel',
@@ -21,14 +21,16 @@ export function ExportMenu({ panel }: { panel: FigurePanel }) {
   const what = PANEL_WORDS[panel];
   const run = (kind: 'svg' | 'png' | 'csv') => async (e: React.MouseEvent<HTMLButtonElement>) => {
     setError(null);
+    // The panel and the state as clicked, before the code loads.
+    const root = e.currentTarget.closest<HTMLElement>('.panel');
     const state = usePlayground.getState();
-    const name = `${figureName(state, panel)}.${kind}`;
     try {
+      const [{ CSV_BUILDERS, figureName }, { download, panelSvg, svgToPng }] = await Promise.all([import('./figureData'), import('./exportFigure')]);
+      const name = `${figureName(state, panel)}.${kind}`;
       if (kind === 'csv') {
         download(new Blob([CSV_BUILDERS[panel](state)], { type: 'text/csv' }), name);
         return;
       }
-      const root = e.currentTarget.closest<HTMLElement>('.panel');
       if (!root) return;
       const fig = panelSvg(root);
       download(kind === 'svg' ? new Blob([fig.text], { type: 'image/svg+xml' }) : await svgToPng(fig, 2), name);

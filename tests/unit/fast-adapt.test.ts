@@ -109,7 +109,8 @@ describe('adaptFlat (typed arrays) matches adaptToPoints (tfjs)', () => {
 });
 
 describe('evaluateFlat (typed arrays) matches evaluate (tfjs)', () => {
-  it.each(['maml', 'anil', 'metasgd', 'imaml', 'oracle', 'pretrained'] as AlgorithmId[])('%s: the same test tasks, the same curve', async (id) => {
+  // Every method "Paper vs this run" scores (its 27 evaluations run on this path, src/worker/engine.ts).
+  it.each([...ALGORITHM_IDS])('%s: the same test tasks, the same curve', async (id) => {
     const l = learners.get(id)!;
     const cfg = { ...PAPER_EVAL, kShot: 5, steps: 3, tasks: 60 };
     const ref = await evaluate(l, cfg, { chunk: 25 });
@@ -141,6 +142,22 @@ describe('evaluateFlat (typed arrays) matches evaluate (tfjs)', () => {
     for (const o of others) expect(o.mean[1]).not.toBe(first.mean[1]);
     expect(evaluateFlat(flat, cfg)).toEqual(first);
     expect(evaluateFlat(flat, cfg)).toEqual(first); // now from the kept set
+  });
+
+  it('scores every method on one kept test set: interleaved protocols give the same curves as fresh ones', async () => {
+    const flat = async (id: AlgorithmId) => {
+      const l = learners.get(id)!;
+      return flatLearner(await readParams(l.params), l.rule, l.taskInput);
+    };
+    const [maml, anil] = [await flat('maml'), await flat('anil')];
+    const a = { ...PAPER_EVAL, kShot: 5, steps: 2, tasks: 30 };
+    const b = { ...a, kShot: 10 };
+    const first = evaluateFlat(maml, a);
+    const other = evaluateFlat(anil, b);
+    expect(evaluateFlat(anil, a)).not.toEqual(first);
+    expect(evaluateFlat(maml, a)).toEqual(first);
+    expect(evaluateFlat(maml, b)).not.toEqual(first);
+    expect(evaluateFlat(anil, b)).toEqual(other);
   });
 
   it('reproduces the shipped MAML checkpoint\'s committed 5-shot evaluation on the 600 paper tasks', async () => {

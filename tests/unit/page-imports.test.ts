@@ -1,7 +1,8 @@
 /**
  * The page (src/main.tsx and everything it imports, except the worker it starts) must not load TF.js: tfjs
  * lives in the engine worker, and pulling it into the page's bundle triples the bundle and the start-up time.
- * Walks the static import graph (type-only imports are erased by the compiler and do not count).
+ * Walks the import graph, static imports and the dynamic `import('./x')` of lazily loaded chunks alike (both end
+ * up in the page; type-only imports are erased by the compiler and do not count).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -28,6 +29,8 @@ function valueImports(file: string): string[] {
     if (/^\{[^}]*\}\s+from\s+$/.test(names.trim() + ' ') && names.replace(/[{}\s]|from/g, '').split(',').filter(Boolean).every((n) => n.startsWith('type'))) continue;
     out.push(m[4]);
   }
+  // Lazily loaded chunks (React.lazy, the page's root): import('./x') with a literal path.
+  for (const m of src.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push(m[1]);
   return out;
 }
 
@@ -50,6 +53,22 @@ function tfjsPaths(entry: string): string[][] {
 describe('the page bundle', () => {
   it('imports no TF.js: every engine computation happens in the worker', () => {
     expect(tfjsPaths(resolve(ROOT, 'main.tsx'))).toEqual([]);
+  });
+
+  it('follows lazily loaded chunks: the page root and the panels split from the first bundle are walked', () => {
+    expect(valueImports(resolve(ROOT, 'main.tsx'))).toContain('./app/root');
+    const seen = new Set<string>();
+    const walk = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const spec of valueImports(file)) {
+        const next = resolveModule(file, spec);
+        if (next) walk(next);
+      }
+    };
+    walk(resolve(ROOT, 'main.tsx'));
+    for (const lazyOnly of ['app/App.tsx', 'panels/ReproductionPanel.tsx', 'panels/GlyphPanel.tsx', 'app/ShortcutsOverlay.tsx', 'panels/exportFigure.ts'])
+      expect([...seen].map((f) => f.replace(ROOT + '/', '')), lazyOnly).toContain(lazyOnly);
   });
 
   it('the check sees a value import of tfjs (the worker does import it)', () => {

@@ -149,11 +149,15 @@ export class FlatAdapter {
       // The gradient is taken at the same point as the loss: it moves phi to the next step.
       losses.push(K > 0 ? lossAndGrad(this.ws, phi, sx, sy, K, s < run ? g : null, this.loss) : NaN);
       if (s === run) break;
-      for (let i = 0; i < phi.length; i++) {
-        if (rate[i] === 0) continue;
-        const prox = l.lambda !== null ? l.lambda * (phi[i] - l.theta[i]) : 0;
-        phi[i] -= rate[i] * (g[i] + prox);
-      }
+      const { lambda, theta } = l;
+      if (lambda === null) {
+        // Plain (per-parameter) SGD: the loop the evaluation runs 6,000 times a table.
+        for (let i = 0; i < phi.length; i++) if (rate[i] !== 0) phi[i] -= rate[i] * g[i];
+      } else
+        for (let i = 0; i < phi.length; i++) {
+          if (rate[i] === 0) continue;
+          phi[i] -= rate[i] * (g[i] + lambda * (phi[i] - theta[i]));
+        }
     }
     return losses;
   }

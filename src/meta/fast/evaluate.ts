@@ -18,6 +18,7 @@ function scoreTasks(learner: FlatLearner, set: TaskSet, cfg: EvalConfig, from: n
   const adapter = new FlatAdapter(learner, cfg.alpha, K);
   // The query MSE does not depend on the points' order: sorted by x, the network's outputs there come from the
   // piecewise-linear walk along x (GridForward), several times cheaper than a dense pass.
+  // (testSet sorted each task's query points by x once, for every learner scored on it.)
   const grid = new GridForward(adapter.lay, Q);
   for (let t = from; t < to; t++) {
     const task = set.tasks[t];
@@ -50,7 +51,8 @@ function curveOf(cfg: EvalConfig, perStep: number[][]): EvalCurve {
  * The test set evaluate() sees (drawn task by task, so one draw of all of them is the same set in any chunking),
  * each task's held-out points sorted by x: the query MSE does not depend on their order, and sorted they suit
  * the piecewise-linear walk along x (GridForward). The last few sets are kept: a run scored again and again (time
- * to quality, live training) draws and sorts its tasks once.
+ * to quality, live training), "Paper vs this run" (nine methods on each K's set in a row) and the averaged curves
+ * (every shown method on one set) draw and sort their tasks once.
  */
 const SETS_KEPT = 4;
 const sets = new Map<string, TaskSet>();
