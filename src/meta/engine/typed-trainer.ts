@@ -42,16 +42,44 @@ function paramTensors(flat: Float64Array, shapes: Record<string, number[]>): Par
   return params;
 }
 
-export class TypedMamlTrainer implements Trainer {
+/**
+ * The typed-array trainers' float32 tensors of their float64 parameters: made when first asked for after an
+ * iteration, kept until the next, handed over by takeParams.
+ */
+abstract class TensorCache {
+  private cache: { iteration: number; params: Params } | null = null;
+  abstract get iteration(): number;
+  protected abstract makeParams(): Params;
+
+  get params(): Params {
+    if (this.cache && this.cache.iteration === this.iteration) return this.cache.params;
+    disposeParams(this.cache?.params);
+    this.cache = { iteration: this.iteration, params: this.makeParams() };
+    return this.cache.params;
+  }
+
+  takeParams(): Params {
+    const p = this.params;
+    this.cache = null;
+    return p;
+  }
+
+  dispose(): void {
+    disposeParams(this.cache?.params);
+    this.cache = null;
+  }
+}
+
+export class TypedMamlTrainer extends TensorCache implements Trainer {
   readonly path: TrainPath;
   private readonly fast: FastMamlTrainer;
   private readonly arch: MlpSpec;
-  private cache: { iteration: number; params: Params } | null = null;
 
   constructor(
     readonly config: TrainConfig,
     gpu?: MetaGradientEngine,
   ) {
+    super();
     if (!mamlKernelsTrain(config)) throw new Error(`The MAML kernels train MAML and first-order MAML, not ${config.algorithm}.`);
     this.arch = architectureOf(config.algorithm, config);
     this.fast = new FastMamlTrainer({ ...config, sizes: this.arch.sizes, exact: config.algorithm === 'maml' }, gpu);
@@ -62,9 +90,7 @@ export class TypedMamlTrainer implements Trainer {
     return this.fast.iteration;
   }
 
-  get params(): Params {
-    if (this.cache && this.cache.iteration === this.fast.iteration) return this.cache.params;
-    disposeParams(this.cache?.params);
+  protected makeParams(): Params {
     const lay = layoutOf(this.arch.sizes);
     const shapes = paramShapes(this.arch);
     const flat = this.fast.params;
@@ -77,7 +103,6 @@ export class TypedMamlTrainer implements Trainer {
       params[w] = tf.keep(tf.tensor(Float32Array.from(flat.subarray(lay.w[l], lay.w[l] + wSize)), shapes[w], 'float32'));
       params[b] = tf.keep(tf.tensor(Float32Array.from(flat.subarray(lay.b[l], lay.b[l] + shapes[b][0])), shapes[b], 'float32'));
     });
-    this.cache = { iteration: this.fast.iteration, params };
     return params;
   }
 
@@ -87,15 +112,8 @@ export class TypedMamlTrainer implements Trainer {
     return { ok: true, iteration: this.fast.iteration, loss: r.loss, stats: {} };
   }
 
-  takeParams(): Params {
-    const p = this.params;
-    this.cache = null;
-    return p;
-  }
-
-  dispose(): void {
-    disposeParams(this.cache?.params);
-    this.cache = null;
+  override dispose(): void {
+    super.dispose();
     this.fast.dispose();
   }
 }
@@ -105,13 +123,13 @@ export class TypedMamlTrainer implements Trainer {
  * initialisation, batches, outer update, stats and divergence check as MetaTrainer, so the checkpoint it leaves
  * is the one TF.js would have made, up to float32 rounding.
  */
-export class TypedAlgorithmTrainer implements Trainer {
+export class TypedAlgorithmTrainer extends TensorCache implements Trainer {
   readonly path: TrainPath = 'typed arrays';
   private readonly fast: FastAlgorithmTrainer;
   private readonly shapes: Record<string, number[]>;
-  private cache: { iteration: number; params: Params } | null = null;
 
   constructor(readonly config: TrainConfig) {
+    super();
     const { algorithm } = config;
     if (!typedPathTrains(config) || !isFastAlgorithm(algorithm)) throw new Error(`The typed-array path does not train ${algorithm} here.`);
     this.shapes = modelShapes(algorithm, config);
@@ -122,27 +140,13 @@ export class TypedAlgorithmTrainer implements Trainer {
     return this.fast.iteration;
   }
 
-  get params(): Params {
-    if (this.cache && this.cache.iteration === this.fast.iteration) return this.cache.params;
-    disposeParams(this.cache?.params);
-    this.cache = { iteration: this.fast.iteration, params: paramTensors(this.fast.params, this.shapes) };
-    return this.cache.params;
+  protected makeParams(): Params {
+    return paramTensors(this.fast.params, this.shapes);
   }
 
   async step(): Promise<StepOutcome> {
     const r = this.fast.step();
     if (!r.ok) return { ok: false, iteration: this.fast.iteration + 1, loss: r.loss, reason: r.reason };
     return { ok: true, iteration: this.fast.iteration, loss: r.loss, stats: r.stats };
-  }
-
-  takeParams(): Params {
-    const p = this.params;
-    this.cache = null;
-    return p;
-  }
-
-  dispose(): void {
-    disposeParams(this.cache?.params);
-    this.cache = null;
   }
 }
