@@ -42,10 +42,6 @@ const FIELDS: Record<TrainSetting, Omit<FieldSpec, 'key'>> = {
   seed: { label: 'Seed', title: 'Random seed: same seed, same run' },
 };
 
-/**
- * The lecture preset's tooltip, every number from the constants: what the preset changes from the paper's
- * settings (LECTURE_CONFIG against PAPER_CONFIG), its target and what the bench measured (LECTURE_TIME).
- */
 /** The form shows the settings the chosen algorithm uses, with labels in its own terms. */
 function fieldsFor(id: AlgorithmId): FieldSpec[] {
   const info = ALGORITHM_INFO[id];

@@ -104,21 +104,21 @@ export const LECTURE_CONFIG: TrainConfig = { ...defaultTrainConfig('maml'), meta
  * `npm run bench`'s time to quality for LECTURE_CONFIG (issue 17, target 5), the figures the page and the README
  * quote: wall seconds in the page's worker from random weights until the one-step 5-shot MSE on 1,000 validation
  * tasks is at most PAPER_ONE_STEP_MSE (median of 3 runs, evaluations included), on the 2-core machine shared with
- * other jobs (its load average), never idle so far: 5.4 / 7.0 / 6.5 s at load 6 (about 0.8 ms per iteration),
- * 20.9 / 33.3 / 34.7 s at load 12-14.
+ * other jobs (its load average): 5.8 s with nothing else running (5.3 / 5.8 / 5.8 s, about 0.78 ms per iteration),
+ * 5.4 / 7.0 / 6.5 s at load 6 (about 0.8 ms per iteration), 20.9 / 33.3 / 34.7 s at load 12-14.
  */
 export const LECTURE_TIME = {
   measured: '2026-11-30',
   runs: [
+    { seconds: 5.8, load: 'load average 1 (nothing else running)' },
     { seconds: 6.5, load: 'load average 6' },
     { seconds: 33.3, load: 'load average 12–14' },
   ],
 };
 
 /**
- * The one promise the page and the README make about LECTURE_CONFIG (issue 14), from LECTURE_TIME: the machine
- * less loaded than in either run would be faster than 6.5 s; the heavily loaded run is the exception the tooltip
- * names. The button, its tooltip and the README all say this text.
+ * The one promise the page and the README make about LECTURE_CONFIG (issue 14), from LECTURE_TIME: 5.8 s on the
+ * idle machine, 6.5 s at load 6; the heavily loaded run is the exception the tooltip names. The button, its tooltip and the README all say this text.
  */
 export const LECTURE_PROMISE = 'about 5–10 s';
 
