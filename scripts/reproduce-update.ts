@@ -28,9 +28,11 @@ const rows = compareModels(
   { tasks, seed, kSupport: P.kSupport, alpha: P.alpha, steps: P.steps },
 );
 const fmt = (v: number) => (!Number.isFinite(v) ? 'not finite' : Math.abs(v) >= 1000 ? v.toExponential(1) : v.toFixed(4));
-const cell = (s: { mean: number; ci95: number; median: number }) => (Number.isFinite(s.mean) && Math.abs(s.mean) < 1000 ? `${fmt(s.mean)} ± ${fmt(s.ci95)} (${fmt(s.median)})` : `${fmt(s.mean)} (median ${fmt(s.median)})`);
+const cell = (s: { mean: number; ci95: number; median: number; blowUp: number }) =>
+  (Number.isFinite(s.mean) && Math.abs(s.mean) < 1000 ? `${fmt(s.mean)} ± ${fmt(s.ci95)} (${fmt(s.median)})` : `${fmt(s.mean)} (median ${fmt(s.median)})`) +
+  `; blew up ${(100 * s.blowUp).toFixed(1)}%`;
 const names = { shallow: 'shallow w (linear regression)', deep: 'deep linear W3 W2 W1 (LinNet)', kfo: 'shallow + Meta-KFO' } as const;
-console.log(`Inside the update: ${tasks} test tasks (seed ${seed}), ${P.kSupport}-shot, alpha = ${P.alpha}; population loss, mean ± 95% CI (median)`);
+console.log(`Inside the update: ${tasks} test tasks (seed ${seed}), ${P.kSupport}-shot, alpha = ${P.alpha}; population loss, mean ± 95% CI (median); blew up: the share of tasks with loss above 100 or not finite`);
 console.log(`family: w* ~ N(${family.mean}, rotation ${family.rotation}, scales ${family.scales}); x ~ N(0, diag(${family.inputScales.map((s) => s * s)}))`);
 console.log('');
 console.log(`| model | trained | before | 1 step | 5 steps |`);
@@ -60,7 +62,7 @@ const lrows = compareModels(
   ltest,
 );
 const lnames = { shallow: 'LogR (shallow w)', deep: 'LogR + LinNet (W3 W2 W1)', kfo: 'LogR + Meta-KFO' } as const;
-console.log(`\nBinary logistic regression: ${tasks} test tasks (seed ${seed}), ${L.kSupport}-shot, alpha = ${L.alpha}; cross-entropy on ${L.testQuery} held-out points, mean ± 95% CI (median)`);
+console.log(`\nBinary logistic regression: ${tasks} test tasks (seed ${seed}), ${L.kSupport}-shot, alpha = ${L.alpha}; cross-entropy on ${L.testQuery} held-out points, mean ± 95% CI (median); blew up: the share of tasks with loss above 100 or not finite`);
 console.log(`family: w* ~ N(${lfamily.mean}, rotation ${lfamily.rotation}, scales ${lfamily.scales}); x ~ N(0, diag(${lfamily.inputScales.map((s) => s * s)})); y ~ Bernoulli(sigmoid(w* . x))`);
 console.log('');
 console.log(`| model | trained | before | 1 step | 5 steps |`);

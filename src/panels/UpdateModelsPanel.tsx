@@ -24,6 +24,10 @@ const MODEL_NAMES: Record<UpdateModelId, string> = { shallow: 'shallow w', deep:
 const PLANE = dataMap(frameAround(300, 300, { top: 10, right: 10, bottom: 40, left: 48 }), [-UPDATE_RANGE, UPDATE_RANGE], [-UPDATE_RANGE, UPDATE_RANGE]);
 const CURVE = frameAround(300, 200, { top: 10, right: 10, bottom: 40, left: 52 });
 const fmt = (v: number) => (!Number.isFinite(v) ? 'not finite' : Math.abs(v) >= 1000 ? v.toExponential(1) : v.toFixed(3));
+/** A table cell: mean ± 95% CI (the mean alone when it is not finite or huge), the median, and the share that blew up where any did. */
+const cell = (s: { mean: number; ci95: number; median: number; blowUp: number }) =>
+  `${Number.isFinite(s.mean) && Math.abs(s.mean) < 1000 ? `${fmt(s.mean)} ± ${fmt(s.ci95)}` : fmt(s.mean)} (${fmt(s.median)})` +
+  (s.blowUp > 0 ? `, blew up on ${(100 * s.blowUp).toFixed(1)}%` : '');
 /** A factor or a percentage in words: three significant digits, no trailing zeros. */
 const short = (v: number) => String(Number(v.toPrecision(3)));
 
@@ -153,7 +157,7 @@ function LogisticSection({ models }: { models: Models }) {
       <ScrollRegion label="Test losses of the shipped logistic models">
         <table className="update-models-table" data-testid="update-logistic-table">
           <caption>
-            {P.testTasks} test tasks, {L.kSupport}-shot, α = {L.alpha}: cross-entropy on {L.testQuery} held-out points, mean ± 95% CI (median). Told the task’s w*: {fmt(told)}; chance: {fmt(Math.LN2)}.
+            {P.testTasks} test tasks, {L.kSupport}-shot, α = {L.alpha}: cross-entropy on {L.testQuery} held-out points, mean ± 95% CI (median; the share of tasks whose loss passed 100 or overflowed, where any did). Told the task’s w*: {fmt(told)}; chance: {fmt(Math.LN2)}.
           </caption>
           <thead>
             <tr>
@@ -170,7 +174,7 @@ function LogisticSection({ models }: { models: Models }) {
                 </th>
                 {r.steps.map((s) => (
                   <td key={s.step}>
-                    {fmt(s.mean)} ± {fmt(s.ci95)} ({fmt(s.median)})
+                    {cell(s)}
                   </td>
                 ))}
               </tr>
@@ -248,7 +252,7 @@ export function UpdateModelsPanel() {
       <ScrollRegion label="Test losses of the shipped models">
         <table className="update-models-table" data-testid="update-models-table">
           <caption>
-            Shipped models (MAML, {P.innerSteps} inner step, trained on the default family) on {P.testTasks} test tasks, {P.kSupport}-shot, α = {P.alpha}: mean ± 95% CI (median)
+            Shipped models (MAML, {P.innerSteps} inner step, trained on the default family) on {P.testTasks} test tasks, {P.kSupport}-shot, α = {P.alpha}: mean ± 95% CI (median; the share of tasks whose loss passed 100 or overflowed, where any did)
           </caption>
           <thead>
             <tr>
@@ -268,7 +272,7 @@ export function UpdateModelsPanel() {
                 </th>
                 {r.steps.map((s) => (
                   <td key={s.step}>
-                    {Number.isFinite(s.mean) && Math.abs(s.mean) < 1000 ? `${fmt(s.mean)} ± ${fmt(s.ci95)}` : fmt(s.mean)} ({fmt(s.median)})
+                    {cell(s)}
                   </td>
                 ))}
               </tr>

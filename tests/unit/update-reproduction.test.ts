@@ -12,7 +12,7 @@ import { parseUpdateCheckpoint, UpdateCheckpointError, UPDATE_META_SIZE, UPDATE_
 import { Rng } from '../../src/meta/contracts/random';
 import { drawLogisticTasks, LOGISTIC_PROTOCOL as L, UPDATE_FAMILY, UPDATE_PROTOCOL as P } from '../../src/meta/contracts/tasks/update';
 import { effectivePreconditioner, UPDATE_MODELS } from '../../src/meta/fast/update/linear';
-import { compareModels } from '../../src/meta/fast/update/train';
+import { compareModels, summarise } from '../../src/meta/fast/update/train';
 
 const DIR = resolve(__dirname, '../../public/checkpoints/update');
 const text = (kind: string) => readFileSync(resolve(DIR, `${kind}.json`), 'utf8');
@@ -78,5 +78,14 @@ describe('the shipped update checkpoints', () => {
       const pre = effectivePreconditioner(models[i].model, models[i].meta);
       expect(pre[3] / pre[0]).toBeGreaterThan(5);
     }
+  });
+});
+
+describe('the update tables\' statistics', () => {
+  it('give the share of tasks that blew up (loss above 100 or not finite) beside mean, CI and median', () => {
+    const [s] = summarise([Float64Array.from([0.1, 0.2, 150, NaN, Infinity, 0.3, 0.4, 0.5])]);
+    expect(s.blowUp).toBe(3 / 8);
+    expect(s.median).toBeCloseTo(0.45, 12);
+    expect(summarise([Float64Array.from([0.1, 99])])[0].blowUp).toBe(0);
   });
 });

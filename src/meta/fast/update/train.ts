@@ -5,7 +5,7 @@
  * can run it in chunks between frames and Node trains the shipped checkpoints in seconds.
  */
 import { Rng } from '../../contracts/random';
-import { meanCi95, median } from '../../contracts/stats';
+import { blowUpShare, meanCi95, median } from '../../contracts/stats';
 import { drawUpdateTasks, type TaskLoss, type UpdateFamily } from '../../contracts/tasks/update';
 import { adapt, initialMeta, lossValue, mamlMetaGradient, type LinearModel } from './linear';
 
@@ -92,11 +92,13 @@ export interface StepStats {
   mean: number;
   ci95: number;
   median: number;
+  /** The share of tasks whose loss is above BLOW_UP_MSE or not finite. */
+  blowUp: number;
 }
 
-/** Mean with 95% CI and median at each step. */
+/** Mean with 95% CI, median and blow-up share at each step. */
 export function summarise(losses: Float64Array[]): StepStats[] {
-  return losses.map((l) => ({ ...meanCi95(l), median: median(l) }));
+  return losses.map((l) => ({ ...meanCi95(l), median: median(l), blowUp: blowUpShare(l) }));
 }
 
 /** Test (or validation) tasks: support from kSupport points, scored by the population loss. */
