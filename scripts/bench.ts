@@ -444,11 +444,10 @@ async function planeTraining(): Promise<{ classes: number; algorithm: string; ty
 }
 
 /**
- * Plane clicks in the page, median of 12: the worker's ms (what the page reports under the training panel) and
- * from the click event until the large plot's regions image changes in the DOM.
+ * n clicks on the plane plot: ms from each click event to the large plot's regions image changing in the DOM
+ * (`dom`), and the worker's ms for each (`worker`: what the page reports under the training panel).
  */
-/** n (at most 12) clicks on the plane plot: ms from each click event to the large plot's regions image changing in the DOM. */
-async function planeClickTimes(page: Page, n: number): Promise<number[]> {
+async function planeClickTimes(page: Page, n: number): Promise<{ dom: number[]; worker: number[] }> {
   await page.$eval('[data-testid="plane-area"]', (el) => el.scrollIntoView({ block: 'center' }));
   await page.evaluate(() => {
     const w = window as Pg;
@@ -462,15 +461,19 @@ async function planeClickTimes(page: Page, n: number): Promise<number[]> {
     }).observe(document.querySelector('[data-testid="plane-area"]')!.closest('svg')!, { attributes: true, subtree: true, attributeFilter: ['href'] });
   });
   const b = (await page.locator('[data-testid="plane-area"]').boundingBox())!;
+  const worker: number[] = [];
   for (let i = 0; i < n; i++) {
     await page.mouse.click(b.x + b.width * (0.1 + 0.07 * i), b.y + b.height * (0.2 + 0.05 * (i % 7)));
     await page.waitForFunction((k) => (window as Pg).__planeClicks.length > k, i, { timeout: 60_000 });
     await page.waitForFunction(() => (window as Pg).__playground.idle('adaptation'), undefined, { polling: 20 });
     await page.waitForTimeout(100);
+    worker.push(await page.evaluate(() => (window as Pg).__playground.store.getState().status.adaptMs));
   }
-  return page.evaluate(() => (window as Pg).__planeClicks.map((c: { dom: number }) => c.dom));
+  const dom: number[] = await page.evaluate(() => (window as Pg).__planeClicks.map((c: { dom: number }) => c.dom));
+  return { dom, worker };
 }
 
+/** Plane clicks in the page, median of 12, on each engine at 2 and 5 classes. */
 async function planeClicks(browser: Browser): Promise<{ classes: number; engine: string; path: string; workerMedian: number; domMedian: number }[]> {
   const out = [];
   for (const classes of [2, 5])
@@ -478,29 +481,8 @@ async function planeClicks(browser: Browser): Promise<{ classes: number; engine:
       const { page } = await openPage(browser, `?backend=wasm&engine=${engine}&p=plane&pn=${classes}&pseed=3`);
       await page.waitForSelector('[data-testid="plane-area"]');
       await page.waitForFunction(() => (window as Pg).__playground.idle(), undefined, { timeout: 600_000, polling: 250 });
-      await page.$eval('[data-testid="plane-area"]', (el) => el.scrollIntoView({ block: 'center' }));
-      await page.evaluate(() => {
-        const w = window as Pg;
-        w.__planeClicks = [];
-        let pending: { t0: number; before: unknown } | null = null;
-        document.addEventListener('click', (e) => (pending = { t0: e.timeStamp, before: w.__playground.store.getState().results.classification }), true);
-        new MutationObserver(() => {
-          if (!pending || w.__playground.store.getState().results.classification === pending.before) return;
-          w.__planeClicks.push({ dom: performance.now() - pending.t0 });
-          pending = null;
-        }).observe(document.querySelector('[data-testid="plane-area"]')!.closest('svg')!, { attributes: true, subtree: true, attributeFilter: ['href'] });
-      });
-      const b = (await page.locator('[data-testid="plane-area"]').boundingBox())!;
-      const ms: number[] = [];
-      for (let i = 0; i < 12; i++) {
-        await page.mouse.click(b.x + b.width * (0.1 + 0.07 * i), b.y + b.height * (0.2 + 0.05 * (i % 7)));
-        await page.waitForFunction((k) => (window as Pg).__planeClicks.length > k, i, { timeout: 30_000 });
-        await page.waitForFunction(() => (window as Pg).__playground.idle('adaptation'), undefined, { polling: 20 });
-        await page.waitForTimeout(100);
-        ms.push(await page.evaluate(() => (window as Pg).__playground.store.getState().status.adaptMs));
-      }
-      const dom: number[] = await page.evaluate(() => (window as Pg).__planeClicks.map((c: { dom: number }) => c.dom));
-      out.push({ classes, engine, path: ((await page.textContent('[data-testid="adapt-path"]')) ?? '').trim(), workerMedian: median(ms), domMedian: median(dom) });
+      const { dom, worker } = await planeClickTimes(page, 12);
+      out.push({ classes, engine, path: ((await page.textContent('[data-testid="adapt-path"]')) ?? '').trim(), workerMedian: median(worker), domMedian: median(dom) });
       await page.close();
     }
   return out;
@@ -614,7 +596,7 @@ async function loadToIdle(browser: Browser, query: string): Promise<{ page: Page
 async function backendChoice(browser: Browser): Promise<BackendChoiceResult> {
   const plane = await loadToIdle(browser, '?p=plane&pn=2&pseed=3');
   const fallbacks: string[] = await plane.page.evaluate(() => (window as Pg).__playground.store.getState().status.fallbacks);
-  const clicks = await planeClickTimes(plane.page, 12);
+  const clicks = (await planeClickTimes(plane.page, 12)).dom;
   await plane.page.close();
   const glyph = await loadToIdle(browser, '?p=glyphs');
   await glyph.page.close();
