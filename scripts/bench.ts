@@ -577,6 +577,9 @@ interface BackendChoiceResult {
   glyphAveragedS: number | null;
   planeClickP95Ms: number | null;
   planeClickMedianMs: number | null;
+  /** What the plane's clicks ran on, and how the worker chose it (JobPaths). */
+  planePath: string | null;
+  planePathNote: string | null;
 }
 
 /** Navigation to every requested curve drawn and nothing left to compute (s), on the backend the page picks. */
@@ -597,10 +600,11 @@ async function backendChoice(browser: Browser): Promise<BackendChoiceResult> {
   const plane = await loadToIdle(browser, '?p=plane&pn=2&pseed=3');
   const fallbacks: string[] = await plane.page.evaluate(() => (window as Pg).__playground.store.getState().status.fallbacks);
   const clicks = (await planeClickTimes(plane.page, 12)).dom;
+  const { adaptPath: planePath, adaptPathNote: planePathNote } = await plane.page.evaluate(() => (window as Pg).__playground.store.getState().status);
   await plane.page.close();
   const glyph = await loadToIdle(browser, '?p=glyphs');
   await glyph.page.close();
-  return { running: plane.running, fallbacks, planeAveragedS: plane.seconds, glyphAveragedS: glyph.seconds, planeClickP95Ms: pct(clicks, 0.95), planeClickMedianMs: median(clicks) };
+  return { running: plane.running, fallbacks, planeAveragedS: plane.seconds, glyphAveragedS: glyph.seconds, planeClickP95Ms: pct(clicks, 0.95), planeClickMedianMs: median(clicks), planePath, planePathNote };
 }
 
 /** "Paper vs this run": the button, until the whole table is computed (wall seconds; the page otherwise idle). */

@@ -7,7 +7,7 @@ import { pageAddress } from '../session/browser';
 import { readAddress, syncAddress } from '../session/link';
 import { createSession, type Session } from '../session/session';
 import { openScene, sceneSettings } from '../panels/lessons/scenes';
-import { usePlayground } from '../state/store';
+import { playgroundView, usePlayground } from '../state/store';
 
 /** Starts the page's session. Returns it and a function that stops everything. */
 export function startPage(): { session: Session; stop(): void } {
@@ -15,7 +15,7 @@ export function startPage(): { session: Session; stop(): void } {
   const { backend, engine } = readAddress(store, window.location.search);
   // A link into the Learn mode (?learn=n) reopens scene n with its state.
   if (store.getState().settings.learn > 0) openScene(store.getState(), store.getState().settings.learn);
-  const session = createSession({ store, backend, engine });
+  const session = createSession({ store, backend, engine, view: playgroundView });
   session.start();
   const stopAddress = syncAddress(store, pageAddress, sceneSettings);
   // The tests' and the benchmark's hooks; none in the production bundle (see Session.hooks).

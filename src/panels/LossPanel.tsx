@@ -6,7 +6,7 @@ import * as d3 from 'd3';
 import { memo, useMemo } from 'react';
 import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { PROBLEM_INFO } from '../meta/contracts/problems';
-import { usePlayground } from '../state/store';
+import { useDeferredAdaptation, usePlayground } from '../state/store';
 import { ChartMessage } from './ChartMessage';
 import { lossYMax, STEP_CHART, stepChartScales, stepCurvePaths } from './classPlots';
 import { PlotFrame } from './PlotFrame';
@@ -131,7 +131,7 @@ function cellValue(values: number[] | null | undefined, step: number, steps: num
 }
 
 export function LossPanel() {
-  const adaptation = usePlayground((s) => s.results.adaptation);
+  const adaptation = useDeferredAdaptation();
   const evaluation = usePlayground((s) => s.results.evaluation);
   const methods = usePlayground((s) => s.settings.methods);
   const steps = usePlayground((s) => s.settings.steps);

@@ -63,7 +63,7 @@ interface Measured {
 }
 
 /** The averaged curves of the problem shown, when they were measured at the alpha (and K) now chosen. */
-function measuredNow({ settings, results }: Pick<PlaygroundState, 'settings' | 'results'>): Measured | null {
+function measuredNow({ settings, results }: { settings: Pick<PlaygroundState['settings'], 'problem' | 'alpha' | 'kShot'>; results: Pick<PlaygroundState['results'], 'evaluation' | 'evaluationFor' | 'classEvaluation'> }): Measured | null {
   if (isClassification(settings.problem)) {
     const e = results.classEvaluation;
     if (!e || e.problem !== settings.problem || e.alpha !== settings.alpha) return null;
@@ -81,10 +81,15 @@ export const AlphaRisk = memo(function AlphaRisk() {
   const steps = usePlayground((s) => s.settings.steps);
   const problem = usePlayground((s) => s.settings.problem);
   const methods = usePlayground((s) => s.settings.methods);
-  // Select the stored objects themselves (stable between renders) and derive from them.
-  const settings = usePlayground((s) => s.settings);
-  const results = usePlayground((s) => s.results);
-  const measured = useMemo(() => measuredNow({ settings, results }), [settings, results]);
+  // Only what measuredNow reads: a click (new points, new adaptation) does not render this.
+  const kShot = usePlayground((s) => s.settings.kShot);
+  const evaluation = usePlayground((s) => s.results.evaluation);
+  const evaluationFor = usePlayground((s) => s.results.evaluationFor);
+  const classEvaluation = usePlayground((s) => s.results.classEvaluation);
+  const measured = useMemo(
+    () => measuredNow({ settings: { problem, alpha, kShot }, results: { evaluation, evaluationFor, classEvaluation } }),
+    [problem, alpha, kShot, evaluation, evaluationFor, classEvaluation],
+  );
   const shown = methods.filter((m) => appliesTo(m, problem));
   if (!measured) {
     return (

@@ -7,10 +7,10 @@
  * progress re-renders nothing here.
  */
 import * as d3 from 'd3';
-import { memo, useCallback, useMemo } from 'react';
+import { memo, useCallback, useMemo, useRef } from 'react';
 import type { AlgorithmId } from '../meta/contracts/algorithms';
 import { emptyHalf, mseOnRange, sinusoid, SINUSOID_RANGES, xGrid } from '../meta/contracts/tasks/sinusoid';
-import { K_CHOICES, usePlayground } from '../state/store';
+import { K_CHOICES, useDeferredAdaptation, usePlayground } from '../state/store';
 import { hitRadius, usePointEditing, useSvgScale } from './usePointEditing';
 import { PointHits } from './PointHits';
 import { PointDeleteButton, ScreenReaderText } from './PointControls';
@@ -76,21 +76,34 @@ const Curves = memo(function Curves() {
         .line<number>()
         .defined((y, i) => i < grid.length && Number.isFinite(y))
         .x((_, i) => xScale(grid[i]))
-        .y((y) => yScale(clampY(y))),
+        .y((y) => yScale(clampY(y)))
+        // Hundredths of a pixel: a shorter path string to build, set and parse on every click (issue 17, target 6).
+        .digits(2),
     [grid],
   );
+  // The last drawn path of each curve: a curve whose predictions did not change (the curves before adaptation, on
+  // a click) keeps its string and markers, so React sets nothing and the browser parses nothing for it.
+  const drawn = useRef(new Map<string, { grid: number[]; ys: number[]; d: string; marks: { px: number; py: number }[] }>());
 
   const paths = useMemo(() => {
     type Drawn = { id: AlgorithmId; step: number; d: string; marks: { px: number; py: number }[] };
     const before: Drawn[] = [];
     const after: Drawn[] = [];
     if (grid.length === 0) return { before, after };
+    const cache = drawn.current;
+    const draw = (id: AlgorithmId, m: number, step: number, ys: number[], key: string): Drawn => {
+      const last = cache.get(key);
+      if (last && last.grid === grid && sameValues(last.ys, ys)) return { id, step, d: last.d, marks: last.marks };
+      const entry = { grid, ys, d: line(ys) ?? '', marks: markerPoints(grid, ys, m) };
+      cache.set(key, entry);
+      return { id, step, d: entry.d, marks: entry.marks };
+    };
     methods.forEach((id, m) => {
       const preds = adaptation[id]?.predictions;
       if (!preds || preds.length === 0) return;
-      before.push({ id, step: 0, d: line(preds[0]) ?? '', marks: markerPoints(grid, preds[0], m) });
+      before.push(draw(id, m, 0, preds[0], `${id}-before-${m}`));
       const step = Math.min(selectedStep, preds.length - 1);
-      if (step > 0) after.push({ id, step, d: line(preds[step]) ?? '', marks: markerPoints(grid, preds[step], m) });
+      if (step > 0) after.push(draw(id, m, step, preds[step], `${id}-after-${m}`));
     });
     return { before, after };
   }, [grid, adaptation, methods, selectedStep, line]);
@@ -133,7 +146,15 @@ const Curves = memo(function Curves() {
   );
 });
 
-function CurveMarkers({ id, step, marks, hollow = false }: { id: AlgorithmId; step: number; marks: { px: number; py: number }[]; hollow?: boolean }) {
+/** Whether two prediction arrays hold the same numbers (NaN equal to NaN: a diverged step draws the same). */
+function sameValues(a: number[], b: number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  return true;
+}
+
+const CurveMarkers = memo(function CurveMarkers({ id, step, marks, hollow = false }: { id: AlgorithmId; step: number; marks: { px: number; py: number }[]; hollow?: boolean }) {
   const d = markerPath(id, hollow ? 40 : 48);
   const paint = markerPaint(id, hollow);
   return (
@@ -143,7 +164,7 @@ function CurveMarkers({ id, step, marks, hollow = false }: { id: AlgorithmId; st
       ))}
     </g>
   );
-}
+});
 
 const Frame = memo(function Frame() {
   return (
@@ -242,7 +263,7 @@ const PlotText = memo(function PlotText() {
   const methods = usePlayground((s) => s.settings.methods);
   const selectedStep = usePlayground((s) => s.settings.selectedStep);
   const hasTask = usePlayground((s) => s.settings.task !== null);
-  const adaptation = usePlayground((s) => s.results.adaptation);
+  const adaptation = useDeferredAdaptation();
   return (
     <ScreenReaderText id="task-plot-text" testId="task-plot-text">
       <p>
@@ -402,7 +423,8 @@ const EmptyHalf = memo(function EmptyHalf() {
   const points = usePlayground((s) => s.settings.points);
   const methods = usePlayground((s) => s.settings.methods);
   const selectedStep = usePlayground((s) => s.settings.selectedStep);
-  const { grid, adaptation } = usePlayground((s) => s.results);
+  const grid = usePlayground((s) => s.results.grid);
+  const adaptation = useDeferredAdaptation();
   const half = emptyHalf(points);
   if (!task || !half) return null;
   return (
@@ -453,7 +475,7 @@ const TaskInfo = memo(function TaskInfo() {
 });
 
 const DivergenceWarnings = memo(function DivergenceWarnings() {
-  const adaptation = usePlayground((s) => s.results.adaptation);
+  const adaptation = useDeferredAdaptation();
   const methods = usePlayground((s) => s.settings.methods);
   const diverged = methods.flatMap((id) => {
     const at = adaptation[id]?.divergedAt;

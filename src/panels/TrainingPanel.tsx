@@ -361,6 +361,7 @@ const BackendInfo = memo(function BackendInfo() {
   const fallbacks = usePlayground((s) => s.status.fallbacks);
   const adaptPath = usePlayground((s) => s.status.adaptPath);
   const adaptMs = usePlayground((s) => s.status.adaptMs);
+  const adaptPathNote = usePlayground((s) => s.status.adaptPathNote);
   return (
     <div className="backend-info">
       <p>
@@ -376,6 +377,7 @@ const BackendInfo = memo(function BackendInfo() {
         <p className="muted">
           Curves for your points computed on: <b data-testid="adapt-path">{adaptPath}</b>
           {adaptMs !== null && <span data-testid="adapt-ms"> in {adaptMs.toFixed(1)} ms</span>}
+          {adaptPathNote && <span data-testid="adapt-path-note"> ({adaptPathNote})</span>}
         </p>
       )}
       {fallbacks.length > 0 && (

@@ -112,8 +112,10 @@ export function createAdaptation(core: SessionCore, scheduler: Scheduler, checkp
     if (isClassification(s.problem)) return classify(client, s);
     const msg = await client.request<'adapted'>({ type: 'adapt', methods: s.methods, points: s.points, grid: CURVE_GRID, steps: s.steps, alpha: s.alpha, task: s.task });
     store.getState().setAdaptation(msg.results);
-    store.getState().setStatus({ adaptPath: msg.path, adaptMs: msg.computeMs });
+    store.getState().setStatus({ adaptPath: msg.path, adaptPathNote: msg.pathNote ?? null, adaptMs: msg.computeMs });
     warnDiverged(s.methods, (m) => msg.results[m]?.divergedAt != null, s.alpha);
+    // The answer is in the store: the panels draw it (and the points it answers) now.
+    core.view?.release();
   }
 
   /**
@@ -140,7 +142,7 @@ export function createAdaptation(core: SessionCore, scheduler: Scheduler, checkp
     }
     const msg = await client.request<'classified'>({ type: 'classify', classes, methods, steps: s.steps, alpha: s.alpha, problem, ...plan.request });
     store.getState().setClassification({ problem, classes, ...plan.answer, results: msg.results });
-    store.getState().setStatus({ adaptPath: msg.path, adaptMs: msg.computeMs });
+    store.getState().setStatus({ adaptPath: msg.path, adaptPathNote: msg.pathNote ?? null, adaptMs: msg.computeMs });
     warnDiverged(methods, (m) => store.getState().results.classification?.results[m]?.divergedAt != null, s.alpha);
   }
 

@@ -6,6 +6,12 @@ import type { SessionCore } from './shared';
 
 export type RequestKind = 'adaptation' | 'evaluation';
 
+/**
+ * How long the panels wait for a moved point's curves before drawing the point alone (one frame at 60 Hz): the
+ * worker answers a click in 1-2 ms, so the point and its curves land in the same frame (issue 17, target 6).
+ */
+export const ANSWER_HOLD_MS = 16;
+
 /** While training, the averaged curves are refreshed this often. */
 export const EVAL_DURING_TRAINING_MS = 4000;
 

@@ -14,7 +14,7 @@ import { createCheckpoints, type CheckpointFileIn, type FileOut } from './checkp
 import { defaultShelf, type ModelShelf } from './persistence';
 import { testHooks, type PlaygroundHooks } from './hooks';
 import { copyLink } from './link';
-import { createScheduler, type RequestKind } from './refresh';
+import { ANSWER_HOLD_MS, createScheduler, type RequestKind } from './refresh';
 import { runReproduction } from './reproduction';
 import { mark, type PlaygroundStore, type SessionCore } from './shared';
 import { createTraining } from './training';
@@ -42,6 +42,8 @@ export interface SessionOptions {
   shelf?: ModelShelf | null;
   /** The worker's liveness check (client.ts); default on with the real worker, off with a createWorker given. */
   heartbeat?: HeartbeatOptions | null;
+  /** What the panels render of the store (the page: playgroundView), held so a moved point and its curves land in one frame; default none. */
+  view?: SessionCore['view'];
 }
 
 export interface Session {
@@ -91,6 +93,7 @@ export function createSession(opts: SessionOptions): Session {
     fetch: (input, init) => fetchFn(input, init),
     checkpointsUrl: opts.checkpointsUrl ?? `${import.meta.env.BASE_URL}checkpoints/`,
     now: opts.now ?? (() => performance.now()),
+    view: opts.view ?? null,
   };
   const scheduler = createScheduler(core);
   const checkpoints = createCheckpoints(core, () => adaptation.refreshAll(), opts.shelf === undefined ? defaultShelf() : opts.shelf);
@@ -153,7 +156,12 @@ export function createSession(opts: SessionOptions): Session {
       // The shipped checkpoints download while the worker loads TF.js and starts its backend.
       if (!checkpointsRequested) checkpoints.prefetch();
       unsubscribe = store.subscribe((s, prev) => {
-        if (changed(adaptKey(s.settings), adaptKey(prev.settings))) adaptation.requestAdaptation();
+        if (changed(adaptKey(s.settings), adaptKey(prev.settings))) {
+          adaptation.requestAdaptation();
+          // A sinusoid point added, moved or removed: the panels wait (at most a frame) for its curves, which the
+          // worker computes in a ms or two, to draw both at once. (A classifier's regions take longer: not held.)
+          if (s.settings.points !== prev.settings.points && scheduler.inFlight('adaptation') > 0) core.view?.hold(ANSWER_HOLD_MS);
+        }
         if (changed(evalKey(s.settings), evalKey(prev.settings))) adaptation.requestEvaluation();
       });
     },

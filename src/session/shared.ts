@@ -5,6 +5,7 @@
  */
 import type { StoreApi } from 'zustand';
 import type { PlaygroundState } from '../state/store';
+import type { StoreView } from '../state/view';
 import type { EngineClient } from '../worker/client';
 
 /** The page's store (usePlayground) or any store of the same state. */
@@ -15,6 +16,8 @@ export interface SessionCore {
   /** The worker client: null before start() and after dispose(). */
   client(): EngineClient | null;
   fetch: typeof fetch;
+  /** What the panels render of the store, held while a moved point's curves are computed; null: nothing held (tests). */
+  view: Pick<StoreView<PlaygroundState>, 'hold' | 'release'> | null;
   /** The folder of the shipped checkpoints, ending in '/' (the page: `${BASE_URL}checkpoints/`). */
   checkpointsUrl: string;
   /** Milliseconds, for the refresh policy (performance.now on the page). */

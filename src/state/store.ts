@@ -3,7 +3,9 @@
  * results. Panels read from here and write intents here; the controller (src/app/controller.ts) carries
  * intents to the worker and writes its answers back.
  */
-import { create } from 'zustand';
+import { useDeferredValue } from 'react';
+import { createView, viewHook } from './view';
+import { createStore } from 'zustand/vanilla';
 import { ALGORITHM_IDS, ALGORITHM_INFO, type AlgorithmId } from '../meta/contracts/algorithms';
 import { Rng } from '../meta/contracts/random';
 import { samplePoints, sampleTask, SINUSOID_RANGES, xGrid, type Point, type SinusoidTask } from '../meta/contracts/tasks/sinusoid';
@@ -109,6 +111,8 @@ export interface EngineStatus {
   lossHistory: LossPoint[];
   /** Which implementation computed the shown adaptation curves ('typed arrays' or 'tfjs (backend)'), in how long. */
   adaptPath: string | null;
+  /** How that implementation was chosen, where two could serve (e.g. "fastest by measurement: typed arrays 1.2 ms, tfjs (wasm) 3.4 ms"). */
+  adaptPathNote: string | null;
   adaptMs: number | null;
   /**
    * The averaged curves' evaluation in flight: test tasks (episodes) scored of total, over all methods; null when
@@ -380,6 +384,7 @@ export function initialStatus(): EngineStatus {
     evalProgress: null,
     lossHistory: [],
     adaptPath: null,
+    adaptPathNote: null,
     adaptMs: null,
   };
 }
@@ -419,7 +424,7 @@ const PROBLEM_EDITS: Record<ProblemKind, { newTask(s: PlaygroundState): void; cl
   },
 };
 
-export const usePlayground = create<PlaygroundState>()((set, get) => ({
+const playgroundStore = createStore<PlaygroundState>()((set, get) => ({
   settings: defaultSettings(),
   status: initialStatus(),
   results: { grid: CURVE_GRID, adaptation: {}, evaluation: {}, evaluationFor: null, classification: null, classEvaluation: null, classShipped: {} },
@@ -674,3 +679,18 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
   clearCause: (cause) => set((s) => (s.notices.some((n) => n.cause === cause) ? { notices: s.notices.filter((n) => n.cause !== cause) } : {})),
 }));
+/** What the panels render of the page's store (src/state/view.ts): the session holds it for a clicked point's curves. */
+export const playgroundView = createView(playgroundStore);
+
+/** The page's store: usePlayground(selector) in components (reading playgroundView), and zustand's API (getState, setState, subscribe). */
+export const usePlayground = Object.assign(viewHook(playgroundStore, playgroundView), playgroundStore);
+
+
+/**
+ * The adaptation results for everything but the curves themselves (the loss chart, tables, text, warnings): a
+ * deferred copy. A click's answer redraws the curves in the urgent render; these follow in a render React may
+ * interrupt and yields from, so they never hold back the frame that shows the new curves (issue 17, target 6).
+ */
+export function useDeferredAdaptation(): PlaygroundState['results']['adaptation'] {
+  return useDeferredValue(usePlayground((s) => s.results.adaptation));
+}

@@ -35,6 +35,7 @@ import type { BackendChoice } from './backend';
 import { runDiagnostic, type DiagnosticHost } from './diagnostics';
 import { Models, problemOfKey, type Model } from './models';
 import { gpuTrainerFor } from './gpu';
+import { JobPaths, type JobPath } from './job-paths';
 import type { AdaptRequest, BackendName, ClassifyRequest, EnginePreference, TrainState, WorkerRequest, WorkerResponse } from './protocol';
 import type { ClassEvalCurve, EvalCurve, ParamArrays } from '../meta/contracts/types';
 
@@ -84,6 +85,8 @@ export class WorkerEngine {
   private training: Training | null = null;
   /** Set by init: whether the fastest path (typed arrays) may run where it can, or TF.js only. */
   private enginePreference: EnginePreference = 'auto';
+  /** Which path each job runs on, measured at its first request (issue 17, target 1). */
+  private readonly jobPaths = new JobPaths();
   /** Parameter values read off the backend once per parameter set (a trainer makes a new one per iteration). */
   private readonly flatCache = new WeakMap<Params, Promise<ParamArrays>>();
 
@@ -310,35 +313,43 @@ export class WorkerEngine {
     };
   }
 
+  /** The label of a job's path in the page: 'typed arrays', or 'tfjs (backend)'. */
+  private jobPathLabel = (path: JobPath): string => (path === 'tfjs' ? `tfjs (${tf.getBackend()})` : path);
+
+  /**
+   * A click's curves: on typed arrays or on TF.js, whichever measured faster for this job on this machine
+   * (JobPaths); TF.js only with ?engine=tfjs.
+   */
   private async adapt(r: AdaptRequest & { id: number }): Promise<void> {
     const t0 = performance.now();
     const learners = r.methods.map((m) => this.currentLearner(m));
-    const typed = this.enginePreference !== 'tfjs';
-    const curves = typed
-      ? adaptFlat(await Promise.all(learners.map((l) => this.flatOf(l))), r.points, r.grid, r.steps, r.alpha, r.task)
-      : await adaptToPoints(learners, r.points, r.grid, r.steps, r.alpha, r.task);
+    const typed = async () => adaptFlat(await Promise.all(learners.map((l) => this.flatOf(l))), r.points, r.grid, r.steps, r.alpha, r.task);
+    const tfjs = () => adaptToPoints(learners, r.points, r.grid, r.steps, r.alpha, r.task);
+    const { result: curves, path, note } = await this.jobPaths.run('adapt:sinusoid', this.enginePreference === 'tfjs' ? { tfjs } : { 'typed arrays': typed, tfjs }, this.jobPathLabel);
     const results: Partial<Record<AlgorithmId, NonNullable<(typeof curves)[number]>>> = {};
     r.methods.forEach((m, i) => {
       const c = curves[i];
       if (c) results[m] = c;
     });
-    this.post({ type: 'adapted', id: r.id, results, path: typed ? 'typed arrays' : `tfjs (${tf.getBackend()})`, computeMs: performance.now() - t0 });
+    this.post({ type: 'adapted', id: r.id, results, path: this.jobPathLabel(path), ...(note ? { pathNote: note } : {}), computeMs: performance.now() - t0 });
   }
 
   /**
-   * The plane's classifiers adapt on typed arrays (its grid walked row by row); the glyphs' 784-input networks,
-   * where dense products dominate, on the tfjs backend.
+   * A classification click: on typed arrays where the problem's kernels adapt (the plane, its grid walked row by
+   * row) or on TF.js (the glyphs' 784-input networks), the faster by measurement where both can (JobPaths).
    */
   private async classify(r: ClassifyRequest & { id: number }): Promise<void> {
     const t0 = performance.now();
     const problem = { problem: r.problem, classes: r.classes };
     const learners = r.methods.map((m) => this.currentLearner(m, problem));
     const input = { classes: r.classes, support: r.support, queries: r.queries, queryLabels: r.queryLabels, steps: r.steps, alpha: r.alpha };
-    const typed = this.enginePreference !== 'tfjs' && PROBLEM_INFO[r.problem].typed.adapts;
-    const curves = typed ? classifyFlat(await Promise.all(learners.map((l) => this.flatOf(l))), input) : await adaptClassifiers(learners, input);
+    const typed = async () => classifyFlat(await Promise.all(learners.map((l) => this.flatOf(l))), input);
+    const tfjs = () => adaptClassifiers(learners, input);
+    const canType = this.enginePreference !== 'tfjs' && PROBLEM_INFO[r.problem].typed.adapts;
+    const { result: curves, path, note } = await this.jobPaths.run(`classify:${r.problem}`, canType ? { 'typed arrays': typed, tfjs } : { tfjs }, this.jobPathLabel);
     const results: Partial<Record<AlgorithmId, (typeof curves)[number]>> = {};
     r.methods.forEach((m, i) => (results[m] = curves[i]));
-    this.post({ type: 'classified', id: r.id, results, path: typed ? 'typed arrays' : `tfjs (${tf.getBackend()})`, computeMs: performance.now() - t0 });
+    this.post({ type: 'classified', id: r.id, results, path: this.jobPathLabel(path), ...(note ? { pathNote: note } : {}), computeMs: performance.now() - t0 });
   }
 
   /**

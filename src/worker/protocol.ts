@@ -193,12 +193,13 @@ export type WorkerResponse =
   | { type: 'ready'; backend: BackendName; fallbacks: string[]; /** e.g. "software adapter: SwiftShader" */ adapter?: string }
   | { type: 'loaded'; id: number; method: AlgorithmId; model: ModelKey; source: string }
   /**
-   * path: which implementation adapted ('typed arrays' or 'tfjs (backend)'), shown in the page; computeMs: how
-   * long the worker computed (the benchmark splits click-to-curves latency with it).
+   * path: which implementation adapted ('typed arrays' or 'tfjs (backend)'), shown in the page; pathNote: how it
+   * was chosen, where two could serve (the first request's timings, JobPaths); computeMs: how long the worker
+   * computed (the benchmark splits click-to-curves latency with it).
    */
-  | { type: 'adapted'; id: number; results: Partial<Record<AlgorithmId, AdaptationCurves>>; path: string; computeMs: number }
+  | { type: 'adapted'; id: number; results: Partial<Record<AlgorithmId, AdaptationCurves>>; path: string; pathNote?: string; computeMs: number }
   | { type: 'evaluated'; id: number; results: Partial<Record<AlgorithmId, EvalCurve | ClassEvalCurve>> }
-  | { type: 'classified'; id: number; results: Partial<Record<AlgorithmId, ClassAdaptation>>; path: string; computeMs: number }
+  | { type: 'classified'; id: number; results: Partial<Record<AlgorithmId, ClassAdaptation>>; path: string; pathNote?: string; computeMs: number }
   | ({ type: 'progress' } & TrainProgress)
   /** A metaStep request's answer: computed by the typed-array kernels that train (src/meta/fast/breakdown.ts). */
   | ({ type: 'metaStepResult'; id: number; method: AlgorithmId } & MetaStepBreakdown)

@@ -53,6 +53,15 @@ describe('issue 17 targets from a bench run', () => {
     expect(rows.find((r) => r.id === 4)!.measured).toContain('checkpoints 0.95 MB binary vs 3.15 MB JSON (3.3x)');
   });
 
+  it('target 1 per job: the plane clicks\' path must come with the worker\'s measurement, and is printed', () => {
+    const base = { running: 'wasm', planeAveragedS: 3, glyphAveragedS: 15, planeClickP95Ms: 40 };
+    const measured = issue17Targets({ ...none, backend: { ...base, planePath: 'typed arrays', planePathNote: 'fastest by measurement: typed arrays 3.1 ms, tfjs (wasm) 41 ms' } }).find((r) => r.id === 1)!;
+    expect(measured.verdict).toBe('met');
+    expect(measured.measured).toContain('2-D clicks on typed arrays (fastest by measurement: typed arrays 3.1 ms, tfjs (wasm) 41 ms)');
+    const assumed = issue17Targets({ ...none, backend: { ...base, planePath: 'typed arrays', planePathNote: null } }).find((r) => r.id === 1)!;
+    expect(assumed.verdict).toBe('not met');
+  });
+
   it('an algorithm still on TF.js only fails target 3 and is named', () => {
     const rows = issue17Targets({ ...none, workerMs: { wasm: { reptile: 40, anil: 30 }, 'typed arrays': { anil: 4 } } });
     expect(rows.find((r) => r.id === 3)).toMatchObject({ verdict: 'not met', measured: 'reptile: TF.js only (40 ms); anil: 4.0 ms (7.5x)' });

@@ -16,9 +16,10 @@ import type { AdaptationCurves, ClassAdaptation, EvalCurve } from '../../src/met
 import { readAddress, syncAddress } from '../../src/session/link';
 import { createSession, type Session, type SessionOptions } from '../../src/session/session';
 import { SAVE_RUNNING_MS, type FileOut } from '../../src/session/checkpoints';
+import { ANSWER_HOLD_MS } from '../../src/session/refresh';
 import { memoryShelf, type SavedRecord } from '../../src/session/persistence';
 import type { Provenance } from '../../src/meta/contracts/provenance';
-import { CURVE_GRID, defaultSettings, initialStatus, usePlayground } from '../../src/state/store';
+import { CURVE_GRID, defaultSettings, initialStatus, playgroundView, usePlayground } from '../../src/state/store';
 import { serializeSettings } from '../../src/state/url';
 import type { WorkerResponse } from '../../src/worker/protocol';
 import { checkpointServer, fakeEngineFactory, FakeEngineWorker, loaded, settleTasks, until, type Served } from './helpers/fake-engine';
@@ -300,6 +301,34 @@ describe('curves follow the settings', () => {
     await until(() => h.session.idle(), 'idle');
     expect(st().status.evalProgress).toBeNull();
     expect(st().results.evaluation.maml?.mean[0]).toBe(0.25);
+  });
+
+  it('a clicked point and its curves reach the panels together: the view holds the point until the answer, or one frame', async () => {
+    const h = await started({ view: playgroundView });
+    const w = h.worker();
+    const shown = () => playgroundView.get();
+    const before = shown().settings.points.length;
+    st().addPoint({ x: 1, y: 2 });
+    // The store has the point at once (the link, the persistence, the request); the panels not yet.
+    expect(st().settings.points).toHaveLength(before + 1);
+    expect(w.waiting('adapt')).toHaveLength(1);
+    expect(shown().settings.points).toHaveLength(before);
+    w.answer('adapt', adapted(5));
+    await until(() => h.session.idle(), 'idle');
+    expect(shown().settings.points).toHaveLength(before + 1);
+    expect(shown().results.adaptation.maml?.predictions[0]).toEqual([5]);
+    // With no answer, the point is drawn alone after a frame.
+    st().addPoint({ x: -1, y: 0 });
+    expect(shown().settings.points).toHaveLength(before + 1);
+    await new Promise((r) => setTimeout(r, ANSWER_HOLD_MS + 10));
+    expect(shown().settings.points).toHaveLength(before + 2);
+    // A change of something else than the points (steps) is not held.
+    w.answer('adapt', adapted(6));
+    await until(() => h.session.idle(), 'idle');
+    st().setSettings({ steps: 2 });
+    expect(shown().settings.steps).toBe(2);
+    w.answer('adapt', adapted(2));
+    await until(() => h.session.idle(), 'idle');
   });
 
   it('latest wins: changes while a request is in flight collapse into one more request with the last settings', async () => {

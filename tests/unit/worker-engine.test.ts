@@ -122,13 +122,16 @@ describe('WorkerEngine', () => {
   it('answers an adapt request with curves for every method, the same on typed arrays as on tfjs', async () => {
     const typed = await started('auto');
     const tfjs = await started('tfjs');
-    const answers = await Promise.all(
-      [typed, tfjs].map(async (h) => {
-        await h.send(adapt(7, 3));
-        return h.until('adapted', (m) => m.id === 7);
-      }),
-    );
+    // One after the other: each engine times its paths (JobPaths) on a thread the other does not share.
+    const answers: Extract<WorkerResponse, { type: 'adapted' }>[] = [];
+    for (const h of [typed, tfjs]) {
+      await h.send(adapt(7, 3));
+      answers.push(await h.until('adapted', (m) => m.id === 7));
+    }
     expect(answers.map((a) => a.path)).toEqual(['typed arrays', 'tfjs (cpu)']);
+    // Chosen by measurement where both paths can serve (auto), not where only one may (engine=tfjs).
+    expect(answers[0].pathNote).toMatch(/^fastest by measurement: typed arrays [\d.]+ ms, tfjs \(cpu\) (over )?[\d.]+ ms$/);
+    expect(answers[1].pathNote).toBeUndefined();
     for (const a of answers) {
       expect(Object.keys(a.results).sort()).toEqual(['maml', 'metasgd', 'pretrained']);
       for (const c of Object.values(a.results)) {

@@ -14,7 +14,7 @@ import { Rng } from '../../meta/contracts/random';
 import { emptyHalf, mseOnRange, sampleTask, sinusoid, xGrid } from '../../meta/contracts/tasks/sinusoid';
 import { useSession } from '../../session/context';
 import { K_CHOICES, LEARN_SCENES } from '../../state/schema';
-import { usePlayground } from '../../state/store';
+import { useDeferredAdaptation, usePlayground } from '../../state/store';
 import { formatValue } from '../format';
 import { MethodName } from '../MethodName';
 import { ScrollRegion } from '../ScrollRegion';
@@ -262,7 +262,8 @@ function EmptyHalfLive() {
   const points = usePlayground((s) => s.settings.points);
   const step = usePlayground((s) => s.settings.selectedStep);
   const methods = usePlayground((s) => s.settings.methods);
-  const { grid, adaptation } = usePlayground((s) => s.results);
+  const grid = usePlayground((s) => s.results.grid);
+  const adaptation = useDeferredAdaptation();
   const half = emptyHalf(points);
   if (!task || !half) return <p className="lesson-live muted">Put every point on one half (key L) to see the error on the other.</p>;
   return (
