@@ -7,16 +7,18 @@ import './app/responsive.css';
 // store, the catalogs and the session are a chunk evaluated in a task of its own (src/app/controller.ts and what
 // it imports); the session, started in the next, starts the engine worker (it loads TF.js on its own thread) and
 // the shipped checkpoints' downloads; then the React tree (src/app/root.tsx, its own chunk, fetched only now so
-// the worker's download goes first), whose first render is a transition that React renders in slices of a few
-// milliseconds.
+// the worker's download goes first; React's DOM renderer is a chunk evaluated before it), whose first render is a
+// transition that React renders in slices of a few milliseconds.
 void (async () => {
   const { startPage } = await import('./app/controller');
   await nextTask();
   const { session } = startPage();
   await nextTask();
-  const root = import('./app/root');
-  await nextTask();
   registerOffline();
-  const { renderApp } = await root;
+  // React's DOM renderer is evaluated on its own first, then the app's tree (the root chunk), each in its task.
+  await import('react-dom/client');
+  await nextTask();
+  const { renderApp } = await import('./app/root');
+  await nextTask();
   renderApp(document.getElementById('root')!, session);
 })();
