@@ -20,9 +20,13 @@ afterAll(async () => {
 const PARTS = ['task-panel', 'loss-panel', 'training-panel'] as const;
 
 describe('start-up', () => {
-  it('the index page shows the title before any script runs', async () => {
+  it('the index page shows the title before any script runs, and fetches the session\'s chunks with the entry', async () => {
     const html = await (await fetch(inject('baseURL'))).text();
     expect(html).toMatch(/<div id="root">.*<h1>MAML Playground<\/h1>/s);
+    // The entry imports the session dynamically (its evaluation a task of its own): preloaded, it does not wait.
+    const preloads = [...html.matchAll(/<link rel="modulepreload"[^>]*href="([^"]+)"/g)].map((m) => m[1]);
+    expect(preloads.some((f) => /\/controller-[\w-]+\.js$/.test(f))).toBe(true);
+    for (const f of preloads) expect((await fetch(new URL(f, inject('baseURL')))).ok).toBe(true);
   });
 
   for (const viewport of [{ width: 390, height: 844 }, { width: 1400, height: 1000 }]) {
