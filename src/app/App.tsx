@@ -4,6 +4,7 @@ import { PROBLEM_INFO } from '../meta/contracts/problems';
 import { LearnButton } from '../panels/lessons/LearnButton';
 import { sceneAt } from '../panels/lessons/scenes';
 import { Notices } from '../panels/Notices';
+import { TrainingPanel } from '../panels/TrainingPanel';
 import { usePlayground } from '../state/store';
 import { Controls } from './Controls';
 import { MAIN_PANELS, METRICS_PANELS } from './problemViews';
@@ -14,8 +15,6 @@ import './lessons.css';
 const LessonPanel = lazy(() => import('../panels/lessons/LessonPanel').then((m) => ({ default: m.LessonPanel })));
 /** Below the first screen, or shown on demand: their own chunks, so start-up parses and renders less (issue 17). */
 const ReproductionPanel = lazy(() => import('../panels/ReproductionPanel').then((m) => ({ default: m.ReproductionPanel })));
-const loadTrainingPanel = () => import('../panels/TrainingPanel');
-const TrainingPanel = lazy(() => loadTrainingPanel().then((m) => ({ default: m.TrainingPanel })));
 const loadOverlay = () => import('./ShortcutsOverlay');
 const ShortcutsOverlay = lazy(() => loadOverlay().then((m) => ({ default: m.ShortcutsOverlay })));
 
@@ -60,7 +59,6 @@ function usePaintedFrames(): number {
   const [frames, setFrames] = useState(0);
   useEffect(() => {
     if (frames >= STAGES.training) return;
-    if (frames === 0) void loadTrainingPanel();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const next = () => {
       clearTimeout(fallback);
@@ -138,11 +136,7 @@ export default function App() {
             {frames >= STAGES.metrics && <Metrics />}
           </Suspense>
         </div>
-        {view.training && frames >= STAGES.training && (
-          <Suspense fallback={null}>
-            <TrainingPanel />
-          </Suspense>
-        )}
+        {view.training && frames >= STAGES.training && <TrainingPanel />}
         {view.reproduction && started && (
           <Suspense fallback={null}>
             <ReproductionPanel />
