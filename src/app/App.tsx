@@ -53,7 +53,8 @@ const STAGES = { metrics: 1, training: 2 } as const;
  * in parts, one painted frame apart (the main panel with the header and the controls, then the metrics panel
  * beside or under it, then the training panel, below the first screen at every supported size), so that each
  * part's render, commit, style, layout and paint are tasks of their own under 50 ms instead of one (issue 17,
- * target 4). The first curves wait for the engine worker far longer than these few frames.
+ * target 4). The first curves wait for the engine worker, usually longer than these few frames (the browser tests
+ * reach the training panel through openApp, which waits for its "Running on" line).
  */
 function usePaintedFrames(): number {
   const [frames, setFrames] = useState(0);
