@@ -8,8 +8,8 @@
  * Needs a build (`npx vite build --mode e2e`) and /usr/bin/chromium. TRACE_PORT (default 4422) the preview
  * server's port, TRACE_LOADS (default 3) the loads traced, TRACE_MIN_MS the shortest task reported, TRACE_OUT a
  * folder to keep the raw traces in (Chrome's DevTools Performance panel opens them), TRACE_PROFILER=0 leaves the
- * sampling profiler off (it slows every task). Each task's CPU time is printed beside its wall time: on a machine
- * other jobs share, wall time includes the time the page waited for a core; the CPU time does not.
+ * sampling profiler off (it slows every task). Each task's thread CPU time (the trace's tdur) is printed beside its
+ * wall time, as a hint only: on this machine it reads far below the wall time even for tasks nothing else held up.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ interface TraceEvent {
   ph: string;
   ts: number;
   dur?: number;
-  /** The thread's CPU time in the event (µs): what the task cost, without the time other processes took the core. */
+  /** The thread's CPU time in the event (µs), as the trace reports it. */
   tdur?: number;
   pid: number;
   tid: number;
