@@ -45,12 +45,12 @@ function useStarted(): boolean {
   return started;
 }
 
-/** The parts of the first screen after the main panel, in the order they mount (usePaintedFrames). */
-const STAGES = { metrics: 1, training: 2 } as const;
+/** The parts of the first screen after the header and the controls, in the order they mount (usePaintedFrames). */
+const STAGES = { main: 1, metrics: 2, training: 3 } as const;
 
 /**
  * How many frames have been painted since the app mounted, counted up to the last stage: the first screen mounts
- * in parts, one painted frame apart (the main panel with the header and the controls, then the metrics panel
+ * in parts, one painted frame apart (the header and the controls, then the main panel, then the metrics panel
  * beside or under it, then the training panel, below the first screen at every supported size), so that each
  * part's render, commit, style, layout and paint are tasks of their own under 50 ms instead of one (issue 17,
  * target 4). The first curves wait for the engine worker, usually longer than these few frames (the browser tests
@@ -133,7 +133,7 @@ export default function App() {
         <div className={view.stacked ? 'top-row stacked' : 'top-row'}>
           {/* One boundary: a tab's two panels (each its own chunk but the first tab's) appear together. */}
           <Suspense fallback={null}>
-            <Main />
+            {frames >= STAGES.main && <Main />}
             {frames >= STAGES.metrics && <Metrics />}
           </Suspense>
         </div>
