@@ -38,6 +38,38 @@ function cspMeta(): Plugin {
 }
 
 /**
+ * The session's chunks (src/app/controller.ts and the chunks it imports) are fetched with the page: src/main.tsx
+ * imports them dynamically, so that their evaluation is a task of its own (issue 17, target 4), and without these
+ * links their download would wait for the entry's own. Same-origin module preloads: the CSP holds.
+ */
+function preloadSession(): Plugin {
+  return {
+    name: 'preload-session',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler: (_html, ctx) => {
+        const chunks = Object.values(ctx.bundle ?? {}).filter((c) => c.type === 'chunk');
+        const session = chunks.find((c) => c.facadeModuleId?.endsWith('/src/app/controller.ts'));
+        if (!session) throw new Error('preload-session: no chunk for src/app/controller.ts');
+        const byFile = new Map(chunks.map((c) => [c.fileName, c]));
+        const files = new Set<string>();
+        const add = (f: string) => {
+          if (files.has(f)) return;
+          files.add(f);
+          byFile.get(f)?.imports.forEach(add);
+        };
+        add(session.fileName);
+        // The entry and what it imports statically are fetched by the page's own script tag.
+        const entry = chunks.find((c) => c.isEntry);
+        for (const f of [entry?.fileName, ...(entry?.imports ?? [])]) if (f) files.delete(f);
+        return [...files].map((f) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: '', href: `./${f}` }, injectTo: 'head' as const }));
+      },
+    },
+  };
+}
+
+/**
  * Offline use (issue 14): a Workbox service worker precaches the whole build on the first visit: the page, its
  * JS (the worker bundle too), the three wasm binaries, every shipped checkpoint and the manifest's icons. It is
  * registered from src/app/offline.ts (no inline script: the CSP allows none), from the build only (the dev
@@ -84,7 +116,7 @@ function offline(): Plugin[] {
 }
 
 export default defineConfig({
-  plugins: [react(), cspMeta(), offline()],
+  plugins: [react(), cspMeta(), preloadSession(), offline()],
   base: './',
   server: { headers: { ...isolation, 'Content-Security-Policy': contentSecurityPolicy(true) } },
   // frame-ancestors works only as a header: the app may be embedded by pages of its own origin.

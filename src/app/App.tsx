@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, startTransition, Suspense, useCallback, useEffect, useState } from 'react';
 import { PROBLEM_IDS } from '../meta/contracts/config';
 import { PROBLEM_INFO } from '../meta/contracts/problems';
 import { LearnButton } from '../panels/lessons/LearnButton';
@@ -45,6 +45,40 @@ function useStarted(): boolean {
   return started;
 }
 
+/** The parts of the first screen after the header and the controls, in the order they mount (usePaintedFrames). */
+const STAGES = { main: 1, metrics: 2, training: 3 } as const;
+
+/**
+ * How many frames have been painted since the app mounted, counted up to the last stage: the first screen mounts
+ * in parts, one painted frame apart (the header and the controls, then the main panel, then the metrics panel
+ * beside or under it, then the training panel, below the first screen at every supported size), so that each
+ * part's render, commit, style, layout and paint are tasks of their own under 50 ms instead of one (issue 17,
+ * target 4). The first curves wait for the engine worker, usually longer than these few frames (the browser tests
+ * reach the training panel through openApp, which waits for its "Running on" line).
+ */
+function usePaintedFrames(): number {
+  const [frames, setFrames] = useState(0);
+  useEffect(() => {
+    if (frames >= STAGES.training) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const next = () => {
+      clearTimeout(fallback);
+      cancelAnimationFrame(frame);
+      timer = setTimeout(() => startTransition(() => setFrames((f) => f + 1)), 0);
+    };
+    // A timeout set from an animation frame callback runs after that frame has been rendered; a page in a
+    // background tab gets no frames, so a timer moves on without one.
+    const frame = requestAnimationFrame(next);
+    const fallback = setTimeout(next, 100);
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(fallback);
+      clearTimeout(timer);
+    };
+  }, [frames]);
+  return frames;
+}
+
 function ProblemTabs() {
   const problem = usePlayground((s) => s.settings.problem);
   const setProblem = usePlayground((s) => s.setProblem);
@@ -75,6 +109,7 @@ export default function App() {
   const closeHelp = useCallback(() => setHelp(false), []);
   useShortcuts(help, toggleHelp);
   const started = useStarted();
+  const frames = usePaintedFrames();
   // Fetched once the page is idle, so the ? key opens the list at once.
   useEffect(() => whenIdle(() => void loadOverlay()), []);
   return (
@@ -98,11 +133,11 @@ export default function App() {
         <div className={view.stacked ? 'top-row stacked' : 'top-row'}>
           {/* One boundary: a tab's two panels (each its own chunk but the first tab's) appear together. */}
           <Suspense fallback={null}>
-            <Main />
-            <Metrics />
+            {frames >= STAGES.main && <Main />}
+            {frames >= STAGES.metrics && <Metrics />}
           </Suspense>
         </div>
-        {view.training && <TrainingPanel />}
+        {view.training && frames >= STAGES.training && <TrainingPanel />}
         {view.reproduction && started && (
           <Suspense fallback={null}>
             <ReproductionPanel />

@@ -40,8 +40,10 @@ export function useSvgScale(svgRef: React.RefObject<SVGSVGElement | null>, viewB
       const w = svg.getBoundingClientRect().width;
       if (w > 0) setScale(w / viewBoxWidth);
     };
-    update();
-    if (typeof ResizeObserver === 'undefined') return;
+    // A ResizeObserver calls back once the SVG has been laid out (and on every resize after), when reading its
+    // width costs nothing; reading it here, in the effect right after React's commit, forced the whole first
+    // screen's layout inside the commit's task (~30 ms of a 50-90 ms long task at start-up, issue 17).
+    if (typeof ResizeObserver === 'undefined') return void update();
     const ro = new ResizeObserver(update);
     ro.observe(svg);
     return () => ro.disconnect();
