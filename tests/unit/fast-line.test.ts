@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { initFlat } from '../../src/meta/fast/maml';
+import { BUCKET_SORT_MIN_ROWS, sortRows } from '../../src/meta/fast/line';
 import { forwardRows, hessianVector, layoutOf, lossAndGrad, Workspace } from '../../src/meta/fast/mlp';
 import { Rng } from '../../src/meta/contracts/random';
 
@@ -66,6 +67,22 @@ describe('line.ts against the dense kernels (1-40-40-1)', () => {
         expect(r.hv, `n = ${n}`).toBeLessThan(1e-12);
         expect(Math.max(...r.dense.hv.map(Math.abs))).toBeGreaterThan(1e-3);
       }
+    }
+  });
+
+  it('many points (pretrained\'s 500 rows, bucket-sorted), with ties: the same passes as the dense kernels', () => {
+    const rng = new Rng(15);
+    for (const n of [BUCKET_SORT_MIN_ROWS, 120, 500]) {
+      const p = initFlat(SIZES, rng).map((t) => t * 3);
+      const v = initFlat(SIZES, rng);
+      const { x, y } = task(rng, n);
+      // A fifth of the points repeat another's x.
+      for (let i = 0; i < n; i += 5) x[i] = x[(i * 7) % n];
+      const r = compare(p, x, y, v, n);
+      expect(r.line.onLine).toBe(true);
+      expect(r.out, `n = ${n}`).toBeLessThan(1e-13);
+      expect(r.g, `n = ${n}`).toBeLessThan(1e-12);
+      expect(r.hv, `n = ${n}`).toBeLessThan(1e-12);
     }
   });
 
@@ -133,5 +150,46 @@ describe('line.ts against the dense kernels (1-40-40-1)', () => {
     expect(new Workspace(lay, 4).line).not.toBeNull();
     expect(new Workspace(layoutOf([4, 40, 40, 1]), 4).line).toBeNull();
     expect(new Workspace(layoutOf([1, 1]), 4).line).toBeNull();
+  });
+});
+
+describe('sortRows (line.ts): the order of a stable comparator sort by x', () => {
+  /** What line.ts did before: a stable comparator sort of the row indices. */
+  const bySort = (x: ArrayLike<number>, n: number) => Array.from(Int32Array.from({ length: n }, (_, i) => i).sort((i, j) => x[i] - x[j]));
+  const sorted = (x: ArrayLike<number>, n: number) => {
+    const ord = new Int32Array(n + 3).fill(-1);
+    sortRows(ord, x, n, new Int32Array(n + 1));
+    return Array.from(ord.subarray(0, n));
+  };
+
+  it('random inputs, inputs with ties (few distinct values, -0 beside 0), all equal, clustered', () => {
+    const rng = new Rng(21);
+    const cases: number[][] = [];
+    for (const n of [1, 2, 7, 32, 33, 34, 100, 500, 1001]) {
+      cases.push(Array.from({ length: n }, () => rng.uniform(-5, 5)));
+      cases.push(Array.from({ length: n }, () => Math.round(rng.uniform(-3, 3)) || (rng.uniform(0, 1) < 0.5 ? -0 : 0)));
+      cases.push(Array.from({ length: n }, () => 2.5));
+      // Most points in one bucket, a few far away.
+      cases.push(Array.from({ length: n }, (_, i) => (i % 50 === 0 ? 1e6 * rng.uniform(-1, 1) : rng.uniform(0, 1e-9))));
+    }
+    for (const xs of cases) {
+      const x = Float64Array.from(xs);
+      expect(sorted(x, x.length), `n = ${x.length}`).toEqual(bySort(x, x.length));
+      // Float32 inputs (the batches) too, and only a prefix of the rows.
+      const f = Float32Array.from(xs);
+      const m = Math.ceil(f.length / 2);
+      expect(sorted(f, m)).toEqual(bySort(f, m));
+    }
+  });
+
+  it('ties keep their row order; inputs that are not finite take the comparator sort', () => {
+    const x = Float64Array.from({ length: 40 }, (_, i) => (i % 4) - 1);
+    const ord = sorted(x, 40);
+    expect(ord.slice(0, 10)).toEqual([0, 4, 8, 12, 16, 20, 24, 28, 32, 36]);
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const y = Float64Array.from({ length: 60 }, (_, i) => Math.sin(i));
+      y[17] = bad;
+      expect(sorted(y, 60)).toEqual(bySort(y, 60));
+    }
   });
 });

@@ -33,6 +33,8 @@ export class LineBuffers {
   private nFall = 0;
   private nOff = 0;
   private readonly counts: Int32Array;
+  /** sortRows's bucket starts. */
+  private readonly bucketStart: Int32Array;
   /** Running sums, one row of the second layer each: z1's slope and intercept, or the sums of e1, x e1, R{e1}, x R{e1}. */
   private readonly u: Float64Array;
   private readonly c: Float64Array;
@@ -63,6 +65,7 @@ export class LineBuffers {
     this.fall = new Int32Array(h1);
     this.off = new Int32Array(h1);
     this.counts = new Int32Array(Math.max(h1, rows + 1));
+    this.bucketStart = new Int32Array(rows + 1);
     this.u = new Float64Array(h2);
     this.c = new Float64Array(h2);
     this.ru = new Float64Array(h2);
@@ -70,39 +73,46 @@ export class LineBuffers {
   }
 
   /**
-   * Sorts rows 0..n by x (= a0) and finds each first-layer unit's run from its pre-activations z0 ([n, h1]).
+   * Sorts rows 0..n by x (= a0) and finds each first-layer unit's run: where its pre-activation
+   * x W0_k + b0_k (forwardRows's z0, the same sum) is positive, by binary search over the sorted rows (the
+   * pre-activation is monotone in x, in floating point too). The first layer itself is never formed on this path.
    * False when the parameters or inputs are not all finite: the runs need monotone pre-activations, so the
    * dense kernels take that call (and give the NaNs a diverged model should).
    */
-  prepare(p: Float64Array, a0: Float64Array, z0: Float64Array, n: number): boolean {
-    const { h1, W0, B0, ord, xs, lo, hi, counts } = this;
+  prepare(p: Float64Array, a0: Float64Array, n: number): boolean {
+    const { h1, W0, B0, ord, xs, lo, hi } = this;
     for (let k = 0; k < h1; k++) if (!Number.isFinite(p[W0 + k]) || !Number.isFinite(p[B0 + k])) return false;
     for (let r = 0; r < n; r++) if (!Number.isFinite(a0[r])) return false;
-    if (n <= 32) {
-      // Insertion sort: a task has a handful of rows.
-      for (let r = 0; r < n; r++) {
-        let i = r;
-        for (; i > 0 && a0[ord[i - 1]] > a0[r]; i--) ord[i] = ord[i - 1];
-        ord[i] = r;
-      }
-    } else {
-      for (let r = 0; r < n; r++) ord[r] = r;
-      ord.subarray(0, n).sort((i, j) => a0[i] - a0[j]);
-    }
+    sortRows(ord, a0, n, this.bucketStart);
     for (let i = 0; i < n; i++) xs[i] = a0[ord[i]];
-    counts.fill(0, 0, h1);
-    for (let r = 0; r < n; r++) for (let k = 0, z = r * h1; k < h1; k++, z++) if (z0[z] > 0) counts[k]++;
     this.nOff = 0;
     for (let k = 0; k < h1; k++) {
+      const w = p[W0 + k];
+      const b = p[B0 + k];
       // Rising units are active on the largest x, falling ones on the smallest; a flat one on all or none.
-      if (p[W0 + k] < 0) {
+      // first: the first sorted row where the unit is off (falling) or on (rising, flat).
+      let a = 0;
+      let z = n;
+      if (w < 0)
+        while (a < z) {
+          const m = (a + z) >> 1;
+          if (xs[m] * w + b > 0) a = m + 1;
+          else z = m;
+        }
+      else
+        while (a < z) {
+          const m = (a + z) >> 1;
+          if (xs[m] * w + b > 0) z = m;
+          else a = m + 1;
+        }
+      if (w < 0) {
         lo[k] = 0;
-        hi[k] = counts[k];
+        hi[k] = a;
       } else {
-        lo[k] = n - counts[k];
+        lo[k] = a;
         hi[k] = n;
       }
-      if (counts[k] === 0) this.off[this.nOff++] = k;
+      if (lo[k] === hi[k]) this.off[this.nOff++] = k;
     }
     // Suffix runs (all-active ones too) by where they start; prefix runs by where they end, from the top down.
     this.nRise = this.sortRuns(this.rise, true, n);
@@ -126,10 +136,11 @@ export class LineBuffers {
       for (let j = 0; j < h2; j++) out[o + j] = bias[B1 + j] + x * u[j] + c[j];
     }
     if (this.nFall === 0) return;
-    // Down the rows: every prefix run that reaches this far.
+    // Down the rows: every prefix run that reaches this far (rows above the longest add nothing: out + 0 is out,
+    // out is never -0 here, since c starts at +0).
     u.fill(0);
     c.fill(0);
-    for (let i = n - 1, q = 0; i >= 0; i--) {
+    for (let i = hi[fall[0]] - 1, q = 0; i >= 0; i--) {
       for (; q < this.nFall && hi[fall[q]] > i; q++) this.addUnit(fall[q], p, v);
       const x = xs[i];
       const o = ord[i] * h2;
@@ -287,5 +298,61 @@ export class LineBuffers {
     }
     g[this.W0 + k] = dw;
     g[this.B0 + k] = db;
+  }
+}
+
+/** From this many rows sortRows sorts by buckets (below, by insertion: a task has a handful of rows). */
+export const BUCKET_SORT_MIN_ROWS = 33;
+
+/**
+ * ord[0..n) <- rows 0..n in ascending x (stable: tied rows keep their order), the order of a stable comparator
+ * sort by x (x[i] - x[j]), without the comparator's calls: a handful of rows by insertion, more (pretrained's
+ * 500) into n buckets over [min x, max x] in row order, then insertion within each bucket (a few rows each for
+ * spread inputs). Inputs that are not all finite take the comparator sort. start: n + 1 bucket starts.
+ */
+export function sortRows(ord: Int32Array, x: ArrayLike<number>, n: number, start: Int32Array): void {
+  if (n < BUCKET_SORT_MIN_ROWS) {
+    for (let r = 0; r < n; r++) {
+      let i = r;
+      for (; i > 0 && x[ord[i - 1]] > x[r]; i--) ord[i] = ord[i - 1];
+      ord[i] = r;
+    }
+    return;
+  }
+  let min = Infinity;
+  let max = -Infinity;
+  let finite = true;
+  for (let r = 0; r < n; r++) {
+    const v = x[r];
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (v - v !== 0) finite = false;
+  }
+  if (!finite) {
+    for (let r = 0; r < n; r++) ord[r] = r;
+    ord.subarray(0, n).sort((i, j) => x[i] - x[j]);
+    return;
+  }
+  // Bucket of x: floor((x - min) scale), monotone in x (every step rounds monotonically), clamped below n.
+  const scale = max > min ? n / (max - min) : 0;
+  const bucket = (v: number) => {
+    const b = Math.floor((v - min) * scale);
+    return b < n ? b : n - 1;
+  };
+  start.fill(0, 0, n + 1);
+  for (let r = 0; r < n; r++) start[bucket(x[r]) + 1]++;
+  for (let b = 0; b < n; b++) start[b + 1] += start[b];
+  for (let r = 0; r < n; r++) ord[start[bucket(x[r])]++] = r;
+  // start[b] is now bucket b's end; each bucket's rows are in row order: sort each by insertion.
+  for (let b = 0, from = 0; b < n; b++) {
+    const to = start[b];
+    for (let r = from + 1; r < to; r++) {
+      const k = ord[r];
+      const v = x[k];
+      let i = r;
+      for (; i > from && x[ord[i - 1]] > v; i--) ord[i] = ord[i - 1];
+      ord[i] = k;
+    }
+    from = to;
   }
 }

@@ -287,28 +287,38 @@ function backR(prev: Float64Array, z: Float64Array, e: Float64Array, re: Float64
   }
 }
 
-/** Forward pass of n rows of x ([n, in]) through parameters p; fills ws.a and ws.z. Returns the output z[L-1]. */
-export function forwardRows(ws: Workspace, p: Float64Array, x: ArrayLike<number>, n: number): Float64Array {
+/**
+ * Forward pass of n rows of x ([n, in]; from row `from`) through parameters p; fills ws.a and ws.z. Returns the
+ * output z[L-1].
+ */
+export function forwardRows(ws: Workspace, p: Float64Array, x: ArrayLike<number>, n: number, from = 0): Float64Array {
   const { sizes, w, b } = ws.lay;
   const L = sizes.length - 1;
   const N = n + (n & 1);
   const a0 = ws.a[0];
-  for (let i = 0; i < n * sizes[0]; i++) a0[i] = x[i];
-  a0.fill(0, n * sizes[0], N * sizes[0]);
-  ws.onLine = false;
+  const nIn = sizes[0];
+  for (let i = 0, k = from * nIn; i < n * nIn; i++, k++) a0[i] = x[k];
+  a0.fill(0, n * nIn, N * nIn);
+  // One-input nets: the second layer by line.ts, which needs neither the first layer's outputs nor a1 (unless
+  // the inputs or parameters are not finite: then the dense kernels).
+  ws.onLine = ws.line !== null && ws.line.prepare(p, a0, N);
   if (ws.sparse) compress(ws.sparse, a0, N, sizes[0]);
-  for (let l = 0; l < L; l++) {
+  for (let l = ws.onLine ? 1 : 0; l < L; l++) {
     const z = ws.z[l];
     if (l === 1 && ws.onLine) ws.line!.affine(z, p, null, N);
     else if (l === 0 && ws.sparse) sparseAffine(z, ws.sparse, p, w[0], b[0], N, sizes[1]);
     else affine(z, ws.a[l], p, w[l], b[l], N, sizes[l], sizes[l + 1]);
-    if (l < L - 1) {
-      const next = ws.a[l + 1];
-      for (let i = 0; i < N * sizes[l + 1]; i++) next[i] = z[i] > 0 ? z[i] : 0;
-    }
-    if (l === 0 && ws.line) ws.onLine = ws.line.prepare(p, a0, z, N);
+    if (l < L - 1) relu(ws.a[l + 1], z, N * sizes[l + 1]);
   }
   return ws.z[L - 1];
+}
+
+/** out[i] = max(z[i], 0) for i < m (as z > 0 ? z : 0: NaN stays 0, as before). */
+function relu(out: Float64Array, z: Float64Array, m: number): void {
+  for (let i = 0; i < m; i++) {
+    const v = z[i];
+    out[i] = v > 0 ? v : 0;
+  }
 }
 
 /** What the rows are scored by: squared error, or cross-entropy of the softmax against one-hot labels. */
@@ -318,7 +328,7 @@ export type FlatLoss = 'mse' | 'crossEntropy';
  * The loss of n rows against targets y ([n, out]; for cross-entropy one-hot labels) and, when `grad` is given,
  * its gradient w.r.t. p (overwritten): the MSE over every output, or the mean over rows of -sum y log
  * softmax(z). Leaves ws.e holding dLoss/dz (and ws.prob the softmax) for a following hessianVector call at
- * the same point.
+ * the same point. `from`: the rows are x's and y's rows from..from + n (a task of a batch, without a subarray).
  */
 export function lossAndGrad(
   ws: Workspace,
@@ -328,19 +338,21 @@ export function lossAndGrad(
   n: number,
   grad: Float64Array | null,
   kind: FlatLoss = 'mse',
+  from = 0,
 ): number {
   const { sizes } = ws.lay;
   const L = sizes.length - 1;
   const N = n + (n & 1);
-  const out = forwardRows(ws, p, x, n);
+  const out = forwardRows(ws, p, x, n, from);
   const nOut = sizes[L];
+  const y0 = from * nOut;
   const eL = ws.e[L - 1];
   ws.loss = kind;
   let loss = 0;
   if (kind === 'mse') {
     const c = 2 / (n * nOut);
     for (let i = 0; i < n * nOut; i++) {
-      const d = out[i] - y[i];
+      const d = out[i] - y[y0 + i];
       loss += d * d;
       eL[i] = c * d;
     }
@@ -355,9 +367,9 @@ export function lossAndGrad(
       for (let j = 0; j < nOut; j++) sum += Math.exp(out[o + j] - m);
       const lse = m + Math.log(sum);
       for (let j = 0; j < nOut; j++) {
-        loss -= y[o + j] * (out[o + j] - lse);
+        loss -= y[y0 + o + j] * (out[o + j] - lse);
         ws.prob[o + j] = Math.exp(out[o + j] - lse);
-        eL[o + j] = (ws.prob[o + j] - y[o + j]) / n;
+        eL[o + j] = (ws.prob[o + j] - y[y0 + o + j]) / n;
       }
     }
     loss /= n;
@@ -399,7 +411,8 @@ export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n
   const N = n + (n & 1);
   // Forward R-pass: R{a0} = 0; R{z_l} = R{a_l} W_l + a_l V_l + vb_l; R{a_{l+1}} = R{z_l} * mask_l.
   ws.ra[0].fill(0, 0, N * sizes[0]);
-  for (let l = 0; l < L; l++) {
+  // On the line (line.ts), R{z1} comes from v directly: the first layer's R-values are never formed.
+  for (let l = ws.onLine ? 1 : 0; l < L; l++) {
     const rz = ws.rz[l];
     if (l === 1 && ws.onLine) ws.line!.affine(rz, p, v, N);
     // The input has no R-value (R{a0} = 0): the first layer's is a0 V0 + vb0, the sparse product with v.
@@ -408,7 +421,7 @@ export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n
     if (l < L - 1) {
       const z = ws.z[l];
       const next = ws.ra[l + 1];
-      for (let i = 0; i < N * sizes[l + 1]; i++) next[i] = z[i] > 0 ? rz[i] : 0;
+      for (let i = 0, m = N * sizes[l + 1]; i < m; i++) next[i] = z[i] > 0 ? rz[i] : 0;
     }
   }
   // Backward R-pass: R{e_L-1} = c R{z_L-1} (MSE), or the softmax's Jacobian times R{z_L-1} over n
