@@ -193,3 +193,41 @@ describe('sortRows (line.ts): the order of a stable comparator sort by x', () =>
     }
   });
 });
+
+describe('lossAndGrad with add: the gradient added into a sum over tasks, as the copy it replaces', () => {
+  it('equals the old way (gradient into its own buffer, then added) to the bit, on the line and dense kernels', () => {
+    const rng = new Rng(31);
+    for (const line of [true, false]) {
+      const ws = new Workspace(lay, 20, { line });
+      const sum = new Float64Array(lay.total);
+      const copy = new Float64Array(lay.total);
+      const g = new Float64Array(lay.total);
+      // Units on nowhere add nothing (the old copy added their zeros).
+      const p = initFlat(SIZES, rng).map((t) => t * 3);
+      for (let k = 0; k < 4; k++) p[lay.b[0] + k] = -100;
+      for (let t = 0; t < 5; t++) {
+        const { x, y } = task(rng, t === 2 ? 7 : 20);
+        const n = x.length;
+        const la = lossAndGrad(ws, p, x, y, n, g);
+        for (let i = 0; i < lay.total; i++) copy[i] += g[i];
+        const lb = lossAndGrad(ws, p, x, y, n, sum, 'mse', 0, true);
+        expect(lb).toBe(la);
+        expect(ws.onLine).toBe(line);
+      }
+      expect(Array.from(sum)).toEqual(Array.from(copy));
+      expect(Math.max(...sum.map(Math.abs))).toBeGreaterThan(1e-3);
+    }
+  });
+
+  it('reads a task of a batch in place (from): the same as its subarrays', () => {
+    const rng = new Rng(32);
+    const p = initFlat(SIZES, rng).map((t) => t * 3);
+    const { x, y } = task(rng, 30);
+    const ws = new Workspace(lay, 10);
+    const [a, b] = [new Float64Array(lay.total), new Float64Array(lay.total)];
+    const la = lossAndGrad(ws, p, x.subarray(10, 20), y.subarray(10, 20), 10, a);
+    const lb = lossAndGrad(ws, p, x, y, 10, b, 'mse', 10);
+    expect(lb).toBe(la);
+    expect(Array.from(b)).toEqual(Array.from(a));
+  });
+});

@@ -40,6 +40,8 @@ export class LineBuffers {
   private readonly c: Float64Array;
   private readonly ru: Float64Array;
   private readonly rc: Float64Array;
+  /** backward's gradient is added into its target (true) or overwrites it. */
+  private add = false;
   /** The layers' widths and offsets in the flat parameters. */
   private readonly h1: number;
   private readonly h2: number;
@@ -124,24 +126,24 @@ export class LineBuffers {
    * z1 ([n, h2], in row order) = a1 W1 + b1; with v, its R-value R{a1} W1 + a1 V1 + vb1 (R{a1} = mask (x V0 + vb0)).
    */
   affine(out: Float64Array, p: Float64Array, v: Float64Array | null, n: number): void {
-    const { h2, B1, lo, hi, rise, fall, ord, xs, u, c } = this;
+    const { h2, B1, lo, hi, rise, fall, ord, xs, u, c, nRise, nFall } = this;
     const bias = v ?? p;
     // Up the rows: every suffix run that has started.
     u.fill(0);
     c.fill(0);
     for (let i = 0, q = 0; i < n; i++) {
-      for (; q < this.nRise && lo[rise[q]] <= i; q++) this.addUnit(rise[q], p, v);
+      for (; q < nRise && lo[rise[q]] <= i; q++) this.addUnit(rise[q], p, v);
       const x = xs[i];
       const o = ord[i] * h2;
       for (let j = 0; j < h2; j++) out[o + j] = bias[B1 + j] + x * u[j] + c[j];
     }
-    if (this.nFall === 0) return;
+    if (nFall === 0) return;
     // Down the rows: every prefix run that reaches this far (rows above the longest add nothing: out + 0 is out,
     // out is never -0 here, since c starts at +0).
     u.fill(0);
     c.fill(0);
     for (let i = hi[fall[0]] - 1, q = 0; i >= 0; i--) {
-      for (; q < this.nFall && hi[fall[q]] > i; q++) this.addUnit(fall[q], p, v);
+      for (; q < nFall && hi[fall[q]] > i; q++) this.addUnit(fall[q], p, v);
       const x = xs[i];
       const o = ord[i] * h2;
       for (let j = 0; j < h2; j++) out[o + j] += x * u[j] + c[j];
@@ -152,7 +154,8 @@ export class LineBuffers {
    * The gradient of the first two layers' weights and biases but b1 (grad, overwritten) from e1 = dLoss/dz1
    * ([n, h2], in row order).
    */
-  backward(grad: Float64Array, p: Float64Array, e1: Float64Array, n: number): void {
+  backward(grad: Float64Array, p: Float64Array, e1: Float64Array, n: number, add = false): void {
+    this.add = add;
     this.sweep(grad, p, null, e1, null, n);
   }
 
@@ -161,6 +164,7 @@ export class LineBuffers {
    * forward pass.
    */
   backwardR(hv: Float64Array, p: Float64Array, v: Float64Array, e1: Float64Array, re1: Float64Array, n: number): void {
+    this.add = false;
     this.sweep(hv, p, v, e1, re1, n);
   }
 
@@ -169,17 +173,21 @@ export class LineBuffers {
    * the prefix runs; each unit's gradient (or its R-value) as soon as the sums cover its run.
    */
   private sweep(g: Float64Array, p: Float64Array, v: Float64Array | null, e1: Float64Array, re1: Float64Array | null, n: number): void {
-    const { lo, hi, rise, fall } = this;
-    for (let q = 0; q < this.nOff; q++) this.unit(this.off[q], g, p, v, false);
-    this.clearSums();
-    for (let i = n - 1, q = this.nRise - 1; i >= 0 && q >= 0; i--) {
-      this.addRow(i, e1, re1);
-      for (; q >= 0 && lo[rise[q]] === i; q--) this.unit(rise[q], g, p, v, true);
+    const { lo, hi, rise, fall, nRise, nFall, off, nOff } = this;
+    for (let q = 0; q < nOff; q++) this.unit(off[q], g, p, v, false);
+    if (nRise > 0) {
+      this.clearSums(re1 !== null);
+      for (let i = n - 1, q = nRise - 1; i >= 0 && q >= 0; i--) {
+        this.addRow(i, e1, re1);
+        for (; q >= 0 && lo[rise[q]] === i; q--) this.unit(rise[q], g, p, v, true);
+      }
     }
-    this.clearSums();
-    for (let i = 0, q = this.nFall - 1; i < n && q >= 0; i++) {
-      this.addRow(i, e1, re1);
-      for (; q >= 0 && hi[fall[q]] === i + 1; q--) this.unit(fall[q], g, p, v, true);
+    if (nFall > 0) {
+      this.clearSums(re1 !== null);
+      for (let i = 0, q = nFall - 1; i < n && q >= 0; i++) {
+        this.addRow(i, e1, re1);
+        for (; q >= 0 && hi[fall[q]] === i + 1; q--) this.unit(fall[q], g, p, v, true);
+      }
     }
   }
 
@@ -230,9 +238,10 @@ export class LineBuffers {
     }
   }
 
-  private clearSums(): void {
+  private clearSums(r: boolean): void {
     this.u.fill(0);
     this.c.fill(0);
+    if (!r) return;
     this.ru.fill(0);
     this.rc.fill(0);
   }
@@ -262,6 +271,25 @@ export class LineBuffers {
   private unit(k: number, g: Float64Array, p: Float64Array, v: Float64Array | null, live: boolean): void {
     const { h2, u: se, c: sx, ru: re, rc: rx } = this;
     const row = this.W1 + k * h2;
+    if (this.add) {
+      // Added into g (a sum over tasks): each entry's value as below, then added; a unit active nowhere adds 0.
+      if (!live) return;
+      const s = p[this.W0 + k];
+      const t = p[this.B0 + k];
+      let dw = 0;
+      let db = 0;
+      for (let j = 0; j < h2; j++) {
+        const a = sx[j];
+        const e = se[j];
+        g[row + j] += s * a + t * e;
+        const W = p[row + j];
+        dw += W * a;
+        db += W * e;
+      }
+      g[this.W0 + k] += dw;
+      g[this.B0 + k] += db;
+      return;
+    }
     if (!live) {
       g.fill(0, row, row + h2);
       g[this.W0 + k] = 0;

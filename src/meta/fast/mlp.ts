@@ -188,17 +188,21 @@ function affineR(rz: Float64Array, a: Float64Array, ra: Float64Array, p: Float64
   }
 }
 
-/** Bias gradient g[B + j] = sum_r e[r,j]. */
-function biasSum(g: Float64Array, B: number, e: Float64Array, n: number, nO: number): void {
+/** Bias gradient g[B + j] = sum_r e[r,j] (add: g[B + j] += that sum). */
+function biasSum(g: Float64Array, B: number, e: Float64Array, n: number, nO: number, add = false): void {
   for (let j = 0; j < nO; j++) {
     let s = 0;
     for (let r = 0, er = j; r < n; r++, er += nO) s += e[er];
-    g[B + j] = s;
+    if (add) g[B + j] += s;
+    else g[B + j] = s;
   }
 }
 
-/** Weight gradient of one layer, overwritten: g[W + i nO + j] = sum_r a[r,i] e[r,j] (n even). */
-function outer(g: Float64Array, W: number, a: Float64Array, e: Float64Array, n: number, nIn: number, nO: number): void {
+/**
+ * Weight gradient of one layer, overwritten: g[W + i nO + j] = sum_r a[r,i] e[r,j] (n even); add: that sum
+ * added to g.
+ */
+function outer(g: Float64Array, W: number, a: Float64Array, e: Float64Array, n: number, nIn: number, nO: number, add = false): void {
   const j4 = nO - (nO % 4);
   for (let i = 0; i < nIn; i++) {
     const gi = W + i * nO;
@@ -208,12 +212,17 @@ function outer(g: Float64Array, W: number, a: Float64Array, e: Float64Array, n: 
         const x = a[ar];
         s0 += x * e[er]; s1 += x * e[er + 1]; s2 += x * e[er + 2]; s3 += x * e[er + 3];
       }
-      g[gi + j] = s0; g[gi + j + 1] = s1; g[gi + j + 2] = s2; g[gi + j + 3] = s3;
+      if (add) {
+        g[gi + j] += s0; g[gi + j + 1] += s1; g[gi + j + 2] += s2; g[gi + j + 3] += s3;
+      } else {
+        g[gi + j] = s0; g[gi + j + 1] = s1; g[gi + j + 2] = s2; g[gi + j + 3] = s3;
+      }
     }
     for (let j = j4; j < nO; j++) {
       let s = 0;
       for (let r = 0, ar = i, er = j; r < n; r++, ar += nIn, er += nO) s += a[ar] * e[er];
-      g[gi + j] = s;
+      if (add) g[gi + j] += s;
+      else g[gi + j] = s;
     }
   }
 }
@@ -329,6 +338,7 @@ export type FlatLoss = 'mse' | 'crossEntropy';
  * its gradient w.r.t. p (overwritten): the MSE over every output, or the mean over rows of -sum y log
  * softmax(z). Leaves ws.e holding dLoss/dz (and ws.prob the softmax) for a following hessianVector call at
  * the same point. `from`: the rows are x's and y's rows from..from + n (a task of a batch, without a subarray).
+ * add: the gradient is added to `grad` (backwardFrom's add).
  */
 export function lossAndGrad(
   ws: Workspace,
@@ -339,6 +349,7 @@ export function lossAndGrad(
   grad: Float64Array | null,
   kind: FlatLoss = 'mse',
   from = 0,
+  add = false,
 ): number {
   const { sizes } = ws.lay;
   const L = sizes.length - 1;
@@ -375,27 +386,29 @@ export function lossAndGrad(
     loss /= n;
   }
   eL.fill(0, n * nOut, N * nOut);
-  if (grad) backwardFrom(ws, p, n, L - 1, grad);
+  if (grad) backwardFrom(ws, p, n, L - 1, grad, add);
   return loss;
 }
 
 /**
  * Backpropagation from ws.e[top] (dLoss/dz of layer `top`, padding rows zero) down to the input, at the point of
- * the last forward pass: the gradient of layers 0..top into `grad` (those entries overwritten, the others left).
+ * the last forward pass: the gradient of layers 0..top into `grad` (those entries overwritten, the others left;
+ * add: each entry's value added to grad instead, for a sum over tasks without a copy; not for sparse inputs).
  * lossAndGrad's backward pass, and ANIL's body pass (src/meta/fast/algorithms.ts).
  */
-export function backwardFrom(ws: Workspace, p: Float64Array, n: number, top: number, grad: Float64Array): void {
+export function backwardFrom(ws: Workspace, p: Float64Array, n: number, top: number, grad: Float64Array, add = false): void {
   const { sizes, w, b } = ws.lay;
   const N = n + (n & 1);
+  if (add && ws.sparse) throw new Error('backwardFrom adds no sparse first layer');
   for (let l = top; l >= 0; l--) {
-    biasSum(grad, b[l], ws.e[l], N, sizes[l + 1]);
+    biasSum(grad, b[l], ws.e[l], N, sizes[l + 1], add);
     if (l === 1 && ws.onLine) {
       // The first two layers' weights and the first biases at once; e0 is never formed.
-      ws.line!.backward(grad, p, ws.e[1], N);
+      ws.line!.backward(grad, p, ws.e[1], N, add);
       break;
     }
     if (l === 0 && ws.sparse) sparseOuter(grad, w[0], ws.sparse, ws.e[0], N, sizes[0], sizes[1]);
-    else outer(grad, w[l], ws.a[l], ws.e[l], N, sizes[l], sizes[l + 1]);
+    else outer(grad, w[l], ws.a[l], ws.e[l], N, sizes[l], sizes[l + 1], add);
     if (l > 0) back(ws.e[l - 1], ws.z[l - 1], ws.e[l], p, w[l], N, sizes[l], sizes[l + 1]);
   }
 }
