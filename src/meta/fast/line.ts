@@ -33,6 +33,7 @@ export class LineBuffers {
   private nFall = 0;
   private nOff = 0;
   private readonly counts: Int32Array;
+  private readonly keys: Int32Array;
   /** sortRows's bucket starts. */
   private readonly bucketStart: Int32Array;
   /** Running sums, one row of the second layer each: z1's slope and intercept, or the sums of e1, x e1, R{e1}, x R{e1}. */
@@ -66,7 +67,8 @@ export class LineBuffers {
     this.rise = new Int32Array(h1);
     this.fall = new Int32Array(h1);
     this.off = new Int32Array(h1);
-    this.counts = new Int32Array(Math.max(h1, rows + 1));
+    this.counts = new Int32Array(2 * rows + 2);
+    this.keys = new Int32Array(h1);
     this.bucketStart = new Int32Array(rows + 1);
     this.u = new Float64Array(h2);
     this.c = new Float64Array(h2);
@@ -87,7 +89,6 @@ export class LineBuffers {
     for (let r = 0; r < n; r++) if (!Number.isFinite(a0[r])) return false;
     sortRows(ord, a0, n, this.bucketStart);
     for (let i = 0; i < n; i++) xs[i] = a0[ord[i]];
-    this.nOff = 0;
     for (let k = 0; k < h1; k++) {
       const w = p[W0 + k];
       const b = p[B0 + k];
@@ -114,11 +115,9 @@ export class LineBuffers {
         lo[k] = a;
         hi[k] = n;
       }
-      if (lo[k] === hi[k]) this.off[this.nOff++] = k;
     }
     // Suffix runs (all-active ones too) by where they start; prefix runs by where they end, from the top down.
-    this.nRise = this.sortRuns(this.rise, true, n);
-    this.nFall = this.sortRuns(this.fall, false, n);
+    this.sortRuns(n);
     return true;
   }
 
@@ -132,7 +131,9 @@ export class LineBuffers {
     u.fill(0);
     c.fill(0);
     for (let i = 0, q = 0; i < n; i++) {
-      for (; q < nRise && lo[rise[q]] <= i; q++) this.addUnit(rise[q], p, v);
+      let q2 = q;
+      while (q2 < nRise && lo[rise[q2]] <= i) q2++;
+      if (q2 > q) this.addUnits(rise, q, (q = q2), p, v);
       const x = xs[i];
       const o = ord[i] * h2;
       for (let j = 0; j < h2; j++) out[o + j] = bias[B1 + j] + x * u[j] + c[j];
@@ -143,7 +144,9 @@ export class LineBuffers {
     u.fill(0);
     c.fill(0);
     for (let i = hi[fall[0]] - 1, q = 0; i >= 0; i--) {
-      for (; q < nFall && hi[fall[q]] > i; q++) this.addUnit(fall[q], p, v);
+      let q2 = q;
+      while (q2 < nFall && hi[fall[q2]] > i) q2++;
+      if (q2 > q) this.addUnits(fall, q, (q = q2), p, v);
       const x = xs[i];
       const o = ord[i] * h2;
       for (let j = 0; j < h2; j++) out[o + j] += x * u[j] + c[j];
@@ -179,39 +182,101 @@ export class LineBuffers {
       this.clearSums(re1 !== null);
       for (let i = n - 1, q = nRise - 1; i >= 0 && q >= 0; i--) {
         this.addRow(i, e1, re1);
-        for (; q >= 0 && lo[rise[q]] === i; q--) this.unit(rise[q], g, p, v, true);
+        let q2 = q;
+        while (q2 >= 0 && lo[rise[q2]] === i) q2--;
+        if (q2 < q) this.units(rise, q2 + 1, q + 1, g, p, v);
+        q = q2;
       }
     }
     if (nFall > 0) {
       this.clearSums(re1 !== null);
       for (let i = 0, q = nFall - 1; i < n && q >= 0; i++) {
         this.addRow(i, e1, re1);
-        for (; q >= 0 && hi[fall[q]] === i + 1; q--) this.unit(fall[q], g, p, v, true);
+        let q2 = q;
+        while (q2 >= 0 && hi[fall[q2]] === i + 1) q2--;
+        if (q2 < q) this.units(fall, q2 + 1, q + 1, g, p, v);
+        q = q2;
       }
     }
   }
 
-  /** Counting sort of the suffix runs by start (rise) or of the prefix runs by descending end into out. */
-  private sortRuns(out: Int32Array, rise: boolean, n: number): number {
-    const { counts, lo, hi, h1 } = this;
-    // Key in 0..n-1, or -1: an empty run, or a run of the other kind.
-    const key = (k: number) => (lo[k] === hi[k] ? -1 : rise ? (hi[k] === n ? lo[k] : -1) : hi[k] < n ? n - hi[k] : -1);
-    counts.fill(0, 0, n);
+  /**
+   * Counting sort of the runs into rise (suffix runs, all-active ones too, by ascending start) and fall (prefix
+   * runs by descending end), unit index order among ties; empty runs apart (off). One key per unit: a suffix
+   * run's start (0..n-1), a prefix run's n + (n - end) (n+1..2n).
+   */
+  private sortRuns(n: number): void {
+    const { counts, lo, hi, h1, keys, rise, fall, off } = this;
+    let nOff = 0;
+    counts.fill(0, 0, 2 * n + 1);
     for (let k = 0; k < h1; k++) {
-      const at = key(k);
-      if (at >= 0) counts[at]++;
+      if (lo[k] === hi[k]) {
+        keys[k] = -1;
+        off[nOff++] = k;
+        continue;
+      }
+      const at = hi[k] === n ? lo[k] : 2 * n - hi[k];
+      keys[k] = at;
+      counts[at]++;
     }
     let total = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i <= 2 * n; i++) {
       const m = counts[i];
       counts[i] = total;
       total += m;
     }
+    const nRise = counts[n];
     for (let k = 0; k < h1; k++) {
-      const at = key(k);
-      if (at >= 0) out[counts[at]++] = k;
+      const at = keys[k];
+      if (at < 0) continue;
+      const to = counts[at]++;
+      if (to < nRise) rise[to] = k;
+      else fall[to - nRise] = k;
     }
-    return total;
+    this.nOff = nOff;
+    this.nRise = nRise;
+    this.nFall = total - nRise;
+  }
+
+  /**
+   * Adds units list[q0..q1)'s slope and intercept rows (W0_k W1_k, b0_k W1_k; with v, their R-values) to u and c,
+   * in that order, two units per pass over the row (each sum still gains one unit's term after the other).
+   */
+  private addUnits(list: Int32Array, q0: number, q1: number, p: Float64Array, v: Float64Array | null): void {
+    const { h2, u, c, W0, B0, W1 } = this;
+    let q = q0;
+    for (; q + 1 < q1; q += 2) {
+      const k1 = list[q];
+      const k2 = list[q + 1];
+      const r1 = W1 + k1 * h2;
+      const r2 = W1 + k2 * h2;
+      const s1 = p[W0 + k1];
+      const t1 = p[B0 + k1];
+      const s2 = p[W0 + k2];
+      const t2 = p[B0 + k2];
+      if (v === null) {
+        for (let j = 0; j < h2; j++) {
+          const A = p[r1 + j];
+          const B = p[r2 + j];
+          u[j] = u[j] + s1 * A + s2 * B;
+          c[j] = c[j] + t1 * A + t2 * B;
+        }
+        continue;
+      }
+      const rs1 = v[W0 + k1];
+      const rt1 = v[B0 + k1];
+      const rs2 = v[W0 + k2];
+      const rt2 = v[B0 + k2];
+      for (let j = 0; j < h2; j++) {
+        const A = p[r1 + j];
+        const B = p[r2 + j];
+        const VA = v[r1 + j];
+        const VB = v[r2 + j];
+        u[j] = u[j] + (rs1 * A + s1 * VA) + (rs2 * B + s2 * VB);
+        c[j] = c[j] + (rt1 * A + t1 * VA) + (rt2 * B + t2 * VB);
+      }
+    }
+    if (q < q1) this.addUnit(list[q], p, v);
   }
 
   /** Adds unit k's slope and intercept rows (W0_k W1_k, b0_k W1_k; with v, their R-values) to u and c. */
@@ -262,6 +327,89 @@ export class LineBuffers {
       ru[j] += e;
       rc[j] += x * e;
     }
+  }
+
+  /**
+   * unit() for units list[q0..q1), whose runs the sums now cover, two at a time (each unit's entries are its own:
+   * the same values as one at a time, with the sums read once for both).
+   */
+  private units(list: Int32Array, q0: number, q1: number, g: Float64Array, p: Float64Array, v: Float64Array | null): void {
+    const { h2, u: se, c: sx, ru: re, rc: rx, W0, B0, W1, add } = this;
+    let q = q0;
+    for (; q + 1 < q1; q += 2) {
+      const k1 = list[q];
+      const k2 = list[q + 1];
+      const r1 = W1 + k1 * h2;
+      const r2 = W1 + k2 * h2;
+      const s1 = p[W0 + k1];
+      const t1 = p[B0 + k1];
+      const s2 = p[W0 + k2];
+      const t2 = p[B0 + k2];
+      let dw1 = 0;
+      let db1 = 0;
+      let dw2 = 0;
+      let db2 = 0;
+      if (v !== null) {
+        const rs1 = v[W0 + k1];
+        const rt1 = v[B0 + k1];
+        const rs2 = v[W0 + k2];
+        const rt2 = v[B0 + k2];
+        for (let j = 0; j < h2; j++) {
+          const a = sx[j];
+          const e = se[j];
+          const ra = rx[j];
+          const r = re[j];
+          g[r1 + j] = rs1 * a + rt1 * e + s1 * ra + t1 * r;
+          g[r2 + j] = rs2 * a + rt2 * e + s2 * ra + t2 * r;
+          const A = p[r1 + j];
+          const VA = v[r1 + j];
+          const B = p[r2 + j];
+          const VB = v[r2 + j];
+          dw1 += A * ra + VA * a;
+          db1 += A * r + VA * e;
+          dw2 += B * ra + VB * a;
+          db2 += B * r + VB * e;
+        }
+      } else if (add) {
+        for (let j = 0; j < h2; j++) {
+          const a = sx[j];
+          const e = se[j];
+          g[r1 + j] += s1 * a + t1 * e;
+          g[r2 + j] += s2 * a + t2 * e;
+          const A = p[r1 + j];
+          const B = p[r2 + j];
+          dw1 += A * a;
+          db1 += A * e;
+          dw2 += B * a;
+          db2 += B * e;
+        }
+      } else {
+        for (let j = 0; j < h2; j++) {
+          const a = sx[j];
+          const e = se[j];
+          g[r1 + j] = s1 * a + t1 * e;
+          g[r2 + j] = s2 * a + t2 * e;
+          const A = p[r1 + j];
+          const B = p[r2 + j];
+          dw1 += A * a;
+          db1 += A * e;
+          dw2 += B * a;
+          db2 += B * e;
+        }
+      }
+      if (add && v === null) {
+        g[W0 + k1] += dw1;
+        g[B0 + k1] += db1;
+        g[W0 + k2] += dw2;
+        g[B0 + k2] += db2;
+      } else {
+        g[W0 + k1] = dw1;
+        g[B0 + k1] = db1;
+        g[W0 + k2] = dw2;
+        g[B0 + k2] = db2;
+      }
+    }
+    if (q < q1) this.unit(list[q], g, p, v, true);
   }
 
   /**
@@ -363,14 +511,16 @@ export function sortRows(ord: Int32Array, x: ArrayLike<number>, n: number, start
   }
   // Bucket of x: floor((x - min) scale), monotone in x (every step rounds monotonically), clamped below n.
   const scale = max > min ? n / (max - min) : 0;
-  const bucket = (v: number) => {
-    const b = Math.floor((v - min) * scale);
-    return b < n ? b : n - 1;
-  };
   start.fill(0, 0, n + 1);
-  for (let r = 0; r < n; r++) start[bucket(x[r]) + 1]++;
+  for (let r = 0; r < n; r++) {
+    const b = Math.floor((x[r] - min) * scale);
+    start[(b < n ? b : n - 1) + 1]++;
+  }
   for (let b = 0; b < n; b++) start[b + 1] += start[b];
-  for (let r = 0; r < n; r++) ord[start[bucket(x[r])]++] = r;
+  for (let r = 0; r < n; r++) {
+    const b = Math.floor((x[r] - min) * scale);
+    ord[start[b < n ? b : n - 1]++] = r;
+  }
   // start[b] is now bucket b's end; each bucket's rows are in row order: sort each by insertion.
   for (let b = 0, from = 0; b < n; b++) {
     const to = start[b];
