@@ -137,15 +137,17 @@ export class FlatAdapter {
   /**
    * From theta, `steps` steps on the K support points (sx in the learner's input layout); atStep(phi, s) sees
    * the parameters before any step (s = 0) and after each. Returns the support loss at each step (NaN for K = 0).
-   * Without points, or with nothing to adapt, no step is taken and only s = 0 is visited.
+   * Without points, or with nothing to adapt, no step is taken and only s = 0 is visited. lastLoss false: the
+   * support loss after the last step is not computed (one forward pass less; the evaluation does not use it).
    */
-  run(sx: Float64Array, sy: ArrayLike<number>, K: number, steps: number, atStep: (phi: Float64Array, s: number) => void): number[] {
+  run(sx: Float64Array, sy: ArrayLike<number>, K: number, steps: number, atStep: (phi: Float64Array, s: number) => void, lastLoss = true): number[] {
     const { phi, g, rate, learner: l } = this;
     phi.set(l.theta);
     const run = K > 0 && this.adapts ? steps : 0;
     const losses: number[] = [];
     for (let s = 0; s <= run; s++) {
       atStep(phi, s);
+      if (s === run && !lastLoss) break;
       // The gradient is taken at the same point as the loss: it moves phi to the next step.
       losses.push(K > 0 ? lossAndGrad(this.ws, phi, sx, sy, K, s < run ? g : null, this.loss) : NaN);
       if (s === run) break;

@@ -100,6 +100,25 @@ export class GridForward {
         const W2 = w[2];
         const o0 = r * nOut;
         if (nOut === 1) {
+          // With no switch before the next point, that point too, in the same pass over the units.
+          if (r + 1 < n && (next >= m || at[order[next]] > grid[r + 1])) {
+            const x2 = grid[r + 1];
+            let s = p[b[2]];
+            let s2 = s;
+            for (let k = 0; k < h2; k++) {
+              const U = u[k];
+              const C = c[k];
+              const W = p[W2 + k];
+              const z = x * U + C;
+              if (z > 0) s += z * W;
+              const z2 = x2 * U + C;
+              if (z2 > 0) s2 += z2 * W;
+            }
+            out[o0] = s;
+            out[o0 + 1] = s2;
+            r++;
+            continue;
+          }
           let s = p[b[2]];
           for (let k = 0; k < h2; k++) {
             const z = x * u[k] + c[k];

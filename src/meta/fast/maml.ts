@@ -54,26 +54,22 @@ export class FastMaml {
     if (steps > this.maxSteps) throw new Error(`at most ${this.maxSteps} inner steps`);
     const { kSupport: K, kQuery: Q } = data;
     const T = data.tasks.length;
-    const nIn = this.lay.sizes[0];
-    const nOut = this.lay.sizes[this.lay.sizes.length - 1];
     const { phis, g, v, hv } = this;
     const n = theta.length;
     grad.fill(0);
     let loss = 0;
     // phi_0 is theta itself (never written); phi_j for j >= 1 are this task's adapted parameters.
     const phi = (j: number) => (j === 0 ? theta : phis[j]);
+    const { sx, sy, qx, qy } = data;
     for (let t = 0; t < T; t++) {
-      const sx = data.sx.subarray(t * K * nIn, (t + 1) * K * nIn);
-      const sy = data.sy.subarray(t * K * nOut, (t + 1) * K * nOut);
+      // Task t's rows of the batch, read in place.
       for (let j = 0; j < steps; j++) {
         const cur = phi(j);
-        lossAndGrad(this.support[j], cur, sx, sy, K, g, this.loss);
+        lossAndGrad(this.support[j], cur, sx, sy, K, g, this.loss, t * K);
         const next = phis[j + 1];
         for (let i = 0; i < n; i++) next[i] = cur[i] - alpha * g[i];
       }
-      const qx = data.qx.subarray(t * Q * nIn, (t + 1) * Q * nIn);
-      const qy = data.qy.subarray(t * Q * nOut, (t + 1) * Q * nOut);
-      loss += lossAndGrad(this.query, phi(steps), qx, qy, Q, v, this.loss);
+      loss += lossAndGrad(this.query, phi(steps), qx, qy, Q, v, this.loss, t * Q);
       if (!exact || steps === 0) {
         for (let i = 0; i < n; i++) grad[i] += v[i];
         continue;
