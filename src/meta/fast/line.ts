@@ -130,26 +130,54 @@ export class LineBuffers {
     // Up the rows: every suffix run that has started.
     u.fill(0);
     c.fill(0);
-    for (let i = 0, q = 0; i < n; i++) {
+    // Two rows at a time where no run starts between them (the same terms, u and c read once for both).
+    for (let i = 0, q = 0; i < n; ) {
       let q2 = q;
       while (q2 < nRise && lo[rise[q2]] <= i) q2++;
       if (q2 > q) this.addUnits(rise, q, (q = q2), p, v);
       const x = xs[i];
       const o = ord[i] * h2;
+      if (i + 1 < n && (q >= nRise || lo[rise[q]] > i + 1)) {
+        const x2 = xs[i + 1];
+        const o2 = ord[i + 1] * h2;
+        for (let j = 0; j < h2; j++) {
+          const b = bias[B1 + j];
+          const U = u[j];
+          const C = c[j];
+          out[o + j] = b + x * U + C;
+          out[o2 + j] = b + x2 * U + C;
+        }
+        i += 2;
+        continue;
+      }
       for (let j = 0; j < h2; j++) out[o + j] = bias[B1 + j] + x * u[j] + c[j];
+      i++;
     }
     if (nFall === 0) return;
     // Down the rows: every prefix run that reaches this far (rows above the longest add nothing: out + 0 is out,
     // out is never -0 here, since c starts at +0).
     u.fill(0);
     c.fill(0);
-    for (let i = hi[fall[0]] - 1, q = 0; i >= 0; i--) {
+    for (let i = hi[fall[0]] - 1, q = 0; i >= 0; ) {
       let q2 = q;
       while (q2 < nFall && hi[fall[q2]] > i) q2++;
       if (q2 > q) this.addUnits(fall, q, (q = q2), p, v);
       const x = xs[i];
       const o = ord[i] * h2;
+      if (i > 0 && (q >= nFall || hi[fall[q]] <= i - 1)) {
+        const x2 = xs[i - 1];
+        const o2 = ord[i - 1] * h2;
+        for (let j = 0; j < h2; j++) {
+          const U = u[j];
+          const C = c[j];
+          out[o + j] += x * U + C;
+          out[o2 + j] += x2 * U + C;
+        }
+        i -= 2;
+        continue;
+      }
       for (let j = 0; j < h2; j++) out[o + j] += x * u[j] + c[j];
+      i--;
     }
   }
 
@@ -180,22 +208,31 @@ export class LineBuffers {
     for (let q = 0; q < nOff; q++) this.unit(off[q], g, p, v, false);
     if (nRise > 0) {
       this.clearSums(re1 !== null);
-      for (let i = n - 1, q = nRise - 1; i >= 0 && q >= 0; i--) {
-        this.addRow(i, e1, re1);
+      // Two rows at a time where no run is complete between them.
+      for (let i = n - 1, q = nRise - 1; i >= 0 && q >= 0; ) {
+        if (i > 0 && lo[rise[q]] < i) {
+          this.addRows(i, i - 1, e1, re1);
+          i--;
+        } else this.addRow(i, e1, re1);
         let q2 = q;
         while (q2 >= 0 && lo[rise[q2]] === i) q2--;
         if (q2 < q) this.units(rise, q2 + 1, q + 1, g, p, v);
         q = q2;
+        i--;
       }
     }
     if (nFall > 0) {
       this.clearSums(re1 !== null);
-      for (let i = 0, q = nFall - 1; i < n && q >= 0; i++) {
-        this.addRow(i, e1, re1);
+      for (let i = 0, q = nFall - 1; i < n && q >= 0; ) {
+        if (i + 1 < n && hi[fall[q]] > i + 1) {
+          this.addRows(i, i + 1, e1, re1);
+          i++;
+        } else this.addRow(i, e1, re1);
         let q2 = q;
         while (q2 >= 0 && hi[fall[q2]] === i + 1) q2--;
         if (q2 < q) this.units(fall, q2 + 1, q + 1, g, p, v);
         q = q2;
+        i++;
       }
     }
   }
@@ -326,6 +363,28 @@ export class LineBuffers {
       const e = re1[src + j];
       ru[j] += e;
       rc[j] += x * e;
+    }
+  }
+
+  /** addRow(i1), then addRow(i2), in one pass over the sums. */
+  private addRows(i1: number, i2: number, e1: Float64Array, re1: Float64Array | null): void {
+    const { h2, u, c, ru, rc, xs, ord } = this;
+    const x1 = xs[i1];
+    const x2 = xs[i2];
+    const s1 = ord[i1] * h2;
+    const s2 = ord[i2] * h2;
+    for (let j = 0; j < h2; j++) {
+      const e = e1[s1 + j];
+      const f = e1[s2 + j];
+      u[j] = u[j] + e + f;
+      c[j] = c[j] + x1 * e + x2 * f;
+    }
+    if (re1 === null) return;
+    for (let j = 0; j < h2; j++) {
+      const e = re1[s1 + j];
+      const f = re1[s2 + j];
+      ru[j] = ru[j] + e + f;
+      rc[j] = rc[j] + x1 * e + x2 * f;
     }
   }
 
