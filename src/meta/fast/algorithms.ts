@@ -344,26 +344,38 @@ export class FastAlgorithm {
       const eq = e[steps];
       const hk = heads[steps];
       loss += headLoss(head, A, K, Q, hk, qy, t * Q * C, eq, prob[steps]);
-      for (let r = 0; r < Q; r++)
-        for (let i = 0; i < Hd; i++) {
-          let d = 0;
-          for (let k = 0; k < C; k++) d += eq[r * C + k] * hk[i * C + k];
-          dA[(K + r) * Hd + i] = d;
-        }
+      // The query rows' dA goes straight through the last hidden ReLU into the body's error (eTop).
+      const eTop = jws.e[L - 2];
+      const zTop = jws.z[L - 2];
+      for (let r = 0; r < Q; r++) {
+        const o = (K + r) * Hd;
+        if (C === 1) {
+          const q = eq[r];
+          for (let i = 0; i < Hd; i++) {
+            const d = 0 + q * hk[i];
+            eTop[o + i] = zTop[o + i] > 0 ? d : 0;
+          }
+        } else
+          for (let i = 0; i < Hd; i++) {
+            let d = 0;
+            for (let k = 0; k < C; k++) d += eq[r * C + k] * hk[i * C + k];
+            eTop[o + i] = zTop[o + i] > 0 ? d : 0;
+          }
+      }
       vh.fill(0);
       headGrad(head, A, K, Q, eq, vh, vh, 1);
       dA.fill(0, 0, K * Hd);
       for (let j = steps - 1; j >= 0; j--) {
-        headPullBack(head, A, K, heads[j], e[j], prob[j], vh, alpha, rz, re, dA);
+        // The last pull-back (step 0) puts the support rows' dA through the ReLU into eTop.
+        headPullBack(head, A, K, heads[j], e[j], prob[j], vh, alpha, rz, re, dA, j === 0 ? eTop : null, zTop);
         // v_head <- v_head - H_hh w.
         headGrad(head, A, 0, K, re, vh, vh, -1);
       }
       // The body: one backward pass of dA through the last hidden ReLU, support and query rows together, its
       // gradient added straight into the sum over tasks (through a copy for sparse inputs, which backwardFrom
       // does not add).
-      const eTop = jws.e[L - 2];
-      const zTop = jws.z[L - 2];
-      for (let i = 0; i < R * Hd; i++) eTop[i] = zTop[i] > 0 ? dA[i] : 0;
+      // (Without inner steps the support rows carry nothing.)
+      if (steps === 0) eTop.fill(0, 0, K * Hd);
       eTop.fill(0, R * Hd, N * Hd);
       if (jws.sparse) {
         backwardFrom(jws, theta, R, L - 2, gb);
@@ -492,7 +504,22 @@ function headLoss(hd: Head, A: Float64Array, from: number, rows: number, h: Floa
 /** The head's gradient from rows' errors: into out[i C + k] (weights) and out[Bh + k] (biases), scaled and added to base. */
 function headGrad(hd: Head, A: Float64Array, from: number, rows: number, err: Float64Array, out: Float64Array, base: Float64Array, scale: number): void {
   const { Hd, C, Bh } = hd;
-  for (let i = 0; i < Hd; i++)
+  let i0 = 0;
+  if (C === 1) {
+    // One output (regression): four features at a time, each one's sum still over the rows in order.
+    for (; i0 + 4 <= Hd; i0 += 4) {
+      let g0 = 0, g1 = 0, g2 = 0, g3 = 0;
+      for (let r = 0, a = from * Hd + i0; r < rows; r++, a += Hd) {
+        const e = err[r];
+        g0 += A[a] * e; g1 += A[a + 1] * e; g2 += A[a + 2] * e; g3 += A[a + 3] * e;
+      }
+      out[i0] = base[i0] + scale * g0;
+      out[i0 + 1] = base[i0 + 1] + scale * g1;
+      out[i0 + 2] = base[i0 + 2] + scale * g2;
+      out[i0 + 3] = base[i0 + 3] + scale * g3;
+    }
+  }
+  for (let i = i0; i < Hd; i++)
     for (let k = 0; k < C; k++) {
       let g = 0;
       for (let r = 0, a = from * Hd + i, e = k; r < rows; r++, a += Hd, e += C) g += A[a] * err[e];
@@ -507,9 +534,24 @@ function headGrad(hd: Head, A: Float64Array, from: number, rows: number, err: Fl
 
 /**
  * ANIL's pull-back through head step j on the K support rows: the R-pass of w = alpha v_head (rz, re) at the
- * step's head h, its outputs' error ej and softmax pj, and the support rows' dA -= re W_j^T + ej w_W^T.
+ * step's head h, its outputs' error ej and softmax pj, and the support rows' dA -= re W_j^T + ej w_W^T; with
+ * eTop (the last step), that dA through the ReLU of zTop into eTop instead.
  */
-function headPullBack(hd: Head, A: Float64Array, K: number, h: Float64Array, ej: Float64Array, pj: Float64Array, vh: Float64Array, alpha: number, rz: Float64Array, re: Float64Array, dA: Float64Array): void {
+function headPullBack(
+  hd: Head,
+  A: Float64Array,
+  K: number,
+  h: Float64Array,
+  ej: Float64Array,
+  pj: Float64Array,
+  vh: Float64Array,
+  alpha: number,
+  rz: Float64Array,
+  re: Float64Array,
+  dA: Float64Array,
+  eTop: Float64Array | null,
+  zTop: Float64Array,
+): void {
   const { Hd, C, Bh, mse } = hd;
   for (let r = 0; r < K; r++) {
     const o = r * C;
@@ -525,10 +567,23 @@ function headPullBack(hd: Head, A: Float64Array, K: number, h: Float64Array, ej:
       for (let k = 0; k < C; k++) re[o + k] = (pj[o + k] * (rz[o + k] - dot)) / K;
     }
     // The support rows carry -sum_j dA_j (the pull-back subtracts H_bh w).
+    const a = r * Hd;
+    if (C === 1) {
+      const q = re[o];
+      const ea = ej[o] * alpha;
+      if (eTop === null) for (let i = 0; i < Hd; i++) dA[a + i] -= 0 + (q * h[i] + ea * vh[i]);
+      else
+        for (let i = 0; i < Hd; i++) {
+          const d = dA[a + i] - (0 + (q * h[i] + ea * vh[i]));
+          eTop[a + i] = zTop[a + i] > 0 ? d : 0;
+        }
+      continue;
+    }
     for (let i = 0; i < Hd; i++) {
       let d = 0;
       for (let k = 0; k < C; k++) d += re[o + k] * h[i * C + k] + ej[o + k] * alpha * vh[i * C + k];
-      dA[r * Hd + i] -= d;
+      if (eTop === null) dA[a + i] -= d;
+      else eTop[a + i] = zTop[a + i] > 0 ? dA[a + i] - d : 0;
     }
   }
 }
