@@ -640,9 +640,9 @@ export class FastAlgorithmTrainer {
     const { loss, stats } = this.algo.metaGradient(this.params, data, this.grad);
     const { params, grad, m, v } = this;
     let gradSq = 0;
-    for (const g of grad) gradSq += g * g;
+    for (let i = 0; i < grad.length; i++) gradSq += grad[i] * grad[i];
     let zeroLoss = this.classes === null ? 0 : Math.log(this.classes);
-    if (this.classes === null) for (const y of data.qy) zeroLoss += (y * y) / data.qy.length;
+    if (this.classes === null) for (let i = 0, qy = data.qy; i < qy.length; i++) zeroLoss += (qy[i] * qy[i]) / qy.length;
     const reason = divergenceReason(this.iteration + 1, loss, gradSq, zeroLoss, c);
     if (reason) return { ok: false, loss, reason };
     if (ALGORITHM_INFO[c.algorithm].outer === 'reptile') {

@@ -179,10 +179,10 @@ export class FastMamlTrainer {
   private apply(data: FlatBatch, loss: number): FastStepOutcome {
     const c = this.config;
     let gradSq = 0;
-    for (const g of this.grad) gradSq += g * g;
+    for (let i = 0, g = this.grad; i < g.length; i++) gradSq += g[i] * g[i];
     // The loss of a network that outputs zeros, as MetaTrainer has it.
     let zeroLoss = this.classes === null ? 0 : Math.log(this.classes);
-    if (this.classes === null) for (const y of data.qy) zeroLoss += (y * y) / data.qy.length;
+    if (this.classes === null) for (let i = 0, qy = data.qy; i < qy.length; i++) zeroLoss += (qy[i] * qy[i]) / qy.length;
     const reason = divergenceReason(this.iteration + 1, loss, gradSq, zeroLoss, c);
     if (reason) return { ok: false, loss, reason };
     const t = ++this.iteration;

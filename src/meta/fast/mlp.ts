@@ -217,7 +217,22 @@ function biasSum(g: Float64Array, B: number, e: Float64Array, n: number, nO: num
  */
 function outer(g: Float64Array, W: number, a: Float64Array, e: Float64Array, n: number, nIn: number, nO: number, add = false): void {
   const j4 = nO - (nO % 4);
-  for (let i = 0; i < nIn; i++) {
+  let i0 = 0;
+  if (nO === 1)
+    // One output: four inputs at a time (each sum still over the rows in order).
+    for (; i0 + 4 <= nIn; i0 += 4) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let r = 0, ar = i0; r < n; r++, ar += nIn) {
+        const x = e[r];
+        s0 += a[ar] * x; s1 += a[ar + 1] * x; s2 += a[ar + 2] * x; s3 += a[ar + 3] * x;
+      }
+      if (add) {
+        g[W + i0] += s0; g[W + i0 + 1] += s1; g[W + i0 + 2] += s2; g[W + i0 + 3] += s3;
+      } else {
+        g[W + i0] = s0; g[W + i0 + 1] = s1; g[W + i0 + 2] = s2; g[W + i0 + 3] = s3;
+      }
+    }
+  for (let i = i0; i < nIn; i++) {
     const gi = W + i * nO;
     for (let j = 0; j < j4; j += 4) {
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -243,7 +258,21 @@ function outer(g: Float64Array, W: number, a: Float64Array, e: Float64Array, n: 
 /** The R-operator of outer: g[W + i nO + j] = sum_r ra[r,i] e[r,j] + a[r,i] re[r,j]. */
 function outerR(g: Float64Array, W: number, a: Float64Array, ra: Float64Array, e: Float64Array, re: Float64Array, n: number, nIn: number, nO: number): void {
   const j4 = nO - (nO % 4);
-  for (let i = 0; i < nIn; i++) {
+  let i0 = 0;
+  if (nO === 1)
+    for (; i0 + 4 <= nIn; i0 += 4) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let r = 0, ar = i0; r < n; r++, ar += nIn) {
+        const x = e[r];
+        const y = re[r];
+        s0 += ra[ar] * x + a[ar] * y;
+        s1 += ra[ar + 1] * x + a[ar + 1] * y;
+        s2 += ra[ar + 2] * x + a[ar + 2] * y;
+        s3 += ra[ar + 3] * x + a[ar + 3] * y;
+      }
+      g[W + i0] = s0; g[W + i0 + 1] = s1; g[W + i0 + 2] = s2; g[W + i0 + 3] = s3;
+    }
+  for (let i = i0; i < nIn; i++) {
     const gi = W + i * nO;
     for (let j = 0; j < j4; j += 4) {
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -266,6 +295,14 @@ function outerR(g: Float64Array, W: number, a: Float64Array, ra: Float64Array, e
 
 /** Backpropagation through one layer and the ReLU before it: prev[r,i] = relu'(z[r,i]) sum_j e[r,j] W[i,j]. */
 function back(prev: Float64Array, z: Float64Array, e: Float64Array, p: Float64Array, W: number, n: number, nIn: number, nO: number): void {
+  if (nO === 1) {
+    // One output (regression): the sum over outputs is one term, 0 + e w.
+    for (let r = 0; r < n; r++) {
+      const er = e[r];
+      for (let i = 0, o = r * nIn; i < nIn; i++, o++) prev[o] = z[o] > 0 ? 0 + er * p[W + i] : 0;
+    }
+    return;
+  }
   for (let r = 0; r < n; r += 2) {
     const er = r * nO;
     const es = er + nO;
@@ -288,6 +325,14 @@ function back(prev: Float64Array, z: Float64Array, e: Float64Array, p: Float64Ar
 
 /** The R-operator of back: relu'(z[r,i]) sum_j re[r,j] W[i,j] + e[r,j] V[i,j]. */
 function backR(prev: Float64Array, z: Float64Array, e: Float64Array, re: Float64Array, p: Float64Array, v: Float64Array, W: number, n: number, nIn: number, nO: number): void {
+  if (nO === 1) {
+    for (let r = 0; r < n; r++) {
+      const rr = re[r];
+      const er = e[r];
+      for (let i = 0, o = r * nIn; i < nIn; i++, o++) prev[o] = z[o] > 0 ? 0 + (rr * p[W + i] + er * v[W + i]) : 0;
+    }
+    return;
+  }
   for (let r = 0; r < n; r += 2) {
     const er = r * nO;
     const es = er + nO;
