@@ -194,7 +194,7 @@ describe('sortRows (line.ts): the order of a stable comparator sort by x', () =>
   });
 });
 
-describe('lossAndGrad with add: the gradient added into a sum over tasks, as the copy it replaces', () => {
+describe('lossAndGrad with base and scale: the gradient combined as it is written, as the loops it replaces', () => {
   it('equals the old way (gradient into its own buffer, then added) to the bit, on the line and dense kernels', () => {
     const rng = new Rng(31);
     for (const line of [true, false]) {
@@ -210,12 +210,41 @@ describe('lossAndGrad with add: the gradient added into a sum over tasks, as the
         const n = x.length;
         const la = lossAndGrad(ws, p, x, y, n, g);
         for (let i = 0; i < lay.total; i++) copy[i] += g[i];
-        const lb = lossAndGrad(ws, p, x, y, n, sum, 'mse', 0, true);
+        const lb = lossAndGrad(ws, p, x, y, n, sum, 'mse', 0, sum);
         expect(lb).toBe(la);
         expect(ws.onLine).toBe(line);
       }
       expect(Array.from(sum)).toEqual(Array.from(copy));
       expect(Math.max(...sum.map(Math.abs))).toBeGreaterThan(1e-3);
+    }
+  });
+
+  it('an SGD step written by the backward pass (base p, scale -alpha) is p - alpha g to the bit: line, dense and sparse kernels', () => {
+    const rng = new Rng(33);
+    const alpha = 0.37;
+    const cases: [number[], { line?: boolean; sparse?: boolean }, number][] = [
+      [SIZES, {}, 7],
+      [SIZES, { line: false }, 7],
+      [[3, 8, 5, 2], { sparse: true }, 6],
+    ];
+    for (const [sizes, opts, n] of cases) {
+      const l = layoutOf(sizes);
+      const ws = new Workspace(l, n, opts);
+      const p = initFlat(sizes, rng).map((t) => t * 3);
+      // Units on nowhere: their step is p itself.
+      for (let k = 0; k < 3; k++) p[l.b[0] + k] = -100;
+      // Some inputs zero (the sparse kernels skip them).
+      const x = Float64Array.from({ length: n * sizes[0] }, (_, i) => (i % 3 === 1 ? 0 : rng.uniform(-2, 2)));
+      const y = Float64Array.from({ length: n * sizes[sizes.length - 1] }, () => rng.uniform(-1, 1));
+      const g = new Float64Array(l.total);
+      const la = lossAndGrad(ws, p, x, y, n, g);
+      const old = Float64Array.from(p, (v, i) => v - alpha * g[i]);
+      const next = new Float64Array(l.total).fill(NaN);
+      const lb = lossAndGrad(ws, p, x, y, n, next, 'mse', 0, p, -alpha);
+      expect(lb).toBe(la);
+      expect(ws.onLine).toBe(opts.line ?? true ? sizes[0] === 1 : false);
+      expect(Array.from(next)).toEqual(Array.from(old));
+      expect(next.some((v, i) => v !== p[i])).toBe(true);
     }
   });
 

@@ -213,7 +213,7 @@ export class FastAlgorithm {
       }
       g.fill(0, n, n + h1);
       // Adds this task's gradient into g: every layer's where theta has it, the per-task bias's at n.
-      loss += lossAndGrad(o.ws, p, x, y, K + Q, g, this.loss, 0, true);
+      loss += lossAndGrad(o.ws, p, x, y, K + Q, g, this.loss, 0, g);
       for (let j = 0; j < h1; j++) {
         const gb = g[n + j];
         g[W0 + h1 + j] += f[0] * gb;
@@ -380,7 +380,7 @@ export class FastAlgorithm {
       if (jws.sparse) {
         backwardFrom(jws, theta, R, L - 2, gb);
         for (let i = 0; i < Wh; i++) grad[i] += gb[i];
-      } else backwardFrom(jws, theta, R, L - 2, grad, true);
+      } else backwardFrom(jws, theta, R, L - 2, grad, grad);
       for (let i = 0; i < headLen; i++) grad[Wh + i] += vh[i];
     }
     return { loss: loss / data.tasks.length, stats: {} };

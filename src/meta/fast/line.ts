@@ -41,8 +41,9 @@ export class LineBuffers {
   private readonly c: Float64Array;
   private readonly ru: Float64Array;
   private readonly rc: Float64Array;
-  /** backward's gradient is added into its target (true) or overwrites it. */
-  private add = false;
+  /** backward's output: each entry base + scale * its gradient (mlp.ts's backwardFrom), or (null) the gradient. */
+  private base: Float64Array | null = null;
+  private scale = 1;
   /** The layers' widths and offsets in the flat parameters. */
   private readonly h1: number;
   private readonly h2: number;
@@ -185,8 +186,9 @@ export class LineBuffers {
    * The gradient of the first two layers' weights and biases but b1 (grad, overwritten) from e1 = dLoss/dz1
    * ([n, h2], in row order).
    */
-  backward(grad: Float64Array, p: Float64Array, e1: Float64Array, n: number, add = false): void {
-    this.add = add;
+  backward(grad: Float64Array, p: Float64Array, e1: Float64Array, n: number, base: Float64Array | null = null, scale = 1): void {
+    this.base = base;
+    this.scale = scale;
     this.sweep(grad, p, null, e1, null, n);
   }
 
@@ -195,7 +197,7 @@ export class LineBuffers {
    * forward pass.
    */
   backwardR(hv: Float64Array, p: Float64Array, v: Float64Array, e1: Float64Array, re1: Float64Array, n: number): void {
-    this.add = false;
+    this.base = null;
     this.sweep(hv, p, v, e1, re1, n);
   }
 
@@ -393,7 +395,7 @@ export class LineBuffers {
    * the same values as one at a time, with the sums read once for both).
    */
   private units(list: Int32Array, q0: number, q1: number, g: Float64Array, p: Float64Array, v: Float64Array | null): void {
-    const { h2, u: se, c: sx, ru: re, rc: rx, W0, B0, W1, add } = this;
+    const { h2, u: se, c: sx, ru: re, rc: rx, W0, B0, W1, base, scale } = this;
     let q = q0;
     for (; q + 1 < q1; q += 2) {
       const k1 = list[q];
@@ -429,12 +431,26 @@ export class LineBuffers {
           dw2 += B * ra + VB * a;
           db2 += B * r + VB * e;
         }
-      } else if (add) {
+      } else if (base === g && scale === 1) {
+        // Added into g (a sum over tasks): g + 1 * x is g + x.
         for (let j = 0; j < h2; j++) {
           const a = sx[j];
           const e = se[j];
           g[r1 + j] += s1 * a + t1 * e;
           g[r2 + j] += s2 * a + t2 * e;
+          const A = p[r1 + j];
+          const B = p[r2 + j];
+          dw1 += A * a;
+          db1 += A * e;
+          dw2 += B * a;
+          db2 += B * e;
+        }
+      } else if (base) {
+        for (let j = 0; j < h2; j++) {
+          const a = sx[j];
+          const e = se[j];
+          g[r1 + j] = base[r1 + j] + scale * (s1 * a + t1 * e);
+          g[r2 + j] = base[r2 + j] + scale * (s2 * a + t2 * e);
           const A = p[r1 + j];
           const B = p[r2 + j];
           dw1 += A * a;
@@ -456,11 +472,11 @@ export class LineBuffers {
           db2 += B * e;
         }
       }
-      if (add && v === null) {
-        g[W0 + k1] += dw1;
-        g[B0 + k1] += db1;
-        g[W0 + k2] += dw2;
-        g[B0 + k2] += db2;
+      if (base && v === null) {
+        g[W0 + k1] = base[W0 + k1] + scale * dw1;
+        g[B0 + k1] = base[B0 + k1] + scale * db1;
+        g[W0 + k2] = base[W0 + k2] + scale * dw2;
+        g[B0 + k2] = base[B0 + k2] + scale * db2;
       } else {
         g[W0 + k1] = dw1;
         g[B0 + k1] = db1;
@@ -478,23 +494,28 @@ export class LineBuffers {
   private unit(k: number, g: Float64Array, p: Float64Array, v: Float64Array | null, live: boolean): void {
     const { h2, u: se, c: sx, ru: re, rc: rx } = this;
     const row = this.W1 + k * h2;
-    if (this.add) {
-      // Added into g (a sum over tasks): each entry's value as below, then added; a unit active nowhere adds 0.
-      if (!live) return;
+    const { base, scale } = this;
+    // Added into g: a unit active nowhere adds zeros (g is a sum from +0, never -0: g + 0 is g).
+    if (!live && base === g && scale === 1 && v === null) return;
+    if (base && v === null) {
+      // base + scale * each entry (a unit active nowhere: base + scale * 0).
       const s = p[this.W0 + k];
       const t = p[this.B0 + k];
       let dw = 0;
       let db = 0;
-      for (let j = 0; j < h2; j++) {
-        const a = sx[j];
-        const e = se[j];
-        g[row + j] += s * a + t * e;
-        const W = p[row + j];
-        dw += W * a;
-        db += W * e;
-      }
-      g[this.W0 + k] += dw;
-      g[this.B0 + k] += db;
+      if (!live) {
+        for (let j = 0; j < h2; j++) g[row + j] = base[row + j] + scale * 0;
+      } else
+        for (let j = 0; j < h2; j++) {
+          const a = sx[j];
+          const e = se[j];
+          g[row + j] = base[row + j] + scale * (s * a + t * e);
+          const W = p[row + j];
+          dw += W * a;
+          db += W * e;
+        }
+      g[this.W0 + k] = base[this.W0 + k] + scale * dw;
+      g[this.B0 + k] = base[this.B0 + k] + scale * db;
       return;
     }
     if (!live) {

@@ -24,7 +24,6 @@ export class FastMaml {
   private readonly support: Workspace[];
   private readonly query: Workspace;
   private readonly phis: Float64Array[];
-  private readonly g: Float64Array;
   private readonly v: Float64Array;
   private readonly hv: Float64Array;
 
@@ -41,7 +40,6 @@ export class FastMaml {
     this.support = Array.from({ length: Math.max(1, maxSteps) }, () => new Workspace(this.lay, kSupport));
     this.query = new Workspace(this.lay, kQuery);
     this.phis = Array.from({ length: maxSteps + 1 }, () => new Float64Array(n));
-    this.g = new Float64Array(n);
     this.v = new Float64Array(n);
     this.hv = new Float64Array(n);
   }
@@ -54,7 +52,7 @@ export class FastMaml {
     if (steps > this.maxSteps) throw new Error(`at most ${this.maxSteps} inner steps`);
     const { kSupport: K, kQuery: Q } = data;
     const T = data.tasks.length;
-    const { phis, g, v, hv } = this;
+    const { phis, v, hv } = this;
     const n = theta.length;
     grad.fill(0);
     let loss = 0;
@@ -64,10 +62,9 @@ export class FastMaml {
     for (let t = 0; t < T; t++) {
       // Task t's rows of the batch, read in place.
       for (let j = 0; j < steps; j++) {
+        // The step itself, phi_{j+1} = phi_j - alpha g, written by the backward pass (the gradient is not kept).
         const cur = phi(j);
-        lossAndGrad(this.support[j], cur, sx, sy, K, g, this.loss, t * K);
-        const next = phis[j + 1];
-        for (let i = 0; i < n; i++) next[i] = cur[i] - alpha * g[i];
+        lossAndGrad(this.support[j], cur, sx, sy, K, phis[j + 1], this.loss, t * K, cur, -alpha);
       }
       loss += lossAndGrad(this.query, phi(steps), qx, qy, Q, v, this.loss, t * Q);
       if (!exact || steps === 0) {

@@ -188,8 +188,11 @@ function affineR(rz: Float64Array, a: Float64Array, ra: Float64Array, p: Float64
   }
 }
 
-/** Bias gradient g[B + j] = sum_r e[r,j] (add: g[B + j] += that sum). */
-function biasSum(g: Float64Array, B: number, e: Float64Array, n: number, nO: number, add = false): void {
+/**
+ * Bias gradient g[B + j] = sum_r e[r,j]; with base, g[B + j] = base[B + j] + scale * that sum (base = g, scale = 1:
+ * added to g).
+ */
+function biasSum(g: Float64Array, B: number, e: Float64Array, n: number, nO: number, base: Float64Array | null = null, scale = 1): void {
   // Four columns at a time (each column's sum still over the rows in order).
   const j4 = nO - (nO % 4);
   for (let j = 0; j < j4; j += 4) {
@@ -197,8 +200,9 @@ function biasSum(g: Float64Array, B: number, e: Float64Array, n: number, nO: num
     for (let r = 0, er = j; r < n; r++, er += nO) {
       s0 += e[er]; s1 += e[er + 1]; s2 += e[er + 2]; s3 += e[er + 3];
     }
-    if (add) {
-      g[B + j] += s0; g[B + j + 1] += s1; g[B + j + 2] += s2; g[B + j + 3] += s3;
+    if (base) {
+      const o = B + j;
+      g[o] = base[o] + scale * s0; g[o + 1] = base[o + 1] + scale * s1; g[o + 2] = base[o + 2] + scale * s2; g[o + 3] = base[o + 3] + scale * s3;
     } else {
       g[B + j] = s0; g[B + j + 1] = s1; g[B + j + 2] = s2; g[B + j + 3] = s3;
     }
@@ -206,16 +210,16 @@ function biasSum(g: Float64Array, B: number, e: Float64Array, n: number, nO: num
   for (let j = j4; j < nO; j++) {
     let s = 0;
     for (let r = 0, er = j; r < n; r++, er += nO) s += e[er];
-    if (add) g[B + j] += s;
+    if (base) g[B + j] = base[B + j] + scale * s;
     else g[B + j] = s;
   }
 }
 
 /**
- * Weight gradient of one layer, overwritten: g[W + i nO + j] = sum_r a[r,i] e[r,j] (n even); add: that sum
- * added to g.
+ * Weight gradient of one layer, overwritten: g[W + i nO + j] = sum_r a[r,i] e[r,j] (n even); with base, g[k] =
+ * base[k] + scale * that sum.
  */
-function outer(g: Float64Array, W: number, a: Float64Array, e: Float64Array, n: number, nIn: number, nO: number, add = false): void {
+function outer(g: Float64Array, W: number, a: Float64Array, e: Float64Array, n: number, nIn: number, nO: number, base: Float64Array | null = null, scale = 1): void {
   const j4 = nO - (nO % 4);
   let i0 = 0;
   if (nO === 1)
@@ -226,10 +230,11 @@ function outer(g: Float64Array, W: number, a: Float64Array, e: Float64Array, n: 
         const x = e[r];
         s0 += a[ar] * x; s1 += a[ar + 1] * x; s2 += a[ar + 2] * x; s3 += a[ar + 3] * x;
       }
-      if (add) {
-        g[W + i0] += s0; g[W + i0 + 1] += s1; g[W + i0 + 2] += s2; g[W + i0 + 3] += s3;
+      const o = W + i0;
+      if (base) {
+        g[o] = base[o] + scale * s0; g[o + 1] = base[o + 1] + scale * s1; g[o + 2] = base[o + 2] + scale * s2; g[o + 3] = base[o + 3] + scale * s3;
       } else {
-        g[W + i0] = s0; g[W + i0 + 1] = s1; g[W + i0 + 2] = s2; g[W + i0 + 3] = s3;
+        g[o] = s0; g[o + 1] = s1; g[o + 2] = s2; g[o + 3] = s3;
       }
     }
   for (let i = i0; i < nIn; i++) {
@@ -240,16 +245,17 @@ function outer(g: Float64Array, W: number, a: Float64Array, e: Float64Array, n: 
         const x = a[ar];
         s0 += x * e[er]; s1 += x * e[er + 1]; s2 += x * e[er + 2]; s3 += x * e[er + 3];
       }
-      if (add) {
-        g[gi + j] += s0; g[gi + j + 1] += s1; g[gi + j + 2] += s2; g[gi + j + 3] += s3;
+      const o = gi + j;
+      if (base) {
+        g[o] = base[o] + scale * s0; g[o + 1] = base[o + 1] + scale * s1; g[o + 2] = base[o + 2] + scale * s2; g[o + 3] = base[o + 3] + scale * s3;
       } else {
-        g[gi + j] = s0; g[gi + j + 1] = s1; g[gi + j + 2] = s2; g[gi + j + 3] = s3;
+        g[o] = s0; g[o + 1] = s1; g[o + 2] = s2; g[o + 3] = s3;
       }
     }
     for (let j = j4; j < nO; j++) {
       let s = 0;
       for (let r = 0, ar = i, er = j; r < n; r++, ar += nIn, er += nO) s += a[ar] * e[er];
-      if (add) g[gi + j] += s;
+      if (base) g[gi + j] = base[gi + j] + scale * s;
       else g[gi + j] = s;
     }
   }
@@ -396,7 +402,8 @@ export type FlatLoss = 'mse' | 'crossEntropy';
  * its gradient w.r.t. p (overwritten): the MSE over every output, or the mean over rows of -sum y log
  * softmax(z). Leaves ws.e holding dLoss/dz (and ws.prob the softmax) for a following hessianVector call at
  * the same point. `from`: the rows are x's and y's rows from..from + n (a task of a batch, without a subarray).
- * add: the gradient is added to `grad` (backwardFrom's add).
+ * With base, grad <- base + scale * gradient (backwardFrom's): base = grad adds it to a sum over tasks, base =
+ * p and scale = -alpha is an SGD step, without the gradient ever stored.
  */
 export function lossAndGrad(
   ws: Workspace,
@@ -407,7 +414,8 @@ export function lossAndGrad(
   grad: Float64Array | null,
   kind: FlatLoss = 'mse',
   from = 0,
-  add = false,
+  base: Float64Array | null = null,
+  scale = 1,
 ): number {
   const { sizes } = ws.lay;
   const L = sizes.length - 1;
@@ -444,29 +452,31 @@ export function lossAndGrad(
     loss /= n;
   }
   eL.fill(0, n * nOut, N * nOut);
-  if (grad) backwardFrom(ws, p, n, L - 1, grad, add);
+  if (grad) backwardFrom(ws, p, n, L - 1, grad, base, scale);
   return loss;
 }
 
 /**
  * Backpropagation from ws.e[top] (dLoss/dz of layer `top`, padding rows zero) down to the input, at the point of
- * the last forward pass: the gradient of layers 0..top into `grad` (those entries overwritten, the others left;
- * add: each entry's value added to grad instead, for a sum over tasks without a copy; not for sparse inputs).
- * lossAndGrad's backward pass, and ANIL's body pass (src/meta/fast/algorithms.ts).
+ * the last forward pass: the gradient of layers 0..top into `grad` (those entries overwritten, the others left).
+ * With base, each of those entries is base + scale * its gradient instead (base = grad, scale = 1: added into a
+ * sum over tasks without a copy; base = p, scale = -alpha: an SGD step): the same bits as the gradient stored,
+ * then combined. lossAndGrad's backward pass, and ANIL's body pass (src/meta/fast/algorithms.ts).
  */
-export function backwardFrom(ws: Workspace, p: Float64Array, n: number, top: number, grad: Float64Array, add = false): void {
+export function backwardFrom(ws: Workspace, p: Float64Array, n: number, top: number, grad: Float64Array, base: Float64Array | null = null, scale = 1): void {
   const { sizes, w, b } = ws.lay;
   const N = n + (n & 1);
-  if (add && ws.sparse) throw new Error('backwardFrom adds no sparse first layer');
   for (let l = top; l >= 0; l--) {
-    biasSum(grad, b[l], ws.e[l], N, sizes[l + 1], add);
+    biasSum(grad, b[l], ws.e[l], N, sizes[l + 1], base, scale);
     if (l === 1 && ws.onLine) {
       // The first two layers' weights and the first biases at once; e0 is never formed.
-      ws.line!.backward(grad, p, ws.e[1], N, add);
+      ws.line!.backward(grad, p, ws.e[1], N, base, scale);
       break;
     }
-    if (l === 0 && ws.sparse) sparseOuter(grad, w[0], ws.sparse, ws.e[0], N, sizes[0], sizes[1]);
-    else outer(grad, w[l], ws.a[l], ws.e[l], N, sizes[l], sizes[l + 1], add);
+    if (l === 0 && ws.sparse) {
+      sparseOuter(grad, w[0], ws.sparse, ws.e[0], N, sizes[0], sizes[1]);
+      if (base) for (let i = w[0], end = w[0] + sizes[0] * sizes[1]; i < end; i++) grad[i] = base[i] + scale * grad[i];
+    } else outer(grad, w[l], ws.a[l], ws.e[l], N, sizes[l], sizes[l + 1], base, scale);
     if (l > 0) back(ws.e[l - 1], ws.z[l - 1], ws.e[l], p, w[l], N, sizes[l], sizes[l + 1]);
   }
 }
