@@ -30,6 +30,8 @@ export class Workspace {
   readonly re: Float64Array[];
   /** The softmax of the outputs (cross-entropy), for the R-operator. */
   readonly prob: Float64Array;
+  /** Column sums of one layer (a bias gradient on its way). */
+  readonly sums: Float64Array;
   readonly rows: number;
   /** One-input nets: the second layer's passes by line.ts (null: always dense). */
   readonly line: LineBuffers | null;
@@ -66,6 +68,7 @@ export class Workspace {
     this.rz = sizes.slice(1).map(buf);
     this.re = sizes.slice(1).map(buf);
     this.prob = buf(sizes[L]);
+    this.sums = new Float64Array(Math.max(...sizes));
   }
 }
 
@@ -381,9 +384,65 @@ export function forwardRows(ws: Workspace, p: Float64Array, x: ArrayLike<number>
     if (l === 1 && ws.onLine) ws.line!.affine(z, p, null, N);
     else if (l === 0 && ws.sparse) sparseAffine(z, ws.sparse, p, w[0], b[0], N, sizes[1]);
     else affine(z, ws.a[l], p, w[l], b[l], N, sizes[l], sizes[l + 1]);
+    if (l === L - 2 && sizes[L] === 1) {
+      // One output (regression): the last hidden ReLU and the output layer in one pass.
+      reluOut1(ws.a[l + 1], z, p, w[L - 1], b[L - 1], N, sizes[l + 1], ws.z[L - 1]);
+      break;
+    }
     if (l < L - 1) relu(ws.a[l + 1], z, N * sizes[l + 1]);
   }
   return ws.z[L - 1];
+}
+
+/**
+ * a = relu(z) ([n, nIn], n even) and out = a W + b for one output (W = p[W..], b = p[B]): relu and affine's
+ * values (the same sums in the same order), without reading a back.
+ */
+function reluOut1(a: Float64Array, z: Float64Array, p: Float64Array, W: number, B: number, n: number, nIn: number, out: Float64Array): void {
+  for (let r = 0; r < n; r += 2) {
+    const ar = r * nIn;
+    const br = ar + nIn;
+    let s = p[B];
+    let t = s;
+    for (let i = 0; i < nIn; i++) {
+      const u = z[ar + i];
+      const v = z[br + i];
+      const x = u > 0 ? u : 0;
+      const y = v > 0 ? v : 0;
+      a[ar + i] = x;
+      a[br + i] = y;
+      const w = p[W + i];
+      s += x * w;
+      t += y * w;
+    }
+    out[r] = s;
+    out[r + 1] = t;
+  }
+}
+
+/**
+ * The R-operator of reluOut1: ra = mask(z) rz, rout = ra W + a V + vb (affineR's sums, in its order), a the
+ * forward pass's.
+ */
+function reluOut1R(ra: Float64Array, z: Float64Array, rz: Float64Array, a: Float64Array, p: Float64Array, v: Float64Array, W: number, B: number, n: number, nIn: number, out: Float64Array): void {
+  for (let r = 0; r < n; r += 2) {
+    const ar = r * nIn;
+    const br = ar + nIn;
+    let s = v[B];
+    let t = s;
+    for (let i = 0; i < nIn; i++) {
+      const rx = z[ar + i] > 0 ? rz[ar + i] : 0;
+      const ry = z[br + i] > 0 ? rz[br + i] : 0;
+      ra[ar + i] = rx;
+      ra[br + i] = ry;
+      const w = p[W + i];
+      const u = v[W + i];
+      s += rx * w + a[ar + i] * u;
+      t += ry * w + a[br + i] * u;
+    }
+    out[r] = s;
+    out[r + 1] = t;
+  }
 }
 
 /** out[i] = max(z[i], 0) for i < m (as z > 0 ? z : 0: NaN stays 0, as before). */
@@ -466,8 +525,11 @@ export function lossAndGrad(
 export function backwardFrom(ws: Workspace, p: Float64Array, n: number, top: number, grad: Float64Array, base: Float64Array | null = null, scale = 1): void {
   const { sizes, w, b } = ws.lay;
   const N = n + (n & 1);
+  // Below a one-output layer, the pass back through it also sums the next bias's gradient.
+  let biasDone = false;
   for (let l = top; l >= 0; l--) {
-    biasSum(grad, b[l], ws.e[l], N, sizes[l + 1], base, scale);
+    if (!biasDone) biasSum(grad, b[l], ws.e[l], N, sizes[l + 1], base, scale);
+    biasDone = false;
     if (l === 1 && ws.onLine) {
       // The first two layers' weights and the first biases at once; e0 is never formed.
       ws.line!.backward(grad, p, ws.e[1], N, base, scale);
@@ -477,8 +539,44 @@ export function backwardFrom(ws: Workspace, p: Float64Array, n: number, top: num
       sparseOuter(grad, w[0], ws.sparse, ws.e[0], N, sizes[0], sizes[1]);
       if (base) for (let i = w[0], end = w[0] + sizes[0] * sizes[1]; i < end; i++) grad[i] = base[i] + scale * grad[i];
     } else outer(grad, w[l], ws.a[l], ws.e[l], N, sizes[l], sizes[l + 1], base, scale);
-    if (l > 0) back(ws.e[l - 1], ws.z[l - 1], ws.e[l], p, w[l], N, sizes[l], sizes[l + 1]);
+    if (l > 0 && sizes[l + 1] === 1) {
+      backBias1(ws.e[l - 1], ws.z[l - 1], ws.e[l], null, p, null, w[l], N, sizes[l], ws.sums);
+      putSums(grad, b[l - 1], ws.sums, sizes[l], base, scale);
+      biasDone = true;
+    } else if (l > 0) back(ws.e[l - 1], ws.z[l - 1], ws.e[l], p, w[l], N, sizes[l], sizes[l + 1]);
   }
+}
+
+/**
+ * back (or, given re and v, backR) through a one-output layer, and the column sums of what it writes (biasSum's
+ * sums of the layer below: over the rows in order, from 0) into sums.
+ */
+function backBias1(prev: Float64Array, z: Float64Array, e: Float64Array, re: Float64Array | null, p: Float64Array, v: Float64Array | null, W: number, n: number, nIn: number, sums: Float64Array): void {
+  sums.fill(0, 0, nIn);
+  for (let r = 0; r < n; r++) {
+    const er = e[r];
+    const o = r * nIn;
+    if (re === null || v === null)
+      for (let i = 0; i < nIn; i++) {
+        const d = z[o + i] > 0 ? 0 + er * p[W + i] : 0;
+        prev[o + i] = d;
+        sums[i] += d;
+      }
+    else {
+      const rr = re[r];
+      for (let i = 0; i < nIn; i++) {
+        const d = z[o + i] > 0 ? 0 + (rr * p[W + i] + er * v[W + i]) : 0;
+        prev[o + i] = d;
+        sums[i] += d;
+      }
+    }
+  }
+}
+
+/** g[B + j] = sums[j] (with base, base[B + j] + scale sums[j]), biasSum's output. */
+function putSums(g: Float64Array, B: number, sums: Float64Array, m: number, base: Float64Array | null, scale: number): void {
+  if (base) for (let j = 0; j < m; j++) g[B + j] = base[B + j] + scale * sums[j];
+  else for (let j = 0; j < m; j++) g[B + j] = sums[j];
 }
 
 /**
@@ -499,6 +597,10 @@ export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n
     // The input has no R-value (R{a0} = 0): the first layer's is a0 V0 + vb0, the sparse product with v.
     else if (l === 0 && ws.sparse) sparseAffine(rz, ws.sparse, v, w[0], b[0], N, sizes[1]);
     else affineR(rz, ws.a[l], ws.ra[l], p, v, w[l], b[l], N, sizes[l], sizes[l + 1]);
+    if (l === L - 2 && sizes[L] === 1) {
+      reluOut1R(ws.ra[l + 1], ws.z[l], rz, ws.a[l + 1], p, v, w[L - 1], b[L - 1], N, sizes[l + 1], ws.rz[L - 1]);
+      break;
+    }
     if (l < L - 1) {
       const z = ws.z[l];
       const next = ws.ra[l + 1];
@@ -524,14 +626,20 @@ export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n
     }
   }
   reL.fill(0, n * nOutL, N * nOutL);
+  let biasDone = false;
   for (let l = L - 1; l >= 0; l--) {
-    biasSum(hv, b[l], ws.re[l], N, sizes[l + 1]);
+    if (!biasDone) biasSum(hv, b[l], ws.re[l], N, sizes[l + 1]);
+    biasDone = false;
     if (l === 1 && ws.onLine) {
       ws.line!.backwardR(hv, p, v, ws.e[1], ws.re[1], N);
       break;
     }
     if (l === 0 && ws.sparse) sparseOuter(hv, w[0], ws.sparse, ws.re[0], N, sizes[0], sizes[1]);
     else outerR(hv, w[l], ws.a[l], ws.ra[l], ws.e[l], ws.re[l], N, sizes[l], sizes[l + 1]);
-    if (l > 0) backR(ws.re[l - 1], ws.z[l - 1], ws.e[l], ws.re[l], p, v, w[l], N, sizes[l], sizes[l + 1]);
+    if (l > 0 && sizes[l + 1] === 1) {
+      backBias1(ws.re[l - 1], ws.z[l - 1], ws.e[l], ws.re[l], p, v, w[l], N, sizes[l], ws.sums);
+      putSums(hv, b[l - 1], ws.sums, sizes[l], null, 1);
+      biasDone = true;
+    } else if (l > 0) backR(ws.re[l - 1], ws.z[l - 1], ws.e[l], ws.re[l], p, v, w[l], N, sizes[l], sizes[l + 1]);
   }
 }
