@@ -119,6 +119,10 @@ export class FlatAdapter {
   private readonly ws: Workspace;
   /** False when the rule adapts nothing (the oracle): every step is the initial model. */
   readonly adapts: boolean;
+  /** Plain SGD with one step size for every parameter (MAML's rule): that size, else null. */
+  private readonly uniform: number | null;
+  /** The next step's parameters, written by the backward pass under plain SGD. */
+  private readonly next: Float64Array;
 
   constructor(
     readonly learner: FlatLearner,
@@ -129,6 +133,9 @@ export class FlatAdapter {
     this.lay = layoutOf(learner.sizes);
     this.rate = stepSizes(learner, this.lay, alpha);
     this.adapts = this.rate.some((r) => r !== 0);
+    const r0 = this.rate[0];
+    this.uniform = learner.lambda === null && r0 !== 0 && this.rate.every((r) => r === r0) ? r0 : null;
+    this.next = new Float64Array(this.lay.total);
     this.phi = new Float64Array(this.lay.total);
     this.g = new Float64Array(this.lay.total);
     this.ws = reused(`support ${learner.sizes} ${Math.max(maxK, 1)}`, () => new Workspace(this.lay, Math.max(maxK, 1)));
@@ -148,6 +155,12 @@ export class FlatAdapter {
     for (let s = 0; s <= run; s++) {
       atStep(phi, s);
       if (s === run && !lastLoss) break;
+      if (s < run && this.uniform !== null) {
+        // Plain SGD with one rate: the backward pass writes phi - rate g itself (the same bits as the loop below).
+        losses.push(lossAndGrad(this.ws, phi, sx, sy, K, this.next, this.loss, 0, phi, -this.uniform));
+        phi.set(this.next);
+        continue;
+      }
       // The gradient is taken at the same point as the loss: it moves phi to the next step.
       losses.push(K > 0 ? lossAndGrad(this.ws, phi, sx, sy, K, s < run ? g : null, this.loss) : NaN);
       if (s === run) break;
