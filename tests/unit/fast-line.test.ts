@@ -4,9 +4,13 @@
  * order and repeated, odd counts (a padding row), one point, units active on every point or none, flat units
  * (zero slope), a point exactly on a unit's switch, and parameters that are not finite (the dense kernels
  * take those). Float64 finite differences of both paths are in fast-maml.test.ts.
+ * Also the speed-ups that must not change a bit (issue 17, targets 3 and 5): sortRows against the comparator sort
+ * it replaced, and the backward pass's combined output (base + scale x gradient: added into a sum over tasks, or
+ * an SGD step) against the gradient stored and then combined.
  */
 import { describe, expect, it } from 'vitest';
 import { initFlat } from '../../src/meta/fast/maml';
+import { FlatAdapter } from '../../src/meta/fast/adapt';
 import { BUCKET_SORT_MIN_ROWS, sortRows } from '../../src/meta/fast/line';
 import { forwardRows, hessianVector, layoutOf, lossAndGrad, Workspace } from '../../src/meta/fast/mlp';
 import { Rng } from '../../src/meta/contracts/random';
@@ -258,5 +262,26 @@ describe('lossAndGrad with base and scale: the gradient combined as it is writte
     const lb = lossAndGrad(ws, p, x, y, 10, b, 'mse', 10);
     expect(lb).toBe(la);
     expect(Array.from(b)).toEqual(Array.from(a));
+  });
+});
+
+describe('FlatAdapter under plain SGD with one rate (the backward pass writes the step)', () => {
+  it('visits the same parameters, to the bit, as lossAndGrad then phi -= alpha g', () => {
+    const rng = new Rng(41);
+    const theta = initFlat(SIZES, rng).map((t) => t * 2);
+    const alpha = 0.05;
+    const learner = { sizes: SIZES, theta, rates: null, adaptedLayers: null, lambda: null, taskInput: false };
+    const { x, y } = task(rng, 5);
+    const seen: number[][] = [];
+    const losses = new FlatAdapter(learner, alpha, 5).run(x, y, 5, 3, (phi) => seen.push(Array.from(phi)));
+    const ws = new Workspace(lay, 5);
+    const phi = Float64Array.from(theta);
+    const g = new Float64Array(lay.total);
+    for (let s = 0; s <= 3; s++) {
+      expect(seen[s]).toEqual(Array.from(phi));
+      expect(losses[s]).toBe(lossAndGrad(ws, phi, x, y, 5, s < 3 ? g : null));
+      if (s < 3) for (let i = 0; i < phi.length; i++) phi[i] -= alpha * g[i];
+    }
+    expect(seen[3]).not.toEqual(seen[0]);
   });
 });
