@@ -252,6 +252,27 @@ describe('lossAndGrad with base and scale: the gradient combined as it is writte
     }
   });
 
+  it('hessianVector with base adds base + scale H v into its output (MAML: grad += v - alpha H v) to the bit', () => {
+    const rng = new Rng(34);
+    const alpha = 0.01;
+    for (const opts of [{}, { line: false }]) {
+      const ws = new Workspace(lay, 7, opts);
+      const p = initFlat(SIZES, rng).map((t) => t * 3);
+      for (let k = 0; k < 3; k++) p[lay.b[0] + k] = -100;
+      const v = initFlat(SIZES, rng);
+      const { x, y } = task(rng, 7);
+      lossAndGrad(ws, p, x, y, 7, new Float64Array(lay.total));
+      const hv = new Float64Array(lay.total);
+      hessianVector(ws, p, v, 7, hv);
+      const sum = Float64Array.from({ length: lay.total }, () => rng.uniform(-1, 1));
+      const old = Float64Array.from(sum, (s, i) => s + (v[i] - alpha * hv[i]));
+      hessianVector(ws, p, v, 7, sum, v, -alpha);
+      expect(Array.from(sum)).toEqual(Array.from(old));
+    }
+    const sparse = new Workspace(layoutOf([3, 4, 1]), 2, { sparse: true });
+    expect(() => hessianVector(sparse, new Float64Array(21), new Float64Array(21), 2, new Float64Array(21), new Float64Array(21), 1)).toThrow();
+  });
+
   it('reads a task of a batch in place (from): the same as its subarrays', () => {
     const rng = new Rng(32);
     const p = initFlat(SIZES, rng).map((t) => t * 3);

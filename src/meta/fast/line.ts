@@ -41,7 +41,10 @@ export class LineBuffers {
   private readonly c: Float64Array;
   private readonly ru: Float64Array;
   private readonly rc: Float64Array;
-  /** backward's output: each entry base + scale * its gradient (mlp.ts's backwardFrom), or (null) the gradient. */
+  /**
+   * backward's output: each entry base + scale * its gradient (mlp.ts's backwardFrom), or (null) the gradient;
+   * backwardR's: each entry added to hv as base + scale * its R-value, or (null) the R-value.
+   */
   private base: Float64Array | null = null;
   private scale = 1;
   /** The layers' widths and offsets in the flat parameters. */
@@ -196,8 +199,10 @@ export class LineBuffers {
    * The R-operator of backward along v (hv, overwritten), from e1 and R{e1} ([n, h2]) at the point of the last
    * forward pass.
    */
-  backwardR(hv: Float64Array, p: Float64Array, v: Float64Array, e1: Float64Array, re1: Float64Array, n: number): void {
-    this.base = null;
+  backwardR(hv: Float64Array, p: Float64Array, v: Float64Array, e1: Float64Array, re1: Float64Array, n: number, base: Float64Array | null = null, scale = 1): void {
+    // With base: hv <- hv + (base + scale R{...}) (mlp.ts's hessianVector).
+    this.base = base;
+    this.scale = scale;
     this.sweep(hv, p, v, e1, re1, n);
   }
 
@@ -410,7 +415,28 @@ export class LineBuffers {
       let db1 = 0;
       let dw2 = 0;
       let db2 = 0;
-      if (v !== null) {
+      if (v !== null && base) {
+        const rs1 = v[W0 + k1];
+        const rt1 = v[B0 + k1];
+        const rs2 = v[W0 + k2];
+        const rt2 = v[B0 + k2];
+        for (let j = 0; j < h2; j++) {
+          const a = sx[j];
+          const e = se[j];
+          const ra = rx[j];
+          const r = re[j];
+          g[r1 + j] = g[r1 + j] + (base[r1 + j] + scale * (rs1 * a + rt1 * e + s1 * ra + t1 * r));
+          g[r2 + j] = g[r2 + j] + (base[r2 + j] + scale * (rs2 * a + rt2 * e + s2 * ra + t2 * r));
+          const A = p[r1 + j];
+          const VA = v[r1 + j];
+          const B = p[r2 + j];
+          const VB = v[r2 + j];
+          dw1 += A * ra + VA * a;
+          db1 += A * r + VA * e;
+          dw2 += B * ra + VB * a;
+          db2 += B * r + VB * e;
+        }
+      } else if (v !== null) {
         const rs1 = v[W0 + k1];
         const rt1 = v[B0 + k1];
         const rs2 = v[W0 + k2];
@@ -472,7 +498,12 @@ export class LineBuffers {
           db2 += B * e;
         }
       }
-      if (base && v === null) {
+      if (base && v !== null) {
+        g[W0 + k1] = g[W0 + k1] + (base[W0 + k1] + scale * dw1);
+        g[B0 + k1] = g[B0 + k1] + (base[B0 + k1] + scale * db1);
+        g[W0 + k2] = g[W0 + k2] + (base[W0 + k2] + scale * dw2);
+        g[B0 + k2] = g[B0 + k2] + (base[B0 + k2] + scale * db2);
+      } else if (base && v === null) {
         g[W0 + k1] = base[W0 + k1] + scale * dw1;
         g[B0 + k1] = base[B0 + k1] + scale * db1;
         g[W0 + k2] = base[W0 + k2] + scale * dw2;
@@ -497,6 +528,33 @@ export class LineBuffers {
     const { base, scale } = this;
     // Added into g: a unit active nowhere adds zeros (g is a sum from +0, never -0: g + 0 is g).
     if (!live && base === g && scale === 1 && v === null) return;
+    if (base && v !== null) {
+      // g + (base + scale * each R-entry) (a unit active nowhere: its entries are 0).
+      let dw = 0;
+      let db = 0;
+      if (!live) {
+        for (let j = 0; j < h2; j++) g[row + j] = g[row + j] + (base[row + j] + scale * 0);
+      } else {
+        const s = p[this.W0 + k];
+        const t = p[this.B0 + k];
+        const rs = v[this.W0 + k];
+        const rt = v[this.B0 + k];
+        for (let j = 0; j < h2; j++) {
+          const a = sx[j];
+          const e = se[j];
+          const ra = rx[j];
+          const r = re[j];
+          g[row + j] = g[row + j] + (base[row + j] + scale * (rs * a + rt * e + s * ra + t * r));
+          const W = p[row + j];
+          const V = v[row + j];
+          dw += W * ra + V * a;
+          db += W * r + V * e;
+        }
+      }
+      g[this.W0 + k] = g[this.W0 + k] + (base[this.W0 + k] + scale * dw);
+      g[this.B0 + k] = g[this.B0 + k] + (base[this.B0 + k] + scale * db);
+      return;
+    }
     if (base && v === null) {
       // base + scale * each entry (a unit active nowhere: base + scale * 0).
       const s = p[this.W0 + k];

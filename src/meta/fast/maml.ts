@@ -74,7 +74,13 @@ export class FastMaml {
       // d phi_{j+1} / d phi_j = I - alpha H(phi_j), symmetric: pull v back through each step; the last pull
       // goes straight into the sum over tasks.
       for (let j = steps - 1; j >= 0; j--) {
-        hessianVector(this.support[j], phi(j), v, K, hv);
+        const ws = this.support[j];
+        if (j === 0 && !ws.sparse) {
+          // grad += v - alpha H v, written by the Hessian-vector pass itself (H v is never stored).
+          hessianVector(ws, theta, v, K, grad, v, -alpha);
+          break;
+        }
+        hessianVector(ws, phi(j), v, K, hv);
         if (j > 0) for (let i = 0; i < n; i++) v[i] -= alpha * hv[i];
         else for (let i = 0; i < n; i++) grad[i] += v[i] - alpha * hv[i];
       }

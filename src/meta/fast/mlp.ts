@@ -193,9 +193,9 @@ function affineR(rz: Float64Array, a: Float64Array, ra: Float64Array, p: Float64
 
 /**
  * Bias gradient g[B + j] = sum_r e[r,j]; with base, g[B + j] = base[B + j] + scale * that sum (base = g, scale = 1:
- * added to g).
+ * added to g); acc: that added to g (emit).
  */
-function biasSum(g: Float64Array, B: number, e: Float64Array, n: number, nO: number, base: Float64Array | null = null, scale = 1): void {
+function biasSum(g: Float64Array, B: number, e: Float64Array, n: number, nO: number, base: Float64Array | null = null, scale = 1, acc = false): void {
   // Four columns at a time (each column's sum still over the rows in order).
   const j4 = nO - (nO % 4);
   for (let j = 0; j < j4; j += 4) {
@@ -203,19 +203,27 @@ function biasSum(g: Float64Array, B: number, e: Float64Array, n: number, nO: num
     for (let r = 0, er = j; r < n; r++, er += nO) {
       s0 += e[er]; s1 += e[er + 1]; s2 += e[er + 2]; s3 += e[er + 3];
     }
-    if (base) {
-      const o = B + j;
-      g[o] = base[o] + scale * s0; g[o + 1] = base[o + 1] + scale * s1; g[o + 2] = base[o + 2] + scale * s2; g[o + 3] = base[o + 3] + scale * s3;
-    } else {
-      g[B + j] = s0; g[B + j + 1] = s1; g[B + j + 2] = s2; g[B + j + 3] = s3;
-    }
+    const o = B + j;
+    emit(g, o, s0, base, scale, acc);
+    emit(g, o + 1, s1, base, scale, acc);
+    emit(g, o + 2, s2, base, scale, acc);
+    emit(g, o + 3, s3, base, scale, acc);
   }
   for (let j = j4; j < nO; j++) {
     let s = 0;
     for (let r = 0, er = j; r < n; r++, er += nO) s += e[er];
-    if (base) g[B + j] = base[B + j] + scale * s;
-    else g[B + j] = s;
+    emit(g, B + j, s, base, scale, acc);
   }
+}
+
+/**
+ * One output entry of a gradient (or Hessian-vector) kernel: g[o] = s; with base, base[o] + scale * s; with acc
+ * too, g[o] + (base[o] + scale * s) (MAML's sum over tasks of v - alpha H v, without storing H v).
+ */
+function emit(g: Float64Array, o: number, s: number, base: Float64Array | null, scale: number, acc: boolean): void {
+  if (base === null) g[o] = s;
+  else if (acc) g[o] = g[o] + (base[o] + scale * s);
+  else g[o] = base[o] + scale * s;
 }
 
 /**
@@ -265,7 +273,7 @@ function outer(g: Float64Array, W: number, a: Float64Array, e: Float64Array, n: 
 }
 
 /** The R-operator of outer: g[W + i nO + j] = sum_r ra[r,i] e[r,j] + a[r,i] re[r,j]. */
-function outerR(g: Float64Array, W: number, a: Float64Array, ra: Float64Array, e: Float64Array, re: Float64Array, n: number, nIn: number, nO: number): void {
+function outerR(g: Float64Array, W: number, a: Float64Array, ra: Float64Array, e: Float64Array, re: Float64Array, n: number, nIn: number, nO: number, base: Float64Array | null = null, scale = 1, acc = false): void {
   const j4 = nO - (nO % 4);
   let i0 = 0;
   if (nO === 1)
@@ -279,7 +287,10 @@ function outerR(g: Float64Array, W: number, a: Float64Array, ra: Float64Array, e
         s2 += ra[ar + 2] * x + a[ar + 2] * y;
         s3 += ra[ar + 3] * x + a[ar + 3] * y;
       }
-      g[W + i0] = s0; g[W + i0 + 1] = s1; g[W + i0 + 2] = s2; g[W + i0 + 3] = s3;
+      emit(g, W + i0, s0, base, scale, acc);
+      emit(g, W + i0 + 1, s1, base, scale, acc);
+      emit(g, W + i0 + 2, s2, base, scale, acc);
+      emit(g, W + i0 + 3, s3, base, scale, acc);
     }
   for (let i = i0; i < nIn; i++) {
     const gi = W + i * nO;
@@ -292,12 +303,15 @@ function outerR(g: Float64Array, W: number, a: Float64Array, ra: Float64Array, e
         s2 += rx * e[er + 2] + x * re[er + 2];
         s3 += rx * e[er + 3] + x * re[er + 3];
       }
-      g[gi + j] = s0; g[gi + j + 1] = s1; g[gi + j + 2] = s2; g[gi + j + 3] = s3;
+      emit(g, gi + j, s0, base, scale, acc);
+      emit(g, gi + j + 1, s1, base, scale, acc);
+      emit(g, gi + j + 2, s2, base, scale, acc);
+      emit(g, gi + j + 3, s3, base, scale, acc);
     }
     for (let j = j4; j < nO; j++) {
       let s = 0;
       for (let r = 0, ar = i, er = j; r < n; r++, ar += nIn, er += nO) s += ra[ar] * e[er] + a[ar] * re[er];
-      g[gi + j] = s;
+      emit(g, gi + j, s, base, scale, acc);
     }
   }
 }
@@ -574,9 +588,8 @@ function backBias1(prev: Float64Array, z: Float64Array, e: Float64Array, re: Flo
 }
 
 /** g[B + j] = sums[j] (with base, base[B + j] + scale sums[j]), biasSum's output. */
-function putSums(g: Float64Array, B: number, sums: Float64Array, m: number, base: Float64Array | null, scale: number): void {
-  if (base) for (let j = 0; j < m; j++) g[B + j] = base[B + j] + scale * sums[j];
-  else for (let j = 0; j < m; j++) g[B + j] = sums[j];
+function putSums(g: Float64Array, B: number, sums: Float64Array, m: number, base: Float64Array | null, scale: number, acc = false): void {
+  for (let j = 0; j < m; j++) emit(g, B + j, sums[j], base, scale, acc);
 }
 
 /**
@@ -584,7 +597,9 @@ function putSums(g: Float64Array, B: number, sums: Float64Array, m: number, base
  * whose activations, dLoss/dz and softmax ws still holds) times v. The R-operator of the forward and backward
  * passes: ReLU's second derivative is zero almost everywhere, so the masks are constants of the pass.
  */
-export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n: number, hv: Float64Array): void {
+export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n: number, hv: Float64Array, base: Float64Array | null = null, scale = 1): void {
+  // With base: hv <- hv + (base + scale H v), entry by entry (not for sparse inputs).
+  if (base && ws.sparse) throw new Error('hessianVector adds no sparse first layer');
   const { sizes, w, b } = ws.lay;
   const L = sizes.length - 1;
   const N = n + (n & 1);
@@ -628,17 +643,17 @@ export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n
   reL.fill(0, n * nOutL, N * nOutL);
   let biasDone = false;
   for (let l = L - 1; l >= 0; l--) {
-    if (!biasDone) biasSum(hv, b[l], ws.re[l], N, sizes[l + 1]);
+    if (!biasDone) biasSum(hv, b[l], ws.re[l], N, sizes[l + 1], base, scale, true);
     biasDone = false;
     if (l === 1 && ws.onLine) {
-      ws.line!.backwardR(hv, p, v, ws.e[1], ws.re[1], N);
+      ws.line!.backwardR(hv, p, v, ws.e[1], ws.re[1], N, base, scale);
       break;
     }
     if (l === 0 && ws.sparse) sparseOuter(hv, w[0], ws.sparse, ws.re[0], N, sizes[0], sizes[1]);
-    else outerR(hv, w[l], ws.a[l], ws.ra[l], ws.e[l], ws.re[l], N, sizes[l], sizes[l + 1]);
+    else outerR(hv, w[l], ws.a[l], ws.ra[l], ws.e[l], ws.re[l], N, sizes[l], sizes[l + 1], base, scale, true);
     if (l > 0 && sizes[l + 1] === 1) {
       backBias1(ws.re[l - 1], ws.z[l - 1], ws.e[l], ws.re[l], p, v, w[l], N, sizes[l], ws.sums);
-      putSums(hv, b[l - 1], ws.sums, sizes[l], null, 1);
+      putSums(hv, b[l - 1], ws.sums, sizes[l], base, scale, true);
       biasDone = true;
     } else if (l > 0) backR(ws.re[l - 1], ws.z[l - 1], ws.e[l], ws.re[l], p, v, w[l], N, sizes[l], sizes[l + 1]);
   }
