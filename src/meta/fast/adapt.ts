@@ -119,6 +119,10 @@ export class FlatAdapter {
   private readonly ws: Workspace;
   /** False when the rule adapts nothing (the oracle): every step is the initial model. */
   readonly adapts: boolean;
+  /** Plain SGD with one step size for every parameter (MAML's rule): that size, else null. */
+  private readonly uniform: number | null;
+  /** The next step's parameters, written by the backward pass under plain SGD. */
+  private readonly next: Float64Array;
 
   constructor(
     readonly learner: FlatLearner,
@@ -129,6 +133,9 @@ export class FlatAdapter {
     this.lay = layoutOf(learner.sizes);
     this.rate = stepSizes(learner, this.lay, alpha);
     this.adapts = this.rate.some((r) => r !== 0);
+    const r0 = this.rate[0];
+    this.uniform = learner.lambda === null && r0 !== 0 && this.rate.every((r) => r === r0) ? r0 : null;
+    this.next = new Float64Array(this.lay.total);
     this.phi = new Float64Array(this.lay.total);
     this.g = new Float64Array(this.lay.total);
     this.ws = reused(`support ${learner.sizes} ${Math.max(maxK, 1)}`, () => new Workspace(this.lay, Math.max(maxK, 1)));
@@ -137,15 +144,23 @@ export class FlatAdapter {
   /**
    * From theta, `steps` steps on the K support points (sx in the learner's input layout); atStep(phi, s) sees
    * the parameters before any step (s = 0) and after each. Returns the support loss at each step (NaN for K = 0).
-   * Without points, or with nothing to adapt, no step is taken and only s = 0 is visited.
+   * Without points, or with nothing to adapt, no step is taken and only s = 0 is visited. lastLoss false: the
+   * support loss after the last step is not computed (one forward pass less; the evaluation does not use it).
    */
-  run(sx: Float64Array, sy: ArrayLike<number>, K: number, steps: number, atStep: (phi: Float64Array, s: number) => void): number[] {
+  run(sx: Float64Array, sy: ArrayLike<number>, K: number, steps: number, atStep: (phi: Float64Array, s: number) => void, lastLoss = true): number[] {
     const { phi, g, rate, learner: l } = this;
     phi.set(l.theta);
     const run = K > 0 && this.adapts ? steps : 0;
     const losses: number[] = [];
     for (let s = 0; s <= run; s++) {
       atStep(phi, s);
+      if (s === run && !lastLoss) break;
+      if (s < run && this.uniform !== null) {
+        // Plain SGD with one rate: the backward pass writes phi - rate g itself (the same bits as the loop below).
+        losses.push(lossAndGrad(this.ws, phi, sx, sy, K, this.next, this.loss, 0, phi, -this.uniform));
+        phi.set(this.next);
+        continue;
+      }
       // The gradient is taken at the same point as the loss: it moves phi to the next step.
       losses.push(K > 0 ? lossAndGrad(this.ws, phi, sx, sy, K, s < run ? g : null, this.loss) : NaN);
       if (s === run) break;

@@ -179,42 +179,50 @@ export class FastAlgorithm {
     const { kSupport: K, kQuery: Q } = data;
     const T = data.tasks.length;
     const [, h1] = this.lay.sizes;
+    const n = this.n;
     if (!this.oracle) {
-      const lay = layoutOf([1, ...this.lay.sizes.slice(1)]);
-      this.oracle = { lay, p: new Float64Array(lay.total), g: new Float64Array(lay.total), ws: null };
+      // The one-input net's parameters sit where theta has them (its x row of W0 is theta's first row, the layers
+      // after the first are theta's own), its per-task first bias after them at n: so its gradient adds straight
+      // into a theta-shaped sum, and only the per-task bias's gradient (g[n..n + h1]) is mapped back.
+      const { w, b } = this.lay;
+      const lay: Layout = { sizes: [1, ...this.lay.sizes.slice(1)], w: [w[0], ...w.slice(1)], b: [n, ...b.slice(1)], total: n + h1 };
+      this.oracle = { lay, p: new Float64Array(n + h1), g: new Float64Array(n + h1), ws: null };
     }
     const o = this.oracle;
     if (!o.ws || o.ws.rows < K + Q) o.ws = new Workspace(o.lay, K + Q);
     const W0 = this.lay.w[0];
     const B0 = this.lay.b[0];
-    const rest = this.lay.w[1];
-    // The layers after the first are the oracle's own; the first layer's x row too.
-    o.p.set(theta.subarray(rest, this.n), o.lay.w[1]);
-    o.p.set(theta.subarray(W0, W0 + h1), o.lay.w[0]);
+    const { p, g } = o;
+    p.set(theta);
+    g.fill(0);
     if (this.jointX.length !== K + Q) this.jointX = new Float32Array(K + Q);
     if (this.jointY.length !== K + Q) this.jointY = new Float32Array(K + Q);
     const { jointX: x, jointY: y } = this;
-    const b = o.lay.b[0];
+    const { sx, sy, qx, qy } = data;
     let loss = 0;
     for (let t = 0; t < T; t++) {
-      const s = this.rows(data, t);
       const f = oracleFeatures(data.tasks[t] as SinusoidTask);
-      for (let j = 0; j < h1; j++) o.p[b + j] = theta[B0 + j] + f[0] * theta[W0 + h1 + j] + f[1] * theta[W0 + 2 * h1 + j] + f[2] * theta[W0 + 3 * h1 + j];
-      x.set(s.sx, 0);
-      x.set(s.qx, K);
-      y.set(s.sy, 0);
-      y.set(s.qy, K);
-      loss += lossAndGrad(o.ws, o.p, x, y, K + Q, o.g, this.loss);
-      for (let j = 0; j < h1; j++) {
-        const gb = o.g[b + j];
-        grad[W0 + j] += o.g[o.lay.w[0] + j];
-        grad[W0 + h1 + j] += f[0] * gb;
-        grad[W0 + 2 * h1 + j] += f[1] * gb;
-        grad[W0 + 3 * h1 + j] += f[2] * gb;
-        grad[B0 + j] += gb;
+      for (let j = 0; j < h1; j++) p[n + j] = theta[B0 + j] + f[0] * theta[W0 + h1 + j] + f[1] * theta[W0 + 2 * h1 + j] + f[2] * theta[W0 + 3 * h1 + j];
+      for (let r = 0; r < K; r++) {
+        x[r] = sx[t * K + r];
+        y[r] = sy[t * K + r];
       }
-      for (let i = rest, k = o.lay.w[1]; i < this.n; i++, k++) grad[i] += o.g[k];
+      for (let r = 0; r < Q; r++) {
+        x[K + r] = qx[t * Q + r];
+        y[K + r] = qy[t * Q + r];
+      }
+      g.fill(0, n, n + h1);
+      // Adds this task's gradient into g: every layer's where theta has it, the per-task bias's at n.
+      loss += lossAndGrad(o.ws, p, x, y, K + Q, g, this.loss, 0, g);
+      for (let j = 0; j < h1; j++) {
+        const gb = g[n + j];
+        g[W0 + h1 + j] += f[0] * gb;
+        g[W0 + 2 * h1 + j] += f[1] * gb;
+        g[W0 + 3 * h1 + j] += f[2] * gb;
+        g[B0 + j] += gb;
+      }
     }
+    grad.set(g.subarray(0, n));
     return { loss: loss / T, stats: {} };
   }
 
@@ -291,12 +299,11 @@ export class FastAlgorithm {
     const { kSupport: K, kQuery: Q } = data;
     const jws = this.workspaces(K, Q).joint;
     const { alpha, innerSteps: steps } = this.settings;
-    const { sizes, w: Ws, b: Bs } = this.lay;
+    const { sizes, w: Ws } = this.lay;
     const L = sizes.length - 1;
     const Hd = sizes[L - 1];
     const C = sizes[L];
     const Wh = Ws[L - 1];
-    const Bh = Bs[L - 1] - Wh;
     const n = this.n;
     const headLen = n - Wh;
     const R = K + Q;
@@ -320,115 +327,60 @@ export class FastAlgorithm {
     const x = this.jointX;
     const { heads, vh, e, prob, rz, re, dA, gb } = this.anil;
     const mse = this.loss === 'mse';
-    /**
-     * Outputs of `rows` feature rows (from row `from` of A) at head h, their loss against y, and dLoss/dout
-     * into err (softmax into pr): lossAndGrad's formulas.
-     */
-    const headLoss = (A: Float64Array, from: number, rows: number, h: Float64Array, y: ArrayLike<number>, err: Float64Array, pr: Float64Array): number => {
-      let loss = 0;
-      const c = 2 / (rows * C);
-      for (let r = 0; r < rows; r++) {
-        const o = r * C;
-        const a = (from + r) * Hd;
-        for (let k = 0; k < C; k++) {
-          let z = h[Bh + k];
-          for (let i = 0; i < Hd; i++) z += A[a + i] * h[i * C + k];
-          err[o + k] = z;
-        }
-        if (mse)
-          for (let k = 0; k < C; k++) {
-            const d = err[o + k] - y[o + k];
-            loss += d * d;
-            err[o + k] = c * d;
-          }
-        else {
-          let m = -Infinity;
-          for (let k = 0; k < C; k++) m = Math.max(m, err[o + k]);
-          let sum = 0;
-          for (let k = 0; k < C; k++) sum += Math.exp(err[o + k] - m);
-          const lse = m + Math.log(sum);
-          for (let k = 0; k < C; k++) {
-            loss -= y[o + k] * (err[o + k] - lse);
-            pr[o + k] = Math.exp(err[o + k] - lse);
-            err[o + k] = (pr[o + k] - y[o + k]) / rows;
-          }
-        }
-      }
-      return mse ? loss / (rows * C) : loss / rows;
-    };
-    /** The head's gradient from rows' errors: into out[i C + k] (weights) and out[Bh + k] (biases), scaled and added to base. */
-    const headGrad = (A: Float64Array, from: number, rows: number, err: Float64Array, out: Float64Array, base: Float64Array, scale: number) => {
-      for (let i = 0; i < Hd; i++)
-        for (let k = 0; k < C; k++) {
-          let g = 0;
-          for (let r = 0; r < rows; r++) g += A[(from + r) * Hd + i] * err[r * C + k];
-          out[i * C + k] = base[i * C + k] + scale * g;
-        }
-      for (let k = 0; k < C; k++) {
-        let g = 0;
-        for (let r = 0; r < rows; r++) g += err[r * C + k];
-        out[Bh + k] = base[Bh + k] + scale * g;
-      }
-    };
+    const { sx, sy, qx, qy } = data;
+    const head: Head = { Hd, C, Bh: Bs(this.lay) - Wh, mse };
     let loss = 0;
     for (let t = 0; t < data.tasks.length; t++) {
-      const s = this.rows(data, t);
-      x.set(s.sx, 0);
-      x.set(s.qx, K * nIn);
+      for (let i = 0, k = t * K * nIn; i < K * nIn; i++, k++) x[i] = sx[k];
+      for (let i = 0, k = t * Q * nIn; i < Q * nIn; i++, k++) x[K * nIn + i] = qx[k];
       forwardRows(jws, theta, x, R);
       const A = jws.a[L - 1];
       heads[0].set(theta.subarray(Wh, n));
       for (let j = 0; j < steps; j++) {
-        headLoss(A, 0, K, heads[j], s.sy, e[j], prob[j]);
-        headGrad(A, 0, K, e[j], heads[j + 1], heads[j], -alpha);
+        headLoss(head, A, 0, K, heads[j], sy, t * K * C, e[j], prob[j]);
+        headGrad(head, A, 0, K, e[j], heads[j + 1], heads[j], -alpha);
       }
       // The query loss at the adapted head; its gradient: the head's (vh, the adjoint of h_k) and the query rows' dA.
       const eq = e[steps];
-      loss += headLoss(A, K, Q, heads[steps], s.qy, eq, prob[steps]);
-      for (let r = 0; r < Q; r++)
-        for (let i = 0; i < Hd; i++) {
-          let d = 0;
-          for (let k = 0; k < C; k++) d += eq[r * C + k] * heads[steps][i * C + k];
-          dA[(K + r) * Hd + i] = d;
-        }
-      vh.fill(0);
-      headGrad(A, K, Q, eq, vh, vh, 1);
-      dA.fill(0, 0, K * Hd);
-      for (let j = steps - 1; j >= 0; j--) {
-        const h = heads[j];
-        const ej = e[j];
-        const pj = prob[j];
-        // w = alpha v_head: its R-pass at step j.
-        for (let r = 0; r < K; r++) {
-          const o = r * C;
-          for (let k = 0; k < C; k++) {
-            let z = vh[Bh + k];
-            for (let i = 0; i < Hd; i++) z += A[r * Hd + i] * vh[i * C + k];
-            rz[o + k] = alpha * z;
-          }
-          if (mse) for (let k = 0; k < C; k++) re[o + k] = ((2 / (K * C)) * rz[o + k]);
-          else {
-            let dot = 0;
-            for (let k = 0; k < C; k++) dot += pj[o + k] * rz[o + k];
-            for (let k = 0; k < C; k++) re[o + k] = (pj[o + k] * (rz[o + k] - dot)) / K;
-          }
-          // The support rows carry -sum_j dA_j (the pull-back subtracts H_bh w).
-          for (let i = 0; i < Hd; i++) {
-            let d = 0;
-            for (let k = 0; k < C; k++) d += re[o + k] * h[i * C + k] + ej[o + k] * alpha * vh[i * C + k];
-            dA[r * Hd + i] -= d;
-          }
-        }
-        // v_head <- v_head - H_hh w.
-        headGrad(A, 0, K, re, vh, vh, -1);
-      }
-      // The body: one backward pass of dA through the last hidden ReLU, support and query rows together.
+      const hk = heads[steps];
+      loss += headLoss(head, A, K, Q, hk, qy, t * Q * C, eq, prob[steps]);
+      // The query rows' dA goes straight through the last hidden ReLU into the body's error (eTop).
       const eTop = jws.e[L - 2];
       const zTop = jws.z[L - 2];
-      for (let i = 0; i < R * Hd; i++) eTop[i] = zTop[i] > 0 ? dA[i] : 0;
+      for (let r = 0; r < Q; r++) {
+        const o = (K + r) * Hd;
+        if (C === 1) {
+          const q = eq[r];
+          for (let i = 0; i < Hd; i++) {
+            const d = 0 + q * hk[i];
+            eTop[o + i] = zTop[o + i] > 0 ? d : 0;
+          }
+        } else
+          for (let i = 0; i < Hd; i++) {
+            let d = 0;
+            for (let k = 0; k < C; k++) d += eq[r * C + k] * hk[i * C + k];
+            eTop[o + i] = zTop[o + i] > 0 ? d : 0;
+          }
+      }
+      vh.fill(0);
+      headGrad(head, A, K, Q, eq, vh, vh, 1);
+      dA.fill(0, 0, K * Hd);
+      for (let j = steps - 1; j >= 0; j--) {
+        // The last pull-back (step 0) puts the support rows' dA through the ReLU into eTop.
+        headPullBack(head, A, K, heads[j], e[j], prob[j], vh, alpha, rz, re, dA, j === 0 ? eTop : null, zTop);
+        // v_head <- v_head - H_hh w.
+        headGrad(head, A, 0, K, re, vh, vh, -1);
+      }
+      // The body: one backward pass of dA through the last hidden ReLU, support and query rows together, its
+      // gradient added straight into the sum over tasks (through a copy for sparse inputs, which backwardFrom
+      // does not add).
+      // (Without inner steps the support rows carry nothing.)
+      if (steps === 0) eTop.fill(0, 0, K * Hd);
       eTop.fill(0, R * Hd, N * Hd);
-      backwardFrom(jws, theta, R, L - 2, gb);
-      for (let i = 0; i < Wh; i++) grad[i] += gb[i];
+      if (jws.sparse) {
+        backwardFrom(jws, theta, R, L - 2, gb);
+        for (let i = 0; i < Wh; i++) grad[i] += gb[i];
+      } else backwardFrom(jws, theta, R, L - 2, grad, grad);
       for (let i = 0; i < headLen; i++) grad[Wh + i] += vh[i];
     }
     return { loss: loss / data.tasks.length, stats: {} };
@@ -498,6 +450,144 @@ export class FastAlgorithm {
   }
 }
 
+/** ANIL's head: a linear layer from Hd features to C outputs (weights [Hd, C] then C biases at Bh), its loss. */
+interface Head {
+  Hd: number;
+  C: number;
+  Bh: number;
+  mse: boolean;
+}
+
+/** The head's bias offset in the flat layout: the last layer's. */
+function Bs(lay: Layout): number {
+  return lay.b[lay.b.length - 1];
+}
+
+/**
+ * Outputs of `rows` feature rows (from row `from` of A) at head h, their loss against y (from index y0), and
+ * dLoss/dout into err (softmax into pr): lossAndGrad's formulas.
+ */
+function headLoss(hd: Head, A: Float64Array, from: number, rows: number, h: Float64Array, y: ArrayLike<number>, y0: number, err: Float64Array, pr: Float64Array): number {
+  const { Hd, C, Bh, mse } = hd;
+  let loss = 0;
+  const c = 2 / (rows * C);
+  for (let r = 0; r < rows; r++) {
+    const o = r * C;
+    const a = (from + r) * Hd;
+    for (let k = 0; k < C; k++) {
+      let z = h[Bh + k];
+      for (let i = 0; i < Hd; i++) z += A[a + i] * h[i * C + k];
+      err[o + k] = z;
+    }
+    if (mse)
+      for (let k = 0; k < C; k++) {
+        const d = err[o + k] - y[y0 + o + k];
+        loss += d * d;
+        err[o + k] = c * d;
+      }
+    else {
+      let m = -Infinity;
+      for (let k = 0; k < C; k++) m = Math.max(m, err[o + k]);
+      let sum = 0;
+      for (let k = 0; k < C; k++) sum += Math.exp(err[o + k] - m);
+      const lse = m + Math.log(sum);
+      for (let k = 0; k < C; k++) {
+        loss -= y[y0 + o + k] * (err[o + k] - lse);
+        pr[o + k] = Math.exp(err[o + k] - lse);
+        err[o + k] = (pr[o + k] - y[y0 + o + k]) / rows;
+      }
+    }
+  }
+  return mse ? loss / (rows * C) : loss / rows;
+}
+
+/** The head's gradient from rows' errors: into out[i C + k] (weights) and out[Bh + k] (biases), scaled and added to base. */
+function headGrad(hd: Head, A: Float64Array, from: number, rows: number, err: Float64Array, out: Float64Array, base: Float64Array, scale: number): void {
+  const { Hd, C, Bh } = hd;
+  let i0 = 0;
+  if (C === 1) {
+    // One output (regression): four features at a time, each one's sum still over the rows in order.
+    for (; i0 + 4 <= Hd; i0 += 4) {
+      let g0 = 0, g1 = 0, g2 = 0, g3 = 0;
+      for (let r = 0, a = from * Hd + i0; r < rows; r++, a += Hd) {
+        const e = err[r];
+        g0 += A[a] * e; g1 += A[a + 1] * e; g2 += A[a + 2] * e; g3 += A[a + 3] * e;
+      }
+      out[i0] = base[i0] + scale * g0;
+      out[i0 + 1] = base[i0 + 1] + scale * g1;
+      out[i0 + 2] = base[i0 + 2] + scale * g2;
+      out[i0 + 3] = base[i0 + 3] + scale * g3;
+    }
+  }
+  for (let i = i0; i < Hd; i++)
+    for (let k = 0; k < C; k++) {
+      let g = 0;
+      for (let r = 0, a = from * Hd + i, e = k; r < rows; r++, a += Hd, e += C) g += A[a] * err[e];
+      out[i * C + k] = base[i * C + k] + scale * g;
+    }
+  for (let k = 0; k < C; k++) {
+    let g = 0;
+    for (let r = 0; r < rows; r++) g += err[r * C + k];
+    out[Bh + k] = base[Bh + k] + scale * g;
+  }
+}
+
+/**
+ * ANIL's pull-back through head step j on the K support rows: the R-pass of w = alpha v_head (rz, re) at the
+ * step's head h, its outputs' error ej and softmax pj, and the support rows' dA -= re W_j^T + ej w_W^T; with
+ * eTop (the last step), that dA through the ReLU of zTop into eTop instead.
+ */
+function headPullBack(
+  hd: Head,
+  A: Float64Array,
+  K: number,
+  h: Float64Array,
+  ej: Float64Array,
+  pj: Float64Array,
+  vh: Float64Array,
+  alpha: number,
+  rz: Float64Array,
+  re: Float64Array,
+  dA: Float64Array,
+  eTop: Float64Array | null,
+  zTop: Float64Array,
+): void {
+  const { Hd, C, Bh, mse } = hd;
+  for (let r = 0; r < K; r++) {
+    const o = r * C;
+    for (let k = 0; k < C; k++) {
+      let z = vh[Bh + k];
+      for (let i = 0; i < Hd; i++) z += A[r * Hd + i] * vh[i * C + k];
+      rz[o + k] = alpha * z;
+    }
+    if (mse) for (let k = 0; k < C; k++) re[o + k] = (2 / (K * C)) * rz[o + k];
+    else {
+      let dot = 0;
+      for (let k = 0; k < C; k++) dot += pj[o + k] * rz[o + k];
+      for (let k = 0; k < C; k++) re[o + k] = (pj[o + k] * (rz[o + k] - dot)) / K;
+    }
+    // The support rows carry -sum_j dA_j (the pull-back subtracts H_bh w).
+    const a = r * Hd;
+    if (C === 1) {
+      const q = re[o];
+      const ea = ej[o] * alpha;
+      if (eTop === null) for (let i = 0; i < Hd; i++) dA[a + i] -= 0 + (q * h[i] + ea * vh[i]);
+      else
+        for (let i = 0; i < Hd; i++) {
+          const d = dA[a + i] - (0 + (q * h[i] + ea * vh[i]));
+          eTop[a + i] = zTop[a + i] > 0 ? d : 0;
+        }
+      continue;
+    }
+    for (let i = 0; i < Hd; i++) {
+      let d = 0;
+      for (let k = 0; k < C; k++) d += re[o + k] * h[i * C + k] + ej[o + k] * alpha * vh[i * C + k];
+      if (eTop === null) dA[a + i] -= d;
+      else eTop[a + i] = zTop[a + i] > 0 ? dA[a + i] - d : 0;
+    }
+  }
+}
+
 /** What FastAlgorithmTrainer needs of a TrainConfig, and the network's sizes (architectureOf's). */
 export type FastAlgorithmTrainConfig = Pick<
   TrainConfig,
@@ -550,9 +640,9 @@ export class FastAlgorithmTrainer {
     const { loss, stats } = this.algo.metaGradient(this.params, data, this.grad);
     const { params, grad, m, v } = this;
     let gradSq = 0;
-    for (const g of grad) gradSq += g * g;
+    for (let i = 0; i < grad.length; i++) gradSq += grad[i] * grad[i];
     let zeroLoss = this.classes === null ? 0 : Math.log(this.classes);
-    if (this.classes === null) for (const y of data.qy) zeroLoss += (y * y) / data.qy.length;
+    if (this.classes === null) for (let i = 0, qy = data.qy; i < qy.length; i++) zeroLoss += (qy[i] * qy[i]) / qy.length;
     const reason = divergenceReason(this.iteration + 1, loss, gradSq, zeroLoss, c);
     if (reason) return { ok: false, loss, reason };
     if (ALGORITHM_INFO[c.algorithm].outer === 'reptile') {

@@ -37,7 +37,7 @@ function scoreTasks(learner: FlatLearner, set: TaskSet, cfg: EvalConfig, from: n
       last = Math.fround(sq / Q);
       perStep[s].push(last);
       visited = s + 1;
-    });
+    }, false);
     // Steps not taken (nothing to adapt) score as the last model.
     for (let s = visited; s <= cfg.steps; s++) perStep[s].push(last);
   }

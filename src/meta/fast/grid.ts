@@ -19,6 +19,8 @@ export class GridForward {
   private readonly at: Float64Array;
   /** The units that switch inside the grid, by switch point. */
   private readonly order: Int32Array;
+  /** Units switched at the current point, in order (check, switchUnits). */
+  private readonly pending: Int32Array;
   private readonly u: Float64Array;
   private readonly c: Float64Array;
 
@@ -34,6 +36,7 @@ export class GridForward {
     this.bias = new Float64Array(h1);
     this.at = new Float64Array(h1);
     this.order = new Int32Array(h1);
+    this.pending = new Int32Array(h1);
     this.u = new Float64Array(h2);
     this.c = new Float64Array(h2);
     // Only deeper nets keep the second layer's activations for the dense layers after it.
@@ -87,9 +90,11 @@ export class GridForward {
     let next = 0;
     for (let r = 0; r < n; r++) {
       const x = grid[r];
-      if (r === 0) for (let j = 0; j < h1; j++) this.check(p, j, x);
+      let np = 0;
+      if (r === 0) for (let j = 0; j < h1; j++) np = this.check(p, j, x, np);
       // Every unit whose switch point has been passed: checked directly, so the mask is forwardRows's.
-      for (; next < m && at[order[next]] <= x; next++) this.check(p, order[next], x);
+      for (; next < m && at[order[next]] <= x; next++) np = this.check(p, order[next], x, np);
+      if (np > 0) this.switchUnits(p, np);
       if (L === 2) {
         // One hidden layer: the second layer is the output, linear.
         for (let k = 0; k < h2; k++) out[r * h2 + k] = x * u[k] + c[k];
@@ -100,6 +105,25 @@ export class GridForward {
         const W2 = w[2];
         const o0 = r * nOut;
         if (nOut === 1) {
+          // With no switch before the next point, that point too, in the same pass over the units.
+          if (r + 1 < n && (next >= m || at[order[next]] > grid[r + 1])) {
+            const x2 = grid[r + 1];
+            let s = p[b[2]];
+            let s2 = s;
+            for (let k = 0; k < h2; k++) {
+              const U = u[k];
+              const C = c[k];
+              const W = p[W2 + k];
+              const z = x * U + C;
+              if (z > 0) s += z * W;
+              const z2 = x2 * U + C;
+              if (z2 > 0) s2 += z2 * W;
+            }
+            out[o0] = s;
+            out[o0 + 1] = s2;
+            r++;
+            continue;
+          }
           let s = p[b[2]];
           for (let k = 0; k < h2; k++) {
             const z = x * u[k] + c[k];
@@ -127,21 +151,57 @@ export class GridForward {
   }
 
   /** Brings first-layer unit j up to date at x: if it switched, adds or removes its row of the next weights. */
-  private check(p: Float64Array, j: number, x: number): void {
-    const { w, sizes } = this.lay;
-    const { active, bias, u, c } = this;
-    const slope = p[w[0] + j];
+  /**
+   * Brings first-layer unit j up to date at x: if it switched, marks it (pending[np]) for switchUnits, which adds
+   * or removes its row of the next weights. Returns the count of units pending.
+   */
+  private check(p: Float64Array, j: number, x: number, np: number): number {
+    const { active, bias } = this;
+    const slope = p[this.lay.w[0] + j];
     const on = x * slope + bias[j] > 0 ? 1 : 0;
-    if (on === active[j]) return;
+    if (on === active[j]) return np;
     active[j] = on;
-    const sign = on ? 1 : -1;
+    this.pending[np] = j;
+    return np + 1;
+  }
+
+  /**
+   * Adds (switched on) or removes (off) the pending units' rows of the next weights to u and c, in the order they
+   * switched, two per pass over the row (each sum still takes one unit's term after the other).
+   */
+  private switchUnits(p: Float64Array, np: number): void {
+    const { w, sizes } = this.lay;
+    const { active, bias, u, c, pending } = this;
     const h2 = sizes[2];
-    const row = w[1] + j * h2;
-    const du = sign * slope;
-    const dc = sign * bias[j];
-    for (let k = 0; k < h2; k++) {
-      u[k] += du * p[row + k];
-      c[k] += dc * p[row + k];
+    let q = 0;
+    for (; q + 1 < np; q += 2) {
+      const j1 = pending[q];
+      const j2 = pending[q + 1];
+      const sign1 = active[j1] ? 1 : -1;
+      const sign2 = active[j2] ? 1 : -1;
+      const du1 = sign1 * p[w[0] + j1];
+      const dc1 = sign1 * bias[j1];
+      const du2 = sign2 * p[w[0] + j2];
+      const dc2 = sign2 * bias[j2];
+      const r1 = w[1] + j1 * h2;
+      const r2 = w[1] + j2 * h2;
+      for (let k = 0; k < h2; k++) {
+        const A = p[r1 + k];
+        const B = p[r2 + k];
+        u[k] = u[k] + du1 * A + du2 * B;
+        c[k] = c[k] + dc1 * A + dc2 * B;
+      }
+    }
+    if (q < np) {
+      const j = pending[q];
+      const sign = active[j] ? 1 : -1;
+      const du = sign * p[w[0] + j];
+      const dc = sign * bias[j];
+      const row = w[1] + j * h2;
+      for (let k = 0; k < h2; k++) {
+        u[k] += du * p[row + k];
+        c[k] += dc * p[row + k];
+      }
     }
   }
 }

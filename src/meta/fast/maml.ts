@@ -24,7 +24,6 @@ export class FastMaml {
   private readonly support: Workspace[];
   private readonly query: Workspace;
   private readonly phis: Float64Array[];
-  private readonly g: Float64Array;
   private readonly v: Float64Array;
   private readonly hv: Float64Array;
 
@@ -41,7 +40,6 @@ export class FastMaml {
     this.support = Array.from({ length: Math.max(1, maxSteps) }, () => new Workspace(this.lay, kSupport));
     this.query = new Workspace(this.lay, kQuery);
     this.phis = Array.from({ length: maxSteps + 1 }, () => new Float64Array(n));
-    this.g = new Float64Array(n);
     this.v = new Float64Array(n);
     this.hv = new Float64Array(n);
   }
@@ -54,26 +52,21 @@ export class FastMaml {
     if (steps > this.maxSteps) throw new Error(`at most ${this.maxSteps} inner steps`);
     const { kSupport: K, kQuery: Q } = data;
     const T = data.tasks.length;
-    const nIn = this.lay.sizes[0];
-    const nOut = this.lay.sizes[this.lay.sizes.length - 1];
-    const { phis, g, v, hv } = this;
+    const { phis, v, hv } = this;
     const n = theta.length;
     grad.fill(0);
     let loss = 0;
     // phi_0 is theta itself (never written); phi_j for j >= 1 are this task's adapted parameters.
     const phi = (j: number) => (j === 0 ? theta : phis[j]);
+    const { sx, sy, qx, qy } = data;
     for (let t = 0; t < T; t++) {
-      const sx = data.sx.subarray(t * K * nIn, (t + 1) * K * nIn);
-      const sy = data.sy.subarray(t * K * nOut, (t + 1) * K * nOut);
+      // Task t's rows of the batch, read in place.
       for (let j = 0; j < steps; j++) {
+        // The step itself, phi_{j+1} = phi_j - alpha g, written by the backward pass (the gradient is not kept).
         const cur = phi(j);
-        lossAndGrad(this.support[j], cur, sx, sy, K, g, this.loss);
-        const next = phis[j + 1];
-        for (let i = 0; i < n; i++) next[i] = cur[i] - alpha * g[i];
+        lossAndGrad(this.support[j], cur, sx, sy, K, phis[j + 1], this.loss, t * K, cur, -alpha);
       }
-      const qx = data.qx.subarray(t * Q * nIn, (t + 1) * Q * nIn);
-      const qy = data.qy.subarray(t * Q * nOut, (t + 1) * Q * nOut);
-      loss += lossAndGrad(this.query, phi(steps), qx, qy, Q, v, this.loss);
+      loss += lossAndGrad(this.query, phi(steps), qx, qy, Q, v, this.loss, t * Q);
       if (!exact || steps === 0) {
         for (let i = 0; i < n; i++) grad[i] += v[i];
         continue;
@@ -81,7 +74,13 @@ export class FastMaml {
       // d phi_{j+1} / d phi_j = I - alpha H(phi_j), symmetric: pull v back through each step; the last pull
       // goes straight into the sum over tasks.
       for (let j = steps - 1; j >= 0; j--) {
-        hessianVector(this.support[j], phi(j), v, K, hv);
+        const ws = this.support[j];
+        if (j === 0 && !ws.sparse) {
+          // grad += v - alpha H v, written by the Hessian-vector pass itself (H v is never stored).
+          hessianVector(ws, theta, v, K, grad, v, -alpha);
+          break;
+        }
+        hessianVector(ws, phi(j), v, K, hv);
         if (j > 0) for (let i = 0; i < n; i++) v[i] -= alpha * hv[i];
         else for (let i = 0; i < n; i++) grad[i] += v[i] - alpha * hv[i];
       }
@@ -183,10 +182,10 @@ export class FastMamlTrainer {
   private apply(data: FlatBatch, loss: number): FastStepOutcome {
     const c = this.config;
     let gradSq = 0;
-    for (const g of this.grad) gradSq += g * g;
+    for (let i = 0, g = this.grad; i < g.length; i++) gradSq += g[i] * g[i];
     // The loss of a network that outputs zeros, as MetaTrainer has it.
     let zeroLoss = this.classes === null ? 0 : Math.log(this.classes);
-    if (this.classes === null) for (const y of data.qy) zeroLoss += (y * y) / data.qy.length;
+    if (this.classes === null) for (let i = 0, qy = data.qy; i < qy.length; i++) zeroLoss += (qy[i] * qy[i]) / qy.length;
     const reason = divergenceReason(this.iteration + 1, loss, gradSq, zeroLoss, c);
     if (reason) return { ok: false, loss, reason };
     const t = ++this.iteration;

@@ -30,6 +30,8 @@ export class Workspace {
   readonly re: Float64Array[];
   /** The softmax of the outputs (cross-entropy), for the R-operator. */
   readonly prob: Float64Array;
+  /** Column sums of one layer (a bias gradient on its way). */
+  readonly sums: Float64Array;
   readonly rows: number;
   /** One-input nets: the second layer's passes by line.ts (null: always dense). */
   readonly line: LineBuffers | null;
@@ -66,6 +68,7 @@ export class Workspace {
     this.rz = sizes.slice(1).map(buf);
     this.re = sizes.slice(1).map(buf);
     this.prob = buf(sizes[L]);
+    this.sums = new Float64Array(Math.max(...sizes));
   }
 }
 
@@ -188,19 +191,64 @@ function affineR(rz: Float64Array, a: Float64Array, ra: Float64Array, p: Float64
   }
 }
 
-/** Bias gradient g[B + j] = sum_r e[r,j]. */
-function biasSum(g: Float64Array, B: number, e: Float64Array, n: number, nO: number): void {
-  for (let j = 0; j < nO; j++) {
+/**
+ * Bias gradient g[B + j] = sum_r e[r,j]; with base, g[B + j] = base[B + j] + scale * that sum (base = g, scale = 1:
+ * added to g); acc: that added to g (emit).
+ */
+function biasSum(g: Float64Array, B: number, e: Float64Array, n: number, nO: number, base: Float64Array | null = null, scale = 1, acc = false): void {
+  // Four columns at a time (each column's sum still over the rows in order).
+  const j4 = nO - (nO % 4);
+  for (let j = 0; j < j4; j += 4) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let r = 0, er = j; r < n; r++, er += nO) {
+      s0 += e[er]; s1 += e[er + 1]; s2 += e[er + 2]; s3 += e[er + 3];
+    }
+    const o = B + j;
+    emit(g, o, s0, base, scale, acc);
+    emit(g, o + 1, s1, base, scale, acc);
+    emit(g, o + 2, s2, base, scale, acc);
+    emit(g, o + 3, s3, base, scale, acc);
+  }
+  for (let j = j4; j < nO; j++) {
     let s = 0;
     for (let r = 0, er = j; r < n; r++, er += nO) s += e[er];
-    g[B + j] = s;
+    emit(g, B + j, s, base, scale, acc);
   }
 }
 
-/** Weight gradient of one layer, overwritten: g[W + i nO + j] = sum_r a[r,i] e[r,j] (n even). */
-function outer(g: Float64Array, W: number, a: Float64Array, e: Float64Array, n: number, nIn: number, nO: number): void {
+/**
+ * One output entry of a gradient (or Hessian-vector) kernel: g[o] = s; with base, base[o] + scale * s; with acc
+ * too, g[o] + (base[o] + scale * s) (MAML's sum over tasks of v - alpha H v, without storing H v).
+ */
+function emit(g: Float64Array, o: number, s: number, base: Float64Array | null, scale: number, acc: boolean): void {
+  if (base === null) g[o] = s;
+  else if (acc) g[o] = g[o] + (base[o] + scale * s);
+  else g[o] = base[o] + scale * s;
+}
+
+/**
+ * Weight gradient of one layer, overwritten: g[W + i nO + j] = sum_r a[r,i] e[r,j] (n even); with base, g[k] =
+ * base[k] + scale * that sum.
+ */
+function outer(g: Float64Array, W: number, a: Float64Array, e: Float64Array, n: number, nIn: number, nO: number, base: Float64Array | null = null, scale = 1): void {
   const j4 = nO - (nO % 4);
-  for (let i = 0; i < nIn; i++) {
+  let i0 = 0;
+  if (nO === 1)
+    // One output: four inputs at a time (each sum still over the rows in order).
+    for (; i0 + 4 <= nIn; i0 += 4) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let r = 0, ar = i0; r < n; r++, ar += nIn) {
+        const x = e[r];
+        s0 += a[ar] * x; s1 += a[ar + 1] * x; s2 += a[ar + 2] * x; s3 += a[ar + 3] * x;
+      }
+      const o = W + i0;
+      if (base) {
+        g[o] = base[o] + scale * s0; g[o + 1] = base[o + 1] + scale * s1; g[o + 2] = base[o + 2] + scale * s2; g[o + 3] = base[o + 3] + scale * s3;
+      } else {
+        g[o] = s0; g[o + 1] = s1; g[o + 2] = s2; g[o + 3] = s3;
+      }
+    }
+  for (let i = i0; i < nIn; i++) {
     const gi = W + i * nO;
     for (let j = 0; j < j4; j += 4) {
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -208,20 +256,43 @@ function outer(g: Float64Array, W: number, a: Float64Array, e: Float64Array, n: 
         const x = a[ar];
         s0 += x * e[er]; s1 += x * e[er + 1]; s2 += x * e[er + 2]; s3 += x * e[er + 3];
       }
-      g[gi + j] = s0; g[gi + j + 1] = s1; g[gi + j + 2] = s2; g[gi + j + 3] = s3;
+      const o = gi + j;
+      if (base) {
+        g[o] = base[o] + scale * s0; g[o + 1] = base[o + 1] + scale * s1; g[o + 2] = base[o + 2] + scale * s2; g[o + 3] = base[o + 3] + scale * s3;
+      } else {
+        g[o] = s0; g[o + 1] = s1; g[o + 2] = s2; g[o + 3] = s3;
+      }
     }
     for (let j = j4; j < nO; j++) {
       let s = 0;
       for (let r = 0, ar = i, er = j; r < n; r++, ar += nIn, er += nO) s += a[ar] * e[er];
-      g[gi + j] = s;
+      if (base) g[gi + j] = base[gi + j] + scale * s;
+      else g[gi + j] = s;
     }
   }
 }
 
 /** The R-operator of outer: g[W + i nO + j] = sum_r ra[r,i] e[r,j] + a[r,i] re[r,j]. */
-function outerR(g: Float64Array, W: number, a: Float64Array, ra: Float64Array, e: Float64Array, re: Float64Array, n: number, nIn: number, nO: number): void {
+function outerR(g: Float64Array, W: number, a: Float64Array, ra: Float64Array, e: Float64Array, re: Float64Array, n: number, nIn: number, nO: number, base: Float64Array | null = null, scale = 1, acc = false): void {
   const j4 = nO - (nO % 4);
-  for (let i = 0; i < nIn; i++) {
+  let i0 = 0;
+  if (nO === 1)
+    for (; i0 + 4 <= nIn; i0 += 4) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let r = 0, ar = i0; r < n; r++, ar += nIn) {
+        const x = e[r];
+        const y = re[r];
+        s0 += ra[ar] * x + a[ar] * y;
+        s1 += ra[ar + 1] * x + a[ar + 1] * y;
+        s2 += ra[ar + 2] * x + a[ar + 2] * y;
+        s3 += ra[ar + 3] * x + a[ar + 3] * y;
+      }
+      emit(g, W + i0, s0, base, scale, acc);
+      emit(g, W + i0 + 1, s1, base, scale, acc);
+      emit(g, W + i0 + 2, s2, base, scale, acc);
+      emit(g, W + i0 + 3, s3, base, scale, acc);
+    }
+  for (let i = i0; i < nIn; i++) {
     const gi = W + i * nO;
     for (let j = 0; j < j4; j += 4) {
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -232,18 +303,29 @@ function outerR(g: Float64Array, W: number, a: Float64Array, ra: Float64Array, e
         s2 += rx * e[er + 2] + x * re[er + 2];
         s3 += rx * e[er + 3] + x * re[er + 3];
       }
-      g[gi + j] = s0; g[gi + j + 1] = s1; g[gi + j + 2] = s2; g[gi + j + 3] = s3;
+      emit(g, gi + j, s0, base, scale, acc);
+      emit(g, gi + j + 1, s1, base, scale, acc);
+      emit(g, gi + j + 2, s2, base, scale, acc);
+      emit(g, gi + j + 3, s3, base, scale, acc);
     }
     for (let j = j4; j < nO; j++) {
       let s = 0;
       for (let r = 0, ar = i, er = j; r < n; r++, ar += nIn, er += nO) s += ra[ar] * e[er] + a[ar] * re[er];
-      g[gi + j] = s;
+      emit(g, gi + j, s, base, scale, acc);
     }
   }
 }
 
 /** Backpropagation through one layer and the ReLU before it: prev[r,i] = relu'(z[r,i]) sum_j e[r,j] W[i,j]. */
 function back(prev: Float64Array, z: Float64Array, e: Float64Array, p: Float64Array, W: number, n: number, nIn: number, nO: number): void {
+  if (nO === 1) {
+    // One output (regression): the sum over outputs is one term, 0 + e w.
+    for (let r = 0; r < n; r++) {
+      const er = e[r];
+      for (let i = 0, o = r * nIn; i < nIn; i++, o++) prev[o] = z[o] > 0 ? 0 + er * p[W + i] : 0;
+    }
+    return;
+  }
   for (let r = 0; r < n; r += 2) {
     const er = r * nO;
     const es = er + nO;
@@ -266,6 +348,14 @@ function back(prev: Float64Array, z: Float64Array, e: Float64Array, p: Float64Ar
 
 /** The R-operator of back: relu'(z[r,i]) sum_j re[r,j] W[i,j] + e[r,j] V[i,j]. */
 function backR(prev: Float64Array, z: Float64Array, e: Float64Array, re: Float64Array, p: Float64Array, v: Float64Array, W: number, n: number, nIn: number, nO: number): void {
+  if (nO === 1) {
+    for (let r = 0; r < n; r++) {
+      const rr = re[r];
+      const er = e[r];
+      for (let i = 0, o = r * nIn; i < nIn; i++, o++) prev[o] = z[o] > 0 ? 0 + (rr * p[W + i] + er * v[W + i]) : 0;
+    }
+    return;
+  }
   for (let r = 0; r < n; r += 2) {
     const er = r * nO;
     const es = er + nO;
@@ -287,28 +377,94 @@ function backR(prev: Float64Array, z: Float64Array, e: Float64Array, re: Float64
   }
 }
 
-/** Forward pass of n rows of x ([n, in]) through parameters p; fills ws.a and ws.z. Returns the output z[L-1]. */
-export function forwardRows(ws: Workspace, p: Float64Array, x: ArrayLike<number>, n: number): Float64Array {
+/**
+ * Forward pass of n rows of x ([n, in]; from row `from`) through parameters p; fills ws.a and ws.z. Returns the
+ * output z[L-1].
+ */
+export function forwardRows(ws: Workspace, p: Float64Array, x: ArrayLike<number>, n: number, from = 0): Float64Array {
   const { sizes, w, b } = ws.lay;
   const L = sizes.length - 1;
   const N = n + (n & 1);
   const a0 = ws.a[0];
-  for (let i = 0; i < n * sizes[0]; i++) a0[i] = x[i];
-  a0.fill(0, n * sizes[0], N * sizes[0]);
-  ws.onLine = false;
+  const nIn = sizes[0];
+  for (let i = 0, k = from * nIn; i < n * nIn; i++, k++) a0[i] = x[k];
+  a0.fill(0, n * nIn, N * nIn);
+  // One-input nets: the second layer by line.ts, which needs neither the first layer's outputs nor a1 (unless
+  // the inputs or parameters are not finite: then the dense kernels).
+  ws.onLine = ws.line !== null && ws.line.prepare(p, a0, N);
   if (ws.sparse) compress(ws.sparse, a0, N, sizes[0]);
-  for (let l = 0; l < L; l++) {
+  for (let l = ws.onLine ? 1 : 0; l < L; l++) {
     const z = ws.z[l];
     if (l === 1 && ws.onLine) ws.line!.affine(z, p, null, N);
     else if (l === 0 && ws.sparse) sparseAffine(z, ws.sparse, p, w[0], b[0], N, sizes[1]);
     else affine(z, ws.a[l], p, w[l], b[l], N, sizes[l], sizes[l + 1]);
-    if (l < L - 1) {
-      const next = ws.a[l + 1];
-      for (let i = 0; i < N * sizes[l + 1]; i++) next[i] = z[i] > 0 ? z[i] : 0;
+    if (l === L - 2 && sizes[L] === 1) {
+      // One output (regression): the last hidden ReLU and the output layer in one pass.
+      reluOut1(ws.a[l + 1], z, p, w[L - 1], b[L - 1], N, sizes[l + 1], ws.z[L - 1]);
+      break;
     }
-    if (l === 0 && ws.line) ws.onLine = ws.line.prepare(p, a0, z, N);
+    if (l < L - 1) relu(ws.a[l + 1], z, N * sizes[l + 1]);
   }
   return ws.z[L - 1];
+}
+
+/**
+ * a = relu(z) ([n, nIn], n even) and out = a W + b for one output (W = p[W..], b = p[B]): relu and affine's
+ * values (the same sums in the same order), without reading a back.
+ */
+function reluOut1(a: Float64Array, z: Float64Array, p: Float64Array, W: number, B: number, n: number, nIn: number, out: Float64Array): void {
+  for (let r = 0; r < n; r += 2) {
+    const ar = r * nIn;
+    const br = ar + nIn;
+    let s = p[B];
+    let t = s;
+    for (let i = 0; i < nIn; i++) {
+      const u = z[ar + i];
+      const v = z[br + i];
+      const x = u > 0 ? u : 0;
+      const y = v > 0 ? v : 0;
+      a[ar + i] = x;
+      a[br + i] = y;
+      const w = p[W + i];
+      s += x * w;
+      t += y * w;
+    }
+    out[r] = s;
+    out[r + 1] = t;
+  }
+}
+
+/**
+ * The R-operator of reluOut1: ra = mask(z) rz, rout = ra W + a V + vb (affineR's sums, in its order), a the
+ * forward pass's.
+ */
+function reluOut1R(ra: Float64Array, z: Float64Array, rz: Float64Array, a: Float64Array, p: Float64Array, v: Float64Array, W: number, B: number, n: number, nIn: number, out: Float64Array): void {
+  for (let r = 0; r < n; r += 2) {
+    const ar = r * nIn;
+    const br = ar + nIn;
+    let s = v[B];
+    let t = s;
+    for (let i = 0; i < nIn; i++) {
+      const rx = z[ar + i] > 0 ? rz[ar + i] : 0;
+      const ry = z[br + i] > 0 ? rz[br + i] : 0;
+      ra[ar + i] = rx;
+      ra[br + i] = ry;
+      const w = p[W + i];
+      const u = v[W + i];
+      s += rx * w + a[ar + i] * u;
+      t += ry * w + a[br + i] * u;
+    }
+    out[r] = s;
+    out[r + 1] = t;
+  }
+}
+
+/** out[i] = max(z[i], 0) for i < m (as z > 0 ? z : 0: NaN stays 0, as before). */
+function relu(out: Float64Array, z: Float64Array, m: number): void {
+  for (let i = 0; i < m; i++) {
+    const v = z[i];
+    out[i] = v > 0 ? v : 0;
+  }
 }
 
 /** What the rows are scored by: squared error, or cross-entropy of the softmax against one-hot labels. */
@@ -318,7 +474,9 @@ export type FlatLoss = 'mse' | 'crossEntropy';
  * The loss of n rows against targets y ([n, out]; for cross-entropy one-hot labels) and, when `grad` is given,
  * its gradient w.r.t. p (overwritten): the MSE over every output, or the mean over rows of -sum y log
  * softmax(z). Leaves ws.e holding dLoss/dz (and ws.prob the softmax) for a following hessianVector call at
- * the same point.
+ * the same point. `from`: the rows are x's and y's rows from..from + n (a task of a batch, without a subarray).
+ * With base, grad <- base + scale * gradient (backwardFrom's): base = grad adds it to a sum over tasks, base =
+ * p and scale = -alpha is an SGD step, without the gradient ever stored.
  */
 export function lossAndGrad(
   ws: Workspace,
@@ -328,19 +486,23 @@ export function lossAndGrad(
   n: number,
   grad: Float64Array | null,
   kind: FlatLoss = 'mse',
+  from = 0,
+  base: Float64Array | null = null,
+  scale = 1,
 ): number {
   const { sizes } = ws.lay;
   const L = sizes.length - 1;
   const N = n + (n & 1);
-  const out = forwardRows(ws, p, x, n);
+  const out = forwardRows(ws, p, x, n, from);
   const nOut = sizes[L];
+  const y0 = from * nOut;
   const eL = ws.e[L - 1];
   ws.loss = kind;
   let loss = 0;
   if (kind === 'mse') {
     const c = 2 / (n * nOut);
     for (let i = 0; i < n * nOut; i++) {
-      const d = out[i] - y[i];
+      const d = out[i] - y[y0 + i];
       loss += d * d;
       eL[i] = c * d;
     }
@@ -355,37 +517,79 @@ export function lossAndGrad(
       for (let j = 0; j < nOut; j++) sum += Math.exp(out[o + j] - m);
       const lse = m + Math.log(sum);
       for (let j = 0; j < nOut; j++) {
-        loss -= y[o + j] * (out[o + j] - lse);
+        loss -= y[y0 + o + j] * (out[o + j] - lse);
         ws.prob[o + j] = Math.exp(out[o + j] - lse);
-        eL[o + j] = (ws.prob[o + j] - y[o + j]) / n;
+        eL[o + j] = (ws.prob[o + j] - y[y0 + o + j]) / n;
       }
     }
     loss /= n;
   }
   eL.fill(0, n * nOut, N * nOut);
-  if (grad) backwardFrom(ws, p, n, L - 1, grad);
+  if (grad) backwardFrom(ws, p, n, L - 1, grad, base, scale);
   return loss;
 }
 
 /**
  * Backpropagation from ws.e[top] (dLoss/dz of layer `top`, padding rows zero) down to the input, at the point of
  * the last forward pass: the gradient of layers 0..top into `grad` (those entries overwritten, the others left).
- * lossAndGrad's backward pass, and ANIL's body pass (src/meta/fast/algorithms.ts).
+ * With base, each of those entries is base + scale * its gradient instead (base = grad, scale = 1: added into a
+ * sum over tasks without a copy; base = p, scale = -alpha: an SGD step): the same bits as the gradient stored,
+ * then combined. lossAndGrad's backward pass, and ANIL's body pass (src/meta/fast/algorithms.ts).
  */
-export function backwardFrom(ws: Workspace, p: Float64Array, n: number, top: number, grad: Float64Array): void {
+export function backwardFrom(ws: Workspace, p: Float64Array, n: number, top: number, grad: Float64Array, base: Float64Array | null = null, scale = 1): void {
   const { sizes, w, b } = ws.lay;
   const N = n + (n & 1);
+  // Below a one-output layer, the pass back through it also sums the next bias's gradient.
+  let biasDone = false;
   for (let l = top; l >= 0; l--) {
-    biasSum(grad, b[l], ws.e[l], N, sizes[l + 1]);
+    if (!biasDone) biasSum(grad, b[l], ws.e[l], N, sizes[l + 1], base, scale);
+    biasDone = false;
     if (l === 1 && ws.onLine) {
       // The first two layers' weights and the first biases at once; e0 is never formed.
-      ws.line!.backward(grad, p, ws.e[1], N);
+      ws.line!.backward(grad, p, ws.e[1], N, base, scale);
       break;
     }
-    if (l === 0 && ws.sparse) sparseOuter(grad, w[0], ws.sparse, ws.e[0], N, sizes[0], sizes[1]);
-    else outer(grad, w[l], ws.a[l], ws.e[l], N, sizes[l], sizes[l + 1]);
-    if (l > 0) back(ws.e[l - 1], ws.z[l - 1], ws.e[l], p, w[l], N, sizes[l], sizes[l + 1]);
+    if (l === 0 && ws.sparse) {
+      sparseOuter(grad, w[0], ws.sparse, ws.e[0], N, sizes[0], sizes[1]);
+      if (base) for (let i = w[0], end = w[0] + sizes[0] * sizes[1]; i < end; i++) grad[i] = base[i] + scale * grad[i];
+    } else outer(grad, w[l], ws.a[l], ws.e[l], N, sizes[l], sizes[l + 1], base, scale);
+    if (l > 0 && sizes[l + 1] === 1) {
+      backBias1(ws.e[l - 1], ws.z[l - 1], ws.e[l], null, p, null, w[l], N, sizes[l], ws.sums);
+      putSums(grad, b[l - 1], ws.sums, sizes[l], base, scale);
+      biasDone = true;
+    } else if (l > 0) back(ws.e[l - 1], ws.z[l - 1], ws.e[l], p, w[l], N, sizes[l], sizes[l + 1]);
   }
+}
+
+/**
+ * back (or, given re and v, backR) through a one-output layer, and the column sums of what it writes (biasSum's
+ * sums of the layer below: over the rows in order, from 0) into sums.
+ */
+function backBias1(prev: Float64Array, z: Float64Array, e: Float64Array, re: Float64Array | null, p: Float64Array, v: Float64Array | null, W: number, n: number, nIn: number, sums: Float64Array): void {
+  sums.fill(0, 0, nIn);
+  for (let r = 0; r < n; r++) {
+    const er = e[r];
+    const o = r * nIn;
+    if (re === null || v === null)
+      for (let i = 0; i < nIn; i++) {
+        const d = z[o + i] > 0 ? 0 + er * p[W + i] : 0;
+        prev[o + i] = d;
+        sums[i] += d;
+      }
+    else {
+      const rr = re[r];
+      for (let i = 0; i < nIn; i++) {
+        const d = z[o + i] > 0 ? 0 + (rr * p[W + i] + er * v[W + i]) : 0;
+        prev[o + i] = d;
+        sums[i] += d;
+      }
+    }
+  }
+}
+
+/** g[B + j] = sums[j] (with base, base[B + j] + scale sums[j]), biasSum's output. */
+function putSums(g: Float64Array, B: number, sums: Float64Array, m: number, base: Float64Array | null, scale: number, acc = false): void {
+  for (let j = 0; j < m; j++) emit(g, B + j, sums[j], base, scale, acc);
 }
 
 /**
@@ -393,22 +597,29 @@ export function backwardFrom(ws: Workspace, p: Float64Array, n: number, top: num
  * whose activations, dLoss/dz and softmax ws still holds) times v. The R-operator of the forward and backward
  * passes: ReLU's second derivative is zero almost everywhere, so the masks are constants of the pass.
  */
-export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n: number, hv: Float64Array): void {
+export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n: number, hv: Float64Array, base: Float64Array | null = null, scale = 1): void {
+  // With base: hv <- hv + (base + scale H v), entry by entry (not for sparse inputs).
+  if (base && ws.sparse) throw new Error('hessianVector adds no sparse first layer');
   const { sizes, w, b } = ws.lay;
   const L = sizes.length - 1;
   const N = n + (n & 1);
   // Forward R-pass: R{a0} = 0; R{z_l} = R{a_l} W_l + a_l V_l + vb_l; R{a_{l+1}} = R{z_l} * mask_l.
   ws.ra[0].fill(0, 0, N * sizes[0]);
-  for (let l = 0; l < L; l++) {
+  // On the line (line.ts), R{z1} comes from v directly: the first layer's R-values are never formed.
+  for (let l = ws.onLine ? 1 : 0; l < L; l++) {
     const rz = ws.rz[l];
     if (l === 1 && ws.onLine) ws.line!.affine(rz, p, v, N);
     // The input has no R-value (R{a0} = 0): the first layer's is a0 V0 + vb0, the sparse product with v.
     else if (l === 0 && ws.sparse) sparseAffine(rz, ws.sparse, v, w[0], b[0], N, sizes[1]);
     else affineR(rz, ws.a[l], ws.ra[l], p, v, w[l], b[l], N, sizes[l], sizes[l + 1]);
+    if (l === L - 2 && sizes[L] === 1) {
+      reluOut1R(ws.ra[l + 1], ws.z[l], rz, ws.a[l + 1], p, v, w[L - 1], b[L - 1], N, sizes[l + 1], ws.rz[L - 1]);
+      break;
+    }
     if (l < L - 1) {
       const z = ws.z[l];
       const next = ws.ra[l + 1];
-      for (let i = 0; i < N * sizes[l + 1]; i++) next[i] = z[i] > 0 ? rz[i] : 0;
+      for (let i = 0, m = N * sizes[l + 1]; i < m; i++) next[i] = z[i] > 0 ? rz[i] : 0;
     }
   }
   // Backward R-pass: R{e_L-1} = c R{z_L-1} (MSE), or the softmax's Jacobian times R{z_L-1} over n
@@ -430,14 +641,20 @@ export function hessianVector(ws: Workspace, p: Float64Array, v: Float64Array, n
     }
   }
   reL.fill(0, n * nOutL, N * nOutL);
+  let biasDone = false;
   for (let l = L - 1; l >= 0; l--) {
-    biasSum(hv, b[l], ws.re[l], N, sizes[l + 1]);
+    if (!biasDone) biasSum(hv, b[l], ws.re[l], N, sizes[l + 1], base, scale, true);
+    biasDone = false;
     if (l === 1 && ws.onLine) {
-      ws.line!.backwardR(hv, p, v, ws.e[1], ws.re[1], N);
+      ws.line!.backwardR(hv, p, v, ws.e[1], ws.re[1], N, base, scale);
       break;
     }
     if (l === 0 && ws.sparse) sparseOuter(hv, w[0], ws.sparse, ws.re[0], N, sizes[0], sizes[1]);
-    else outerR(hv, w[l], ws.a[l], ws.ra[l], ws.e[l], ws.re[l], N, sizes[l], sizes[l + 1]);
-    if (l > 0) backR(ws.re[l - 1], ws.z[l - 1], ws.e[l], ws.re[l], p, v, w[l], N, sizes[l], sizes[l + 1]);
+    else outerR(hv, w[l], ws.a[l], ws.ra[l], ws.e[l], ws.re[l], N, sizes[l], sizes[l + 1], base, scale, true);
+    if (l > 0 && sizes[l + 1] === 1) {
+      backBias1(ws.re[l - 1], ws.z[l - 1], ws.e[l], ws.re[l], p, v, w[l], N, sizes[l], ws.sums);
+      putSums(hv, b[l - 1], ws.sums, sizes[l], base, scale, true);
+      biasDone = true;
+    } else if (l > 0) backR(ws.re[l - 1], ws.z[l - 1], ws.e[l], ws.re[l], p, v, w[l], N, sizes[l], sizes[l + 1]);
   }
 }
