@@ -30,6 +30,7 @@
  * 10. Classification live (issue 17 target 2, BENCH_ONLY=classttq): the glyph live preset (GLYPH_LIVE_CONFIG) and
  *    plane 5-way MAML from random weights in the page's worker until one-step query accuracy on validation episodes
  *    reaches 80% (glyphs, <= 120 s) or the shipped checkpoint's (plane, <= 60 s); the test episodes score the stop once.
+ * BENCH_TRACE=file.json writes a Chrome trace of the wasm page's clicks (part 2) for a closer look.
  * BENCH_ITERATIONS (default 30) sets the timed iterations; BENCH_ONLY=iterations,clicks,ttq,soak,plane,glyphs,classttq,
  * load,reproduce,backend (any of them) runs only those parts; BENCH_LOADS (default 5) the page loads timed; BENCH_PORT
  * the server's port.
@@ -228,9 +229,15 @@ async function clickLatency(page: Page): Promise<{ median: number; p95: number; 
   const n = 40;
   let missed = 0;
   for (let i = 0; i < n; i++) {
-    // Measured again each time: a notice (the points no longer follow the sine) moves the plot down.
-    await page.locator('[data-testid="task-panel"] rect.plot-area').scrollIntoViewIfNeeded();
-    const box = (await page.locator('[data-testid="task-panel"] rect.plot-area').boundingBox())!;
+    // Measured again each time: a notice (the points no longer follow the sine) moves the plot down. Scrolled
+    // only when it is not wholly on screen: scrollIntoViewIfNeeded waits on animation frames itself, which puts a
+    // frame just before every click and so delays the click's own frame by one (a harness artifact, not the page).
+    let box = (await page.locator('[data-testid="task-panel"] rect.plot-area').boundingBox())!;
+    const viewport = page.viewportSize()!;
+    if (box.y < 0 || box.y + box.height > viewport.height) {
+      await page.locator('[data-testid="task-panel"] rect.plot-area').scrollIntoViewIfNeeded();
+      box = (await page.locator('[data-testid="task-panel"] rect.plot-area').boundingBox())!;
+    }
     const had: { clicks: number; points: number } = await page.evaluate(() => ({ clicks: (window as Pg).__clicks.length, points: (window as Pg).__playground.store.getState().settings.points.length }));
     await page.mouse.click(box.x + box.width * (0.05 + (0.9 * i) / n), box.y + box.height * (0.35 + 0.3 * ((i * 7) % 10) / 10));
     try {
@@ -274,7 +281,20 @@ async function browserRows(browser: Browser): Promise<BrowserResults> {
       continue;
     }
     await settled(page);
+    let tracing: { cdp: Awaited<ReturnType<ReturnType<Page['context']>['newCDPSession']>>; chunks: unknown[] } | null = null;
+    if (process.env.BENCH_TRACE && backend === 'wasm') {
+      const cdp = await page.context().newCDPSession(page);
+      tracing = { cdp, chunks: [] };
+      cdp.on('Tracing.dataCollected', (e: Pg) => tracing!.chunks.push(...e.value));
+      await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+    }
     if (want('clicks')) latency[backend] = await clickLatency(page);
+    if (tracing) {
+      const done = new Promise((r) => tracing!.cdp.once('Tracing.tracingComplete', r));
+      await tracing.cdp.send('Tracing.end');
+      await done;
+      writeFileSync(process.env.BENCH_TRACE!, JSON.stringify({ traceEvents: tracing.chunks }));
+    }
     if (!want('iterations')) {
       await page.close();
       continue;

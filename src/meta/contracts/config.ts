@@ -104,23 +104,23 @@ export const LECTURE_CONFIG: TrainConfig = { ...defaultTrainConfig('maml'), meta
  * `npm run bench`'s time to quality for LECTURE_CONFIG (issue 17, target 5), the figures the page and the README
  * quote: wall seconds in the page's worker from random weights until the one-step 5-shot MSE on 1,000 validation
  * tasks is at most PAPER_ONE_STEP_MSE (median of 3 runs, evaluations included), on the 2-core machine shared with
- * other jobs (its load average): 5.8 s with nothing else running (5.3 / 5.8 / 5.8 s, about 0.78 ms per iteration),
- * 5.4 / 7.0 / 6.5 s at load 6 (about 0.8 ms per iteration), 20.9 / 33.3 / 34.7 s at load 12-14.
+ * other jobs (its load average), since the kernels' round 2 (about 0.56 ms per iteration): 4.7 s with nothing
+ * else running (5.2 / 4.7 / 4.2 s; an earlier quiet run 3.7 / 4.2 / 4.7 s), 4.2-5.3 s over five runs at load
+ * 1.4-5. (Before round 2: 5.8 s quiet, 6.5 s at load 6, 33 s at load 12-14.)
  */
 export const LECTURE_TIME = {
   measured: '2026-11-30',
   runs: [
-    { seconds: 5.8, load: 'load average 1 (nothing else running)' },
-    { seconds: 6.5, load: 'load average 6' },
-    { seconds: 33.3, load: 'load average 12–14' },
+    { seconds: 4.7, load: 'load average 1 (nothing else running)' },
+    { seconds: 5.3, load: 'load average 2–5 (the slowest of five runs)' },
   ],
 };
 
 /**
- * The one promise the page and the README make about LECTURE_CONFIG (issue 14), from LECTURE_TIME: 5.8 s on the
- * idle machine, 6.5 s at load 6; the heavily loaded run is the exception the tooltip names. The button, its tooltip and the README all say this text.
+ * The one promise the page and the README make about LECTURE_CONFIG (issue 14), from LECTURE_TIME: 4.7 s on the
+ * idle machine, at most 5.3 s at load 2-5 (a machine loaded many times over takes longer). The button, its tooltip and the README all say this text.
  */
-export const LECTURE_PROMISE = 'about 5–10 s';
+export const LECTURE_PROMISE = 'about 4–6 s';
 
 /**
  * A training run that shows meta-learning live in a lecture, offered by a button in the training panel: its
