@@ -114,8 +114,6 @@ export function createAdaptation(core: SessionCore, scheduler: Scheduler, checkp
     store.getState().setAdaptation(msg.results);
     store.getState().setStatus({ adaptPath: msg.path, adaptPathNote: msg.pathNote ?? null, adaptMs: msg.computeMs });
     warnDiverged(s.methods, (m) => msg.results[m]?.divergedAt != null, s.alpha);
-    // The answer is in the store: the panels draw it (and the points it answers) now.
-    core.view?.release();
   }
 
   /**

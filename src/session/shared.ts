@@ -16,8 +16,11 @@ export interface SessionCore {
   /** The worker client: null before start() and after dispose(). */
   client(): EngineClient | null;
   fetch: typeof fetch;
-  /** What the panels render of the store, held while a moved point's curves are computed; null: nothing held (tests). */
-  view: Pick<StoreView<PlaygroundState>, 'hold' | 'release'> | null;
+  /**
+   * What the panels render of the store, held while a moved point's curves are computed (the answer's first store
+   * change ends the hold); null: nothing held (tests).
+   */
+  view: Pick<StoreView<PlaygroundState>, 'hold'> | null;
   /** The folder of the shipped checkpoints, ending in '/' (the page: `${BASE_URL}checkpoints/`). */
   checkpointsUrl: string;
   /** Milliseconds, for the refresh policy (performance.now on the page). */

@@ -58,9 +58,4 @@ export class JobPaths {
     this.chosen.set(job, { path: best.path, note });
     return { result: best.result as T, path: best.path, note };
   }
-
-  /** Forgets every choice (a new backend: the measurements no longer hold). */
-  clear(): void {
-    this.chosen.clear();
-  }
 }

@@ -20,7 +20,7 @@ import { classesOf, drawEpisodes, isClassification } from '../contracts/problems
 import type { SinusoidTask } from '../contracts/tasks/sinusoid';
 import { drawMetaBatch } from '../contracts/tasks/sampling';
 import { flatEpisodes, initFlat, type FlatBatch } from './maml';
-import { backwardFrom, forwardRows, hessianVector, layoutOf, lossAndGrad, Workspace, type FlatLoss, type Layout } from './mlp';
+import { backwardFrom, crossEntropyRow, forwardRows, hessianVector, layoutOf, lossAndGrad, Workspace, type FlatLoss, type Layout } from './mlp';
 
 /** The algorithms this file trains: every one with something to train but MAML and first-order MAML (maml.ts). */
 export const FAST_ALGORITHMS = ['reptile', 'imaml', 'anil', 'metasgd', 'pretrained', 'oracle'] as const satisfies readonly AlgorithmId[];
@@ -485,18 +485,7 @@ function headLoss(hd: Head, A: Float64Array, from: number, rows: number, h: Floa
         loss += d * d;
         err[o + k] = c * d;
       }
-    else {
-      let m = -Infinity;
-      for (let k = 0; k < C; k++) m = Math.max(m, err[o + k]);
-      let sum = 0;
-      for (let k = 0; k < C; k++) sum += Math.exp(err[o + k] - m);
-      const lse = m + Math.log(sum);
-      for (let k = 0; k < C; k++) {
-        loss -= y[y0 + o + k] * (err[o + k] - lse);
-        pr[o + k] = Math.exp(err[o + k] - lse);
-        err[o + k] = (pr[o + k] - y[y0 + o + k]) / rows;
-      }
-    }
+    else loss = crossEntropyRow(loss, err, o, C, y, y0, pr, err, rows);
   }
   return mse ? loss / (rows * C) : loss / rows;
 }

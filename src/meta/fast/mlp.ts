@@ -508,24 +508,31 @@ export function lossAndGrad(
     }
     loss /= n * nOut;
   } else {
-    // Per row, log-sum-exp shifted by the largest logit; dLoss/dz = (softmax - y) / n.
-    for (let r = 0; r < n; r++) {
-      const o = r * nOut;
-      let m = -Infinity;
-      for (let j = 0; j < nOut; j++) m = Math.max(m, out[o + j]);
-      let sum = 0;
-      for (let j = 0; j < nOut; j++) sum += Math.exp(out[o + j] - m);
-      const lse = m + Math.log(sum);
-      for (let j = 0; j < nOut; j++) {
-        loss -= y[y0 + o + j] * (out[o + j] - lse);
-        ws.prob[o + j] = Math.exp(out[o + j] - lse);
-        eL[o + j] = (ws.prob[o + j] - y[y0 + o + j]) / n;
-      }
-    }
+    for (let r = 0; r < n; r++) loss = crossEntropyRow(loss, out, r * nOut, nOut, y, y0, ws.prob, eL, n);
     loss /= n;
   }
   eL.fill(0, n * nOut, N * nOut);
   if (grad) backwardFrom(ws, p, n, L - 1, grad, base, scale);
+  return loss;
+}
+
+/**
+ * One row of the softmax cross-entropy, at offset o of the logits z (nOut of them) against one-hot y (from y0 + o):
+ * returns `loss` less the row's sum of y (z - logsumexp z), and writes the softmax into prob and dLoss/dz =
+ * (softmax - y) / rows into err, both at o. err may be z itself (each logit is read before it is overwritten).
+ * lossAndGrad's rows and ANIL's head (algorithms.ts) both score with it.
+ */
+export function crossEntropyRow(loss: number, z: Float64Array, o: number, nOut: number, y: ArrayLike<number>, y0: number, prob: Float64Array, err: Float64Array, rows: number): number {
+  let m = -Infinity;
+  for (let j = 0; j < nOut; j++) m = Math.max(m, z[o + j]);
+  let sum = 0;
+  for (let j = 0; j < nOut; j++) sum += Math.exp(z[o + j] - m);
+  const lse = m + Math.log(sum);
+  for (let j = 0; j < nOut; j++) {
+    loss -= y[y0 + o + j] * (z[o + j] - lse);
+    prob[o + j] = Math.exp(z[o + j] - lse);
+    err[o + j] = (prob[o + j] - y[y0 + o + j]) / rows;
+  }
   return loss;
 }
 
