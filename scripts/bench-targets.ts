@@ -19,7 +19,11 @@ export interface BenchFacts {
   workerMs: Record<string, Record<string, number | undefined>>;
   /** The trainable algorithms other than MAML and first-order MAML (target 3), with their inner steps. */
   otherAlgorithms: { id: string; innerSteps: number | null }[];
-  clicks: Record<string, { p95: number; frameP95: number; median: number }>;
+  /**
+   * Per backend: click to redrawn curves (ms), the start of the frame that shows them (ms after the click), and
+   * the share of clicks whose curves are in the frame that follows the click (it starts within one frame).
+   */
+  clicks: Record<string, { p95: number; frameP95: number; median: number; inFirstFrame: number }>;
   ttqSeconds: number | null | undefined;
   load: { firstCurvesMedianMs: number; longestToAveragedMs: number; loads: number } | null;
   /** Total bytes of the shipped checkpoints in JSON (as makeCheckpoint writes it) and in the binary form. */
@@ -130,9 +134,11 @@ export function issue17Targets(b: BenchFacts): TargetRow[] {
     clicks.length
       ? {
           id: 6,
-          target: 'click to redrawn curves p95 <= 16 ms on each backend in this run, and the next frame within 16 ms',
-          measured: clicks.map(([name, c]) => `${name} ${c.p95.toFixed(1)} / frame ${c.frameP95.toFixed(1)}`).join('; '),
-          verdict: all(clicks.flatMap(([, c]) => [c.p95 <= 16, c.frameP95 <= 16])),
+          target: 'click to redrawn curves p95 <= 16 ms on each backend in this run, and the frame that follows the click (within 16 ms) shows them, for 95% of clicks',
+          measured: clicks
+            .map(([name, c]) => `${name} ${c.p95.toFixed(1)}, in the frame that follows ${(100 * c.inFirstFrame).toFixed(0)}% (its start p95 ${c.frameP95.toFixed(1)})`)
+            .join('; '),
+          verdict: all(clicks.flatMap(([, c]) => [c.p95 <= 16, c.inFirstFrame >= 0.95])),
         }
       : { id: 6, target: 'clicks within a frame', measured: 'not run (BENCH_ONLY without clicks)', verdict: 'not measured' },
   );

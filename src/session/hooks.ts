@@ -26,6 +26,8 @@ export function testHooks(core: SessionCore, idle: (kind?: RequestKind) => boole
     /** The latest parameters the page holds for a method (what export downloads). */
     checkpoint: (method: AlgorithmId) => client()?.latest.get(method)?.checkpoint ?? null,
     restarts: () => client()?.restarts ?? 0,
+    /** Click answers taken from shared memory and from messages (answer-slot.ts). */
+    answersBy: () => (client() ? { ...client()!.answersBy } : null),
     /** The worker's meta-iteration breakdown (what the Learn mode's scene 4 shows), asked for directly. */
     metaStep: (req: MetaStepRequest) => client()?.request<'metaStepResult'>({ type: 'metaStep', ...req }),
     gpuCheck: () => client()?.request<'gpuCheckResult'>({ type: 'gpuCheck' }),

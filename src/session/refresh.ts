@@ -12,6 +12,13 @@ export type RequestKind = 'adaptation' | 'evaluation';
  */
 export const ANSWER_HOLD_MS = 16;
 
+/**
+ * How long a click's task waits for its curves in shared memory (EngineClient.awaitAnswers), where the page has
+ * some: the worker answers an idle click in 1-2 ms; one busy training or evaluating may take longer, and its
+ * answer then comes by message within the hold.
+ */
+export const ANSWER_WAIT_MS = 8;
+
 /** While training, the averaged curves are refreshed this often. */
 export const EVAL_DURING_TRAINING_MS = 4000;
 

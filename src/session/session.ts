@@ -14,7 +14,7 @@ import { createCheckpoints, type CheckpointFileIn, type FileOut } from './checkp
 import { defaultShelf, type ModelShelf } from './persistence';
 import { testHooks, type PlaygroundHooks } from './hooks';
 import { copyLink } from './link';
-import { ANSWER_HOLD_MS, createScheduler, type RequestKind } from './refresh';
+import { ANSWER_HOLD_MS, ANSWER_WAIT_MS, createScheduler, type RequestKind } from './refresh';
 import { runReproduction } from './reproduction';
 import { mark, type PlaygroundStore, type SessionCore } from './shared';
 import { createTraining } from './training';
@@ -42,6 +42,8 @@ export interface SessionOptions {
   shelf?: ModelShelf | null;
   /** The worker's liveness check (client.ts); default on with the real worker, off with a createWorker given. */
   heartbeat?: HeartbeatOptions | null;
+  /** Shared memory for click answers (client.ts); default as EngineClient's. */
+  answers?: SharedArrayBuffer | null;
   /** What the panels render of the store (the page: playgroundView), held so a moved point and its curves land in one frame; default none. */
   view?: SessionCore['view'];
 }
@@ -138,6 +140,7 @@ export function createSession(opts: SessionOptions): Session {
         engine: opts.engine,
         createWorker: opts.createWorker,
         heartbeat: opts.heartbeat,
+        answers: opts.answers,
         onEvent,
         onRestart: (reason, cause) => {
           const st = store.getState();
@@ -160,7 +163,12 @@ export function createSession(opts: SessionOptions): Session {
           adaptation.requestAdaptation();
           // A sinusoid point added, moved or removed: the panels wait (at most a frame) for its curves, which the
           // worker computes in a ms or two, to draw both at once. (A classifier's regions take longer: not held.)
-          if (s.settings.points !== prev.settings.points && scheduler.inFlight('adaptation') > 0) core.view?.hold(ANSWER_HOLD_MS);
+          // Where the worker also writes its answer to shared memory, the click's task waits for it (after the
+          // store's other listeners): the curves then come in this very task.
+          if (s.settings.points !== prev.settings.points && scheduler.inFlight('adaptation') > 0) {
+            core.view?.hold(ANSWER_HOLD_MS);
+            queueMicrotask(() => client?.awaitAnswers(ANSWER_WAIT_MS));
+          }
         }
         if (changed(evalKey(s.settings), evalKey(prev.settings))) adaptation.requestEvaluation();
       });

@@ -6,6 +6,7 @@
  */
 import { checkpointModelKey, type Checkpoint, type ModelKey } from '../meta/contracts/checkpoint';
 import { provenanceLabel } from '../meta/contracts/provenance';
+import { AnswerSlot, createAnswerMemory } from './answer-slot';
 import type { BackendName, EnginePreference, WorkerRequest, WorkerResponse } from './protocol';
 
 type WithId<T> = T extends { id: number } ? T : never;
@@ -31,6 +32,11 @@ export interface EngineClientOptions {
    * worker answers only what its test tells it to). null: none.
    */
   heartbeat?: HeartbeatOptions | null;
+  /**
+   * Shared memory the worker writes each click's curves to (answer-slot.ts); default: some, where the page is
+   * cross-origin isolated, with the real worker; none with a createWorker of the caller's. null: none.
+   */
+  answers?: SharedArrayBuffer | null;
 }
 
 export type RestartCause = 'crash' | 'unresponsive';
@@ -99,8 +105,17 @@ export class EngineClient {
    * a started worker (pings sent before its first word wait for its script to load, which startupMs covers).
    */
   readonly liveness = { pings: 0, pongs: 0, slowestPongMs: 0 };
+  /** Where the worker also writes adapt answers (null: messages only), and the adapt requests that may be read there. */
+  private readonly slot: AnswerSlot | null;
+  private readonly slotIds = new Set<number>();
+  /** Requests answered from the slot, whose message is still to come (and is then dropped). */
+  private readonly answeredEarly = new Set<number>();
+  /** Adapt answers taken from shared memory and from messages (the tests and the benchmark). */
+  readonly answersBy = { memory: 0, message: 0 };
 
   constructor(private readonly opts: EngineClientOptions) {
+    const memory = opts.answers === undefined ? (opts.createWorker ? null : createAnswerMemory()) : opts.answers;
+    this.slot = memory ? new AnswerSlot(memory) : null;
     this.start();
     const heartbeat = opts.heartbeat === undefined ? (opts.createWorker ? null : HEARTBEAT) : opts.heartbeat;
     if (heartbeat) {
@@ -140,7 +155,7 @@ export class EngineClient {
       this.restart(e.message || 'the engine worker stopped (no message)');
     };
     worker.onmessageerror = () => this.restart('a message from the engine worker could not be read');
-    this.post({ type: 'init', backend: this.opts.backend, engine: this.opts.engine ?? 'auto' });
+    this.post({ type: 'init', backend: this.opts.backend, engine: this.opts.engine ?? 'auto', ...(this.slot ? { answers: this.slot.memory } : {}) });
   }
 
   private restart(reason: string, cause: RestartCause = 'crash'): void {
@@ -154,6 +169,7 @@ export class EngineClient {
     if (this.restartTimes.filter((t) => now - t < 30_000).length > MAX_RESTARTS || this.silentRestarts > MAX_RESTARTS) {
       for (const p of this.pending.values()) p.reject(new Error(`The engine worker keeps failing (${reason}).`));
       this.pending.clear();
+      this.slotIds.clear();
       this.dead = true;
       this.stopHeartbeat();
       const when = this.silentRestarts > MAX_RESTARTS ? 'in a row without answering' : 'in 30 s';
@@ -162,6 +178,8 @@ export class EngineClient {
     }
     for (const p of this.pending.values()) p.reject(new Error(`The engine worker restarted (${reason}).`));
     this.pending.clear();
+    this.slotIds.clear();
+    this.answeredEarly.clear();
     this.start();
     for (const [, { checkpoint, source }] of this.latest) void this.load(checkpoint, source).catch(() => undefined);
     this.opts.onRestart(reason, cause);
@@ -195,9 +213,11 @@ export class EngineClient {
       return;
     }
     const id = 'id' in msg ? msg.id : null;
+    if (id !== null && this.answeredEarly.delete(id)) return;
     if (id !== null && this.pending.has(id)) {
       const p = this.pending.get(id)!;
       this.pending.delete(id);
+      if (this.slotIds.delete(id) && msg.type === 'adapted') this.answersBy.message += 1;
       if (msg.type === 'error') p.reject(new Error(msg.message));
       else p.resolve(msg);
       return;
@@ -228,8 +248,36 @@ export class EngineClient {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (m: WorkerResponse) => void, reject, onProgress: opts.onProgress });
+      if (this.slot && msg.type === 'adapt') this.slotIds.add(id);
       this.worker.postMessage({ ...msg, id });
     });
+  }
+
+  /**
+   * Waits at most ms for the answer of the latest adapt request, which the worker writes to shared memory, and
+   * answers it (and any earlier one seen there) from there: called in a click's task, so that its curves are in
+   * the frame that follows it. It reads the memory in a loop (a page may not Atomics.wait); the worker answers
+   * an idle click in 1-2 ms. Returns at once without that memory or such a request; what is not answered in time
+   * is by its message.
+   */
+  awaitAnswers(ms: number): void {
+    const slot = this.slot;
+    if (!slot || this.slotIds.size === 0) return;
+    const latest = Math.max(...this.slotIds);
+    const end = performance.now() + ms;
+    do {
+      const id = slot.latestId();
+      if (!this.slotIds.has(id)) continue;
+      const msg = slot.read(id);
+      const p = this.pending.get(id);
+      if (!msg || !p) continue;
+      this.slotIds.delete(id);
+      this.pending.delete(id);
+      this.answeredEarly.add(id);
+      this.answersBy.memory += 1;
+      this.lastHeard = Date.now();
+      p.resolve(msg);
+    } while (this.slotIds.has(latest) && performance.now() < end);
   }
 
   async load(checkpoint: Checkpoint, source: string): Promise<void> {

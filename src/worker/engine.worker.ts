@@ -1,14 +1,26 @@
 /// <reference lib="webworker" />
 /**
  * The engine worker's entry: the engine (engine.ts) on the backend the browser offers, its messages posted to
- * the page. Speaks WorkerRequest/WorkerResponse only.
+ * the page. Speaks WorkerRequest/WorkerResponse only; a click's curves also go to the page's shared memory,
+ * where it gave some (answer-slot.ts).
  */
+import { AnswerSlot } from './answer-slot';
 import { chooseBackend } from './backend';
 import { WorkerEngine } from './engine';
-import type { WorkerRequest } from './protocol';
+import type { WorkerRequest, WorkerResponse } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-const engine = new WorkerEngine({ post: (msg) => self.postMessage(msg), chooseBackend });
+let slot: AnswerSlot | null = null;
 
-self.onmessage = (e: MessageEvent<WorkerRequest>) => void engine.handle(e.data);
+const post = (msg: WorkerResponse) => {
+  if (msg.type === 'adapted') slot?.write(msg);
+  self.postMessage(msg);
+};
+
+const engine = new WorkerEngine({ post, chooseBackend });
+
+self.onmessage = (e: MessageEvent<WorkerRequest>) => {
+  if (e.data.type === 'init') slot = e.data.answers ? new AnswerSlot(e.data.answers) : null;
+  void engine.handle(e.data);
+};

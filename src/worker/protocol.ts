@@ -99,7 +99,8 @@ export interface TrainProgress {
 }
 
 export type WorkerRequest =
-  | { type: 'init'; backend: BackendName | null; engine: EnginePreference }
+  /** answers: shared memory the worker also writes each `adapted` answer to (answer-slot.ts), where the page has it. */
+  | { type: 'init'; backend: BackendName | null; engine: EnginePreference; answers?: SharedArrayBuffer }
   | { type: 'load'; id: number; checkpoint: Checkpoint; source: string }
   | ({ type: 'adapt'; id: number } & AdaptRequest)
   | ({ type: 'evaluate'; id: number } & EvaluateRequest)

@@ -56,6 +56,50 @@ describe('the page', () => {
     await page.close();
   });
 
+  it("a click's curves are drawn in the click's own task: the worker's answer is read from shared memory", async () => {
+    const { page, errors } = await openApp(browser, EMPTY_TASK_QUERY);
+    await settle(page);
+    // For each point added: whether the curves were redrawn before the task that added it ended.
+    await page.evaluate(() => {
+      const w = window as unknown as { __playground: { store: { subscribe(l: (s: { settings: { points: unknown } }, p: { settings: { points: unknown } }) => void): void } }; __sameTask: boolean[]; __open: boolean };
+      w.__sameTask = [];
+      w.__open = false;
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        if (w.__open) w.__sameTask.push(false);
+        w.__open = false;
+      };
+      w.__playground.store.subscribe((s, prev) => {
+        if (s.settings.points === prev.settings.points || w.__open) return;
+        w.__open = true;
+        channel.port2.postMessage(null);
+      });
+      new MutationObserver(() => {
+        if (!w.__open) return;
+        w.__sameTask.push(true);
+        w.__open = false;
+      }).observe(document.querySelector('[data-testid="task-panel"]')!, { attributes: true, attributeFilter: ['d'], subtree: true });
+    });
+    const by = () => page.evaluate(() => (window as unknown as { __playground: { answersBy(): { memory: number; message: number } } }).__playground.answersBy());
+    const before = await by();
+    const xs = [-4, -2, 0, 2, 4, 1];
+    for (const x of xs) {
+      const p = await dataToPage(page, x, truth(x));
+      await page.mouse.click(p.x, p.y);
+      await settle(page, { only: 'adaptation' });
+      await page.waitForTimeout(50);
+    }
+    const sameTask: boolean[] = await page.evaluate(() => (window as unknown as { __sameTask: boolean[] }).__sameTask);
+    const after = await by();
+    expect(sameTask).toHaveLength(xs.length);
+    // The worker answers an idle click in 1-2 ms and the page waits up to 8: most, on a busy machine not all.
+    expect(sameTask.filter(Boolean).length).toBeGreaterThanOrEqual(xs.length / 2);
+    expect(after.memory - before.memory).toBeGreaterThanOrEqual(sameTask.filter(Boolean).length);
+    expect(await shownPoints(page)).toHaveLength(xs.length);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('five clicks make the adapted curve pass closer to the points than before', async () => {
     const { page, errors } = await openApp(browser, EMPTY_TASK_QUERY);
     expect(await shownPoints(page)).toHaveLength(0);

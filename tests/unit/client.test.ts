@@ -8,6 +8,7 @@ import type { AlgorithmId } from '../../src/meta/engine/algorithms';
 import { makeCheckpoint, type Checkpoint } from '../../src/meta/contracts/checkpoint';
 import { paramShapes, planeMlp, SINUSOID_MLP } from '../../src/meta/contracts/architecture';
 import { PAPER_CONFIG, planeTrainConfig } from '../../src/meta/contracts/config';
+import { AnswerSlot } from '../../src/worker/answer-slot';
 import { EngineClient, type EngineClientOptions } from '../../src/worker/client';
 import type { BackendName, WorkerResponse } from '../../src/worker/protocol';
 import { fakeWorkerFactory, type FakeWorker } from './helpers/fake-worker';
@@ -697,5 +698,78 @@ describe('the heartbeat (issue 13, item 2: a worker that stops without an error)
     h.client.hang(2000);
     h.client.hang();
     expect(h.current().posted.slice(1)).toEqual([{ type: 'stop' }, { type: 'hang', ms: 2000 }, { type: 'hang' }]);
+  });
+});
+
+describe("a click's answer in shared memory (answer-slot.ts)", () => {
+  const adaptReq = { type: 'adapt' as const, methods: ['maml' as const], points: [{ x: 0, y: 1 }], grid: [0], steps: 1, alpha: 0.01, task: null };
+  const answerTo = (id: number, value: number): Extract<WorkerResponse, { type: 'adapted' }> => ({
+    type: 'adapted',
+    id,
+    results: { maml: { predictions: [[value], [value]], supportLoss: [1, 0.5], taskLoss: null, divergedAt: null } },
+    path: 'typed arrays',
+    computeMs: 1,
+  });
+  function withMemory() {
+    const factory = fakeWorkerFactory();
+    const events: WorkerResponse[] = [];
+    const memory = new SharedArrayBuffer(1 << 16);
+    const client = new EngineClient({ backend: 'cpu', onEvent: (m) => events.push(m), onRestart: () => undefined, onFatal: () => undefined, createWorker: factory.create, answers: memory });
+    return { client, events, worker: () => factory.workers[factory.workers.length - 1], slot: new AnswerSlot(memory), memory };
+  }
+
+  it('init hands the worker the memory, again after a restart', () => {
+    const h = withMemory();
+    expect(h.worker().posted[0]).toEqual({ type: 'init', backend: 'cpu', engine: 'auto', answers: h.memory });
+    h.worker().crash('boom');
+    expect(h.worker().posted[0]).toEqual({ type: 'init', backend: 'cpu', engine: 'auto', answers: h.memory });
+  });
+
+  it('awaitAnswers answers the request from memory in the same task; its message, when it comes, is dropped', async () => {
+    const h = withMemory();
+    let answer: WorkerResponse | null = null;
+    void h.client.request<'adapted'>(adaptReq).then((m) => (answer = m));
+    const id = lastId(h.worker(), 'adapt');
+    // An older answer in memory is not this request's.
+    h.slot.write(answerTo(id - 1, 9));
+    const t0 = performance.now();
+    h.client.awaitAnswers(3);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(2.9);
+    expect(h.client.answersBy).toEqual({ memory: 0, message: 0 });
+    h.slot.write(answerTo(id, 4));
+    h.client.awaitAnswers(1000);
+    await Promise.resolve();
+    expect(answer).toEqual(answerTo(id, 4));
+    expect(h.client.answersBy).toEqual({ memory: 1, message: 0 });
+    h.worker().emit(answerTo(id, 4));
+    expect(h.events).toEqual([]);
+    // Nothing left to wait for: it returns at once.
+    const t1 = performance.now();
+    h.client.awaitAnswers(1000);
+    expect(performance.now() - t1).toBeLessThan(100);
+  });
+
+  it('an answer not in memory in time comes by its message', async () => {
+    const h = withMemory();
+    const p = h.client.request<'adapted'>(adaptReq);
+    const id = lastId(h.worker(), 'adapt');
+    h.client.awaitAnswers(1);
+    h.worker().emit(answerTo(id, 2));
+    await expect(p).resolves.toEqual(answerTo(id, 2));
+    expect(h.client.answersBy).toEqual({ memory: 0, message: 1 });
+    // Its later copy in memory answers nothing.
+    h.slot.write(answerTo(id, 2));
+    h.client.awaitAnswers(1000);
+    expect(h.client.answersBy).toEqual({ memory: 0, message: 1 });
+  });
+
+  it('without shared memory (a page not cross-origin isolated), init carries none and nothing waits', () => {
+    const factory = fakeWorkerFactory();
+    const client = new EngineClient({ backend: 'cpu', onEvent: () => undefined, onRestart: () => undefined, onFatal: () => undefined, createWorker: factory.create, answers: null });
+    expect(factory.workers[0].posted[0]).toEqual({ type: 'init', backend: 'cpu', engine: 'auto' });
+    void client.request<'adapted'>(adaptReq);
+    const t0 = performance.now();
+    client.awaitAnswers(1000);
+    expect(performance.now() - t0).toBeLessThan(100);
   });
 });

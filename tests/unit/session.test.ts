@@ -331,6 +331,29 @@ describe('curves follow the settings', () => {
     await until(() => h.session.idle(), 'idle');
   });
 
+  it("with shared memory, a clicked point and its curves reach the panels in the click's own task", async () => {
+    const h = await started({ view: playgroundView, answers: new SharedArrayBuffer(1 << 16) });
+    const w = h.worker();
+    w.adaptInMemory = adapted(7);
+    const shown = () => playgroundView.get();
+    const before = shown().settings.points.length;
+    let laterTask = false;
+    setTimeout(() => (laterTask = true), 0);
+    st().addPoint({ x: 1, y: 2 });
+    // Microtasks only: the click's task has not ended.
+    for (let i = 0; i < 50; i++) await Promise.resolve();
+    expect(laterTask).toBe(false);
+    expect(shown().settings.points).toHaveLength(before + 1);
+    expect(shown().results.adaptation.maml?.predictions[0]).toEqual([7]);
+    expect(playgroundView.held()).toBe(false);
+    expect(h.session.idle('adaptation')).toBe(true);
+    // The same answer's message, a task later, changes nothing.
+    const adaptation = st().results.adaptation;
+    await settleTasks();
+    expect(st().results.adaptation).toBe(adaptation);
+    expect(st().notices.filter((n) => n.level === 'error')).toEqual([]);
+  });
+
   it('latest wins: changes while a request is in flight collapse into one more request with the last settings', async () => {
     const h = await started();
     const w = h.worker();

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkpointModelKey, type Checkpoint } from '../../../src/meta/contracts/checkpoint';
+import { AnswerSlot, type AdaptedAnswer } from '../../../src/worker/answer-slot';
 import type { WorkerResponse } from '../../../src/worker/protocol';
 import { FakeWorker } from './fake-worker';
 
@@ -21,10 +22,26 @@ export class FakeEngineWorker extends FakeWorker {
   /** Request types answered by themselves (a macrotask later, like a real worker); the rest wait for answer(). */
   readonly auto: Partial<Record<string, Answer>> = { load: loaded };
   private readonly answered = new Set<number>();
+  /**
+   * Set: adapt requests are answered at once in the init's shared memory, as a worker quick enough for the
+   * page's wait (answer-slot.ts), and by message a macrotask later, as the worker also posts it.
+   */
+  adaptInMemory: Answer | null = null;
+  private slot: AnswerSlot | null = null;
 
   override postMessage(msg: unknown): void {
     super.postMessage(msg);
     const m = msg as Request;
+    if (m.type === 'init') this.slot = m.answers instanceof SharedArrayBuffer ? new AnswerSlot(m.answers) : null;
+    const inMemory = this.adaptInMemory;
+    if (m.type === 'adapt' && inMemory && this.slot && typeof m.id === 'number') {
+      const answer = inMemory(m);
+      this.answered.add(m.id);
+      this.slot.write(answer as AdaptedAnswer);
+      setTimeout(() => {
+        if (!this.terminated) this.emit(answer);
+      }, 0);
+    }
     const auto = this.auto[m.type];
     if (auto && typeof m.id === 'number') {
       this.answered.add(m.id);
