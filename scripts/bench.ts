@@ -900,7 +900,7 @@ const facts: BenchFacts = {
   clicks: results.latency,
   // The median run's wall seconds to the validation stop (null: not reached, or its test score missed the target).
   ttqSeconds: ttqSummary ? (ttqSummary.medianWallSeconds !== null && ttqSummary.median.run.test.mse <= TARGET_MSE ? ttqSummary.medianWallSeconds : null) : undefined,
-  load: loadSummary && { firstCurvesMedianMs: loadSummary.firstCurvesMedianMs, longestToAveragedMs: loadSummary.longestToAveragedMs, loads: loadSummary.runs.length },
+  load: loadSummary && { firstCurvesMedianMs: loadSummary.firstCurvesMedianMs, longestPerLoadMs: loadSummary.runs.map((l) => Math.max(0, ...l.longTasksToAveraged)) },
   checkpointBytes: checkpointBytes(),
   reproductionSeconds: repro?.seconds ?? null,
   backend: choice,
