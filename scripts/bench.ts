@@ -370,12 +370,6 @@ async function timeToQuality(browser: Browser): Promise<TtqRun[]> {
 }
 
 /**
- * Classification live (issue 17 target 2): each of CLASS_LIVE_TARGETS from random weights in the page's worker,
- * scored every evalEveryMs of training on CLASS_VALIDATION_EPISODES validation episodes (their own seed; one step
- * at the page's alpha) until the target accuracy; the protocol's 600 test episodes then score that model once. The
- * target holds on training seconds (the evaluations are the bench's, not the page's); wall time is printed too.
- */
-/**
  * 1,000, as the sinusoid's validation tasks. With 300 (about ±0.5% of accuracy), the first validation score over
  * the target was often noise on a plateau: a plane run stopped at 81.5% on validation scored 81.35% on the test
  * episodes (2026-11-30); in Node (scripts/class-ttq.ts, seed 1) 300 episodes stop at 3,500 iterations (test
@@ -383,6 +377,12 @@ async function timeToQuality(browser: Browser): Promise<TtqRun[]> {
  */
 const CLASS_VALIDATION_EPISODES = 1000;
 
+/**
+ * Classification live (issue 17 target 2): each of CLASS_LIVE_TARGETS from random weights in the page's worker,
+ * scored every evalEveryMs of training on CLASS_VALIDATION_EPISODES validation episodes (their own seed; one step
+ * at the page's alpha) until the target accuracy; the protocol's 600 test episodes then score that model once. The
+ * target holds on training seconds (the evaluations are the bench's, not the page's); wall time is printed too.
+ */
 async function classTimeToQuality(browser: Browser) {
   const out = [];
   for (const t of CLASS_LIVE_TARGETS) {
